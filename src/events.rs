@@ -1,0 +1,109 @@
+//! The contract between the network side and the interpreter thread.
+//!
+//! The network side (tokio tasks in `server`) decodes frames into [`EmacsMessage`]s and sends
+//! [`ToInterpreter`] values over a std channel; the interpreter answers through each
+//! connection's [`Outbox`] with complete Swank messages as `lexpr::Value`s, which the network
+//! side prints and frames. Nothing here knows the byte-level wire format.
+
+use std::sync::mpsc;
+
+/// A connection's number, unique for the life of the daemon.
+pub type ConnectionId = u64;
+
+/// The THREAD field of a message from Emacs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThreadSelector {
+    /// `t`: any thread (swank spawns a worker).
+    Any,
+    /// `:repl-thread`: the connection's REPL thread.
+    Repl,
+    /// An integer thread id the server announced earlier.
+    Id(i64),
+}
+
+/// A decoded Emacs → Lisp message (protocol brief, section 3.1).
+#[derive(Debug, Clone, PartialEq)]
+pub enum EmacsMessage {
+    /// `(:emacs-rex FORM PACKAGE THREAD ID)`.
+    Rex {
+        form: lexpr::Value,
+        package: Option<String>,
+        thread: ThreadSelector,
+        id: i64,
+    },
+    /// `(:emacs-interrupt THREAD)`.
+    Interrupt { thread: ThreadSelector },
+    /// `(:emacs-return THREAD TAG VALUE)`.
+    Return {
+        thread: ThreadSelector,
+        tag: i64,
+        value: lexpr::Value,
+    },
+    /// `(:emacs-return-string THREAD TAG STRING)`.
+    ReturnString {
+        thread: ThreadSelector,
+        tag: i64,
+        string: String,
+    },
+    /// `(:emacs-pong THREAD TAG)`.
+    Pong { thread: ThreadSelector, tag: i64 },
+}
+
+/// What the network side tells the interpreter.
+#[derive(Debug)]
+pub enum ToInterpreter {
+    /// A client passed authentication; replies go to `outbox`.
+    Connected {
+        connection: ConnectionId,
+        peer: String,
+        outbox: Outbox,
+    },
+    /// A decoded message from a connected client.
+    Message {
+        connection: ConnectionId,
+        message: EmacsMessage,
+    },
+    /// The client is gone (EOF, error, or the daemon closed it).
+    Disconnected { connection: ConnectionId },
+    /// The daemon is shutting down; the interpreter thread should exit.
+    Shutdown,
+}
+
+/// The sending half the network side uses to reach the interpreter.
+pub type InterpreterSender = mpsc::Sender<ToInterpreter>;
+
+/// Why a message could not be queued for a client.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum OutboxError {
+    #[error("the client's outgoing queue is full")]
+    Full,
+    #[error("the connection is closed")]
+    Closed,
+}
+
+/// The interpreter's handle for sending messages to one client. Bounded: a client that stops
+/// reading cannot make the daemon buffer without limit.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    sender: tokio::sync::mpsc::Sender<lexpr::Value>,
+}
+
+impl Outbox {
+    /// Wraps the sending half of a connection's outgoing queue.
+    pub fn new(sender: tokio::sync::mpsc::Sender<lexpr::Value>) -> Self {
+        Outbox { sender }
+    }
+
+    /// Queues one complete Swank message without blocking.
+    pub fn send(&self, message: lexpr::Value) -> Result<(), OutboxError> {
+        self.sender.try_send(message).map_err(|error| match error {
+            tokio::sync::mpsc::error::TrySendError::Full(_) => OutboxError::Full,
+            tokio::sync::mpsc::error::TrySendError::Closed(_) => OutboxError::Closed,
+        })
+    }
+
+    /// True once the connection task has dropped its receiving half.
+    pub fn is_closed(&self) -> bool {
+        self.sender.is_closed()
+    }
+}

@@ -1,0 +1,60 @@
+//! Starting and stopping the interpreter thread.
+//!
+//! The daemon calls [`start`] once; the returned handle carries the channel the network side
+//! feeds and a receiver that fires when Lisp code asks the process to exit.
+
+use std::path::PathBuf;
+use std::thread::JoinHandle;
+
+use crate::events::{InterpreterSender, ToInterpreter};
+
+/// Everything the interpreter needs to know at start-up.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Lisp files the program's main thread loads, in order, once listeners are up.
+    pub files: Vec<PathBuf>,
+    /// Forms evaluated (after the files) by the main thread, in order.
+    pub evals: Vec<String>,
+    /// The SLIME version reported in `connection-info`.
+    pub slime_version: String,
+    /// Whether `swank:quit-lisp` may stop the daemon.
+    pub allow_quit: bool,
+}
+
+/// The running interpreter.
+pub struct RuntimeHandle {
+    /// Where the network side sends connection events and messages.
+    pub sender: InterpreterSender,
+    /// Fires with an exit code when Lisp asks the process to exit.
+    pub exit_requested: tokio::sync::oneshot::Receiver<i32>,
+    thread: JoinHandle<()>,
+}
+
+/// Why the interpreter could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot start the interpreter thread: {0}")]
+    Spawn(#[from] std::io::Error),
+}
+
+impl RuntimeHandle {
+    /// Asks the interpreter to stop and waits for its thread to end.
+    pub fn shutdown(self) {
+        let _ = self.sender.send(ToInterpreter::Shutdown);
+        let _ = self.thread.join();
+    }
+}
+
+/// Starts the interpreter thread.
+pub fn start(config: RuntimeConfig) -> Result<RuntimeHandle, StartError> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let (exit_sender, exit_requested) = tokio::sync::oneshot::channel();
+    let thread = std::thread::Builder::new()
+        .name("swankd-lisp".into())
+        .spawn(move || crate::swank::interpreter_main(config, receiver, exit_sender))?;
+    Ok(RuntimeHandle {
+        sender,
+        exit_requested,
+        thread,
+    })
+}
