@@ -1,0 +1,431 @@
+//! The command line: clap parses raw arguments into [`Cli`], and [`Config::from_cli`]
+//! validates them (with the environment's `HOME` and `RUST_LOG`) into a [`Config`] that the
+//! rest of the daemon uses. Validation never panics; every problem is a [`ConfigError`].
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+use crate::wire::MAX_FRAME_BYTES;
+
+/// Smallest accepted `--max-frame-bytes`: room for any message swankd itself composes.
+pub const MIN_FRAME_BYTES: usize = 256;
+const DEFAULT_PORT: u16 = 4005;
+const DEFAULT_LOG_FILTER: &str = "info";
+
+/// A Swank server with an embedded Lisp, for SLIME's `M-x slime-connect`.
+#[derive(Debug, Parser)]
+#[command(name = "swankd", version)]
+pub struct Cli {
+    /// Lisp files to load, in order, once the listeners are up.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Address to listen on for TCP (an IP address or `localhost`). Default 127.0.0.1.
+    #[arg(long, value_name = "ADDR")]
+    pub host: Option<String>,
+
+    /// TCP port; 0 lets the OS choose one (see --port-file). Default 4005.
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+
+    /// Also listen on a Unix socket at PATH (created with mode 0600).
+    #[arg(long, value_name = "PATH")]
+    pub unix: Option<PathBuf>,
+
+    /// Do not listen on TCP (needs --unix).
+    #[arg(long)]
+    pub no_tcp: bool,
+
+    /// Write the TCP port to PATH as a decimal integer once listening, as `M-x slime` expects.
+    #[arg(long, value_name = "PATH")]
+    pub port_file: Option<PathBuf>,
+
+    /// Evaluate FORM after loading the files (repeatable, in order).
+    #[arg(long = "eval", value_name = "FORM")]
+    pub evals: Vec<String>,
+
+    /// Log filter such as `debug` or `swankd=debug,info`; defaults to $RUST_LOG, else `info`.
+    #[arg(long, value_name = "FILTER")]
+    pub log_level: Option<String>,
+
+    /// Log line format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Plain)]
+    pub log_format: LogFormat,
+
+    /// SLIME version reported to Emacs in connection-info.
+    #[arg(long, value_name = "VERSION", default_value = "2.27")]
+    pub slime_version: String,
+
+    /// Refuse swank:quit-lisp.
+    #[arg(long)]
+    pub no_quit: bool,
+
+    /// Secret file whose first line clients must send first; used only if it exists.
+    /// Default: $HOME/.slime-secret.
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+
+    /// Largest frame payload accepted or sent, in bytes (256 to 16777215).
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_FRAME_BYTES)]
+    pub max_frame_bytes: usize,
+
+    /// Connections served at once; further clients wait.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_connections: u32,
+
+    /// Messages queued for one client before the interpreter is told the client is not keeping
+    /// up.
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    pub outbox_capacity: usize,
+
+    /// Requests of one connection awaiting a reply; further requests are aborted at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_pending_requests: usize,
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Plain,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Logging settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogConfig {
+    /// A `tracing_subscriber::EnvFilter` directive, already checked to parse.
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+/// Resource limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_frame_bytes: usize,
+    pub max_connections: u32,
+    pub outbox_capacity: usize,
+    pub max_pending_requests: usize,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// TCP address to listen on, unless `--no-tcp`.
+    pub tcp: Option<SocketAddr>,
+    /// Unix socket path to listen on.
+    pub unix: Option<PathBuf>,
+    pub port_file: Option<PathBuf>,
+    pub files: Vec<PathBuf>,
+    pub evals: Vec<String>,
+    pub log: LogConfig,
+    pub slime_version: String,
+    pub allow_quit: bool,
+    /// Where the secret is looked for; `None` when no path was given and `HOME` is unset.
+    pub secret_file: Option<PathBuf>,
+    pub limits: Limits,
+}
+
+/// What the environment contributes to the configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Environment {
+    pub home: Option<PathBuf>,
+    pub rust_log: Option<String>,
+}
+
+impl Environment {
+    /// Reads `HOME` and `RUST_LOG` from the process environment.
+    pub fn from_process() -> Self {
+        Environment {
+            home: std::env::var_os("HOME")
+                .filter(|home| !home.is_empty())
+                .map(PathBuf::from),
+            rust_log: std::env::var("RUST_LOG")
+                .ok()
+                .filter(|filter| !filter.is_empty()),
+        }
+    }
+}
+
+/// Why the command line was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("--host {0:?} is not an IP address or `localhost`")]
+    BadHost(String),
+    #[error("--no-tcp needs --unix: there would be nothing to listen on")]
+    NoListener,
+    #[error("--no-tcp conflicts with {0}")]
+    TcpOptionWithoutTcp(&'static str),
+    #[error("--max-frame-bytes must be between {MIN_FRAME_BYTES} and {MAX_FRAME_BYTES}, got {0}")]
+    FrameLimit(usize),
+    #[error("{option} must be at least 1")]
+    ZeroLimit { option: &'static str },
+    #[error("invalid log filter {filter:?}: {reason}")]
+    LogFilter { filter: String, reason: String },
+    #[error("--slime-version must not be empty")]
+    EmptySlimeVersion,
+    #[error("cannot load {0}: no such file")]
+    MissingFile(PathBuf),
+}
+
+impl Config {
+    /// Validates parsed arguments against the process environment.
+    pub fn from_cli(cli: Cli) -> Result<Config, ConfigError> {
+        Self::from_cli_with(cli, &Environment::from_process())
+    }
+
+    /// Validates parsed arguments against an explicit environment.
+    pub fn from_cli_with(cli: Cli, environment: &Environment) -> Result<Config, ConfigError> {
+        let tcp = tcp_address(&cli)?;
+        if tcp.is_none() && cli.unix.is_none() {
+            return Err(ConfigError::NoListener);
+        }
+        let limits = limits(&cli)?;
+        let filter = cli
+            .log_level
+            .clone()
+            .or_else(|| environment.rust_log.clone())
+            .unwrap_or_else(|| DEFAULT_LOG_FILTER.to_string());
+        if let Err(error) = tracing_subscriber::EnvFilter::try_new(&filter) {
+            return Err(ConfigError::LogFilter {
+                filter,
+                reason: error.to_string(),
+            });
+        }
+        if cli.slime_version.trim().is_empty() {
+            return Err(ConfigError::EmptySlimeVersion);
+        }
+        if let Some(missing) = cli.files.iter().find(|file| !file.is_file()) {
+            return Err(ConfigError::MissingFile(missing.clone()));
+        }
+        let secret_file = cli.secret_file.or_else(|| {
+            environment
+                .home
+                .as_ref()
+                .map(|home| home.join(".slime-secret"))
+        });
+        Ok(Config {
+            tcp,
+            unix: cli.unix,
+            port_file: cli.port_file,
+            files: cli.files,
+            evals: cli.evals,
+            log: LogConfig {
+                filter,
+                format: cli.log_format,
+            },
+            slime_version: cli.slime_version,
+            allow_quit: !cli.no_quit,
+            secret_file,
+            limits,
+        })
+    }
+}
+
+fn tcp_address(cli: &Cli) -> Result<Option<SocketAddr>, ConfigError> {
+    if cli.no_tcp {
+        let conflicting = [
+            (cli.host.is_some(), "--host"),
+            (cli.port.is_some(), "--port"),
+            (cli.port_file.is_some(), "--port-file"),
+        ];
+        if let Some((_, option)) = conflicting.iter().find(|(given, _)| *given) {
+            return Err(ConfigError::TcpOptionWithoutTcp(option));
+        }
+        return Ok(None);
+    }
+    let ip = match cli.host.as_deref() {
+        None | Some("localhost") => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        Some(host) => host
+            .parse()
+            .map_err(|_| ConfigError::BadHost(host.to_string()))?,
+    };
+    Ok(Some(SocketAddr::new(ip, cli.port.unwrap_or(DEFAULT_PORT))))
+}
+
+fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
+    if !(MIN_FRAME_BYTES..=MAX_FRAME_BYTES).contains(&cli.max_frame_bytes) {
+        return Err(ConfigError::FrameLimit(cli.max_frame_bytes));
+    }
+    let positive = [
+        (cli.max_connections as usize, "--max-connections"),
+        (cli.outbox_capacity, "--outbox-capacity"),
+        (cli.max_pending_requests, "--max-pending-requests"),
+    ];
+    if let Some((_, option)) = positive.iter().find(|(value, _)| *value == 0) {
+        return Err(ConfigError::ZeroLimit { option });
+    }
+    Ok(Limits {
+        max_frame_bytes: cli.max_frame_bytes,
+        max_connections: cli.max_connections,
+        outbox_capacity: cli.outbox_capacity,
+        max_pending_requests: cli.max_pending_requests,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(arguments: &[&str]) -> Result<Config, ConfigError> {
+        let cli = Cli::try_parse_from(std::iter::once("swankd").chain(arguments.iter().copied()))
+            .unwrap();
+        Config::from_cli_with(
+            cli,
+            &Environment {
+                home: Some(PathBuf::from("/home/user")),
+                rust_log: None,
+            },
+        )
+    }
+
+    #[test]
+    fn defaults_match_slime() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.tcp, Some("127.0.0.1:4005".parse().unwrap()));
+        assert_eq!(config.unix, None);
+        assert_eq!(config.slime_version, "2.27");
+        assert!(config.allow_quit);
+        assert_eq!(
+            config.secret_file,
+            Some(PathBuf::from("/home/user/.slime-secret"))
+        );
+        assert_eq!(config.log.filter, "info");
+        assert_eq!(config.log.format, LogFormat::Plain);
+        assert_eq!(
+            config.limits,
+            Limits {
+                max_frame_bytes: 16_777_215,
+                max_connections: 256,
+                outbox_capacity: 4096,
+                max_pending_requests: 1024,
+            }
+        );
+    }
+
+    #[test]
+    fn reads_every_option() {
+        let config = config(&[
+            "--host",
+            "::1",
+            "--port",
+            "0",
+            "--unix",
+            "/tmp/s",
+            "--port-file",
+            "/tmp/p",
+            "--eval",
+            "(a)",
+            "--eval",
+            "(b)",
+            "--log-level",
+            "debug",
+            "--log-format",
+            "json",
+            "--slime-version",
+            "2.32.git",
+            "--no-quit",
+            "--secret-file",
+            "/etc/secret",
+            "--max-frame-bytes",
+            "1000",
+            "--max-connections",
+            "3",
+            "--outbox-capacity",
+            "5",
+            "--max-pending-requests",
+            "7",
+        ])
+        .unwrap();
+        assert_eq!(config.tcp, Some("[::1]:0".parse().unwrap()));
+        assert_eq!(config.unix, Some(PathBuf::from("/tmp/s")));
+        assert_eq!(config.port_file, Some(PathBuf::from("/tmp/p")));
+        assert_eq!(config.evals, vec!["(a)", "(b)"]);
+        assert_eq!(config.log.filter, "debug");
+        assert_eq!(config.log.format, LogFormat::Json);
+        assert_eq!(config.slime_version, "2.32.git");
+        assert!(!config.allow_quit);
+        assert_eq!(config.secret_file, Some(PathBuf::from("/etc/secret")));
+        assert_eq!(config.limits.max_frame_bytes, 1000);
+        assert_eq!(config.limits.max_connections, 3);
+        assert_eq!(config.limits.outbox_capacity, 5);
+        assert_eq!(config.limits.max_pending_requests, 7);
+    }
+
+    #[test]
+    fn localhost_means_the_ipv4_loopback() {
+        let config = config(&["--host", "localhost"]).unwrap();
+        assert_eq!(config.tcp, Some("127.0.0.1:4005".parse().unwrap()));
+    }
+
+    #[test]
+    fn unix_only_is_allowed_but_nothing_at_all_is_not() {
+        let unix_only = config(&["--no-tcp", "--unix", "/tmp/s"]).unwrap();
+        assert_eq!(unix_only.tcp, None);
+        assert_eq!(config(&["--no-tcp"]), Err(ConfigError::NoListener));
+        assert_eq!(
+            config(&["--no-tcp", "--unix", "/tmp/s", "--port-file", "/tmp/p"]),
+            Err(ConfigError::TcpOptionWithoutTcp("--port-file"))
+        );
+        assert_eq!(
+            config(&["--no-tcp", "--unix", "/tmp/s", "--port", "4"]),
+            Err(ConfigError::TcpOptionWithoutTcp("--port"))
+        );
+    }
+
+    #[test]
+    fn refuses_bad_values() {
+        assert_eq!(
+            config(&["--host", "example.org"]),
+            Err(ConfigError::BadHost("example.org".into()))
+        );
+        assert_eq!(
+            config(&["--max-frame-bytes", "16777216"]),
+            Err(ConfigError::FrameLimit(16_777_216))
+        );
+        assert_eq!(
+            config(&["--max-frame-bytes", "10"]),
+            Err(ConfigError::FrameLimit(10))
+        );
+        assert_eq!(
+            config(&["--max-connections", "0"]),
+            Err(ConfigError::ZeroLimit {
+                option: "--max-connections"
+            })
+        );
+        assert!(matches!(
+            config(&["--log-level", "swankd=loud"]),
+            Err(ConfigError::LogFilter { .. })
+        ));
+        assert_eq!(
+            config(&["--slime-version", " "]),
+            Err(ConfigError::EmptySlimeVersion)
+        );
+        assert_eq!(
+            config(&["/no/such/file.lisp"]),
+            Err(ConfigError::MissingFile("/no/such/file.lisp".into()))
+        );
+    }
+
+    #[test]
+    fn log_filter_falls_back_to_rust_log_then_info() {
+        let cli = Cli::try_parse_from(["swankd"]).unwrap();
+        let environment = Environment {
+            home: None,
+            rust_log: Some("warn".into()),
+        };
+        let config = Config::from_cli_with(cli, &environment).unwrap();
+        assert_eq!(config.log.filter, "warn");
+        assert_eq!(config.secret_file, None);
+    }
+
+    #[test]
+    fn clap_rejects_malformed_arguments() {
+        assert!(Cli::try_parse_from(["swankd", "--port", "70000"]).is_err());
+        assert!(Cli::try_parse_from(["swankd", "--log-format", "xml"]).is_err());
+        assert!(Cli::try_parse_from(["swankd", "--bogus"]).is_err());
+    }
+}

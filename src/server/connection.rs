@@ -1,0 +1,278 @@
+//! One client connection, over any byte stream (TCP and Unix sockets share this code).
+//!
+//! Life of a connection: check the secret ([`super::secret`]); create the bounded outgoing
+//! queue and tell the interpreter [`ToInterpreter::Connected`] with its [`Outbox`]; then run
+//! a reader (frames → messages → interpreter) and a writer (outbox → printed frames) until
+//! either ends, the peer goes away, or the server shuts down; finally send
+//! [`ToInterpreter::Disconnected`], exactly once for every `Connected`.
+//!
+//! The reader answers two things itself: payloads it cannot read get `(:reader-error PACKET
+//! MESSAGE)` and the connection carries on; requests beyond the per-connection pending limit
+//! get `(:return (:abort ...) ID)` without reaching the interpreter. Framing errors and
+//! messages swank would reject close the connection.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use lexpr::Value;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
+use tracing::Instrument;
+
+use super::ServerSettings;
+use super::secret::authenticate;
+use crate::events::{ConnectionId, EmacsMessage, InterpreterSender, Outbox, ToInterpreter};
+use crate::wire::frame::{FrameError, FrameReader, encode_frame};
+use crate::wire::message::{self, DecodeError};
+use crate::wire::printer::print_message;
+use crate::wire::reader::read_datum;
+use crate::wire::value::dispose;
+
+/// How much of an unreadable packet is quoted back in `:reader-error` (at most; see
+/// [`quoted_packet`]).
+const QUOTED_PACKET_BYTES: usize = 4096;
+
+static NEXT_CONNECTION_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh connection id, unique for the life of the process.
+pub fn next_connection_id() -> ConnectionId {
+    NEXT_CONNECTION_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// What every connection of a server shares.
+#[derive(Debug)]
+pub(crate) struct ConnectionShared {
+    pub settings: ServerSettings,
+    pub interpreter: InterpreterSender,
+    pub shutdown: watch::Receiver<bool>,
+    /// Connections currently being served.
+    pub open_connections: AtomicUsize,
+}
+
+/// Counts a connection as open for as long as it lives, and holds its slot.
+struct OpenConnection<'a> {
+    counter: &'a AtomicUsize,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl<'a> OpenConnection<'a> {
+    fn new(counter: &'a AtomicUsize, slot: OwnedSemaphorePermit) -> Self {
+        counter.fetch_add(1, Ordering::AcqRel);
+        OpenConnection {
+            counter,
+            _slot: slot,
+        }
+    }
+}
+
+impl Drop for OpenConnection<'_> {
+    fn drop(&mut self) {
+        self.counter.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Why a connection ended.
+#[derive(Debug, thiserror::Error)]
+enum ConnectionEnd {
+    #[error("the client closed the connection")]
+    PeerClosed,
+    #[error("invalid framing: {0}")]
+    Framing(#[from] FrameError),
+    #[error("invalid message: {0}")]
+    Protocol(#[from] DecodeError),
+    #[error("write failed: {0}")]
+    Write(std::io::Error),
+    #[error("the interpreter is gone")]
+    InterpreterGone,
+    #[error("the server is shutting down")]
+    Shutdown,
+}
+
+/// Serves one accepted stream until it ends. `peer` describes the client for logs and for the
+/// interpreter; `slot` is the connection's share of the server's connection cap, released
+/// when this returns.
+pub(crate) async fn serve<S>(
+    stream: S,
+    peer: String,
+    shared: Arc<ConnectionShared>,
+    slot: OwnedSemaphorePermit,
+) where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let id = next_connection_id();
+    let span = tracing::info_span!("connection", id);
+    async move {
+        let _open = OpenConnection::new(&shared.open_connections, slot);
+        tracing::info!(%peer, "accepted");
+        let mut shutdown = shared.shutdown.clone();
+        let (read_half, write_half) = tokio::io::split(stream);
+        let settings = &shared.settings;
+        let mut frames = FrameReader::new(read_half, settings.max_frame_bytes);
+        let authenticated = tokio::select! {
+            result = authenticate(&mut frames, settings.secret_file.as_deref(), settings.auth_timeout) => result,
+            _ = shutdown.wait_for(|stopping| *stopping) => {
+                tracing::info!("closed during authentication: the server is shutting down");
+                return;
+            }
+        };
+        if let Err(error) = authenticated {
+            tracing::warn!(%peer, %error, "authentication failed; closing");
+            return;
+        }
+
+        let (outgoing, outbox_receiver) = mpsc::channel(settings.outbox_capacity);
+        let connected = ToInterpreter::Connected {
+            connection: id,
+            peer: peer.clone(),
+            outbox: Outbox::new(outgoing.clone()),
+        };
+        if shared.interpreter.send(connected).is_err() {
+            tracing::error!("the interpreter is gone; closing");
+            return;
+        }
+
+        let pending = AtomicUsize::new(0);
+        let end = tokio::select! {
+            end = read_messages(id, &mut frames, &shared, &outgoing, &pending) => end,
+            end = write_messages(write_half, outbox_receiver, settings.max_frame_bytes, &pending) => end,
+            _ = shutdown.wait_for(|stopping| *stopping) => ConnectionEnd::Shutdown,
+        };
+        match &end {
+            ConnectionEnd::PeerClosed | ConnectionEnd::Shutdown => {
+                tracing::info!(reason = %end, "connection closed")
+            }
+            _ => tracing::warn!(reason = %end, "connection closed"),
+        }
+        let _ = shared
+            .interpreter
+            .send(ToInterpreter::Disconnected { connection: id });
+    }
+    .instrument(span)
+    .await
+}
+
+/// Reads frames and forwards messages until the connection must end.
+async fn read_messages<R: AsyncRead + Unpin>(
+    connection: ConnectionId,
+    frames: &mut FrameReader<R>,
+    shared: &ConnectionShared,
+    outgoing: &mpsc::Sender<Value>,
+    pending: &AtomicUsize,
+) -> ConnectionEnd {
+    let settings = &shared.settings;
+    loop {
+        let payload = match frames.read_frame().await {
+            Ok(Some(payload)) => payload,
+            Ok(None) => return ConnectionEnd::PeerClosed,
+            Err(error) => return ConnectionEnd::Framing(error),
+        };
+        let text = String::from_utf8_lossy(&payload);
+        let datum = match read_datum(&text, &settings.reader_limits) {
+            Ok(datum) => datum,
+            Err(error) => {
+                tracing::warn!(%error, "unreadable message; answering with :reader-error");
+                let quoted = quoted_packet(&text, settings.max_frame_bytes);
+                let reply = message::reader_error(quoted, &error.to_string());
+                if outgoing.send(reply).await.is_err() {
+                    return ConnectionEnd::InterpreterGone;
+                }
+                continue;
+            }
+        };
+        let message = match message::decode(datum) {
+            Ok(message) => message,
+            Err(error) if !error.closes_connection() => {
+                tracing::warn!(%error, "ignoring message");
+                continue;
+            }
+            Err(error) => return ConnectionEnd::Protocol(error),
+        };
+        if let EmacsMessage::Rex { id, .. } = &message {
+            // Every request counts until a `:return` for it is written, including the abort
+            // below, so the count stays exact.
+            let already_pending = pending.fetch_add(1, Ordering::AcqRel);
+            if already_pending >= settings.max_pending_requests {
+                tracing::warn!(
+                    request = id,
+                    limit = settings.max_pending_requests,
+                    "too many pending requests; aborting this one"
+                );
+                let reason = format!(
+                    "too many pending requests on this connection (limit {})",
+                    settings.max_pending_requests
+                );
+                let reply = message::abort_reply(&reason, *id);
+                discard_message(message);
+                if outgoing.send(reply).await.is_err() {
+                    return ConnectionEnd::InterpreterGone;
+                }
+                continue;
+            }
+        }
+        let forwarded = ToInterpreter::Message {
+            connection,
+            message,
+        };
+        if shared.interpreter.send(forwarded).is_err() {
+            return ConnectionEnd::InterpreterGone;
+        }
+    }
+}
+
+/// Prints and writes queued messages until writing fails.
+async fn write_messages<W: AsyncWrite>(
+    writer: W,
+    mut outbox: mpsc::Receiver<Value>,
+    max_frame_bytes: usize,
+    pending: &AtomicUsize,
+) -> ConnectionEnd {
+    tokio::pin!(writer);
+    while let Some(message) = outbox.recv().await {
+        let completes_request = message::completes_request(&message);
+        let mut bytes = Vec::new();
+        match print_message(&message, max_frame_bytes) {
+            Ok(payloads) => {
+                for payload in payloads {
+                    match encode_frame(payload.as_bytes()) {
+                        Ok(frame) => bytes.extend_from_slice(&frame),
+                        Err(error) => tracing::error!(%error, "outgoing message dropped"),
+                    }
+                }
+            }
+            Err(error) => tracing::error!(%error, "outgoing message dropped"),
+        }
+        dispose(message);
+        if let Err(error) = writer.write_all(&bytes).await {
+            return ConnectionEnd::Write(error);
+        }
+        if completes_request {
+            let _ = pending.fetch_update(Ordering::AcqRel, Ordering::Acquire, |count| {
+                Some(count.saturating_sub(1))
+            });
+        }
+    }
+    // Every sender is gone: nothing more can ever be written.
+    ConnectionEnd::InterpreterGone
+}
+
+fn discard_message(message: EmacsMessage) {
+    match message {
+        EmacsMessage::Rex { form, .. } => dispose(form),
+        EmacsMessage::Return { value, .. } => dispose(value),
+        _ => {}
+    }
+}
+
+/// The start of `packet`, cut at a character boundary, short enough that the `:reader-error`
+/// quoting it fits a frame even when every byte needs an escape.
+fn quoted_packet(packet: &str, max_frame_bytes: usize) -> &str {
+    let limit = QUOTED_PACKET_BYTES.min(max_frame_bytes / 4);
+    if packet.len() <= limit {
+        return packet;
+    }
+    let mut end = limit;
+    while !packet.is_char_boundary(end) {
+        end -= 1;
+    }
+    packet.get(..end).unwrap_or_default()
+}

@@ -1,0 +1,148 @@
+//! The `swankd` binary: start-up lines, port file, signals, exit codes.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::TempDir;
+
+fn swankd(home: &TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_swankd"));
+    command
+        .env("HOME", home.path())
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Reads stderr lines until `count` listening lines arrived; returns them. Stderr is drained
+/// until the child exits.
+fn listening_lines(child: &mut Child, count: usize) -> Vec<String> {
+    let stderr = child.stderr.take().unwrap();
+    let (lines_sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            let _ = lines_sender.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut listening = Vec::new();
+    while listening.len() < count {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = lines
+            .recv_timeout(left)
+            .expect("swankd did not start in time");
+        if line.starts_with("swankd: listening on") {
+            listening.push(line);
+        }
+    }
+    listening
+}
+
+fn wait_with_timeout(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("swankd did not exit in time");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn send_signal(child: &Child, signal: libc::c_int) {
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) with a pid this test spawned and still owns.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+}
+
+#[test]
+fn serves_tcp_and_unix_then_stops_cleanly_on_sigterm() {
+    let home = TempDir::new("daemon-run");
+    let socket = home.join("swank.sock");
+    let port_file = home.join("slime.1234");
+    let mut child = swankd(&home)
+        .args(["--port", "0", "--log-level", "warn"])
+        .arg("--unix")
+        .arg(&socket)
+        .arg("--port-file")
+        .arg(&port_file)
+        .spawn()
+        .unwrap();
+    let lines = listening_lines(&mut child, 2);
+
+    let port: u16 = std::fs::read_to_string(&port_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_ne!(port, 0);
+    assert_eq!(lines[0], format!("swankd: listening on 127.0.0.1:{port}"));
+    assert_eq!(
+        lines[1],
+        format!("swankd: listening on unix:{}", socket.display())
+    );
+    std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::os::unix::net::UnixStream::connect(&socket).unwrap();
+
+    send_signal(&child, libc::SIGTERM);
+    let status = wait_with_timeout(&mut child);
+    assert_eq!(status.code(), Some(0));
+    assert!(!socket.exists(), "the socket file is removed on shutdown");
+}
+
+#[test]
+fn stops_cleanly_on_sigint() {
+    let home = TempDir::new("daemon-sigint");
+    let mut child = swankd(&home)
+        .args(["--port", "0", "--log-format", "json"])
+        .spawn()
+        .unwrap();
+    listening_lines(&mut child, 1);
+    send_signal(&child, libc::SIGINT);
+    assert_eq!(wait_with_timeout(&mut child).code(), Some(0));
+}
+
+#[test]
+fn survives_a_closed_stderr() {
+    let home = TempDir::new("daemon-stderr");
+    let mut child = swankd(&home)
+        .args(["--port", "0", "--log-level", "debug"])
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut first_line = String::new();
+    BufReader::new(stderr).read_line(&mut first_line).unwrap();
+    // The pipe is closed now: every later log line fails to write.
+    send_signal(&child, libc::SIGTERM);
+    assert_eq!(wait_with_timeout(&mut child).code(), Some(0));
+}
+
+#[test]
+fn a_bad_command_line_exits_with_2() {
+    let home = TempDir::new("daemon-usage");
+    let output = swankd(&home).arg("--no-tcp").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--no-tcp needs --unix"), "{stderr}");
+
+    let output = swankd(&home).arg("--port").arg("x").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn a_port_in_use_exits_with_1() {
+    let home = TempDir::new("daemon-busy");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = swankd(&home).args(["--port", &port]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot listen on 127.0.0.1:"), "{stderr}");
+}
