@@ -1,0 +1,147 @@
+//! Output: printing, `FORMAT`, string streams.
+
+use super::super::error::{LispError, LispResult};
+use super::super::image::Image;
+use super::super::object::Object;
+use super::super::stream::Stream;
+use super::super::thread::LispThread;
+use super::super::value::Value;
+use super::super::vm::Vm;
+use super::{BuiltinTable, Control, expect_string, value};
+
+pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
+    let cl = image.pkg.cl;
+    table.define(image, cl, "PRIN1", (1, Some(2)), |vm, t, a| {
+        print_with(vm, t, a, true, "", "")
+    })?;
+    table.define(image, cl, "PRINC", (1, Some(2)), |vm, t, a| {
+        print_with(vm, t, a, false, "", "")
+    })?;
+    table.define(image, cl, "PRINT", (1, Some(2)), |vm, t, a| {
+        print_with(vm, t, a, true, "\n", " ")
+    })?;
+    table.define(image, cl, "WRITE", (1, None), |vm, t, a| {
+        print_with(vm, t, &a[..1], true, "", "")
+    })?;
+    table.define(image, cl, "TERPRI", (0, Some(1)), |vm, t, a| {
+        let stream = vm.output_stream(t, a.first().copied().unwrap_or(Value::Nil))?;
+        vm.write_text(stream, "\n")?;
+        value(Value::Nil)
+    })?;
+    table.define(image, cl, "FRESH-LINE", (0, Some(1)), |vm, t, a| {
+        let stream = vm.output_stream(t, a.first().copied().unwrap_or(Value::Nil))?;
+        let needed = vm.stream_column(stream) != 0;
+        if needed {
+            vm.write_text(stream, "\n")?;
+        }
+        value(vm.image.boolean(needed))
+    })?;
+    table.define(image, cl, "WRITE-STRING", (1, None), |vm, t, a| {
+        write_string(vm, t, a, "")
+    })?;
+    table.define(image, cl, "WRITE-LINE", (1, None), |vm, t, a| {
+        write_string(vm, t, a, "\n")
+    })?;
+    table.define(image, cl, "WRITE-CHAR", (1, Some(2)), |vm, t, a| {
+        let Value::Char(c) = a[0] else {
+            return Err(LispError::type_error(a[0], "CHARACTER"));
+        };
+        let stream = vm.output_stream(t, a.get(1).copied().unwrap_or(Value::Nil))?;
+        vm.write_text(stream, &c.to_string())?;
+        value(a[0])
+    })?;
+    table.define(image, cl, "FINISH-OUTPUT", (0, Some(1)), |_, _, _| {
+        value(Value::Nil)
+    })?;
+    table.define(image, cl, "FORCE-OUTPUT", (0, Some(1)), |_, _, _| {
+        value(Value::Nil)
+    })?;
+    table.define(image, cl, "PRIN1-TO-STRING", (1, Some(1)), |vm, t, a| {
+        let text = vm.prin1_string(t, a[0]);
+        value(vm.image.string(text)?)
+    })?;
+    table.define(image, cl, "PRINC-TO-STRING", (1, Some(1)), |vm, t, a| {
+        let text = vm.princ_string(t, a[0]);
+        value(vm.image.string(text)?)
+    })?;
+    table.define(image, cl, "FORMAT", (2, None), format)?;
+    table.define(
+        image,
+        cl,
+        "MAKE-STRING-OUTPUT-STREAM",
+        (0, None),
+        |vm, _, _| {
+            let stream = Stream::StringOutput {
+                text: String::new(),
+                column: 0,
+            };
+            value(vm.image.heap.alloc(Object::Stream(stream))?)
+        },
+    )?;
+    table.define(
+        image,
+        cl,
+        "GET-OUTPUT-STREAM-STRING",
+        (1, Some(1)),
+        |vm, _, a| {
+            let text = match vm.image.object_mut(a[0]) {
+                Some(Object::Stream(Stream::StringOutput { text, column })) => {
+                    *column = 0;
+                    std::mem::take(text)
+                }
+                _ => return Err(LispError::type_error(a[0], "STRING-STREAM")),
+            };
+            value(vm.image.string(text)?)
+        },
+    )?;
+    Ok(())
+}
+
+fn print_with(
+    vm: &mut Vm,
+    thread: &mut LispThread,
+    args: &[Value],
+    escape: bool,
+    before: &str,
+    after: &str,
+) -> LispResult<Control> {
+    let stream = vm.output_stream(thread, args.get(1).copied().unwrap_or(Value::Nil))?;
+    let text = if escape {
+        vm.prin1_string(thread, args[0])
+    } else {
+        vm.princ_string(thread, args[0])
+    };
+    vm.write_text(stream, &format!("{before}{text}{after}"))?;
+    value(args[0])
+}
+
+fn write_string(
+    vm: &mut Vm,
+    thread: &mut LispThread,
+    args: &[Value],
+    suffix: &str,
+) -> LispResult<Control> {
+    let text = expect_string(&vm.image, args[0])?;
+    let stream = vm.output_stream(thread, args.get(1).copied().unwrap_or(Value::Nil))?;
+    vm.write_text(stream, &format!("{text}{suffix}"))?;
+    value(args[0])
+}
+
+fn format(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Control> {
+    let control = expect_string(&vm.image, args[1])?;
+    let destination = args[0];
+    if destination.is_nil() {
+        let text = super::super::format::format(vm, thread, &control, &args[2..], 0)?;
+        return value(vm.image.string(text)?);
+    }
+    if let Some(Object::String(_)) = vm.image.object(destination) {
+        return Err(LispError::unsupported(
+            "FORMAT to a string with a fill pointer",
+        ));
+    }
+    let stream = vm.output_stream(thread, destination)?;
+    let column = vm.stream_column(stream);
+    let text = super::super::format::format(vm, thread, &control, &args[2..], column)?;
+    vm.write_text(stream, &text)?;
+    value(Value::Nil)
+}

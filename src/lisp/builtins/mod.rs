@@ -1,0 +1,105 @@
+//! Functions implemented in Rust, grouped by domain, and the table that names them.
+//!
+//! A builtin is a leaf: it runs to completion without calling Lisp code on the Rust stack.
+//! Builtins that need to call Lisp (FUNCALL, APPLY, EVAL) return `Control::Call` and let the
+//! VM make the call; builtins that wait return `Control::Park`.
+
+mod args;
+mod conditions;
+mod control;
+mod hash;
+mod internal;
+mod io;
+mod lists;
+mod numbers;
+mod reading;
+mod sequences;
+mod strings;
+mod symbols;
+
+pub use args::*;
+pub use control::compile_to_function;
+
+use super::error::LispResult;
+use super::image::Image;
+use super::object::{Builtin, Object};
+use super::package::PackageId;
+use super::thread::LispThread;
+use super::value::{SymRef, Value};
+use super::vm::{Park, Vm};
+
+/// What a builtin asks the VM to do next.
+#[derive(Debug)]
+pub enum Control {
+    Value(Value),
+    /// Call this function with these arguments in the builtin's place.
+    Call(Value, Vec<Value>),
+    Park(Park),
+}
+
+pub type BuiltinFn = fn(&mut Vm, &mut LispThread, &[Value]) -> LispResult<Control>;
+
+pub struct BuiltinEntry {
+    pub name: SymRef,
+    /// Minimum and maximum argument counts (`None`: no maximum).
+    pub arity: (usize, Option<usize>),
+    pub function: BuiltinFn,
+}
+
+#[derive(Default)]
+pub struct BuiltinTable {
+    entries: Vec<BuiltinEntry>,
+}
+
+impl BuiltinTable {
+    pub fn get(&self, index: u32) -> Option<&BuiltinEntry> {
+        self.entries.get(index as usize)
+    }
+
+    /// Defines `name` in `package` (exported) as a builtin function.
+    pub fn define(
+        &mut self,
+        image: &mut Image,
+        package: PackageId,
+        name: &str,
+        arity: (usize, Option<usize>),
+        function: BuiltinFn,
+    ) -> LispResult<SymRef> {
+        let sym = image.intern(name, package)?;
+        image.packages.export(package, std::rc::Rc::from(name));
+        let index = self.entries.len() as u32;
+        self.entries.push(BuiltinEntry {
+            name: sym,
+            arity,
+            function,
+        });
+        let object = image
+            .heap
+            .alloc(Object::Builtin(Builtin { index, name: sym }))?;
+        if let Some(symbol) = image.heap.symbol_mut(sym) {
+            symbol.function = object;
+        }
+        Ok(sym)
+    }
+}
+
+/// Registers every builtin.
+pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
+    numbers::install(table, image)?;
+    lists::install(table, image)?;
+    symbols::install(table, image)?;
+    strings::install(table, image)?;
+    sequences::install(table, image)?;
+    hash::install(table, image)?;
+    io::install(table, image)?;
+    control::install(table, image)?;
+    reading::install(table, image)?;
+    internal::install(table, image)?;
+    conditions::install(table, image)?;
+    Ok(())
+}
+
+/// Shorthand for a builtin's plain result.
+pub fn value(value: Value) -> LispResult<Control> {
+    Ok(Control::Value(value))
+}

@@ -1,0 +1,61 @@
+//! Reading: `READ-FROM-STRING` and reading files for `LOAD`.
+
+use super::super::convert::datum_to_value;
+use super::super::error::{ErrorKind, LispError, LispResult};
+use super::super::image::Image;
+use super::super::object::Object;
+use super::super::reader::{self, ReadError};
+use super::super::value::Value;
+use super::{BuiltinTable, expect_index, expect_string, value};
+
+pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
+    let swankd = image.pkg.swankd;
+    table.define(
+        image,
+        swankd,
+        "%READ-FROM-STRING",
+        (4, Some(4)),
+        |vm, thread, a| {
+            let text = expect_string(&vm.image, a[0])?;
+            let start = expect_index(a[3])?;
+            let byte_start = text
+                .char_indices()
+                .nth(start)
+                .map(|(i, _)| i)
+                .unwrap_or(text.len());
+            let options = super::super::system::read_options(vm);
+            let package = match vm
+                .image
+                .object(vm.symbol_value(thread, vm.image.sym.package_var)?)
+            {
+                Some(Object::Package(id)) => *id,
+                _ => vm.image.pkg.cl_user,
+            };
+            match reader::read_one(&text, byte_start, &options) {
+                Ok(Some((datum, end))) => {
+                    let form = datum_to_value(&mut vm.image, &datum, package)?;
+                    let end_chars = text[..end].chars().count() as i64;
+                    thread.mv = Some(vec![form, Value::Fixnum(end_chars)]);
+                    value(form)
+                }
+                Ok(None) | Err(ReadError::Incomplete { .. }) if a[1].is_nil() => {
+                    let end_chars = text.chars().count() as i64;
+                    thread.mv = Some(vec![a[2], Value::Fixnum(end_chars)]);
+                    value(a[2])
+                }
+                Ok(None) => Err(LispError::new(
+                    ErrorKind::EndOfFile,
+                    "end of file on a string input stream",
+                )),
+                Err(error) => Err(LispError::new(ErrorKind::ReaderError, error.to_string())),
+            }
+        },
+    )?;
+    table.define(image, swankd, "%FILE-STRING", (1, Some(1)), |vm, _, a| {
+        let path = expect_string(&vm.image, a[0])?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|error| LispError::simple(format!("cannot read file {path}: {error}")))?;
+        value(vm.image.string(text)?)
+    })?;
+    Ok(())
+}

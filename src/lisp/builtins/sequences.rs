@@ -1,0 +1,126 @@
+//! Generic sequence functions over lists, vectors and strings.
+
+use super::super::error::{LispError, LispResult};
+use super::super::image::Image;
+use super::super::object::{LispVector, Object};
+use super::super::thread::LispThread;
+use super::super::value::Value;
+use super::super::vm::Vm;
+use super::{BuiltinTable, Control, expect_index, expect_list, value};
+
+pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
+    let cl = image.pkg.cl;
+    table.define(image, cl, "LENGTH", (1, Some(1)), length)?;
+    table.define(image, cl, "REVERSE", (1, Some(1)), reverse)?;
+    table.define(image, cl, "NREVERSE", (1, Some(1)), reverse)?;
+    table.define(image, cl, "ELT", (2, Some(2)), elt)?;
+    table.define(image, cl, "SUBSEQ", (2, Some(3)), subseq)?;
+    table.define(image, cl, "CONCATENATE", (1, None), concatenate)?;
+    table.define(image, cl, "VECTOR", (0, None), |vm, _, a| {
+        value(vm.image.heap.alloc(Object::Vector(LispVector {
+            items: a.to_vec(),
+            ..Default::default()
+        }))?)
+    })?;
+    table.define(image, cl, "AREF", (2, Some(2)), elt)?;
+    table.define(image, cl, "SVREF", (2, Some(2)), elt)?;
+    Ok(())
+}
+
+/// The elements of any sequence.
+pub fn sequence_items(image: &Image, seq: Value) -> LispResult<Vec<Value>> {
+    if seq.is_list() {
+        return expect_list(image, seq);
+    }
+    match image.object(seq) {
+        Some(Object::String(s)) => Ok(s.chars().map(Value::Char).collect()),
+        Some(Object::Vector(v)) => Ok(v.active().to_vec()),
+        _ => Err(LispError::type_error(seq, "SEQUENCE")),
+    }
+}
+
+/// A new sequence of the same kind as `like` holding `items`.
+fn same_kind(image: &mut Image, like: Value, items: Vec<Value>) -> LispResult<Value> {
+    if like.is_list() {
+        return Ok(image.list(&items)?);
+    }
+    match image.object(like) {
+        Some(Object::String(_)) => {
+            let text: String = items
+                .iter()
+                .map(|v| match v {
+                    Value::Char(c) => Ok(*c),
+                    other => Err(LispError::type_error(*other, "CHARACTER")),
+                })
+                .collect::<LispResult<_>>()?;
+            Ok(image.string(text)?)
+        }
+        _ => Ok(image.heap.alloc(Object::Vector(LispVector {
+            items,
+            ..Default::default()
+        }))?),
+    }
+}
+
+fn length(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let n = match vm.image.object(a[0]) {
+        Some(Object::String(s)) => s.chars().count(),
+        Some(Object::Vector(v)) => v.active().len(),
+        _ => sequence_items(&vm.image, a[0])?.len(),
+    };
+    value(Value::Fixnum(n as i64))
+}
+
+fn reverse(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let mut items = sequence_items(&vm.image, a[0])?;
+    items.reverse();
+    value(same_kind(&mut vm.image, a[0], items)?)
+}
+
+fn elt(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let index = expect_index(a[1])?;
+    let items = sequence_items(&vm.image, a[0])?;
+    items
+        .get(index)
+        .copied()
+        .map(Control::Value)
+        .ok_or_else(|| LispError::type_error(a[1], format!("(INTEGER 0 ({}))", items.len())))
+}
+
+fn subseq(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let items = sequence_items(&vm.image, a[0])?;
+    let start = expect_index(a[1])?;
+    let end = match a.get(2) {
+        Some(Value::Nil) | None => items.len(),
+        Some(v) => expect_index(*v)?,
+    };
+    if start > end || end > items.len() {
+        return Err(LispError::simple(format!(
+            "The bounding indices {start} and {end} are bad for a sequence of length {}.",
+            items.len()
+        )));
+    }
+    value(same_kind(&mut vm.image, a[0], items[start..end].to_vec())?)
+}
+
+fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let mut items = Vec::new();
+    for seq in &a[1..] {
+        items.extend(sequence_items(&vm.image, *seq)?);
+    }
+    let kind = match vm.image.as_symbol(a[0]) {
+        Some(sym) => vm.image.symbol_name(sym).to_string(),
+        None => String::new(),
+    };
+    match kind.as_str() {
+        "STRING" | "SIMPLE-STRING" | "BASE-STRING" => {
+            let like = vm.image.string("")?;
+            value(same_kind(&mut vm.image, like, items)?)
+        }
+        "LIST" => value(vm.image.list(&items)?),
+        "VECTOR" | "SIMPLE-VECTOR" => value(same_kind(&mut vm.image, Value::Fixnum(0), items)?),
+        _ => Err(LispError::unsupported(format!(
+            "CONCATENATE to result type {kind}"
+        ))),
+    }
+}

@@ -1,0 +1,91 @@
+//! Strings and characters.
+
+use super::super::error::{LispError, LispResult};
+use super::super::image::Image;
+use super::super::value::Value;
+use super::{BuiltinTable, expect_index, expect_string, string_designator, value};
+
+pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
+    let cl = image.pkg.cl;
+    table.define(image, cl, "STRINGP", (1, Some(1)), |vm, _, a| {
+        value(vm.image.boolean(super::is_string(&vm.image, a[0])))
+    })?;
+    table.define(image, cl, "CHARACTERP", (1, Some(1)), |vm, _, a| {
+        value(vm.image.boolean(matches!(a[0], Value::Char(_))))
+    })?;
+    table.define(image, cl, "STRING", (1, Some(1)), |vm, _, a| {
+        if super::is_string(&vm.image, a[0]) {
+            return value(a[0]);
+        }
+        let text = string_designator(&vm.image, a[0])?;
+        value(vm.image.string(text)?)
+    })?;
+    table.define(image, cl, "STRING=", (2, Some(2)), |vm, _, a| {
+        let x = string_designator(&vm.image, a[0])?;
+        let y = string_designator(&vm.image, a[1])?;
+        value(vm.image.boolean(x == y))
+    })?;
+    table.define(image, cl, "STRING-EQUAL", (2, Some(2)), |vm, _, a| {
+        let x = string_designator(&vm.image, a[0])?.to_lowercase();
+        let y = string_designator(&vm.image, a[1])?.to_lowercase();
+        value(vm.image.boolean(x == y))
+    })?;
+    table.define(image, cl, "STRING-UPCASE", (1, Some(1)), |vm, _, a| {
+        let text = string_designator(&vm.image, a[0])?.to_uppercase();
+        value(vm.image.string(text)?)
+    })?;
+    table.define(image, cl, "STRING-DOWNCASE", (1, Some(1)), |vm, _, a| {
+        let text = string_designator(&vm.image, a[0])?.to_lowercase();
+        value(vm.image.string(text)?)
+    })?;
+    table.define(image, cl, "CHAR", (2, Some(2)), char_at)?;
+    table.define(image, cl, "SCHAR", (2, Some(2)), char_at)?;
+    table.define(image, cl, "CHAR-CODE", (1, Some(1)), |_, _, a| match a[0] {
+        Value::Char(c) => value(Value::Fixnum(i64::from(u32::from(c)))),
+        other => Err(LispError::type_error(other, "CHARACTER")),
+    })?;
+    table.define(image, cl, "CODE-CHAR", (1, Some(1)), |_, _, a| {
+        let code = super::expect_fixnum(a[0])?;
+        let c = u32::try_from(code).ok().and_then(char::from_u32);
+        value(c.map(Value::Char).unwrap_or(Value::Nil))
+    })?;
+    table.define(image, cl, "CHAR-UPCASE", (1, Some(1)), |_, _, a| {
+        match a[0] {
+            Value::Char(c) => value(Value::Char(c.to_uppercase().next().unwrap_or(c))),
+            other => Err(LispError::type_error(other, "CHARACTER")),
+        }
+    })?;
+    table.define(
+        image,
+        cl,
+        "CHAR-DOWNCASE",
+        (1, Some(1)),
+        |_, _, a| match a[0] {
+            Value::Char(c) => value(Value::Char(c.to_lowercase().next().unwrap_or(c))),
+            other => Err(LispError::type_error(other, "CHARACTER")),
+        },
+    )?;
+    table.define(image, cl, "CHAR=", (1, None), |vm, _, a| {
+        let same = a
+            .windows(2)
+            .all(|w| matches!((w[0], w[1]), (Value::Char(x), Value::Char(y)) if x == y));
+        value(vm.image.boolean(same))
+    })?;
+    Ok(())
+}
+
+fn char_at(
+    vm: &mut super::super::vm::Vm,
+    _: &mut super::super::thread::LispThread,
+    a: &[Value],
+) -> LispResult<super::Control> {
+    let text = expect_string(&vm.image, a[0])?;
+    let index = expect_index(a[1])?;
+    match text.chars().nth(index) {
+        Some(c) => value(Value::Char(c)),
+        None => Err(LispError::type_error(
+            a[1],
+            format!("(INTEGER 0 ({}))", text.chars().count()),
+        )),
+    }
+}

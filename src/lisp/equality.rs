@@ -1,0 +1,141 @@
+//! `EQL`, `EQUAL`, `EQUALP`, and hashing consistent with each (for hash tables).
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use super::hash_table::HashTest;
+use super::image::Image;
+use super::number::{self, Number};
+use super::object::Object;
+use super::value::Value;
+
+pub fn eql(image: &Image, a: Value, b: Value) -> bool {
+    if a.eq(b) {
+        return true;
+    }
+    match (image.object(a), image.object(b)) {
+        (Some(Object::Bignum(x)), Some(Object::Bignum(y))) => x == y,
+        (Some(Object::Ratio(x)), Some(Object::Ratio(y))) => x == y,
+        _ => false,
+    }
+}
+
+pub fn equal(image: &Image, a: Value, b: Value) -> bool {
+    let mut pending = vec![(a, b)];
+    while let Some((a, b)) = pending.pop() {
+        if eql(image, a, b) {
+            continue;
+        }
+        match (a, b) {
+            (Value::Cons(x), Value::Cons(y)) => {
+                let (xa, xd) = image.heap.car_cdr(x);
+                let (ya, yd) = image.heap.car_cdr(y);
+                pending.push((xd, yd));
+                pending.push((xa, ya));
+            }
+            _ => match (image.as_str(a), image.as_str(b)) {
+                (Some(x), Some(y)) if x == y => {}
+                _ => return false,
+            },
+        }
+    }
+    true
+}
+
+pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
+    let mut pending = vec![(a, b)];
+    while let Some((a, b)) = pending.pop() {
+        if eql(image, a, b) {
+            continue;
+        }
+        match (a, b) {
+            (Value::Cons(x), Value::Cons(y)) => {
+                let (xa, xd) = image.heap.car_cdr(x);
+                let (ya, yd) = image.heap.car_cdr(y);
+                pending.push((xd, yd));
+                pending.push((xa, ya));
+            }
+            (Value::Char(x), Value::Char(y)) => {
+                if !x.to_lowercase().eq(y.to_lowercase()) {
+                    return false;
+                }
+            }
+            _ => {
+                if let (Some(x), Some(y)) =
+                    (Number::from_value(image, a), Number::from_value(image, b))
+                {
+                    if number::compare(&x, &y) != Some(std::cmp::Ordering::Equal) {
+                        return false;
+                    }
+                    continue;
+                }
+                match (image.object(a), image.object(b)) {
+                    (Some(Object::String(x)), Some(Object::String(y))) => {
+                        if x.to_lowercase() != y.to_lowercase() {
+                            return false;
+                        }
+                    }
+                    (Some(Object::Vector(x)), Some(Object::Vector(y))) => {
+                        if x.active().len() != y.active().len() {
+                            return false;
+                        }
+                        pending.extend(x.active().iter().copied().zip(y.active().iter().copied()));
+                    }
+                    _ => return false,
+                }
+            }
+        }
+    }
+    true
+}
+
+pub fn same_key(image: &Image, test: HashTest, a: Value, b: Value) -> bool {
+    match test {
+        HashTest::Eq => a.eq(b),
+        HashTest::Eql => eql(image, a, b),
+        HashTest::Equal => equal(image, a, b),
+        HashTest::Equalp => equalp(image, a, b),
+    }
+}
+
+/// A hash consistent with `test`: equal keys hash alike.
+pub fn hash_key(image: &Image, test: HashTest, key: Value) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    hash_into(image, test, key, &mut hasher, 4);
+    hasher.finish()
+}
+
+fn hash_into(image: &Image, test: HashTest, key: Value, hasher: &mut DefaultHasher, depth: usize) {
+    match key {
+        Value::Nil => 0u8.hash(hasher),
+        Value::Fixnum(n) => n.hash(hasher),
+        Value::Char(c) => {
+            if test == HashTest::Equalp {
+                c.to_lowercase().for_each(|c| c.hash(hasher));
+            } else {
+                c.hash(hasher);
+            }
+        }
+        Value::Single(f) => f.to_bits().hash(hasher),
+        Value::Double(f) => f.to_bits().hash(hasher),
+        Value::Symbol(s) => s.hash(hasher),
+        Value::Unbound => 1u8.hash(hasher),
+        Value::Cons(r) => {
+            if matches!(test, HashTest::Equal | HashTest::Equalp) && depth > 0 {
+                let (car, cdr) = image.heap.car_cdr(r);
+                hash_into(image, test, car, hasher, depth - 1);
+                hash_into(image, test, cdr, hasher, depth - 1);
+            } else if !matches!(test, HashTest::Equal | HashTest::Equalp) {
+                r.hash(hasher);
+            }
+        }
+        Value::Object(r) => match image.heap.object(r) {
+            Some(Object::Bignum(n)) => n.hash(hasher),
+            Some(Object::Ratio(q)) => q.hash(hasher),
+            Some(Object::String(s)) if test == HashTest::Equal => s.hash(hasher),
+            Some(Object::String(s)) if test == HashTest::Equalp => s.to_lowercase().hash(hasher),
+            Some(Object::Vector(_)) if test == HashTest::Equalp => 2u8.hash(hasher),
+            _ => r.hash(hasher),
+        },
+    }
+}

@@ -1,0 +1,89 @@
+//! Lisp-level errors raised by the compiler, the VM and builtins, before they become condition
+//! objects.
+
+use super::heap::HeapExhausted;
+use super::value::{SymRef, Value};
+
+/// The standard condition type an error belongs to.
+#[derive(Debug, Clone)]
+pub enum ErrorKind {
+    SimpleError,
+    TypeError {
+        datum: Value,
+        expected: String,
+    },
+    UnboundVariable(SymRef),
+    UndefinedFunction(Value),
+    DivisionByZero,
+    ProgramError,
+    StorageCondition,
+    StackExhausted,
+    ControlError,
+    EndOfFile,
+    ReaderError,
+    PackageError,
+    /// The evaluation was abandoned through the request's ABORT restart.
+    Aborted,
+    /// A condition object signalled by Lisp code (`(error 'my-error ...)`, `(error c)`).
+    Condition(Value),
+}
+
+/// An error on its way to being signalled in a Lisp thread.
+#[derive(Debug, Clone)]
+pub struct LispError {
+    pub kind: ErrorKind,
+    /// The report text, when it does not depend on printing Lisp data.
+    pub message: String,
+    /// Already signalled to handlers and declined by all of them: it ends the evaluation.
+    pub unhandled: bool,
+}
+
+impl LispError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        LispError {
+            kind,
+            message: message.into(),
+            unhandled: false,
+        }
+    }
+
+    pub fn simple(message: impl Into<String>) -> Self {
+        LispError::new(ErrorKind::SimpleError, message)
+    }
+
+    pub fn program(message: impl Into<String>) -> Self {
+        LispError::new(ErrorKind::ProgramError, message)
+    }
+
+    pub fn control(message: impl Into<String>) -> Self {
+        LispError::new(ErrorKind::ControlError, message)
+    }
+
+    pub fn type_error(datum: Value, expected: impl Into<String>) -> Self {
+        LispError::new(
+            ErrorKind::TypeError {
+                datum,
+                expected: expected.into(),
+            },
+            "",
+        )
+    }
+
+    pub fn unsupported(what: impl Into<String>) -> Self {
+        LispError::simple(format!("unsupported in swankd: {}", what.into()))
+    }
+}
+
+impl From<HeapExhausted> for LispError {
+    fn from(error: HeapExhausted) -> Self {
+        LispError::new(
+            ErrorKind::StorageCondition,
+            format!(
+                "Heap exhausted: the heap limit of {} bytes was reached.",
+                error.limit
+            ),
+        )
+    }
+}
+
+pub type LispResult<T> = Result<T, LispError>;

@@ -1,0 +1,521 @@
+//! `FORMAT` directives.
+
+use super::error::{LispError, LispResult};
+use super::number::Number;
+use super::printer;
+use super::thread::LispThread;
+use super::value::Value;
+use super::vm::Vm;
+
+/// Parsed prefix parameters and modifiers of one directive.
+#[derive(Debug, Default)]
+struct Directive {
+    params: Vec<Option<Param>>,
+    colon: bool,
+    at: bool,
+    kind: char,
+}
+
+#[derive(Debug, Clone)]
+enum Param {
+    Number(i64),
+    Char(char),
+}
+
+struct Formatter<'a> {
+    vm: &'a Vm,
+    thread: &'a LispThread,
+    out: String,
+    column_base: usize,
+}
+
+/// Formats `control` with `args`; `column` is where the destination's output continues.
+pub fn format(
+    vm: &Vm,
+    thread: &LispThread,
+    control: &str,
+    args: &[Value],
+    column: usize,
+) -> LispResult<String> {
+    let mut formatter = Formatter {
+        vm,
+        thread,
+        out: String::new(),
+        column_base: column,
+    };
+    let chars: Vec<char> = control.chars().collect();
+    let mut arg_index = 0;
+    formatter.run(&chars, args, &mut arg_index)?;
+    Ok(formatter.out)
+}
+
+fn format_error(message: &str) -> LispError {
+    LispError::simple(format!("error in FORMAT: {message}"))
+}
+
+impl Formatter<'_> {
+    fn column(&self) -> usize {
+        match self.out.rfind('\n') {
+            Some(i) => self.out[i + 1..].chars().count(),
+            None => self.column_base + self.out.chars().count(),
+        }
+    }
+
+    fn next_arg(&self, args: &[Value], index: &mut usize) -> LispResult<Value> {
+        let value = args
+            .get(*index)
+            .copied()
+            .ok_or_else(|| format_error("no more arguments"))?;
+        *index += 1;
+        Ok(value)
+    }
+
+    /// Runs directives; returns `true` when `~^` ended the iteration.
+    fn run(&mut self, chars: &[char], args: &[Value], index: &mut usize) -> LispResult<bool> {
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c != '~' {
+                self.out.push(c);
+                i += 1;
+                continue;
+            }
+            let (directive, next) = parse_directive(chars, i + 1)?;
+            i = next;
+            match directive.kind.to_ascii_uppercase() {
+                'A' | 'S' => {
+                    let arg = self.next_arg(args, index)?;
+                    let text = if directive.kind.eq_ignore_ascii_case(&'A') {
+                        if arg.is_nil() && directive.colon {
+                            "()".to_string()
+                        } else {
+                            self.vm.princ_string(self.thread, arg)
+                        }
+                    } else {
+                        self.vm.prin1_string(self.thread, arg)
+                    };
+                    self.pad(&text, &directive);
+                }
+                'D' | 'B' | 'O' | 'X' => {
+                    let base = match directive.kind.to_ascii_uppercase() {
+                        'D' => 10,
+                        'B' => 2,
+                        'O' => 8,
+                        _ => 16,
+                    };
+                    let arg = self.next_arg(args, index)?;
+                    let text = self.integer(arg, base, &directive);
+                    self.pad(&text, &directive);
+                }
+                'R' => {
+                    let arg = self.next_arg(args, index)?;
+                    let base = match directive.params.first() {
+                        Some(Some(Param::Number(b))) if (2..=36).contains(b) => *b as u32,
+                        _ => {
+                            return Err(LispError::unsupported(
+                                "~R without a radix (English numbers)",
+                            ));
+                        }
+                    };
+                    let text = self.integer(arg, base, &Directive::default());
+                    self.out.push_str(&text);
+                }
+                'C' => {
+                    let arg = self.next_arg(args, index)?;
+                    match arg {
+                        Value::Char(c) if directive.at => {
+                            self.out.push_str(&printer::format_char_readably(c))
+                        }
+                        Value::Char(c) => self.out.push(c),
+                        other => return Err(LispError::type_error(other, "CHARACTER")),
+                    }
+                }
+                'P' => {
+                    if directive.colon {
+                        *index = index.saturating_sub(1);
+                    }
+                    let arg = self.next_arg(args, index)?;
+                    let one = matches!(arg, Value::Fixnum(1));
+                    if directive.at {
+                        self.out.push_str(if one { "y" } else { "ies" });
+                    } else if !one {
+                        self.out.push('s');
+                    }
+                }
+                '%' => {
+                    let count = self.count_param(&directive, 1);
+                    self.out.extend(std::iter::repeat_n('\n', count));
+                }
+                '&' => {
+                    let count = self.count_param(&directive, 1);
+                    if count > 0 {
+                        if self.column() != 0 {
+                            self.out.push('\n');
+                        }
+                        self.out.extend(std::iter::repeat_n('\n', count - 1));
+                    }
+                }
+                '~' => {
+                    let count = self.count_param(&directive, 1);
+                    self.out.extend(std::iter::repeat_n('~', count));
+                }
+                '\n' => {
+                    while i < chars.len() && chars[i].is_whitespace() && chars[i] != '\n' {
+                        i += 1;
+                    }
+                }
+                '*' => {
+                    let count = self.count_param(&directive, 1);
+                    if directive.colon {
+                        *index = index.saturating_sub(count);
+                    } else {
+                        *index += count;
+                    }
+                }
+                '^' => {
+                    if *index >= args.len() {
+                        return Ok(true);
+                    }
+                }
+                '{' => {
+                    let end = find_close(chars, i, '{', '}')?;
+                    let body = &chars[i..end.0];
+                    i = end.1;
+                    let arg = self.next_arg(args, index)?;
+                    let items = self
+                        .vm
+                        .image
+                        .list_to_vec(arg)
+                        .ok_or_else(|| LispError::type_error(arg, "LIST"))?;
+                    let mut item_index = 0;
+                    while item_index < items.len() {
+                        if directive.colon {
+                            let sub = self
+                                .vm
+                                .image
+                                .list_to_vec(items[item_index])
+                                .unwrap_or_default();
+                            item_index += 1;
+                            let mut sub_index = 0;
+                            self.run(body, &sub, &mut sub_index)?;
+                        } else {
+                            let before = item_index;
+                            if self.run(body, &items, &mut item_index)? {
+                                break;
+                            }
+                            if item_index == before {
+                                break;
+                            }
+                        }
+                    }
+                }
+                '[' => {
+                    let (clauses, next) = split_clauses(chars, i)?;
+                    i = next;
+                    let chosen = if directive.colon {
+                        let arg = self.next_arg(args, index)?;
+                        usize::from(arg.truthy())
+                    } else if directive.at {
+                        let arg = args.get(*index).copied().unwrap_or(Value::Nil);
+                        if arg.truthy() {
+                            0
+                        } else {
+                            *index += 1;
+                            usize::MAX
+                        }
+                    } else {
+                        let arg = self.next_arg(args, index)?;
+                        match arg {
+                            Value::Fixnum(n) if n >= 0 => n as usize,
+                            other => return Err(LispError::type_error(other, "INTEGER")),
+                        }
+                    };
+                    let clause = clauses.get(chosen).or_else(|| {
+                        if chosen != usize::MAX && clauses.last().is_some_and(|c| c.1) {
+                            clauses.last()
+                        } else {
+                            None
+                        }
+                    });
+                    if let Some((body, _)) = clause {
+                        let body = body.clone();
+                        if self.run(&body, args, index)? {
+                            return Ok(true);
+                        }
+                    }
+                }
+                '(' => {
+                    let end = find_close(chars, i, '(', ')')?;
+                    let body = chars[i..end.0].to_vec();
+                    i = end.1;
+                    let start = self.out.len();
+                    self.run(&body, args, index)?;
+                    let inner = self.out.split_off(start);
+                    let converted = match (directive.colon, directive.at) {
+                        (false, false) => inner.to_lowercase(),
+                        (true, true) => inner.to_uppercase(),
+                        (true, false) => capitalize_words(&inner),
+                        (false, true) => {
+                            let lower = inner.to_lowercase();
+                            let mut chars = lower.chars();
+                            match chars.next() {
+                                Some(first) => first.to_uppercase().chain(chars).collect(),
+                                None => String::new(),
+                            }
+                        }
+                    };
+                    self.out.push_str(&converted);
+                }
+                'T' => {
+                    let colnum = self.count_param(&directive, 1);
+                    let column = self.column();
+                    if column < colnum {
+                        self.out.extend(std::iter::repeat_n(' ', colnum - column));
+                    } else if !directive.at {
+                        self.out.push(' ');
+                    }
+                }
+                'F' | 'E' | 'G' | '$' => {
+                    let arg = self.next_arg(args, index)?;
+                    let text = self.float(arg, &directive)?;
+                    self.pad(&text, &directive);
+                }
+                other => {
+                    return Err(LispError::unsupported(format!("FORMAT directive ~{other}")));
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    fn count_param(&self, directive: &Directive, default: usize) -> usize {
+        match directive.params.first() {
+            Some(Some(Param::Number(n))) if *n >= 0 => *n as usize,
+            _ => default,
+        }
+    }
+
+    fn integer(&self, arg: Value, base: u32, directive: &Directive) -> String {
+        match Number::from_value(&self.vm.image, arg) {
+            Some(Number::Integer(n)) => {
+                let mut text = printer::format_integer(&n, base, false);
+                if directive.at && !text.starts_with('-') {
+                    text.insert(0, '+');
+                }
+                if directive.colon {
+                    text = group_digits(&text);
+                }
+                text
+            }
+            _ => self.vm.princ_string(self.thread, arg),
+        }
+    }
+
+    fn float(&self, arg: Value, directive: &Directive) -> LispResult<String> {
+        let number = Number::from_value(&self.vm.image, arg)
+            .ok_or_else(|| LispError::type_error(arg, "REAL"))?;
+        let value = number.to_f64();
+        let digits = match directive.params.get(1) {
+            Some(Some(Param::Number(d))) if *d >= 0 => Some(*d as usize),
+            _ => None,
+        };
+        Ok(match directive.kind.to_ascii_uppercase() {
+            '$' => {
+                let digits = match directive.params.first() {
+                    Some(Some(Param::Number(d))) if *d >= 0 => *d as usize,
+                    _ => 2,
+                };
+                format!("{value:.digits$}")
+            }
+            _ => match digits {
+                Some(d) => format!("{value:.d$}"),
+                None => printer::format_double(value)
+                    .trim_end_matches("d0")
+                    .to_string(),
+            },
+        })
+    }
+
+    /// Pads to `mincol` (first parameter); `@` pads on the left.
+    fn pad(&mut self, text: &str, directive: &Directive) {
+        let mincol = match directive.params.first() {
+            Some(Some(Param::Number(n))) if *n > 0 => *n as usize,
+            _ => 0,
+        };
+        let padchar = match directive.params.get(
+            if matches!(
+                directive.kind,
+                'D' | 'd' | 'B' | 'b' | 'O' | 'o' | 'X' | 'x'
+            ) {
+                1
+            } else {
+                3
+            },
+        ) {
+            Some(Some(Param::Char(c))) => *c,
+            _ => ' ',
+        };
+        let len = text.chars().count();
+        let padding: String = std::iter::repeat_n(padchar, mincol.saturating_sub(len)).collect();
+        let left = directive.at
+            || matches!(
+                directive.kind.to_ascii_uppercase(),
+                'D' | 'B' | 'O' | 'X' | 'F' | '$'
+            );
+        if left {
+            self.out.push_str(&padding);
+            self.out.push_str(text);
+        } else {
+            self.out.push_str(text);
+            self.out.push_str(&padding);
+        }
+    }
+}
+
+fn parse_directive(chars: &[char], mut i: usize) -> LispResult<(Directive, usize)> {
+    let mut directive = Directive::default();
+    loop {
+        let param = match chars.get(i) {
+            Some('\'') => {
+                let c = chars
+                    .get(i + 1)
+                    .copied()
+                    .ok_or_else(|| format_error("incomplete directive"))?;
+                i += 2;
+                Some(Param::Char(c))
+            }
+            Some(c) if c.is_ascii_digit() || *c == '-' || *c == '+' => {
+                let start = i;
+                i += 1;
+                while chars.get(i).is_some_and(char::is_ascii_digit) {
+                    i += 1;
+                }
+                let text: String = chars[start..i].iter().collect();
+                Some(Param::Number(
+                    text.parse()
+                        .map_err(|_| format_error("bad numeric parameter"))?,
+                ))
+            }
+            Some('v') | Some('V') | Some('#') => {
+                return Err(LispError::unsupported("FORMAT parameters V and #"));
+            }
+            _ => None,
+        };
+        let had_param = param.is_some();
+        if chars.get(i) == Some(&',') {
+            directive.params.push(param);
+            i += 1;
+            continue;
+        }
+        if had_param {
+            directive.params.push(param);
+        }
+        break;
+    }
+    loop {
+        match chars.get(i) {
+            Some(':') => directive.colon = true,
+            Some('@') => directive.at = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    directive.kind = chars
+        .get(i)
+        .copied()
+        .ok_or_else(|| format_error("string ended inside a directive"))?;
+    Ok((directive, i + 1))
+}
+
+/// Finds the directive closing a `~{` or `~(` that opened just before `start`: returns the
+/// index where the body ends and the index after the closing directive.
+fn find_close(chars: &[char], start: usize, open: char, close: char) -> LispResult<(usize, usize)> {
+    let mut depth = 0;
+    let mut i = start;
+    while i < chars.len() {
+        if chars[i] == '~' {
+            let (directive, next) = parse_directive(chars, i + 1)?;
+            if directive.kind == open {
+                depth += 1;
+            } else if directive.kind == close {
+                if depth == 0 {
+                    return Ok((i, next));
+                }
+                depth -= 1;
+            }
+            i = next;
+        } else {
+            i += 1;
+        }
+    }
+    Err(format_error(&format!("no matching ~{close}")))
+}
+
+/// Splits the clauses of `~[...~]`; each clause says whether `~:;` (default) introduced it.
+type Clauses = Vec<(Vec<char>, bool)>;
+
+fn split_clauses(chars: &[char], start: usize) -> LispResult<(Clauses, usize)> {
+    let mut clauses = Vec::new();
+    let mut depth = 0;
+    let mut clause_start = start;
+    let mut default_next = false;
+    let mut i = start;
+    while i < chars.len() {
+        if chars[i] == '~' {
+            let (directive, next) = parse_directive(chars, i + 1)?;
+            match directive.kind {
+                '[' | '{' | '(' => depth += 1,
+                '}' | ')' => depth -= 1,
+                ']' if depth == 0 => {
+                    clauses.push((chars[clause_start..i].to_vec(), default_next));
+                    return Ok((clauses, next));
+                }
+                ']' => depth -= 1,
+                ';' if depth == 0 => {
+                    clauses.push((chars[clause_start..i].to_vec(), default_next));
+                    default_next = directive.colon;
+                    clause_start = next;
+                }
+                _ => {}
+            }
+            i = next;
+        } else {
+            i += 1;
+        }
+    }
+    Err(format_error("no matching ~]"))
+}
+
+fn capitalize_words(text: &str) -> String {
+    let mut out = String::new();
+    let mut start = true;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if start {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            start = false;
+        } else {
+            out.push(c);
+            start = true;
+        }
+    }
+    out
+}
+
+fn group_digits(text: &str) -> String {
+    let (sign, digits) = match text.strip_prefix(['-', '+']) {
+        Some(rest) => (&text[..1], rest),
+        None => ("", text),
+    };
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}")
+}

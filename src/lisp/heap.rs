@@ -1,0 +1,303 @@
+//! The heap: arenas for conses, symbols and objects, the allocation limit, and the
+//! mark-sweep collector.
+//!
+//! Collection only happens at safe points chosen by the scheduler (between slices), so Rust
+//! code may hold `Value`s freely while it runs. Roots are supplied by the caller.
+
+use std::rc::Rc;
+
+use super::bytecode::Proto;
+use super::object::Object;
+use super::symbol::Symbol;
+use super::value::{ConsRef, ObjRef, SymRef, Value};
+
+/// Allocation failed because the heap limit was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("heap exhausted ({limit} bytes)")]
+pub struct HeapExhausted {
+    pub limit: usize,
+}
+
+const CONS_SIZE: usize = 40;
+const SYMBOL_SIZE: usize = 128;
+
+/// A growable slot array with a free list and mark bits.
+#[derive(Debug)]
+struct Arena<T> {
+    slots: Vec<Option<T>>,
+    marks: Vec<bool>,
+    free: Vec<u32>,
+}
+
+impl<T> Arena<T> {
+    fn new() -> Self {
+        Arena {
+            slots: Vec::new(),
+            marks: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    fn insert(&mut self, item: T) -> u32 {
+        if let Some(index) = self.free.pop() {
+            self.slots[index as usize] = Some(item);
+            index
+        } else {
+            self.slots.push(Some(item));
+            self.marks.push(false);
+            (self.slots.len() - 1) as u32
+        }
+    }
+
+    fn get(&self, index: u32) -> Option<&T> {
+        self.slots.get(index as usize).and_then(Option::as_ref)
+    }
+
+    fn get_mut(&mut self, index: u32) -> Option<&mut T> {
+        self.slots.get_mut(index as usize).and_then(Option::as_mut)
+    }
+
+    /// Marks a slot; returns true if it was not marked before.
+    fn mark(&mut self, index: u32) -> bool {
+        match self.marks.get_mut(index as usize) {
+            Some(mark) if !*mark => {
+                *mark = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Frees every unmarked slot, clears marks, and returns the freed items.
+    fn sweep(&mut self, mut on_free: impl FnMut(T)) {
+        for (index, slot) in self.slots.iter_mut().enumerate() {
+            if self.marks[index] {
+                self.marks[index] = false;
+            } else if let Some(item) = slot.take() {
+                on_free(item);
+                self.free.push(index as u32);
+            }
+        }
+    }
+
+    fn live(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+}
+
+/// Statistics from one collection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CollectionStats {
+    pub freed_bytes: usize,
+    pub live_bytes: usize,
+}
+
+/// All Lisp data that is not an immediate.
+#[derive(Debug)]
+pub struct Heap {
+    conses: Arena<[Value; 2]>,
+    symbols: Arena<Symbol>,
+    objects: Arena<Object>,
+    bytes: usize,
+    limit: usize,
+    next_collection: usize,
+    min_collection_interval: usize,
+    dead_symbol: Symbol,
+}
+
+/// Collects the reachable set during marking.
+pub struct Marker<'a> {
+    heap: &'a mut Heap,
+    pending: Vec<Value>,
+    protos: Vec<Rc<Proto>>,
+}
+
+impl Marker<'_> {
+    pub fn value(&mut self, value: Value) {
+        self.pending.push(value);
+    }
+
+    pub fn values(&mut self, values: &[Value]) {
+        self.pending.extend_from_slice(values);
+    }
+
+    pub fn proto(&mut self, proto: &Rc<Proto>) {
+        self.protos.push(proto.clone());
+    }
+
+    fn drain(&mut self) {
+        loop {
+            if let Some(value) = self.pending.pop() {
+                self.visit(value);
+            } else if let Some(proto) = self.protos.pop() {
+                self.pending.extend_from_slice(&proto.constants);
+                self.protos.extend(proto.children.iter().cloned());
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn visit(&mut self, value: Value) {
+        match value {
+            Value::Cons(r) => {
+                if self.heap.conses.mark(r.0)
+                    && let Some([car, cdr]) = self.heap.conses.get(r.0)
+                {
+                    self.pending.push(*car);
+                    self.pending.push(*cdr);
+                }
+            }
+            Value::Symbol(r) => {
+                if self.heap.symbols.mark(r.0)
+                    && let Some(symbol) = self.heap.symbols.get(r.0)
+                {
+                    self.pending.push(symbol.value);
+                    self.pending.push(symbol.function);
+                    self.pending.push(symbol.plist);
+                }
+            }
+            Value::Object(r) => {
+                if self.heap.objects.mark(r.0)
+                    && let Some(object) = self.heap.objects.get(r.0)
+                {
+                    let pending = &mut self.pending;
+                    object.for_each_child(|child| pending.push(child));
+                    if let Object::Closure(closure) = object {
+                        self.protos.push(closure.proto.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Heap {
+    pub fn new(limit: usize) -> Self {
+        Heap {
+            conses: Arena::new(),
+            symbols: Arena::new(),
+            objects: Arena::new(),
+            bytes: 0,
+            limit,
+            next_collection: 64 << 20,
+            min_collection_interval: 64 << 20,
+            dead_symbol: Symbol::new(Rc::from("DEAD-SYMBOL"), None),
+        }
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    fn charge(&mut self, size: usize) -> Result<(), HeapExhausted> {
+        if self.bytes + size > self.limit {
+            return Err(HeapExhausted { limit: self.limit });
+        }
+        self.bytes += size;
+        Ok(())
+    }
+
+    /// True when enough has been allocated since the last collection.
+    pub fn wants_collection(&self) -> bool {
+        self.bytes >= self.next_collection
+    }
+
+    /// True when the heap is close enough to its limit that a collection is urgent.
+    pub fn near_limit(&self) -> bool {
+        self.bytes > self.limit / 4 * 3
+    }
+
+    pub fn cons(&mut self, car: Value, cdr: Value) -> Result<Value, HeapExhausted> {
+        self.charge(CONS_SIZE)?;
+        Ok(Value::Cons(ConsRef(self.conses.insert([car, cdr]))))
+    }
+
+    pub fn alloc(&mut self, object: Object) -> Result<Value, HeapExhausted> {
+        self.charge(object.approximate_size())?;
+        Ok(Value::Object(ObjRef(self.objects.insert(object))))
+    }
+
+    pub fn alloc_symbol(&mut self, symbol: Symbol) -> Result<SymRef, HeapExhausted> {
+        self.charge(SYMBOL_SIZE + symbol.name.len())?;
+        Ok(SymRef(self.symbols.insert(symbol)))
+    }
+
+    /// Records growth of an existing object (e.g. a string or vector that was extended).
+    pub fn grew(&mut self, extra: usize) -> Result<(), HeapExhausted> {
+        self.charge(extra)
+    }
+
+    pub fn car_cdr(&self, r: ConsRef) -> (Value, Value) {
+        match self.conses.get(r.0) {
+            Some([car, cdr]) => (*car, *cdr),
+            None => (Value::Nil, Value::Nil),
+        }
+    }
+
+    pub fn set_car(&mut self, r: ConsRef, value: Value) {
+        if let Some(cell) = self.conses.get_mut(r.0) {
+            cell[0] = value;
+        }
+    }
+
+    pub fn set_cdr(&mut self, r: ConsRef, value: Value) {
+        if let Some(cell) = self.conses.get_mut(r.0) {
+            cell[1] = value;
+        }
+    }
+
+    pub fn symbol(&self, r: SymRef) -> &Symbol {
+        match self.symbols.get(r.0) {
+            Some(symbol) => symbol,
+            None => &self.dead_symbol,
+        }
+    }
+
+    pub fn symbol_mut(&mut self, r: SymRef) -> Option<&mut Symbol> {
+        self.symbols.get_mut(r.0)
+    }
+
+    pub fn object(&self, r: ObjRef) -> Option<&Object> {
+        self.objects.get(r.0)
+    }
+
+    pub fn object_mut(&mut self, r: ObjRef) -> Option<&mut Object> {
+        self.objects.get_mut(r.0)
+    }
+
+    /// Runs a full collection. `roots` marks everything the caller keeps alive.
+    pub fn collect(&mut self, roots: impl FnOnce(&mut Marker)) -> CollectionStats {
+        let before = self.bytes;
+        let mut marker = Marker {
+            heap: self,
+            pending: Vec::new(),
+            protos: Vec::new(),
+        };
+        roots(&mut marker);
+        marker.drain();
+        let mut freed = 0usize;
+        self.conses.sweep(|_| freed += CONS_SIZE);
+        self.symbols.sweep(|s| freed += SYMBOL_SIZE + s.name.len());
+        self.objects.sweep(|o| freed += o.approximate_size());
+        self.bytes = self.bytes.saturating_sub(freed);
+        self.next_collection = self
+            .bytes
+            .saturating_mul(2)
+            .max(self.min_collection_interval);
+        CollectionStats {
+            freed_bytes: before.saturating_sub(self.bytes),
+            live_bytes: self.bytes,
+        }
+    }
+
+    /// Number of live conses, symbols and objects.
+    pub fn live_counts(&self) -> (usize, usize, usize) {
+        (self.conses.live(), self.symbols.live(), self.objects.live())
+    }
+}

@@ -1,0 +1,38 @@
+//! The interpreter.
+//!
+//! # Layout
+//!
+//! - `value`: the `Value` word; `heap`: arenas and the collector; `object`, `symbol`,
+//!   `package`, `hash_table`, `stream`: what lives in the heap.
+//! - `image`: the global image (heap + packages + well-known symbols).
+//! - `reader` (text → datum) and `convert` (datum → heap values); `print` and `printer`
+//!   (values → text).
+//! - `compiler`: forms → `bytecode` prototypes. `vm`: runs a `thread` in fuel-bounded slices.
+//! - `builtins`: functions written in Rust; `prelude.lisp`: functions and macros written in
+//!   Lisp, compiled at boot. `number`, `equality`, `format`, `output`: shared machinery.
+//! - `system`: boots an image and evaluates text (what the scheduler and tests call).
+
+pub mod builtins;
+pub mod bytecode;
+pub mod compiler;
+pub mod convert;
+pub mod equality;
+pub mod error;
+pub mod format;
+pub mod hash_table;
+pub mod heap;
+pub mod image;
+pub mod number;
+pub mod object;
+pub mod output;
+pub mod package;
+pub mod print;
+pub mod printer;
+pub mod reader;
+pub mod report;
+pub mod stream;
+pub mod symbol;
+pub mod system;
+pub mod thread;
+pub mod value;
+pub mod vm;

@@ -1,0 +1,113 @@
+//! Heap objects other than conses and symbols.
+
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+
+use super::bytecode::Proto;
+use super::hash_table::HashTable;
+use super::package::PackageId;
+use super::stream::Stream;
+use super::value::{SymRef, Value};
+
+/// Everything that lives in the object arena.
+#[derive(Debug)]
+pub enum Object {
+    String(String),
+    Bignum(BigInt),
+    Ratio(BigRational),
+    Vector(LispVector),
+    HashTable(HashTable),
+    Closure(Closure),
+    Builtin(Builtin),
+    /// A box holding a lexical variable that closures capture and assign.
+    Cell(Value),
+    Package(PackageId),
+    Condition(Condition),
+    Stream(Stream),
+    /// A green thread, by id.
+    Thread(u64),
+}
+
+/// A general vector (`#(...)`), optionally with a fill pointer.
+#[derive(Debug, Default)]
+pub struct LispVector {
+    pub items: Vec<Value>,
+    pub fill_pointer: Option<usize>,
+    pub adjustable: bool,
+}
+
+impl LispVector {
+    /// The active elements (up to the fill pointer).
+    pub fn active(&self) -> &[Value] {
+        match self.fill_pointer {
+            Some(fill) => &self.items[..fill.min(self.items.len())],
+            None => &self.items,
+        }
+    }
+}
+
+/// A function made by `lambda`: compiled code plus the values it captured.
+#[derive(Debug)]
+pub struct Closure {
+    pub proto: Rc<Proto>,
+    pub captured: Box<[Value]>,
+}
+
+/// A function implemented in Rust.
+#[derive(Debug, Clone, Copy)]
+pub struct Builtin {
+    pub index: u32,
+    pub name: SymRef,
+}
+
+/// A condition object: its type, its report text and named slots.
+#[derive(Debug)]
+pub struct Condition {
+    pub type_name: SymRef,
+    pub message: String,
+    pub slots: Vec<(SymRef, Value)>,
+}
+
+impl Object {
+    /// Calls `visit` on every value this object holds.
+    pub fn for_each_child(&self, mut visit: impl FnMut(Value)) {
+        match self {
+            Object::Vector(vector) => vector.items.iter().for_each(|v| visit(*v)),
+            Object::HashTable(table) => table.for_each_entry(|k, v| {
+                visit(k);
+                visit(v);
+            }),
+            Object::Closure(closure) => closure.captured.iter().for_each(|v| visit(*v)),
+            Object::Builtin(builtin) => visit(Value::Symbol(builtin.name)),
+            Object::Cell(value) => visit(*value),
+            Object::Condition(condition) => {
+                visit(Value::Symbol(condition.type_name));
+                for (name, value) in &condition.slots {
+                    visit(Value::Symbol(*name));
+                    visit(*value);
+                }
+            }
+            Object::Stream(stream) => stream.for_each_child(visit),
+            Object::String(_)
+            | Object::Bignum(_)
+            | Object::Ratio(_)
+            | Object::Package(_)
+            | Object::Thread(_) => {}
+        }
+    }
+
+    /// A rough size in bytes, for the heap limit.
+    pub fn approximate_size(&self) -> usize {
+        let payload = match self {
+            Object::String(s) => s.len(),
+            Object::Bignum(b) => b.bits() as usize / 8,
+            Object::Vector(v) => v.items.capacity() * 16,
+            Object::HashTable(t) => t.len() * 48,
+            Object::Closure(c) => c.captured.len() * 16,
+            _ => 0,
+        };
+        64 + payload
+    }
+}

@@ -1,0 +1,122 @@
+//! Writing to Lisp streams, and the printer settings a thread's dynamic bindings select.
+
+use std::io::Write;
+
+use super::error::{LispError, LispResult};
+use super::object::Object;
+use super::print::{PrintCase, PrintOptions};
+use super::stream::{Stream, advance_column};
+use super::thread::LispThread;
+use super::value::Value;
+use super::vm::Vm;
+
+impl Vm {
+    /// Resolves an output stream designator (`T`/`NIL` mean `*STANDARD-OUTPUT*`).
+    pub fn output_stream(&self, thread: &LispThread, designator: Value) -> LispResult<Value> {
+        match designator {
+            Value::Nil => self.symbol_value(thread, self.image.sym.standard_output),
+            Value::Symbol(s) if s == self.image.sym.t => {
+                self.symbol_value(thread, self.image.sym.standard_output)
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Appends text to a stream.
+    pub fn write_text(&mut self, stream: Value, text: &str) -> LispResult<()> {
+        let Value::Object(r) = stream else {
+            return Err(LispError::type_error(stream, "STREAM"));
+        };
+        let grew = text.len();
+        match self.image.heap.object_mut(r) {
+            Some(Object::Stream(Stream::ProcessOutput { column })) => {
+                *column = advance_column(*column, text);
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(text.as_bytes());
+                if text.contains('\n') {
+                    let _ = out.flush();
+                }
+            }
+            Some(Object::Stream(Stream::Connection {
+                pending, column, ..
+            })) => {
+                if pending.is_empty() {
+                    self.dirty_streams.push(r);
+                }
+                pending.push_str(text);
+                *column = advance_column(*column, text);
+            }
+            Some(Object::Stream(Stream::StringOutput {
+                text: buffer,
+                column,
+            })) => {
+                buffer.push_str(text);
+                *column = advance_column(*column, text);
+                self.image.heap.grew(grew)?;
+            }
+            _ => return Err(LispError::type_error(stream, "STREAM")),
+        }
+        Ok(())
+    }
+
+    /// The column the stream's output continues at.
+    pub fn stream_column(&self, stream: Value) -> usize {
+        match self.image.object(stream) {
+            Some(Object::Stream(s)) => s.column(),
+            _ => 0,
+        }
+    }
+
+    /// The printer settings currently in effect in `thread`.
+    pub fn print_options(&self, thread: &LispThread, escape: bool) -> PrintOptions {
+        let s = self.image.sym;
+        let get = |sym| self.symbol_value(thread, sym).unwrap_or(Value::Nil);
+        let number = |v: Value| match v {
+            Value::Fixnum(n) if n >= 0 => Some(n as usize),
+            _ => None,
+        };
+        let package = match self.image.object(get(s.package_var)) {
+            Some(Object::Package(id)) => Some(*id),
+            _ => Some(self.image.pkg.cl_user),
+        };
+        let case = match get(s.print_case) {
+            Value::Symbol(c) if c == s.downcase => PrintCase::Downcase,
+            Value::Symbol(c) if c == s.capitalize => PrintCase::Capitalize,
+            _ => PrintCase::Upcase,
+        };
+        PrintOptions {
+            escape,
+            readably: get(s.print_readably).truthy(),
+            base: match get(s.print_base) {
+                Value::Fixnum(b) if (2..=36).contains(&b) => b as u32,
+                _ => 10,
+            },
+            radix: get(s.print_radix).truthy(),
+            case,
+            length: number(get(s.print_length)),
+            level: number(get(s.print_level)),
+            package,
+            max_chars: 16 << 20,
+        }
+    }
+
+    pub fn prin1_string(&self, thread: &LispThread, value: Value) -> String {
+        super::print::print_to_string(&self.image, value, &self.print_options(thread, true))
+    }
+
+    pub fn princ_string(&self, thread: &LispThread, value: Value) -> String {
+        super::print::print_to_string(&self.image, value, &self.print_options(thread, false))
+    }
+
+    /// Takes the text waiting in a connection stream.
+    pub fn take_pending_output(&mut self, stream: super::value::ObjRef) -> Option<(u64, String)> {
+        match self.image.heap.object_mut(stream) {
+            Some(Object::Stream(Stream::Connection {
+                connection,
+                pending,
+                ..
+            })) if !pending.is_empty() => Some((*connection, std::mem::take(pending))),
+            _ => None,
+        }
+    }
+}

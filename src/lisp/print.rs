@@ -1,0 +1,390 @@
+//! Printing Lisp values the way Common Lisp's `PRIN1` and `PRINC` do.
+//!
+//! Number and character syntax comes from `printer` (pure functions checked against SBCL);
+//! this module walks heap structure and decides symbol qualification and escaping.
+
+use super::image::Image;
+use super::object::Object;
+use super::package::PackageId;
+use super::printer;
+use super::value::{SymRef, Value};
+
+/// `*PRINT-CASE*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintCase {
+    Upcase,
+    Downcase,
+    Capitalize,
+}
+
+/// The printer variables that affect output.
+#[derive(Debug, Clone)]
+pub struct PrintOptions {
+    pub escape: bool,
+    pub readably: bool,
+    pub base: u32,
+    pub radix: bool,
+    pub case: PrintCase,
+    pub length: Option<usize>,
+    pub level: Option<usize>,
+    /// `*PACKAGE*`: symbols accessible here print without a prefix.
+    pub package: Option<PackageId>,
+    /// Hard cap on output size, so circular structure cannot print forever.
+    pub max_chars: usize,
+}
+
+impl PrintOptions {
+    pub fn prin1(package: Option<PackageId>) -> Self {
+        PrintOptions {
+            escape: true,
+            readably: false,
+            base: 10,
+            radix: false,
+            case: PrintCase::Upcase,
+            length: None,
+            level: None,
+            package,
+            max_chars: 16 << 20,
+        }
+    }
+
+    pub fn princ(package: Option<PackageId>) -> Self {
+        PrintOptions {
+            escape: false,
+            ..PrintOptions::prin1(package)
+        }
+    }
+}
+
+/// `PRIN1-TO-STRING` with default printer settings in CL-USER.
+pub fn prin1_to_string(image: &Image, value: Value) -> String {
+    let options = PrintOptions::prin1(Some(image.pkg.cl_user));
+    print_to_string(image, value, &options)
+}
+
+pub fn princ_to_string(image: &Image, value: Value) -> String {
+    let options = PrintOptions::princ(Some(image.pkg.cl_user));
+    print_to_string(image, value, &options)
+}
+
+pub fn print_to_string(image: &Image, value: Value, options: &PrintOptions) -> String {
+    let mut printer = Printer {
+        image,
+        options,
+        out: String::new(),
+    };
+    printer.value(value, 0);
+    printer.out
+}
+
+struct Printer<'a> {
+    image: &'a Image,
+    options: &'a PrintOptions,
+    out: String,
+}
+
+const MAX_PRINT_DEPTH: usize = 10_000;
+
+impl Printer<'_> {
+    fn full(&self) -> bool {
+        self.out.len() >= self.options.max_chars
+    }
+
+    fn value(&mut self, value: Value, depth: usize) {
+        if self.full() {
+            return;
+        }
+        match value {
+            Value::Nil => self.symbol_name_only("NIL", false),
+            Value::Fixnum(n) => {
+                let text =
+                    printer::format_integer(&n.into(), self.options.base, self.options.radix);
+                self.out.push_str(&text);
+            }
+            Value::Char(c) => {
+                if self.options.escape {
+                    self.out.push_str(&printer::format_char_readably(c));
+                } else {
+                    self.out.push(c);
+                }
+            }
+            Value::Single(f) => self.out.push_str(&printer::format_single(f)),
+            Value::Double(f) => self.out.push_str(&printer::format_double(f)),
+            Value::Symbol(sym) => self.symbol(sym),
+            Value::Cons(_) => self.list(value, depth),
+            Value::Object(_) => self.object(value, depth),
+            Value::Unbound => self.out.push_str("#<unbound>"),
+        }
+    }
+
+    fn symbol(&mut self, sym: SymRef) {
+        let image = self.image;
+        let symbol = image.heap.symbol(sym);
+        let name = symbol.name.clone();
+        if !self.options.escape {
+            self.cased(&name);
+            return;
+        }
+        match symbol.package {
+            None => self.out.push_str("#:"),
+            Some(home) if home == image.pkg.keyword => self.out.push(':'),
+            Some(home) => {
+                let accessible = self
+                    .options
+                    .package
+                    .and_then(|current| image.packages.find_symbol(current, &name))
+                    .is_some_and(|(found, _)| found == sym);
+                if !accessible {
+                    let package = image.packages.get(home);
+                    self.symbol_name_only(&package.name.clone(), true);
+                    let external = image.packages.find_external(home, &name) == Some(sym);
+                    self.out.push_str(if external { ":" } else { "::" });
+                }
+            }
+        }
+        self.symbol_name_only(&name, true);
+    }
+
+    fn symbol_name_only(&mut self, name: &str, escape_allowed: bool) {
+        if self.options.escape && escape_allowed && needs_escape(name, self.options.base) {
+            self.out.push('|');
+            for c in name.chars() {
+                if c == '|' || c == '\\' {
+                    self.out.push('\\');
+                }
+                self.out.push(c);
+            }
+            self.out.push('|');
+        } else {
+            self.cased(name);
+        }
+    }
+
+    fn cased(&mut self, name: &str) {
+        match self.options.case {
+            PrintCase::Upcase => self.out.push_str(name),
+            PrintCase::Downcase => self.out.push_str(&name.to_lowercase()),
+            PrintCase::Capitalize => {
+                let mut start = true;
+                for c in name.chars() {
+                    if c.is_alphanumeric() {
+                        if start {
+                            self.out.extend(c.to_uppercase());
+                        } else {
+                            self.out.extend(c.to_lowercase());
+                        }
+                        start = false;
+                    } else {
+                        self.out.push(c);
+                        start = true;
+                    }
+                }
+            }
+        }
+    }
+
+    fn list(&mut self, value: Value, depth: usize) {
+        if let Some(level) = self.options.level
+            && depth >= level
+        {
+            self.out.push('#');
+            return;
+        }
+        if depth >= MAX_PRINT_DEPTH {
+            self.out.push_str("...");
+            return;
+        }
+        if self.quote_shorthand(value, depth) {
+            return;
+        }
+        self.out.push('(');
+        let mut rest = value;
+        let mut count = 0usize;
+        while let Value::Cons(r) = rest {
+            if self.full() {
+                break;
+            }
+            if count > 0 {
+                self.out.push(' ');
+            }
+            if self.options.length.is_some_and(|length| count >= length) {
+                self.out.push_str("...");
+                rest = Value::Nil;
+                break;
+            }
+            let (car, cdr) = self.image.heap.car_cdr(r);
+            self.value(car, depth + 1);
+            count += 1;
+            rest = cdr;
+        }
+        if !rest.is_nil() {
+            self.out.push_str(" . ");
+            self.value(rest, depth + 1);
+        }
+        self.out.push(')');
+    }
+
+    /// `'X`, `#'X`, and backquote syntax for two-element lists headed by those operators.
+    fn quote_shorthand(&mut self, value: Value, depth: usize) -> bool {
+        let Some(items) = two_element_list(self.image, value) else {
+            return false;
+        };
+        let s = &self.image.sym;
+        let Value::Symbol(head) = items.0 else {
+            return false;
+        };
+        let prefix = if head == s.quote {
+            "'"
+        } else if head == s.function {
+            "#'"
+        } else if head == s.quasiquote {
+            "`"
+        } else if head == s.unquote {
+            ","
+        } else if head == s.unquote_splicing {
+            ",@"
+        } else {
+            return false;
+        };
+        self.out.push_str(prefix);
+        self.value(items.1, depth + 1);
+        true
+    }
+
+    fn object(&mut self, value: Value, depth: usize) {
+        let Value::Object(r) = value else { return };
+        let Some(object) = self.image.heap.object(r) else {
+            self.out.push_str("#<freed object>");
+            return;
+        };
+        match object {
+            Object::String(s) => {
+                if self.options.escape {
+                    self.out.push('"');
+                    for c in s.chars() {
+                        if c == '"' || c == '\\' {
+                            self.out.push('\\');
+                        }
+                        self.out.push(c);
+                    }
+                    self.out.push('"');
+                } else {
+                    self.out.push_str(s);
+                }
+            }
+            Object::Bignum(n) => {
+                let text = printer::format_integer(n, self.options.base, self.options.radix);
+                self.out.push_str(&text);
+            }
+            Object::Ratio(q) => {
+                let text = printer::format_ratio(q, self.options.base, self.options.radix);
+                self.out.push_str(&text);
+            }
+            Object::Vector(vector) => {
+                if let Some(level) = self.options.level
+                    && depth >= level
+                {
+                    self.out.push('#');
+                    return;
+                }
+                self.out.push_str("#(");
+                for (index, item) in vector.active().iter().enumerate() {
+                    if index > 0 {
+                        self.out.push(' ');
+                    }
+                    if self.options.length.is_some_and(|length| index >= length) {
+                        self.out.push_str("...");
+                        break;
+                    }
+                    self.value(*item, depth + 1);
+                    if self.full() {
+                        break;
+                    }
+                }
+                self.out.push(')');
+            }
+            Object::HashTable(table) => {
+                let test = format!("{:?}", table.test).to_uppercase();
+                self.out.push_str(&format!(
+                    "#<HASH-TABLE :TEST {test} :COUNT {} {{{:X}}}>",
+                    table.len(),
+                    r.0
+                ));
+            }
+            Object::Closure(closure) => {
+                self.out.push_str("#<FUNCTION ");
+                let name = closure.proto.name;
+                if name.is_nil() {
+                    self.out.push_str("(LAMBDA ())");
+                } else {
+                    self.value(name, depth + 1);
+                }
+                self.out.push('>');
+            }
+            Object::Builtin(builtin) => {
+                self.out.push_str("#<FUNCTION ");
+                self.symbol(builtin.name);
+                self.out.push('>');
+            }
+            Object::Cell(inner) => {
+                self.out.push_str("#<CELL ");
+                self.value(*inner, depth + 1);
+                self.out.push('>');
+            }
+            Object::Package(id) => {
+                let name = self.image.packages.get(*id).name.clone();
+                self.out.push_str(&format!("#<PACKAGE \"{name}\">"));
+            }
+            Object::Condition(condition) if !self.options.escape => {
+                self.out.push_str(&condition.message);
+            }
+            Object::Condition(condition) => {
+                let type_name = self.image.symbol_name(condition.type_name);
+                self.out.push_str(&format!("#<{type_name} {{{:X}}}>", r.0));
+            }
+            Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
+            Object::Thread(id) => self.out.push_str(&format!("#<THREAD {id} {{{:X}}}>", r.0)),
+        }
+    }
+}
+
+fn two_element_list(image: &Image, value: Value) -> Option<(Value, Value)> {
+    let Value::Cons(r) = value else { return None };
+    let (head, rest) = image.heap.car_cdr(r);
+    let Value::Cons(r2) = rest else { return None };
+    let (second, tail) = image.heap.car_cdr(r2);
+    tail.is_nil().then_some((head, second))
+}
+
+/// Whether a symbol name must be written with `|...|` to read back as the same symbol.
+fn needs_escape(name: &str, base: u32) -> bool {
+    if name.is_empty() || name.chars().all(|c| c == '.') {
+        return true;
+    }
+    if looks_like_number(name, base) {
+        return true;
+    }
+    name.chars().any(|c| {
+        c.is_lowercase()
+            || c.is_whitespace()
+            || matches!(
+                c,
+                '(' | ')' | '\'' | '"' | ';' | '`' | ',' | '|' | '\\' | ':'
+            )
+    })
+}
+
+fn looks_like_number(name: &str, base: u32) -> bool {
+    let body = name.strip_prefix(['+', '-']).unwrap_or(name);
+    if body.is_empty() {
+        return false;
+    }
+    let digits_only = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_digit(base.max(10)));
+    if digits_only(body) || digits_only(body.strip_suffix('.').unwrap_or("")) {
+        return true;
+    }
+    if let Some((numerator, denominator)) = body.split_once('/') {
+        return digits_only(numerator) && digits_only(denominator);
+    }
+    body.parse::<f64>().is_ok() && body.chars().any(|c| c.is_ascii_digit())
+}

@@ -1,0 +1,48 @@
+//! Lisp streams: where output goes and input comes from.
+
+use super::value::Value;
+
+/// The kinds of stream a Lisp program can hold.
+#[derive(Debug)]
+pub enum Stream {
+    /// The daemon's standard output (the program's own output).
+    ProcessOutput { column: usize },
+    /// Output to one Emacs connection, sent as `:write-string` when flushed.
+    Connection {
+        connection: u64,
+        pending: String,
+        column: usize,
+    },
+    /// `WITH-OUTPUT-TO-STRING` / `MAKE-STRING-OUTPUT-STREAM`.
+    StringOutput { text: String, column: usize },
+    /// `MAKE-STRING-INPUT-STREAM` / `WITH-INPUT-FROM-STRING`.
+    StringInput { text: String, position: usize },
+    /// Input read from an Emacs connection (`:read-string`).
+    ConnectionInput {
+        connection: u64,
+        buffered: String,
+        position: usize,
+    },
+}
+
+impl Stream {
+    pub fn for_each_child(&self, _visit: impl FnMut(Value)) {}
+
+    /// The column output would continue at, for `FRESH-LINE` and `~&`.
+    pub fn column(&self) -> usize {
+        match self {
+            Stream::ProcessOutput { column }
+            | Stream::Connection { column, .. }
+            | Stream::StringOutput { column, .. } => *column,
+            _ => 0,
+        }
+    }
+}
+
+/// The column after writing `text` starting at `column`.
+pub fn advance_column(column: usize, text: &str) -> usize {
+    match text.rfind('\n') {
+        Some(index) => text[index + 1..].chars().count(),
+        None => column + text.chars().count(),
+    }
+}

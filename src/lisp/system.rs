@@ -1,0 +1,172 @@
+//! Booting an image (globals, builtins, the Lisp prelude) and evaluating text synchronously.
+//!
+//! Synchronous evaluation is for boot and tests; live code runs in green threads under the
+//! scheduler.
+
+use std::rc::Rc;
+
+use super::builtins::{self, BuiltinTable};
+use super::convert::datum_to_value;
+use super::error::{ErrorKind, LispError, LispResult};
+use super::image::Image;
+use super::object::Object;
+use super::package::PackageId;
+use super::reader::{self, ReadOptions};
+use super::stream::Stream;
+use super::thread::LispThread;
+use super::value::Value;
+use super::vm::{Limits, Outcome, Vm};
+
+const PRELUDE: &str = include_str!("prelude.lisp");
+
+/// Sizes and limits of a new image.
+#[derive(Debug, Clone)]
+pub struct SystemConfig {
+    pub heap_limit: usize,
+    pub limits: Limits,
+}
+
+impl Default for SystemConfig {
+    fn default() -> Self {
+        SystemConfig {
+            heap_limit: 2 << 30,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Creates an image with every builtin and the prelude loaded.
+pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
+    let mut image = Image::new(config.heap_limit)?;
+    let mut table = BuiltinTable::default();
+    builtins::install(&mut table, &mut image)?;
+    let mut vm = Vm::new(image, table, config.limits.clone());
+    define_globals(&mut vm)?;
+    load_prelude(&mut vm)?;
+    Ok(vm)
+}
+
+fn define_globals(vm: &mut Vm) -> LispResult<()> {
+    let image = &mut vm.image;
+    let s = image.sym;
+    let stdout = image
+        .heap
+        .alloc(Object::Stream(Stream::ProcessOutput { column: 0 }))?;
+    let stdin = image.heap.alloc(Object::Stream(Stream::StringInput {
+        text: String::new(),
+        position: 0,
+    }))?;
+    let cl_user = image.heap.alloc(Object::Package(image.pkg.cl_user))?;
+    let features = {
+        let names = ["SWANKD", "COMMON-LISP", "ANSI-CL", "64-BIT"];
+        let mut keywords = Vec::new();
+        for name in names {
+            keywords.push(Value::Symbol(image.keyword(name)?));
+        }
+        image.list(&keywords)?
+    };
+    let upcase = Value::Symbol(s.upcase);
+    let t = image.t();
+    let globals = [
+        (s.standard_output, stdout),
+        (s.error_output, stdout),
+        (s.trace_output, stdout),
+        (s.standard_input, stdin),
+        (s.package_var, cl_user),
+        (s.print_base, Value::Fixnum(10)),
+        (s.print_radix, Value::Nil),
+        (s.print_escape, t),
+        (s.print_readably, Value::Nil),
+        (s.print_length, Value::Nil),
+        (s.print_level, Value::Nil),
+        (s.print_case, upcase),
+        (s.print_pretty, Value::Nil),
+        (s.print_circle, Value::Nil),
+        (s.read_base, Value::Fixnum(10)),
+        (s.read_eval, t),
+        (s.features, features),
+        (s.star, Value::Nil),
+        (s.star2, Value::Nil),
+        (s.star3, Value::Nil),
+    ];
+    for (sym, value) in globals {
+        if let Some(symbol) = image.heap.symbol_mut(sym) {
+            symbol.value = value;
+            symbol.special = true;
+        }
+    }
+    Ok(())
+}
+
+fn load_prelude(vm: &mut Vm) -> LispResult<()> {
+    let cl = vm.image.pkg.cl;
+    let mut thread = LispThread::new(0, "boot");
+    let package = vm.image.heap.alloc(Object::Package(cl))?;
+    vm.bind_special(&mut thread, vm.image.sym.package_var, package);
+    let forms = read_all(vm, PRELUDE, cl)?;
+    for form in forms {
+        eval_to_completion(vm, &mut thread, form)?;
+    }
+    vm.reset_thread(&mut thread);
+    let names: Vec<Rc<str>> = vm.image.packages.get(cl).present.keys().cloned().collect();
+    for name in names {
+        vm.image.packages.export(cl, name);
+    }
+    Ok(())
+}
+
+/// Reader options from the image's current settings.
+pub fn read_options(vm: &Vm) -> ReadOptions {
+    ReadOptions::default_with_eval(matches!(
+        vm.image.heap.symbol(vm.image.sym.read_eval).value,
+        Value::Symbol(_)
+    ))
+}
+
+/// Reads every form in `text`, interning symbols in `package`.
+pub fn read_all(vm: &mut Vm, text: &str, package: PackageId) -> LispResult<Vec<Value>> {
+    let options = read_options(vm);
+    let mut position = 0;
+    let mut forms = Vec::new();
+    loop {
+        match reader::read_one(text, position, &options) {
+            Ok(Some((datum, end))) => {
+                forms.push(datum_to_value(&mut vm.image, &datum, package)?);
+                position = end;
+            }
+            Ok(None) => return Ok(forms),
+            Err(error) => return Err(LispError::new(ErrorKind::ReaderError, error.to_string())),
+        }
+    }
+}
+
+/// Compiles and runs `form` to completion on `thread`, without a fuel limit. Sleeping or
+/// waiting is an error here.
+pub fn eval_to_completion(
+    vm: &mut Vm,
+    thread: &mut LispThread,
+    form: Value,
+) -> LispResult<Vec<Value>> {
+    let function = builtins::compile_to_function(vm, thread, form)?;
+    vm.start_call(thread, function, &[])?;
+    let depth = thread.frames.len().saturating_sub(1);
+    loop {
+        match vm.run(thread, 1 << 40, depth) {
+            Outcome::Finished(values) => {
+                thread.stack.pop();
+                return Ok(values);
+            }
+            Outcome::Yielded => continue,
+            Outcome::Parked(_) => {
+                vm.reset_thread(thread);
+                return Err(LispError::control(
+                    "cannot sleep or wait during synchronous evaluation",
+                ));
+            }
+            Outcome::Failed(error) => {
+                vm.reset_thread(thread);
+                return Err(error);
+            }
+        }
+    }
+}

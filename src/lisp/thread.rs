@@ -1,0 +1,138 @@
+//! A green thread's state: its value stack, call frames, dynamic bindings and exits.
+//!
+//! A thread that is not running is plain data: the scheduler can park it, list its frames for
+//! a backtrace, or discard it.
+
+use std::rc::Rc;
+
+use super::bytecode::Proto;
+use super::heap::Marker;
+use super::value::{SymRef, Value};
+
+pub type ThreadId = u64;
+
+/// One active function call.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub proto: Rc<Proto>,
+    /// The closure being run (for captured variables and backtraces).
+    pub function: Value,
+    pub pc: usize,
+    /// Stack index of local slot 0.
+    pub base: usize,
+    /// Stack length to restore when the call returns (before pushing the result).
+    pub return_to: usize,
+    /// What happens to the result when this call returns.
+    pub after: AfterReturn,
+}
+
+/// Special handling of a call's result, for calls the VM makes on its own behalf.
+#[derive(Debug, Clone, Default)]
+pub enum AfterReturn {
+    /// Push the result for the caller.
+    #[default]
+    Normal,
+    /// An unwind-protect cleanup run during a non-local exit: drop the result and continue
+    /// the exit.
+    ResumeExit,
+    /// A cleanup run on normal exit: drop its result, keep the protected form's value (already
+    /// on the stack) and restore its multiple values.
+    KeepBelow(Option<Vec<Value>>),
+}
+
+/// A non-local exit suspended while a cleanup runs.
+#[derive(Debug, Clone)]
+pub struct PendingExit {
+    /// Index of the target entry in the dynamic stack.
+    pub entry: usize,
+    pub value: Value,
+    pub mv: Option<Vec<Value>>,
+}
+
+/// An entry on the dynamic-extent stack: something a non-local exit must respect. It records
+/// the frame count, stack height and binding depth to restore when control lands there.
+#[derive(Debug, Clone)]
+pub struct DynamicEntry {
+    pub kind: EntryKind,
+    pub frames: usize,
+    pub stack: usize,
+    pub bindings: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum EntryKind {
+    /// `BLOCK` (and `TAGBODY`): `RETURN-FROM` lands at `target`.
+    Block { tag: i64, target: usize },
+    /// `CATCH`: `THROW` with an EQ tag lands at `target`.
+    Catch { tag: Value, target: usize },
+    /// `UNWIND-PROTECT`: exits through here call `cleanup` first.
+    UnwindProtect { cleanup: Value },
+}
+
+#[derive(Debug, Default)]
+pub struct LispThread {
+    pub id: ThreadId,
+    pub name: String,
+    pub stack: Vec<Value>,
+    pub frames: Vec<Frame>,
+    pub dynamic: Vec<DynamicEntry>,
+    /// Dynamic (special) bindings, innermost last.
+    pub bindings: Vec<(SymRef, Value)>,
+    /// All values of the last call, when it returned other than exactly one value.
+    pub mv: Option<Vec<Value>>,
+    /// Non-local exits waiting for cleanups to finish, innermost last.
+    pub pending_exits: Vec<PendingExit>,
+}
+
+impl LispThread {
+    pub fn new(id: ThreadId, name: impl Into<String>) -> Self {
+        LispThread {
+            id,
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The innermost dynamic binding of `sym` in this thread.
+    pub fn binding(&self, sym: SymRef) -> Option<usize> {
+        self.bindings.iter().rposition(|(s, _)| *s == sym)
+    }
+
+    /// True when the thread has nothing left to run.
+    pub fn is_idle(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    pub fn mark_roots(&self, marker: &mut Marker) {
+        marker.values(&self.stack);
+        for frame in &self.frames {
+            marker.value(frame.function);
+            marker.proto(&frame.proto);
+        }
+        for (sym, value) in &self.bindings {
+            marker.value(Value::Symbol(*sym));
+            marker.value(*value);
+        }
+        if let Some(values) = &self.mv {
+            marker.values(values);
+        }
+        for entry in &self.dynamic {
+            match entry.kind {
+                EntryKind::Catch { tag, .. } => marker.value(tag),
+                EntryKind::UnwindProtect { cleanup } => marker.value(cleanup),
+                EntryKind::Block { .. } => {}
+            }
+        }
+        for exit in &self.pending_exits {
+            marker.value(exit.value);
+            if let Some(values) = &exit.mv {
+                marker.values(values);
+            }
+        }
+        for frame in &self.frames {
+            if let AfterReturn::KeepBelow(Some(values)) = &frame.after {
+                marker.values(values);
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Calling functions: closures get a frame with their arguments placed in slots; builtins run
+//! at once. Tail calls reuse the caller's frame.
+
+use super::super::builtins::Control;
+use super::super::error::{ErrorKind, LispError, LispResult};
+use super::super::object::Object;
+use super::super::thread::{Frame, LispThread};
+use super::super::value::Value;
+use super::{Park, Vm};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallMode {
+    Normal,
+    Tail,
+}
+
+/// What a call did.
+pub(super) enum Invoked {
+    /// A new frame was pushed (or the current one replaced); run continues there.
+    Frame,
+    /// The callee already answered; its value is on the stack.
+    Value,
+    /// The callee parked the thread; a placeholder value is on the stack.
+    Park(Park),
+}
+
+const STACK_EXHAUSTED: &str = "Control stack exhausted (no more space for function call frames).\nThis is probably due to heavily nested or infinitely recursive function\ncalls, or a tail call that swankd cannot or has not optimized away.\n\nPROCEED WITH CAUTION.";
+
+impl Vm {
+    /// Calls the function at `stack[return_to]` with the `argc` values above it.
+    pub(super) fn invoke(
+        &mut self,
+        thread: &mut LispThread,
+        argc: usize,
+        return_to: usize,
+        mode: CallMode,
+    ) -> LispResult<Invoked> {
+        let result = self.invoke_inner(thread, argc, return_to, mode);
+        if result.is_err() {
+            thread.stack.truncate(return_to);
+        }
+        result
+    }
+
+    fn invoke_inner(
+        &mut self,
+        thread: &mut LispThread,
+        argc: usize,
+        return_to: usize,
+        mode: CallMode,
+    ) -> LispResult<Invoked> {
+        let callee = thread.stack[return_to];
+        let proto = match callee {
+            Value::Object(r) => match self.image.heap.object(r) {
+                Some(Object::Closure(closure)) => Some(closure.proto.clone()),
+                Some(Object::Builtin(builtin)) => {
+                    let index = builtin.index;
+                    return self.call_builtin(thread, index, argc, return_to, mode);
+                }
+                _ => None,
+            },
+            Value::Symbol(sym) => {
+                thread.stack[return_to] = self.global_function(sym)?;
+                return self.invoke(thread, argc, return_to, mode);
+            }
+            Value::Nil => {
+                return Err(LispError::new(
+                    ErrorKind::UndefinedFunction(Value::Nil),
+                    "The function NIL is undefined.",
+                ));
+            }
+            _ => None,
+        };
+        let Some(proto) = proto else {
+            return Err(LispError::type_error(callee, "(OR FUNCTION SYMBOL)"));
+        };
+        let return_to = match mode {
+            CallMode::Tail => self.drop_current_frame(thread, return_to, argc),
+            CallMode::Normal => return_to,
+        };
+        if thread.frames.len() >= self.limits.max_frames
+            || thread.stack.len() >= self.limits.max_stack
+        {
+            return Err(LispError::new(ErrorKind::StackExhausted, STACK_EXHAUSTED));
+        }
+        let base = return_to + 1;
+        if proto.shape.is_simple() {
+            if argc != proto.shape.required as usize {
+                return Err(wrong_argument_count(argc));
+            }
+            thread
+                .stack
+                .resize(base + proto.local_count as usize, Value::Nil);
+        } else {
+            self.place_arguments(thread, &proto.shape, base, argc)?;
+            thread
+                .stack
+                .resize(base + proto.local_count as usize, Value::Nil);
+        }
+        thread.frames.push(Frame {
+            proto,
+            function: callee,
+            pc: 0,
+            base,
+            return_to,
+            after: Default::default(),
+        });
+        Ok(Invoked::Frame)
+    }
+
+    /// For a tail call: moves the callee and its arguments down over the current frame and
+    /// pops that frame. Returns the new `return_to`.
+    fn drop_current_frame(
+        &mut self,
+        thread: &mut LispThread,
+        return_to: usize,
+        argc: usize,
+    ) -> usize {
+        let Some(frame) = thread.frames.pop() else {
+            return return_to;
+        };
+        let target = frame.return_to;
+        let count = argc + 1;
+        thread
+            .stack
+            .copy_within(return_to..return_to + count, target);
+        thread.stack.truncate(target + count);
+        target
+    }
+
+    fn call_builtin(
+        &mut self,
+        thread: &mut LispThread,
+        index: u32,
+        argc: usize,
+        return_to: usize,
+        mode: CallMode,
+    ) -> LispResult<Invoked> {
+        let args: Vec<Value> = thread.stack[return_to + 1..return_to + 1 + argc].to_vec();
+        thread.mv = None;
+        let control = self.dispatch_builtin(thread, index, &args);
+        thread.stack.truncate(return_to);
+        let control = control?;
+        match control {
+            Control::Value(value) => {
+                thread.stack.push(value);
+                Ok(Invoked::Value)
+            }
+            Control::Call(function, args) => {
+                thread.stack.push(function);
+                thread.stack.extend_from_slice(&args);
+                self.invoke(thread, args.len(), return_to, mode)
+            }
+            Control::Park(park) => {
+                thread.stack.push(Value::Nil);
+                Ok(Invoked::Park(park))
+            }
+        }
+    }
+
+    /// Places arguments for a lambda list with optional, rest or key parameters: required,
+    /// then optional (or `Unbound`), then the rest list, then one slot per key.
+    fn place_arguments(
+        &mut self,
+        thread: &mut LispThread,
+        shape: &super::super::bytecode::LambdaShape,
+        base: usize,
+        argc: usize,
+    ) -> LispResult<()> {
+        let args: Vec<Value> = thread.stack[base..base + argc].to_vec();
+        thread.stack.truncate(base);
+        let required = shape.required as usize;
+        let optional = shape.optional as usize;
+        if argc < required || (!shape.rest && !shape.has_keys && argc > required + optional) {
+            return Err(wrong_argument_count(argc));
+        }
+        thread.stack.extend_from_slice(&args[..required]);
+        for i in 0..optional {
+            thread
+                .stack
+                .push(args.get(required + i).copied().unwrap_or(Value::Unbound));
+        }
+        let rest = args.get(required + optional..).unwrap_or(&[]);
+        if shape.rest {
+            let list = self.image.list(rest)?;
+            thread.stack.push(list);
+        }
+        if shape.has_keys {
+            if rest.len() % 2 != 0 {
+                return Err(LispError::program("odd number of &KEY arguments"));
+            }
+            let mut allow_other = shape.allow_other_keys;
+            for pair in rest.chunks(2) {
+                if let Value::Symbol(k) = pair[0]
+                    && k == self.image.sym.allow_other_keys_kw
+                    && pair[1].truthy()
+                {
+                    allow_other = true;
+                    break;
+                }
+            }
+            for key in &shape.keys {
+                let found = rest
+                    .chunks(2)
+                    .find(|pair| matches!(pair[0], Value::Symbol(k) if k == *key))
+                    .map(|pair| pair[1]);
+                thread.stack.push(found.unwrap_or(Value::Unbound));
+            }
+            if !allow_other {
+                for pair in rest.chunks(2) {
+                    let known = matches!(pair[0], Value::Symbol(k)
+                        if shape.keys.contains(&k) || k == self.image.sym.allow_other_keys_kw);
+                    if !known {
+                        let keys: Vec<String> = shape
+                            .keys
+                            .iter()
+                            .map(|k| {
+                                super::super::print::prin1_to_string(&self.image, Value::Symbol(*k))
+                            })
+                            .collect();
+                        let key = super::super::print::prin1_to_string(&self.image, pair[0]);
+                        return Err(LispError::program(format!(
+                            "Unknown &KEY argument: {key}\n(expected one of: {})",
+                            keys.join(" ")
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn wrong_argument_count(argc: usize) -> LispError {
+    LispError::program(format!("invalid number of arguments: {argc}"))
+}

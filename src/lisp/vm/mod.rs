@@ -1,0 +1,744 @@
+//! The virtual machine: runs a green thread's bytecode for a bounded number of instructions.
+//!
+//! Lisp calls never recurse on the Rust stack: a call pushes a `Frame` and the loop continues.
+//! `run` returns when the thread finishes, parks, fails, or uses up its fuel.
+
+mod call;
+mod dynamic;
+mod nested;
+mod signal;
+
+use std::any::Any;
+use std::rc::Rc;
+
+use super::builtins::{BuiltinTable, Control};
+use super::bytecode::{CaptureFrom, Op, Proto};
+use super::error::{ErrorKind, LispError, LispResult};
+use super::image::Image;
+use super::number::{self, Arith};
+use super::object::{Closure, Object};
+use super::thread::{AfterReturn, EntryKind, LispThread};
+use super::value::{SymRef, Value};
+
+pub use call::CallMode;
+pub use nested::NestedHost;
+
+/// Why a thread stopped running for now.
+#[derive(Debug)]
+pub enum Park {
+    /// `SLEEP`: wake after this many seconds.
+    Sleep(std::time::Duration),
+    /// Yield the rest of the slice (`THREAD-YIELD`).
+    Yield,
+    /// Wait for something host-specific (a mailbox, input from Emacs, ...). The top of the
+    /// stack receives the value the waker supplies.
+    Wait(Box<dyn Any>),
+}
+
+/// What a slice of execution ended with.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The thread's outermost function returned these values.
+    Finished(Vec<Value>),
+    /// Fuel ran out; the thread can continue later.
+    Yielded,
+    Parked(Park),
+    /// An error no handler took. The thread's frames are intact for inspection.
+    Failed(LispError),
+}
+
+/// Configurable limits of the interpreter.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Maximum call depth of a thread.
+    pub max_frames: usize,
+    /// Maximum number of values on a thread's stack.
+    pub max_stack: usize,
+    /// Instructions a nested evaluation (a macro expander) may run before it is stopped.
+    pub nested_fuel: u64,
+    /// How deeply forms may nest in the compiler.
+    pub max_form_nesting: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_frames: 100_000,
+            max_stack: 10_000_000,
+            nested_fuel: 200_000_000,
+            max_form_nesting: 5_000,
+        }
+    }
+}
+
+/// The interpreter: the image, the builtins and the limits.
+pub struct Vm {
+    pub image: Image,
+    pub builtins: BuiltinTable,
+    pub limits: Limits,
+    next_block_tag: i64,
+    /// State of the embedding (the Swank layer), reachable from its builtins.
+    pub host: Option<Box<dyn Any>>,
+    /// Connection output streams with text waiting to be sent.
+    pub dirty_streams: Vec<super::value::ObjRef>,
+}
+
+impl Vm {
+    pub fn new(image: Image, builtins: BuiltinTable, limits: Limits) -> Self {
+        Vm {
+            image,
+            builtins,
+            limits,
+            next_block_tag: 1,
+            host: None,
+            dirty_streams: Vec::new(),
+        }
+    }
+
+    pub fn host_mut<T: 'static>(&mut self) -> Option<&mut T> {
+        self.host.as_mut().and_then(|h| h.downcast_mut::<T>())
+    }
+
+    /// Prepares `thread` to call `function` with `args` when it next runs.
+    pub fn start_call(
+        &mut self,
+        thread: &mut LispThread,
+        function: Value,
+        args: &[Value],
+    ) -> LispResult<()> {
+        let return_to = thread.stack.len();
+        thread.stack.push(function);
+        thread.stack.extend_from_slice(args);
+        match self.invoke(thread, args.len(), return_to, CallMode::Normal)? {
+            call::Invoked::Frame => Ok(()),
+            call::Invoked::Value => {
+                // A builtin answered at once; wrap the value in a trivial frame so that `run`
+                // reports it as the result.
+                let value = thread.stack.pop().unwrap_or(Value::Nil);
+                thread.stack.truncate(return_to);
+                let proto = Rc::new(constant_proto(value));
+                thread.frames.push(super::thread::Frame {
+                    proto,
+                    function: Value::Nil,
+                    pc: 0,
+                    base: thread.stack.len(),
+                    return_to: thread.stack.len(),
+                    after: AfterReturn::Normal,
+                });
+                Ok(())
+            }
+            call::Invoked::Park(_) => {
+                Err(LispError::control("cannot park a thread before it runs"))
+            }
+        }
+    }
+
+    /// Runs `thread` for at most `fuel` instructions, returning when frames drop to
+    /// `stop_depth`.
+    pub fn run(&mut self, thread: &mut LispThread, fuel: u64, stop_depth: usize) -> Outcome {
+        let mut fuel = fuel;
+        loop {
+            match self.execute(thread, &mut fuel, stop_depth) {
+                Ok(outcome) => return outcome,
+                Err(error) => {
+                    // Nested evaluations report errors to their caller, which signals them.
+                    if error.unhandled || stop_depth > 0 {
+                        return Outcome::Failed(error);
+                    }
+                    if let Err(error) = self.signal(thread, error) {
+                        return Outcome::Failed(error);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs instructions; on an error the current frame's pc is saved first, so that a value
+    /// returned by the signal machinery resumes after the failing instruction.
+    fn execute(
+        &mut self,
+        thread: &mut LispThread,
+        fuel: &mut u64,
+        stop_depth: usize,
+    ) -> LispResult<Outcome> {
+        let mut pc_on_error = 0usize;
+        let result = self.execute_frames(thread, fuel, stop_depth, &mut pc_on_error);
+        if result.is_err() {
+            save_pc(thread, pc_on_error);
+        }
+        result
+    }
+
+    fn execute_frames(
+        &mut self,
+        thread: &mut LispThread,
+        fuel: &mut u64,
+        stop_depth: usize,
+        pc_on_error: &mut usize,
+    ) -> LispResult<Outcome> {
+        'frames: loop {
+            let Some(frame) = thread.frames.last() else {
+                return Ok(Outcome::Finished(vec![
+                    thread.stack.pop().unwrap_or(Value::Nil),
+                ]));
+            };
+            let proto = frame.proto.clone();
+            let function = frame.function;
+            let base = frame.base;
+            let mut pc = frame.pc;
+            loop {
+                if *fuel == 0 {
+                    save_pc(thread, pc);
+                    return Ok(Outcome::Yielded);
+                }
+                *fuel -= 1;
+                let Some(op) = proto.code.get(pc).copied() else {
+                    return Err(LispError::simple(
+                        "internal error: ran off the end of a function",
+                    ));
+                };
+                pc += 1;
+                *pc_on_error = pc;
+                match op {
+                    Op::Const(i) => thread.stack.push(proto.constants[i as usize]),
+                    Op::Nil => thread.stack.push(Value::Nil),
+                    Op::T => thread.stack.push(Value::Symbol(self.image.sym.t)),
+                    Op::Fixnum(n) => thread.stack.push(Value::Fixnum(i64::from(n))),
+                    Op::Local(slot) => thread.stack.push(thread.stack[base + slot as usize]),
+                    Op::SetLocal(slot) => {
+                        let value = pop(thread);
+                        thread.stack[base + slot as usize] = value;
+                    }
+                    Op::LocalCell(slot) => {
+                        let cell = thread.stack[base + slot as usize];
+                        thread.stack.push(self.cell_value(cell));
+                    }
+                    Op::SetLocalCell(slot) => {
+                        let value = pop(thread);
+                        let cell = thread.stack[base + slot as usize];
+                        self.set_cell(cell, value);
+                    }
+                    Op::MakeCell(slot) => {
+                        let value = thread.stack[base + slot as usize];
+                        let cell = self.image.heap.alloc(Object::Cell(value))?;
+                        thread.stack[base + slot as usize] = cell;
+                    }
+                    Op::Captured(index) => thread.stack.push(self.captured(function, index)),
+                    Op::CapturedCell(index) => {
+                        let cell = self.captured(function, index);
+                        thread.stack.push(self.cell_value(cell));
+                    }
+                    Op::SetCapturedCell(index) => {
+                        let value = pop(thread);
+                        let cell = self.captured(function, index);
+                        self.set_cell(cell, value);
+                    }
+                    Op::Global(i) => {
+                        let sym = symbol_constant(&proto, i);
+                        let value = self.symbol_value(thread, sym)?;
+                        thread.stack.push(value);
+                    }
+                    Op::SetGlobal(i) => {
+                        let sym = symbol_constant(&proto, i);
+                        let value = pop(thread);
+                        self.set_symbol_value(thread, sym, value)?;
+                    }
+                    Op::FunctionOf(i) => {
+                        let sym = symbol_constant(&proto, i);
+                        let function = self.global_function(sym)?;
+                        thread.stack.push(function);
+                    }
+                    Op::MakeClosure(index) => {
+                        let child = proto.children[index as usize].clone();
+                        let captured = child
+                            .captures
+                            .iter()
+                            .map(|from| match from {
+                                CaptureFrom::Local(slot) => thread
+                                    .stack
+                                    .get(base + *slot as usize)
+                                    .copied()
+                                    .unwrap_or(Value::Nil),
+                                CaptureFrom::Captured(i) => self.captured(function, *i),
+                            })
+                            .collect();
+                        let closure = self.image.heap.alloc(Object::Closure(Closure {
+                            proto: child,
+                            captured,
+                        }))?;
+                        thread.stack.push(closure);
+                    }
+                    Op::Pop => {
+                        thread.stack.pop();
+                    }
+                    Op::Dup => {
+                        let top = thread.stack.last().copied().unwrap_or(Value::Nil);
+                        thread.stack.push(top);
+                    }
+                    Op::Jump(target) => pc = target as usize,
+                    Op::JumpIfNil(target) => {
+                        if pop(thread).is_nil() {
+                            pc = target as usize;
+                        }
+                    }
+                    Op::JumpIfTrue(target) => {
+                        if pop(thread).truthy() {
+                            pc = target as usize;
+                        }
+                    }
+                    Op::JumpIfSupplied(slot, target) => {
+                        if !matches!(thread.stack[base + slot as usize], Value::Unbound) {
+                            pc = target as usize;
+                        }
+                    }
+                    Op::Supplied(slot) => {
+                        let supplied =
+                            !matches!(thread.stack[base + slot as usize], Value::Unbound);
+                        thread.stack.push(self.image.boolean(supplied));
+                    }
+                    Op::Call(argc) | Op::TailCall(argc) => {
+                        let argc = argc as usize;
+                        let mode = if matches!(op, Op::TailCall(_)) {
+                            CallMode::Tail
+                        } else {
+                            CallMode::Normal
+                        };
+                        let return_to = thread.stack.len() - argc - 1;
+                        save_pc(thread, pc);
+                        match self.invoke(thread, argc, return_to, mode)? {
+                            call::Invoked::Frame => continue 'frames,
+                            call::Invoked::Value => {
+                                if mode == CallMode::Tail {
+                                    if let Some(outcome) =
+                                        self.return_from_frame(thread, stop_depth)?
+                                    {
+                                        return Ok(outcome);
+                                    }
+                                    continue 'frames;
+                                }
+                            }
+                            call::Invoked::Park(park) => return Ok(Outcome::Parked(park)),
+                        }
+                    }
+                    Op::CallGlobal(i, argc) | Op::TailCallGlobal(i, argc) => {
+                        let sym = symbol_constant(&proto, i);
+                        let argc = argc as usize;
+                        let function = match self.global_function(sym) {
+                            Ok(function) => function,
+                            Err(error) => {
+                                let keep = thread.stack.len() - argc;
+                                thread.stack.truncate(keep);
+                                save_pc(thread, pc);
+                                return Err(error);
+                            }
+                        };
+                        let position = thread.stack.len() - argc;
+                        thread.stack.insert(position, function);
+                        let mode = if matches!(op, Op::TailCallGlobal(..)) {
+                            CallMode::Tail
+                        } else {
+                            CallMode::Normal
+                        };
+                        save_pc(thread, pc);
+                        match self.invoke(thread, argc, position, mode)? {
+                            call::Invoked::Frame => continue 'frames,
+                            call::Invoked::Value => {
+                                if mode == CallMode::Tail {
+                                    if let Some(outcome) =
+                                        self.return_from_frame(thread, stop_depth)?
+                                    {
+                                        return Ok(outcome);
+                                    }
+                                    continue 'frames;
+                                }
+                            }
+                            call::Invoked::Park(park) => return Ok(Outcome::Parked(park)),
+                        }
+                    }
+                    Op::Return | Op::ReturnMv => {
+                        if matches!(op, Op::Return) {
+                            thread.mv = None;
+                        }
+                        if let Some(outcome) = self.return_from_frame(thread, stop_depth)? {
+                            return Ok(outcome);
+                        }
+                        continue 'frames;
+                    }
+                    Op::ClearMv => thread.mv = None,
+                    Op::MvList => {
+                        let top = pop(thread);
+                        let values = thread.mv.take().unwrap_or_else(|| vec![top]);
+                        let list = self.image.list(&values)?;
+                        thread.stack.push(list);
+                    }
+                    Op::BindSpecial(i) => {
+                        let sym = symbol_constant(&proto, i);
+                        let value = pop(thread);
+                        self.bind_special(thread, sym, value);
+                    }
+                    Op::Unbind(count) => {
+                        self.unbind_to(thread, thread.bindings.len().saturating_sub(count as usize))
+                    }
+                    Op::BlockEnter(slot, target) => {
+                        let tag = self.next_block_tag;
+                        self.next_block_tag += 1;
+                        thread.stack[base + slot as usize] = Value::Fixnum(tag);
+                        self.enter(
+                            thread,
+                            EntryKind::Block {
+                                tag,
+                                target: target as usize,
+                            },
+                        );
+                    }
+                    Op::BlockExit | Op::CatchExit => {
+                        thread.dynamic.pop();
+                    }
+                    Op::ReturnFrom => {
+                        let value = pop(thread);
+                        let tag = pop(thread);
+                        save_pc(thread, pc);
+                        self.return_to_block(thread, tag, value, stop_depth)?;
+                        continue 'frames;
+                    }
+                    Op::CatchEnter(target) => {
+                        let tag = pop(thread);
+                        self.enter(
+                            thread,
+                            EntryKind::Catch {
+                                tag,
+                                target: target as usize,
+                            },
+                        );
+                    }
+                    Op::Throw => {
+                        let value = pop(thread);
+                        let tag = pop(thread);
+                        save_pc(thread, pc);
+                        self.throw(thread, tag, value, stop_depth)?;
+                        continue 'frames;
+                    }
+                    Op::UnwindProtectEnter => {
+                        let cleanup = pop(thread);
+                        self.enter(thread, EntryKind::UnwindProtect { cleanup });
+                    }
+                    Op::UnwindProtectExit => {
+                        let cleanup = match thread.dynamic.pop().map(|e| e.kind) {
+                            Some(EntryKind::UnwindProtect { cleanup }) => cleanup,
+                            _ => {
+                                return Err(LispError::control(
+                                    "internal error: unbalanced UNWIND-PROTECT",
+                                ));
+                            }
+                        };
+                        let saved = thread.mv.take();
+                        let return_to = thread.stack.len();
+                        thread.stack.push(cleanup);
+                        save_pc(thread, pc);
+                        match self.invoke(thread, 0, return_to, CallMode::Normal)? {
+                            call::Invoked::Frame => {
+                                if let Some(frame) = thread.frames.last_mut() {
+                                    frame.after = AfterReturn::KeepBelow(saved);
+                                }
+                                continue 'frames;
+                            }
+                            call::Invoked::Value | call::Invoked::Park(_) => {
+                                thread.stack.truncate(return_to);
+                                thread.mv = saved;
+                            }
+                        }
+                    }
+                    Op::MvFromList => {
+                        let list = pop(thread);
+                        let values = self.image.list_to_vec(list).unwrap_or_default();
+                        thread
+                            .stack
+                            .push(values.first().copied().unwrap_or(Value::Nil));
+                        thread.mv = Some(values);
+                    }
+                    Op::Add => self.arith_op(thread, Arith::Add)?,
+                    Op::Sub => self.arith_op(thread, Arith::Sub)?,
+                    Op::Lt => self.compare_op(thread, |o| o == std::cmp::Ordering::Less)?,
+                    Op::Gt => self.compare_op(thread, |o| o == std::cmp::Ordering::Greater)?,
+                    Op::Le => self.compare_op(thread, |o| o != std::cmp::Ordering::Greater)?,
+                    Op::Ge => self.compare_op(thread, |o| o != std::cmp::Ordering::Less)?,
+                    Op::NumEq => self.compare_op(thread, |o| o == std::cmp::Ordering::Equal)?,
+                    Op::Inc => {
+                        let value = pop(thread);
+                        let result = match value {
+                            Value::Fixnum(n) if n < i64::MAX => Value::Fixnum(n + 1),
+                            other => number::arith_values(
+                                &mut self.image,
+                                Arith::Add,
+                                other,
+                                Value::Fixnum(1),
+                            )?,
+                        };
+                        thread.stack.push(result);
+                    }
+                    Op::Dec => {
+                        let value = pop(thread);
+                        let result = match value {
+                            Value::Fixnum(n) if n > i64::MIN => Value::Fixnum(n - 1),
+                            other => number::arith_values(
+                                &mut self.image,
+                                Arith::Sub,
+                                other,
+                                Value::Fixnum(1),
+                            )?,
+                        };
+                        thread.stack.push(result);
+                    }
+                    Op::Car => {
+                        let value = pop(thread);
+                        let car = self
+                            .image
+                            .car(value)
+                            .ok_or_else(|| LispError::type_error(value, "LIST"))?;
+                        thread.stack.push(car);
+                    }
+                    Op::Cdr => {
+                        let value = pop(thread);
+                        let cdr = self
+                            .image
+                            .cdr(value)
+                            .ok_or_else(|| LispError::type_error(value, "LIST"))?;
+                        thread.stack.push(cdr);
+                    }
+                    Op::Cons => {
+                        let cdr = pop(thread);
+                        let car = pop(thread);
+                        let cell = self.image.heap.cons(car, cdr)?;
+                        thread.stack.push(cell);
+                    }
+                    Op::Eq => {
+                        let b = pop(thread);
+                        let a = pop(thread);
+                        thread.stack.push(self.image.boolean(a.eq(b)));
+                    }
+                    Op::Not => {
+                        let value = pop(thread);
+                        thread.stack.push(self.image.boolean(value.is_nil()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pops the current frame, leaving its result on the caller's stack. Returns an outcome
+    /// when the frame was the last one this `run` owns.
+    fn return_from_frame(
+        &mut self,
+        thread: &mut LispThread,
+        stop_depth: usize,
+    ) -> LispResult<Option<Outcome>> {
+        let value = thread.stack.pop().unwrap_or(Value::Nil);
+        let Some(frame) = thread.frames.pop() else {
+            return Ok(Some(Outcome::Finished(vec![value])));
+        };
+        thread.stack.truncate(frame.return_to);
+        match frame.after {
+            AfterReturn::Normal => {}
+            AfterReturn::ResumeExit => {
+                self.resume_exit(thread, stop_depth)?;
+                return Ok(None);
+            }
+            AfterReturn::KeepBelow(saved) => {
+                thread.mv = saved;
+                return Ok(None);
+            }
+        }
+        if thread.frames.len() <= stop_depth {
+            let values = thread.mv.clone().unwrap_or_else(|| vec![value]);
+            thread.stack.push(value);
+            return Ok(Some(Outcome::Finished(values)));
+        }
+        thread.stack.push(value);
+        Ok(None)
+    }
+
+    #[inline(always)]
+    fn arith_op(&mut self, thread: &mut LispThread, op: Arith) -> LispResult<()> {
+        let b = pop(thread);
+        let a = pop(thread);
+        let result = match (a, b, op) {
+            (Value::Fixnum(x), Value::Fixnum(y), Arith::Add) => x.checked_add(y).map(Value::Fixnum),
+            (Value::Fixnum(x), Value::Fixnum(y), Arith::Sub) => x.checked_sub(y).map(Value::Fixnum),
+            _ => None,
+        };
+        let result = match result {
+            Some(v) => v,
+            None => number::arith_values(&mut self.image, op, a, b)?,
+        };
+        thread.stack.push(result);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn compare_op(
+        &mut self,
+        thread: &mut LispThread,
+        test: fn(std::cmp::Ordering) -> bool,
+    ) -> LispResult<()> {
+        let b = pop(thread);
+        let a = pop(thread);
+        let ordering = match (a, b) {
+            (Value::Fixnum(x), Value::Fixnum(y)) => Some(x.cmp(&y)),
+            _ => number::compare_values(&self.image, a, b)?,
+        };
+        let result = ordering.is_some_and(test);
+        thread.stack.push(self.image.boolean(result));
+        Ok(())
+    }
+
+    fn captured(&self, function: Value, index: u32) -> Value {
+        match self.image.object(function) {
+            Some(Object::Closure(closure)) => closure
+                .captured
+                .get(index as usize)
+                .copied()
+                .unwrap_or(Value::Nil),
+            _ => Value::Nil,
+        }
+    }
+
+    fn cell_value(&self, cell: Value) -> Value {
+        match self.image.object(cell) {
+            Some(Object::Cell(value)) => *value,
+            _ => cell,
+        }
+    }
+
+    fn set_cell(&mut self, cell: Value, value: Value) {
+        if let Some(Object::Cell(slot)) = self.image.object_mut(cell) {
+            *slot = value;
+        }
+    }
+
+    /// The current value of a special variable in `thread`.
+    pub fn symbol_value(&self, thread: &LispThread, sym: SymRef) -> LispResult<Value> {
+        let symbol = self.image.heap.symbol(sym);
+        let value = if symbol.dynamic_bindings > 0 {
+            match thread.binding(sym) {
+                Some(index) => thread.bindings[index].1,
+                None => symbol.value,
+            }
+        } else {
+            symbol.value
+        };
+        if matches!(value, Value::Unbound) {
+            let name = symbol.name.clone();
+            return Err(LispError::new(
+                ErrorKind::UnboundVariable(sym),
+                format!("The variable {name} is unbound."),
+            ));
+        }
+        Ok(value)
+    }
+
+    pub fn set_symbol_value(
+        &mut self,
+        thread: &mut LispThread,
+        sym: SymRef,
+        value: Value,
+    ) -> LispResult<()> {
+        let symbol = self.image.heap.symbol(sym);
+        if symbol.constant {
+            let name = symbol.name.clone();
+            return Err(LispError::program(format!(
+                "{name} is a constant and thus can't be set."
+            )));
+        }
+        if symbol.dynamic_bindings > 0
+            && let Some(index) = thread.binding(sym)
+        {
+            thread.bindings[index].1 = value;
+            return Ok(());
+        }
+        if let Some(symbol) = self.image.heap.symbol_mut(sym) {
+            symbol.value = value;
+        }
+        Ok(())
+    }
+
+    /// The function named by `sym`, or an UNDEFINED-FUNCTION error.
+    pub fn global_function(&self, sym: SymRef) -> LispResult<Value> {
+        let symbol = self.image.heap.symbol(sym);
+        if symbol.is_macro() {
+            let name = symbol.name.clone();
+            return Err(LispError::program(format!(
+                "{name} is a macro, not a function."
+            )));
+        }
+        match symbol.function {
+            Value::Unbound => {
+                let name = self.qualified_name(sym);
+                Err(LispError::new(
+                    ErrorKind::UndefinedFunction(Value::Symbol(sym)),
+                    format!("The function {name} is undefined."),
+                ))
+            }
+            function => Ok(function),
+        }
+    }
+
+    pub(super) fn dispatch_builtin(
+        &mut self,
+        thread: &mut LispThread,
+        index: u32,
+        args: &[Value],
+    ) -> LispResult<Control> {
+        let Some(entry) = self.builtins.get(index) else {
+            return Err(LispError::simple("internal error: unknown builtin"));
+        };
+        let arity = entry.arity;
+        let run = entry.function;
+        if args.len() < arity.0 || arity.1.is_some_and(|max| args.len() > max) {
+            let name = super::print::prin1_to_string(&self.image, Value::Symbol(entry.name));
+            return Err(LispError::program(format!(
+                "invalid number of arguments: {} (calling {name})",
+                args.len()
+            )));
+        }
+        run(self, thread, args)
+    }
+}
+
+impl Vm {
+    /// A symbol printed with its package prefix, as SBCL names functions in error reports.
+    pub fn qualified_name(&self, sym: SymRef) -> String {
+        let options = super::print::PrintOptions::prin1(Some(self.image.pkg.keyword));
+        super::print::print_to_string(&self.image, Value::Symbol(sym), &options)
+    }
+}
+
+fn save_pc(thread: &mut LispThread, pc: usize) {
+    if let Some(frame) = thread.frames.last_mut() {
+        frame.pc = pc;
+    }
+}
+
+#[inline(always)]
+fn pop(thread: &mut LispThread) -> Value {
+    thread.stack.pop().unwrap_or(Value::Nil)
+}
+
+fn symbol_constant(proto: &Proto, index: u32) -> SymRef {
+    match proto.constants.get(index as usize) {
+        Some(Value::Symbol(sym)) => *sym,
+        _ => SymRef(0),
+    }
+}
+
+/// A function body that just returns `value`.
+fn constant_proto(value: Value) -> Proto {
+    Proto {
+        name: Value::Nil,
+        code: vec![Op::Const(0), Op::ReturnMv],
+        constants: vec![value],
+        children: Vec::new(),
+        captures: Vec::new(),
+        shape: Default::default(),
+        local_count: 0,
+    }
+}

@@ -1,0 +1,63 @@
+//! Nested evaluation: running Lisp code to completion from inside a builtin or the compiler
+//! (macro expanders, `EVAL` at compile time). Such code cannot park and has a fuel budget.
+
+use super::super::compiler::CompileHost;
+use super::super::error::{LispError, LispResult};
+use super::super::image::Image;
+use super::super::thread::LispThread;
+use super::super::value::Value;
+use super::{Outcome, Vm};
+
+impl Vm {
+    /// Calls `function` with `args` on `thread` and runs it to completion.
+    pub fn call_nested(
+        &mut self,
+        thread: &mut LispThread,
+        function: Value,
+        args: &[Value],
+    ) -> LispResult<Vec<Value>> {
+        let frames = thread.frames.len();
+        let stack = thread.stack.len();
+        let bindings = thread.bindings.len();
+        let dynamic = thread.dynamic.len();
+        let saved_mv = thread.mv.take();
+        let result = self.start_call(thread, function, args).and_then(|()| {
+            match self.run(thread, self.limits.nested_fuel, frames) {
+                Outcome::Finished(values) => Ok(values),
+                Outcome::Failed(error) => Err(error),
+                Outcome::Yielded => Err(LispError::control(
+                    "a nested evaluation (such as a macro expander) ran too long and was stopped",
+                )),
+                Outcome::Parked(_) => Err(LispError::control(
+                    "a nested evaluation (such as a macro expander) tried to wait or sleep",
+                )),
+            }
+        });
+        self.unwind_to(thread, frames, stack, bindings, dynamic);
+        thread.mv = saved_mv;
+        result
+    }
+}
+
+/// The compiler's view of a running VM and thread.
+pub struct NestedHost<'a> {
+    pub vm: &'a mut Vm,
+    pub thread: &'a mut LispThread,
+}
+
+impl CompileHost for NestedHost<'_> {
+    fn image(&mut self) -> &mut Image {
+        &mut self.vm.image
+    }
+
+    fn expand_macro(&mut self, expander: Value, form: Value) -> LispResult<Value> {
+        let values = self
+            .vm
+            .call_nested(self.thread, expander, &[form, Value::Nil])?;
+        Ok(values.first().copied().unwrap_or(Value::Nil))
+    }
+
+    fn max_nesting(&self) -> usize {
+        self.vm.limits.max_form_nesting
+    }
+}
