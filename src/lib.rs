@@ -12,6 +12,11 @@
 //! - `lisp`: the interpreter: values, heap and collector, reader, printer, compiler, VM,
 //!   green threads and their scheduler, builtins.
 
+pub mod config;
+pub mod daemon;
 pub mod events;
+pub mod lisp;
 pub mod runtime;
+pub mod server;
 pub mod swank;
+pub mod wire;

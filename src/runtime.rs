@@ -45,12 +45,18 @@ impl RuntimeHandle {
     }
 }
 
+/// The interpreter thread's native stack. Lisp calls never use it, but the compiler, the
+/// printer and data conversion recurse on nested data up to their configured depth limits;
+/// this leaves them ample room (the memory is only committed when touched).
+const INTERPRETER_STACK_BYTES: usize = 256 << 20;
+
 /// Starts the interpreter thread.
 pub fn start(config: RuntimeConfig) -> Result<RuntimeHandle, StartError> {
     let (sender, receiver) = std::sync::mpsc::channel();
     let (exit_sender, exit_requested) = tokio::sync::oneshot::channel();
     let thread = std::thread::Builder::new()
         .name("swankd-lisp".into())
+        .stack_size(INTERPRETER_STACK_BYTES)
         .spawn(move || crate::swank::interpreter_main(config, receiver, exit_sender))?;
     Ok(RuntimeHandle {
         sender,

@@ -1,0 +1,66 @@
+//! What the Swank builtins can reach from inside the VM: the connections' outboxes and
+//! settings, kept in `Vm::host`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::events::{ConnectionId, Outbox};
+use crate::lisp::thread::ThreadId;
+use crate::lisp::value::Value;
+use crate::lisp::vm::Vm;
+
+/// One connected client, as the interpreter sees it.
+pub struct ConnectionHost {
+    pub outbox: Outbox,
+    pub peer: String,
+    /// The stream object `*STANDARD-OUTPUT*` is bound to in this connection's requests.
+    pub output_stream: Value,
+    pub repl_thread: Option<ThreadId>,
+    pub repl_created: bool,
+}
+
+/// The Swank layer's state, stored in `Vm::host`.
+#[derive(Default)]
+pub struct SwankHost {
+    pub connections: HashMap<ConnectionId, ConnectionHost>,
+    /// The connection each thread works for.
+    pub thread_connections: HashMap<ThreadId, ConnectionId>,
+    pub slime_version: String,
+    pub allow_quit: bool,
+    pub exit_code: Option<i32>,
+    /// Connections whose outgoing queue overflowed; the session closes them.
+    pub overflowed: Vec<ConnectionId>,
+}
+
+impl SwankHost {
+    /// Sends a message to a client. A client whose queue is full has stopped reading: it is
+    /// marked for disconnection rather than buffered without bound.
+    pub fn send(&mut self, connection: ConnectionId, message: lexpr::Value) {
+        let Some(host) = self.connections.get(&connection) else {
+            return;
+        };
+        match host.outbox.send(message) {
+            Ok(()) => {}
+            Err(crate::events::OutboxError::Full) => {
+                tracing::warn!(connection, "client is not reading its replies; closing it");
+                self.overflowed.push(connection);
+            }
+            Err(crate::events::OutboxError::Closed) => {}
+        }
+    }
+
+    pub fn connection_of(&self, thread: ThreadId) -> Option<ConnectionId> {
+        self.thread_connections.get(&thread).copied()
+    }
+}
+
+/// The handle stored in `Vm::host`, shared with the session.
+pub type SharedHost = Rc<RefCell<SwankHost>>;
+
+/// Runs `f` on the Swank state, if this VM has one and it is not already in use.
+pub fn with_host<T>(vm: &Vm, f: impl FnOnce(&mut SwankHost) -> T) -> Option<T> {
+    let shared = vm.host.as_ref()?.downcast_ref::<SharedHost>()?;
+    let mut host = shared.try_borrow_mut().ok()?;
+    Some(f(&mut host))
+}

@@ -1,0 +1,304 @@
+//! Swank functions written in Rust: the ones that need the connection or the process.
+
+use crate::lisp::builtins::{BuiltinTable, Control, value};
+use crate::lisp::error::{LispError, LispResult};
+use crate::lisp::image::Image;
+use crate::lisp::number::Number;
+use crate::lisp::object::Object;
+use crate::lisp::package::PackageId;
+use crate::lisp::thread::LispThread;
+use crate::lisp::value::Value;
+use crate::lisp::vm::Vm;
+
+use super::host::with_host;
+use super::wire_value::to_wire;
+
+pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
+    let swank = image.pkg.swank;
+    let swankd = image.pkg.swankd;
+    table.define(
+        image,
+        swank,
+        "CONNECTION-INFO",
+        (0, Some(0)),
+        connection_info,
+    )?;
+    table.define(image, swank, "QUIT-LISP", (0, Some(0)), |vm, _, _| {
+        let allowed = with_host(vm, |host| {
+            if host.allow_quit {
+                host.exit_code = Some(0);
+            }
+            host.allow_quit
+        })
+        .ok_or_else(no_host)?;
+        if !allowed {
+            return Err(LispError::simple(
+                "quit-lisp is disabled for this swankd (--no-quit)",
+            ));
+        }
+        tracing::info!("quit-lisp requested by a client");
+        value(Value::Nil)
+    })?;
+    table.define(
+        image,
+        swankd,
+        "%SEND-TO-EMACS",
+        (1, Some(1)),
+        |vm, thread, a| {
+            let message = to_wire(&vm.image, a[0]);
+            with_host(vm, |host| {
+                if let Some(connection) = host.connection_of(thread.id) {
+                    host.send(connection, message);
+                }
+            })
+            .ok_or_else(no_host)?;
+            value(Value::Nil)
+        },
+    )?;
+    table.define(image, swankd, "%FLUSH-OUTPUT", (0, Some(0)), |vm, _, _| {
+        flush_output(vm);
+        value(Value::Nil)
+    })?;
+    table.define(
+        image,
+        swankd,
+        "%FORMAT-VALUES-FOR-ECHO-AREA",
+        (1, Some(1)),
+        |vm, thread, a| {
+            let values = vm.image.list_to_vec(a[0]).unwrap_or_default();
+            let text = format_values_for_echo_area(vm, thread, &values);
+            value(vm.image.string(text)?)
+        },
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%PACKAGE-PROMPT",
+        (1, Some(1)),
+        |vm, _, a| {
+            let id = package_of(&vm.image, a[0])?;
+            let package = vm.image.packages.get(id);
+            let prompt = package
+                .nicknames
+                .iter()
+                .chain(std::iter::once(&package.name))
+                .min_by_key(|name| name.len())
+                .cloned()
+                .unwrap_or_default();
+            value(vm.image.string(prompt)?)
+        },
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%REPL-CREATED",
+        (0, Some(0)),
+        |vm, thread, _| {
+            with_host(vm, |host| {
+                if let Some(connection) = host.connection_of(thread.id)
+                    && let Some(c) = host.connections.get_mut(&connection)
+                {
+                    c.repl_created = true;
+                }
+            })
+            .ok_or_else(no_host)?;
+            value(Value::Nil)
+        },
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%ARGLIST-STRING",
+        (1, Some(1)),
+        |vm, _, a| {
+            let Some(sym) = vm.image.as_symbol(a[0]) else {
+                return value(Value::Nil);
+            };
+            let arglist = vm
+                .image
+                .heap
+                .symbol(sym)
+                .info
+                .as_ref()
+                .and_then(|i| i.arglist.clone());
+            match arglist {
+                Some(text) => {
+                    let name = crate::lisp::print::prin1_to_string(&vm.image, a[0]);
+                    let args = text
+                        .trim_start_matches('(')
+                        .trim_end_matches(')')
+                        .trim()
+                        .to_string();
+                    let shown = if args.is_empty() {
+                        format!("({name})")
+                    } else {
+                        format!("({name} {args})")
+                    };
+                    value(vm.image.string(shown)?)
+                }
+                None => value(Value::Nil),
+            }
+        },
+    )?;
+    Ok(())
+}
+
+fn no_host() -> LispError {
+    LispError::simple("this function needs a Swank connection")
+}
+
+fn package_of(image: &Image, value: Value) -> LispResult<PackageId> {
+    match image.object(value) {
+        Some(Object::Package(id)) => Ok(*id),
+        _ => Err(LispError::type_error(value, "PACKAGE")),
+    }
+}
+
+/// Sends every connection stream's pending output as `:write-string`. Emacs only understands
+/// `:write-string` once slime-repl is loaded, so output to a connection that never created a
+/// REPL is dropped (and logged).
+pub fn flush_output(vm: &mut Vm) {
+    let dirty = std::mem::take(&mut vm.dirty_streams);
+    for stream in dirty {
+        if let Some((connection, text)) = vm.take_pending_output(stream) {
+            let message = lexpr::Value::list(vec![
+                lexpr::Value::keyword("write-string"),
+                lexpr::Value::string(text),
+            ]);
+            with_host(vm, |host| {
+                let has_repl = host
+                    .connections
+                    .get(&connection)
+                    .is_some_and(|c| c.repl_created);
+                if has_repl {
+                    host.send(connection, message);
+                } else {
+                    tracing::debug!(connection, "output dropped: the client has no REPL");
+                }
+            });
+        }
+    }
+}
+
+/// Swank's echo-area text for evaluation results (`=> 3 (2 bits, #x3, #o3, #b11)`).
+pub fn format_values_for_echo_area(vm: &Vm, thread: &LispThread, values: &[Value]) -> String {
+    match values {
+        [] => "; No value".to_string(),
+        [single] => {
+            let printed = vm.prin1_string(thread, *single);
+            match Number::from_value(&vm.image, *single) {
+                Some(Number::Integer(n)) => {
+                    let bits = n.bits().max(if n.sign() == num_bigint::Sign::Minus {
+                        1
+                    } else {
+                        0
+                    });
+                    format!(
+                        "=> {printed} ({bits} bit{}, #x{}, #o{}, #b{})",
+                        if bits == 1 { "" } else { "s" },
+                        n.to_str_radix(16).to_uppercase(),
+                        n.to_str_radix(8),
+                        n.to_str_radix(2)
+                    )
+                }
+                Some(ratio @ Number::Ratio(_)) => {
+                    format!(
+                        "=> {printed} ({})",
+                        crate::lisp::printer::format_single(ratio.to_f64() as f32)
+                    )
+                }
+                _ => format!("=> {printed}"),
+            }
+        }
+        many => {
+            let printed: Vec<String> = many.iter().map(|v| vm.prin1_string(thread, *v)).collect();
+            format!("=> {}", printed.join(", "))
+        }
+    }
+}
+
+fn connection_info(vm: &mut Vm, _: &mut LispThread, _: &[Value]) -> LispResult<Control> {
+    let version = with_host(vm, |h| h.slime_version.clone()).unwrap_or_else(|| "2.27".into());
+    let image = &mut vm.image;
+    let mut kw = |name: &str| -> LispResult<Value> { Ok(Value::Symbol(image.keyword(name)?)) };
+    let (
+        pid,
+        style,
+        lisp_impl,
+        type_,
+        name,
+        version_kw,
+        machine,
+        instance,
+        encoding,
+        coding_systems,
+    ) = (
+        kw("PID")?,
+        kw("STYLE")?,
+        kw("LISP-IMPLEMENTATION")?,
+        kw("TYPE")?,
+        kw("NAME")?,
+        kw("VERSION")?,
+        kw("MACHINE")?,
+        kw("INSTANCE")?,
+        kw("ENCODING")?,
+        kw("CODING-SYSTEMS")?,
+    );
+    let (spawn, package_kw, prompt_kw, features_kw, modules_kw) = (
+        kw("SPAWN")?,
+        kw("PACKAGE")?,
+        kw("PROMPT")?,
+        kw("FEATURES")?,
+        kw("MODULES")?,
+    );
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into());
+    let s = |image: &mut Image, text: &str| image.string(text);
+    let impl_plist = {
+        let t = s(image, "swankd")?;
+        let n = s(image, "swankd")?;
+        let v = s(image, env!("CARGO_PKG_VERSION"))?;
+        image.list(&[type_, t, name, n, version_kw, v])?
+    };
+    let machine_plist = {
+        let i = s(image, &hostname)?;
+        let t = s(image, std::env::consts::ARCH)?;
+        let v = s(image, "")?;
+        image.list(&[instance, i, type_, t, version_kw, v])?
+    };
+    let encoding_plist = {
+        let utf8 = s(image, "utf-8-unix")?;
+        let list = image.list(&[utf8])?;
+        image.list(&[coding_systems, list])?
+    };
+    let package_plist = {
+        let n = s(image, "COMMON-LISP-USER")?;
+        let p = s(image, "CL-USER")?;
+        image.list(&[name, n, prompt_kw, p])?
+    };
+    let features = image.heap.symbol(image.sym.features).value;
+    let version_string = s(image, &version)?;
+    let modules = image.list(&[])?;
+    let info = image.list(&[
+        pid,
+        Value::Fixnum(i64::from(std::process::id())),
+        style,
+        spawn,
+        encoding,
+        encoding_plist,
+        lisp_impl,
+        impl_plist,
+        machine,
+        machine_plist,
+        features_kw,
+        features,
+        modules_kw,
+        modules,
+        package_kw,
+        package_plist,
+        version_kw,
+        version_string,
+    ])?;
+    value(info)
+}

@@ -1,0 +1,494 @@
+//! The interpreter thread's loop: takes events from the network side, starts requests on
+//! green threads, runs threads in slices, sends replies, and collects garbage between slices.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use lexpr::Value as Wire;
+
+use crate::events::{ConnectionId, EmacsMessage, Outbox, ThreadSelector, ToInterpreter};
+use crate::lisp::error::LispError;
+use crate::lisp::object::Object;
+use crate::lisp::package::PackageId;
+use crate::lisp::report;
+use crate::lisp::stream::Stream;
+use crate::lisp::thread::ThreadId;
+use crate::lisp::value::Value;
+use crate::lisp::vm::{Outcome, Park, Vm};
+
+use super::host::{ConnectionHost, SharedHost};
+use super::package_name::guess_package;
+use super::rpc::flush_output;
+use super::scheduler::{Job, Scheduler, State};
+use super::wire_value::{from_wire, to_wire};
+
+/// Instructions a thread may run before another gets a turn.
+const SLICE_FUEL: u64 = 20_000;
+
+/// A request waiting for its connection's REPL thread.
+struct PendingRequest {
+    form: Wire,
+    package: Option<String>,
+    id: i64,
+}
+
+pub struct Session {
+    pub vm: Vm,
+    host: SharedHost,
+    scheduler: Scheduler,
+    repl_queues: HashMap<ConnectionId, VecDeque<PendingRequest>>,
+    exit: Option<tokio::sync::oneshot::Sender<i32>>,
+}
+
+impl Session {
+    pub fn new(mut vm: Vm, host: SharedHost, exit: tokio::sync::oneshot::Sender<i32>) -> Self {
+        vm.host = Some(Box::new(host.clone()));
+        Session {
+            vm,
+            host,
+            scheduler: Scheduler::new(),
+            repl_queues: HashMap::new(),
+            exit: Some(exit),
+        }
+    }
+
+    /// Starts the program's main thread, which loads files and evaluates forms.
+    pub fn start_program(&mut self, files: &[String], forms: &[String]) {
+        let id = self.scheduler.spawn("main thread", None);
+        let result = (|| -> Result<(), LispError> {
+            let image = &mut self.vm.image;
+            let files: Vec<Value> = files
+                .iter()
+                .map(|f| image.string(f.clone()))
+                .collect::<Result<_, _>>()?;
+            let forms: Vec<Value> = forms
+                .iter()
+                .map(|f| image.string(f.clone()))
+                .collect::<Result<_, _>>()?;
+            let files = image.list(&files)?;
+            let forms = image.list(&forms)?;
+            let swankd = image.pkg.swankd;
+            let run = image.intern("%RUN-PROGRAM", swankd)?;
+            let Some(green) = self.scheduler.get_mut(id) else {
+                return Ok(());
+            };
+            self.vm
+                .start_call(&mut green.thread, Value::Symbol(run), &[files, forms])?;
+            green.job = Job::Program;
+            Ok(())
+        })();
+        match result {
+            Ok(()) => self.scheduler.make_runnable(id),
+            Err(error) => {
+                tracing::error!(error = %report::report(&self.vm.image, &error), "cannot start the program")
+            }
+        }
+    }
+
+    /// Runs until the network side says to shut down.
+    pub fn run(&mut self, receiver: &Receiver<ToInterpreter>) {
+        loop {
+            loop {
+                match receiver.try_recv() {
+                    Ok(ToInterpreter::Shutdown) => return,
+                    Ok(event) => self.handle_event(event),
+                    Err(_) => break,
+                }
+            }
+            self.scheduler.wake_sleepers(Instant::now());
+            if let Some(id) = self.scheduler.next_runnable() {
+                self.run_slice(id);
+            } else {
+                let timeout = match self.scheduler.next_wakeup() {
+                    Some(when) => when.saturating_duration_since(Instant::now()),
+                    None => Duration::from_secs(1),
+                };
+                match receiver.recv_timeout(timeout) {
+                    Ok(ToInterpreter::Shutdown) => return,
+                    Ok(event) => self.handle_event(event),
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            self.after_slice();
+        }
+    }
+
+    fn after_slice(&mut self) {
+        flush_output(&mut self.vm);
+        let overflowed = std::mem::take(&mut self.host.borrow_mut().overflowed);
+        for connection in overflowed {
+            self.disconnect(connection);
+        }
+        if let Some(code) = self.host.borrow_mut().exit_code.take()
+            && let Some(exit) = self.exit.take()
+        {
+            let _ = exit.send(code);
+        }
+        if self.vm.image.heap.wants_collection() {
+            self.collect_garbage();
+        }
+    }
+
+    fn collect_garbage(&mut self) {
+        let started = Instant::now();
+        let image = &mut self.vm.image;
+        let symbols: Vec<_> = image.packages.all_symbols().collect();
+        let scheduler = &self.scheduler;
+        let pinned: Vec<Value> = self
+            .host
+            .borrow()
+            .connections
+            .values()
+            .map(|c| c.output_stream)
+            .collect();
+        let stats = self.vm.image.heap.collect(|marker| {
+            for sym in symbols {
+                marker.value(Value::Symbol(sym));
+            }
+            marker.values(&pinned);
+            scheduler.mark_roots(marker);
+        });
+        tracing::debug!(
+            freed = stats.freed_bytes,
+            live = stats.live_bytes,
+            micros = started.elapsed().as_micros() as u64,
+            "garbage collected"
+        );
+    }
+
+    fn handle_event(&mut self, event: ToInterpreter) {
+        match event {
+            ToInterpreter::Connected {
+                connection,
+                peer,
+                outbox,
+            } => self.connect(connection, peer, outbox),
+            ToInterpreter::Message {
+                connection,
+                message,
+            } => self.message(connection, message),
+            ToInterpreter::Disconnected { connection } => self.disconnect(connection),
+            ToInterpreter::Shutdown => {}
+        }
+    }
+
+    fn connect(&mut self, connection: ConnectionId, peer: String, outbox: Outbox) {
+        let stream = Stream::Connection {
+            connection,
+            pending: String::new(),
+            column: 0,
+        };
+        let output_stream = match self.vm.image.heap.alloc(Object::Stream(stream)) {
+            Ok(stream) => stream,
+            Err(error) => {
+                tracing::error!(connection, %error, "cannot accept connection");
+                return;
+            }
+        };
+        tracing::info!(connection, %peer, "client connected");
+        self.host.borrow_mut().connections.insert(
+            connection,
+            ConnectionHost {
+                outbox,
+                peer,
+                output_stream,
+                repl_thread: None,
+                repl_created: false,
+            },
+        );
+    }
+
+    fn disconnect(&mut self, connection: ConnectionId) {
+        if self
+            .host
+            .borrow_mut()
+            .connections
+            .remove(&connection)
+            .is_none()
+        {
+            return;
+        }
+        tracing::info!(connection, "client disconnected");
+        self.repl_queues.remove(&connection);
+        for id in self.scheduler.threads_of(connection) {
+            if let Some(mut green) = self.scheduler.remove(id) {
+                self.vm.reset_thread(&mut green.thread);
+            }
+            self.host.borrow_mut().thread_connections.remove(&id);
+        }
+    }
+
+    fn message(&mut self, connection: ConnectionId, message: EmacsMessage) {
+        match message {
+            EmacsMessage::Rex {
+                form,
+                package,
+                thread,
+                id,
+            } => self.rex(connection, form, package, thread, id),
+            EmacsMessage::Interrupt { thread } => self.interrupt(connection, thread),
+            EmacsMessage::Pong { .. } => {}
+            EmacsMessage::Return { .. } | EmacsMessage::ReturnString { .. } => {
+                tracing::debug!(connection, "answer from Emacs with no waiting thread");
+            }
+        }
+    }
+
+    fn rex(
+        &mut self,
+        connection: ConnectionId,
+        form: Wire,
+        package: Option<String>,
+        selector: ThreadSelector,
+        id: i64,
+    ) {
+        let request = PendingRequest { form, package, id };
+        match selector {
+            ThreadSelector::Any => {
+                let thread = self.scheduler.spawn("worker", Some(connection));
+                self.start_request(connection, thread, request);
+            }
+            ThreadSelector::Repl => self.repl_request(connection, request),
+            ThreadSelector::Id(thread) => {
+                let repl = self
+                    .host
+                    .borrow_mut()
+                    .connections
+                    .get(&connection)
+                    .and_then(|c| c.repl_thread);
+                if repl == Some(thread as ThreadId) {
+                    self.repl_request(connection, request);
+                } else {
+                    let message = format!("Thread not found: {thread}");
+                    let reply = Wire::list(vec![
+                        Wire::keyword("invalid-rpc"),
+                        Wire::from(id),
+                        Wire::string(message),
+                    ]);
+                    self.host.borrow_mut().send(connection, reply);
+                }
+            }
+        }
+    }
+
+    fn repl_request(&mut self, connection: ConnectionId, request: PendingRequest) {
+        let existing = self
+            .host
+            .borrow_mut()
+            .connections
+            .get(&connection)
+            .and_then(|c| c.repl_thread);
+        let thread = match existing {
+            Some(thread) if self.scheduler.get(thread).is_some() => thread,
+            _ => {
+                let thread = self.scheduler.spawn("repl-thread", Some(connection));
+                if let Some(c) = self.host.borrow_mut().connections.get_mut(&connection) {
+                    c.repl_thread = Some(thread);
+                }
+                thread
+            }
+        };
+        let idle = matches!(self.scheduler.get(thread), Some(t) if t.state == State::Idle);
+        if idle {
+            self.start_request(connection, thread, request);
+        } else {
+            self.repl_queues
+                .entry(connection)
+                .or_default()
+                .push_back(request);
+        }
+    }
+
+    /// Converts the form, binds the request's dynamic environment and schedules the thread.
+    fn start_request(
+        &mut self,
+        connection: ConnectionId,
+        thread: ThreadId,
+        request: PendingRequest,
+    ) {
+        let PendingRequest { form, package, id } = request;
+        self.host
+            .borrow_mut()
+            .thread_connections
+            .insert(thread, connection);
+        let package = guess_package(&self.vm.image, package.as_deref());
+        let output = self
+            .host
+            .borrow_mut()
+            .connections
+            .get(&connection)
+            .map(|c| c.output_stream);
+        let Some(mut green) = self.scheduler.take(thread) else {
+            return;
+        };
+        let started = self.prepare_request(&mut green.thread, &form, package, output);
+        green.job = Job::Request { id };
+        self.scheduler.put_back(thread, green);
+        match started {
+            Ok(()) => self.scheduler.make_runnable(thread),
+            Err(error) => self.finish_request(thread, Err(error)),
+        }
+    }
+
+    fn prepare_request(
+        &mut self,
+        thread: &mut crate::lisp::thread::LispThread,
+        form: &Wire,
+        package: PackageId,
+        output: Option<Value>,
+    ) -> Result<(), LispError> {
+        self.vm.reset_thread(thread);
+        let form = from_wire(&mut self.vm.image, form, package)?;
+        let package_object = self.vm.image.heap.alloc(Object::Package(package))?;
+        let s = self.vm.image.sym;
+        self.vm.bind_special(thread, s.package_var, package_object);
+        if let Some(output) = output {
+            for sym in [s.standard_output, s.error_output, s.trace_output] {
+                self.vm.bind_special(thread, sym, output);
+            }
+        }
+        let function = crate::lisp::builtins::compile_to_function(&mut self.vm, thread, form)?;
+        let swankd = self.vm.image.pkg.swankd;
+        let wrapper = self.vm.image.intern("%CALL-WITH-ABORT-RESTART", swankd)?;
+        self.vm
+            .start_call(thread, Value::Symbol(wrapper), &[function])
+    }
+
+    fn run_slice(&mut self, id: ThreadId) {
+        let Some(mut green) = self.scheduler.take(id) else {
+            return;
+        };
+        let outcome = self.vm.run(&mut green.thread, SLICE_FUEL, 0);
+        self.scheduler.put_back(id, green);
+        match outcome {
+            Outcome::Yielded | Outcome::Parked(Park::Yield) => self.scheduler.requeue(id),
+            Outcome::Parked(Park::Sleep(duration)) => {
+                self.scheduler.sleep(id, Instant::now() + duration)
+            }
+            Outcome::Parked(Park::Wait(_)) => {
+                let error = LispError::unsupported("waiting for input from Emacs");
+                self.finish(id, Err(error));
+            }
+            Outcome::Finished(values) => self.finish(id, Ok(values)),
+            Outcome::Failed(error) => self.finish(id, Err(error)),
+        }
+    }
+
+    fn finish(&mut self, id: ThreadId, result: Result<Vec<Value>, LispError>) {
+        let job = self.scheduler.get(id).map(|t| t.job.clone());
+        match job {
+            Some(Job::Request { .. }) => self.finish_request(id, result),
+            Some(Job::Program) => {
+                match &result {
+                    Ok(_) => tracing::info!("the program's main thread finished"),
+                    Err(error) => tracing::error!(
+                        condition = %report::type_name(&self.vm.image, error),
+                        message = %report::report(&self.vm.image, error),
+                        "unhandled error in the program's main thread; the thread ended"
+                    ),
+                }
+                if let Some(mut green) = self.scheduler.remove(id) {
+                    self.vm.reset_thread(&mut green.thread);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Sends the request's single reply and frees or reuses its thread.
+    fn finish_request(&mut self, id: ThreadId, result: Result<Vec<Value>, LispError>) {
+        flush_output(&mut self.vm);
+        let Some(green) = self.scheduler.get(id) else {
+            return;
+        };
+        let Job::Request { id: request_id } = green.job else {
+            return;
+        };
+        let connection = green.connection;
+        let reply = match result {
+            Ok(values) => {
+                let value = to_wire(
+                    &self.vm.image,
+                    values.first().copied().unwrap_or(Value::Nil),
+                );
+                Wire::list(vec![Wire::keyword("ok"), value])
+            }
+            Err(error) => Wire::list(vec![
+                Wire::keyword("abort"),
+                Wire::string(abort_text(&self.vm, &error)),
+            ]),
+        };
+        let reply = Wire::list(vec![Wire::keyword("return"), reply, Wire::from(request_id)]);
+        if let Some(connection) = connection {
+            self.host.borrow_mut().send(connection, reply);
+        }
+        self.release_thread(id, connection);
+    }
+
+    fn release_thread(&mut self, id: ThreadId, connection: Option<ConnectionId>) {
+        let is_repl = connection
+            .and_then(|c| {
+                self.host
+                    .borrow_mut()
+                    .connections
+                    .get(&c)
+                    .and_then(|c| c.repl_thread)
+            })
+            .is_some_and(|repl| repl == id);
+        if let Some(green) = self.scheduler.get_mut(id) {
+            self.vm.reset_thread(&mut green.thread);
+            green.job = Job::None;
+            green.state = State::Idle;
+        }
+        if !is_repl {
+            self.scheduler.remove(id);
+            self.host.borrow_mut().thread_connections.remove(&id);
+            return;
+        }
+        let next =
+            connection.and_then(|c| self.repl_queues.get_mut(&c).and_then(VecDeque::pop_front));
+        if let (Some(request), Some(connection)) = (next, connection) {
+            self.start_request(connection, id, request);
+        }
+    }
+
+    /// `:emacs-interrupt`: stops the connection's running evaluation and aborts its request.
+    fn interrupt(&mut self, connection: ConnectionId, selector: ThreadSelector) {
+        let target = match selector {
+            ThreadSelector::Id(id) => Some(id as ThreadId),
+            ThreadSelector::Repl => self
+                .host
+                .borrow_mut()
+                .connections
+                .get(&connection)
+                .and_then(|c| c.repl_thread),
+            ThreadSelector::Any => self
+                .scheduler
+                .threads_of(connection)
+                .into_iter()
+                .rev()
+                .find(|id| matches!(self.scheduler.get(*id), Some(t) if t.job != Job::None)),
+        };
+        let Some(target) = target else { return };
+        let busy =
+            matches!(self.scheduler.get(target), Some(t) if matches!(t.job, Job::Request { .. }));
+        if busy {
+            self.finish_request(target, Err(LispError::simple("Interrupt from Emacs")));
+        }
+    }
+}
+
+/// The text of an `(:abort TEXT)` reply: `NIL` when the ABORT restart ended the request (as
+/// swank sends), otherwise the condition as `#<TYPE "report">`.
+fn abort_text(vm: &Vm, error: &LispError) -> String {
+    if matches!(error.kind, crate::lisp::error::ErrorKind::Aborted) {
+        return "NIL".to_string();
+    }
+    format!(
+        "#<{} \"{}\">",
+        report::type_name(&vm.image, error),
+        report::report(&vm.image, error).replace('"', "\\\"")
+    )
+}

@@ -1,0 +1,245 @@
+//! The interpreter side of the protocol, driven through the events contract (no sockets):
+//! requests get exactly one reply, output comes before the reply, REPL requests queue.
+
+use std::time::Duration;
+
+use swankd::events::{EmacsMessage, Outbox, ThreadSelector, ToInterpreter};
+use swankd::runtime::{self, RuntimeConfig};
+
+struct Client {
+    runtime: Option<runtime::RuntimeHandle>,
+    replies: tokio::sync::mpsc::Receiver<lexpr::Value>,
+    connection: u64,
+}
+
+fn start() -> Client {
+    let config = RuntimeConfig {
+        files: Vec::new(),
+        evals: Vec::new(),
+        slime_version: "2.27".into(),
+        allow_quit: false,
+    };
+    let handle = runtime::start(config).unwrap_or_else(|e| panic!("{e}"));
+    let (sender, replies) = tokio::sync::mpsc::channel(1024);
+    handle
+        .sender
+        .send(ToInterpreter::Connected {
+            connection: 1,
+            peer: "test".into(),
+            outbox: Outbox::new(sender),
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    Client {
+        runtime: Some(handle),
+        replies,
+        connection: 1,
+    }
+}
+
+impl Client {
+    fn rex(&self, form: &str, thread: ThreadSelector, id: i64) {
+        let form = lexpr::from_str(form).unwrap_or_else(|e| panic!("{e}"));
+        let message = EmacsMessage::Rex {
+            form,
+            package: Some("COMMON-LISP-USER".into()),
+            thread,
+            id,
+        };
+        if let Some(runtime) = &self.runtime {
+            runtime
+                .sender
+                .send(ToInterpreter::Message {
+                    connection: self.connection,
+                    message,
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    fn next(&mut self) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.replies.try_recv() {
+                Ok(value) => {
+                    return lexpr::to_string_custom(&value, lexpr::print::Options::elisp())
+                        .unwrap_or_default();
+                }
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(2))
+                }
+                Err(e) => panic!("no reply: {e}"),
+            }
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown();
+        }
+    }
+}
+
+#[test]
+fn interactive_eval_replies_once() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(+ 1 2)")"#,
+        ThreadSelector::Any,
+        5,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok "=> 3 (2 bits, #x3, #o3, #b11)") 5)"#
+    );
+}
+
+#[test]
+fn repl_output_precedes_results_and_reply() {
+    let mut client = start();
+    client.rex(
+        r#"(swank-repl:create-repl nil :coding-system "utf-8-unix")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok ("COMMON-LISP-USER" "CL-USER")) 1)"#
+    );
+    client.rex(
+        r#"(swank-repl:listener-eval "(progn (princ \"hi\") (values 1 2))")"#,
+        ThreadSelector::Repl,
+        2,
+    );
+    assert_eq!(client.next(), r#"(:write-string "hi")"#);
+    assert_eq!(client.next(), "(:write-string \"1\\n\" :repl-result)");
+    assert_eq!(client.next(), "(:write-string \"2\\n\" :repl-result)");
+    assert_eq!(client.next(), "(:return (:ok nil) 2)");
+}
+
+#[test]
+fn errors_abort_the_request_only() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(car 1)")"#,
+        ThreadSelector::Any,
+        3,
+    );
+    let reply = client.next();
+    assert!(
+        reply.starts_with("(:return (:abort \"#<TYPE-ERROR"),
+        "{reply}"
+    );
+    assert!(reply.ends_with(" 3)"), "{reply}");
+    client.rex(
+        r#"(swank:interactive-eval "(* 6 7)")"#,
+        ThreadSelector::Any,
+        4,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok "=> 42 (6 bits, #x2A, #o52, #b101010)") 4)"#
+    );
+}
+
+#[test]
+fn unknown_rpc_is_answered() {
+    let mut client = start();
+    client.rex("(swank:no-such-rpc 1)", ThreadSelector::Any, 9);
+    let reply = client.next();
+    assert!(
+        reply.contains("NO-SUCH-RPC") && reply.ends_with(" 9)"),
+        "{reply}"
+    );
+}
+
+#[test]
+fn interrupt_stops_a_runaway_loop_and_the_next_request_runs() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(loop)")"#,
+        ThreadSelector::Repl,
+        1,
+    );
+    std::thread::sleep(Duration::from_millis(50));
+    if let Some(runtime) = &client.runtime {
+        runtime
+            .sender
+            .send(ToInterpreter::Message {
+                connection: 1,
+                message: EmacsMessage::Interrupt {
+                    thread: ThreadSelector::Repl,
+                },
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let reply = client.next();
+    assert!(
+        reply.contains("Interrupt from Emacs") && reply.ends_with(" 1)"),
+        "{reply}"
+    );
+    client.rex(
+        r#"(swank:interactive-eval "(+ 1 1)")"#,
+        ThreadSelector::Repl,
+        2,
+    );
+    assert!(client.next().ends_with(" 2)"));
+}
+
+#[test]
+fn sleeping_thread_does_not_block_others() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (sleep 2) 1)")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    client.rex(
+        r#"(swank:interactive-eval "(+ 2 2)")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    let first = client.next();
+    assert!(
+        first.ends_with(" 2)"),
+        "the quick request answers first: {first}"
+    );
+    assert!(client.next().ends_with(" 1)"));
+}
+
+#[test]
+fn deeply_nested_forms_fail_cleanly() {
+    let mut client = start();
+    let depth = 100_000;
+    let text = format!("{}1{}", "(list ".repeat(depth), ")".repeat(depth));
+    let form = lexpr::Value::list(vec![
+        lexpr::Value::symbol("swank:interactive-eval"),
+        lexpr::Value::string(text),
+    ]);
+    if let Some(runtime) = &client.runtime {
+        runtime
+            .sender
+            .send(ToInterpreter::Message {
+                connection: 1,
+                message: EmacsMessage::Rex {
+                    form,
+                    package: None,
+                    thread: ThreadSelector::Any,
+                    id: 11,
+                },
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let reply = client.next();
+    assert!(
+        reply.starts_with("(:return (:abort") && reply.ends_with(" 11)"),
+        "{reply}"
+    );
+    client.rex(
+        r#"(swank:interactive-eval "(+ 1 2)")"#,
+        ThreadSelector::Any,
+        12,
+    );
+    assert!(client.next().ends_with(" 12)"));
+}
