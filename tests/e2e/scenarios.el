@@ -1,0 +1,135 @@
+;;; scenarios.el --- What a SLIME user sees, checked end to end  -*- lexical-binding: t -*-
+
+;;; Commentary:
+
+;; The scenarios run by harness.el (see its Commentary for the command
+;; line).  Each one connects a real Emacs + SLIME (slime-fancy) to the
+;; server under test and checks the text a user would see.  They are
+;; written against SBCL's swank, the oracle; swankd must show the same.
+;;
+;; Each scenario starts with no connection; the harness closes whatever a
+;; scenario leaves open.  Scenarios may share one server (a run naming
+;; several), so they only define variables with names of their own.
+
+;;; Code:
+
+(require 'swankd-e2e-harness (expand-file-name "harness.el"
+                                               (file-name-directory
+                                                (or load-file-name
+                                                    byte-compile-current-file
+                                                    buffer-file-name))))
+
+(defconst swankd-e2e-plus-1-2-echo "=> 3 (2 bits, #x3, #o3, #b11)"
+  "What the echo area shows after evaluating (+ 1 2) from a source buffer.")
+
+(defun swankd-e2e-check-basic-repl (connection)
+  "Check that CONNECTION's REPL evaluates a sum and a multibyte string."
+  (swankd-e2e-check-repl connection "(+ 1 2)" "3\n")
+  (swankd-e2e-check-repl connection "(format nil \"héllo ☃\")"
+                         "\"héllo ☃\"\n"))
+
+(swankd-e2e-defscenario connect
+  "M-x slime-connect with slime-fancy: a REPL buffer with the CL-USER prompt."
+  (let* ((count swankd-e2e--message-count)
+         (connection (swankd-e2e-connect))
+         (buffer (swankd-e2e-repl-buffer connection))
+         (expected (concat "; SLIME " slime-version "\n" swankd-e2e-prompt)))
+    (unless (string-prefix-p "*slime-repl " (buffer-name buffer))
+      (swankd-e2e-fail "Unexpected REPL buffer name %S" (buffer-name buffer)))
+    (unless (equal (swankd-e2e-repl-text connection) expected)
+      (swankd-e2e-fail "REPL buffer\n  expected: %s\n  got:      %s"
+                       (swankd-e2e-show expected)
+                       (swankd-e2e-show (swankd-e2e-repl-text connection))))
+    (message "  ok  %s shows %s" (buffer-name buffer) (swankd-e2e-show expected))
+    (unless (cl-some (lambda (m) (string-prefix-p "Connected." m))
+                     (swankd-e2e-messages-since count))
+      (swankd-e2e-fail "No \"Connected.\" message; messages: %s"
+                       (swankd-e2e-show (swankd-e2e-messages-since count))))
+    (message "  ok  \"Connected.\" shown")
+    (unless (equal (slime-lisp-package connection) "COMMON-LISP-USER")
+      (swankd-e2e-fail "REPL package is %S, not \"COMMON-LISP-USER\""
+                       (slime-lisp-package connection)))
+    (message "  ok  REPL package COMMON-LISP-USER")))
+
+(swankd-e2e-defscenario repl
+  "REPL: results, output, multiple values, defvar, a multibyte string."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-repl connection "(+ 1 2)" "3\n")
+    (swankd-e2e-check-repl connection "(princ \"hi\")" "hi\n\"hi\"\n")
+    (swankd-e2e-check-repl connection "(values 1 2)" "1\n2\n")
+    (swankd-e2e-check-repl connection "(defvar *x* 10)" "*X*\n")
+    (swankd-e2e-check-repl connection "*x*" "10\n")
+    (swankd-e2e-check-repl connection "(format nil \"héllo ☃\")"
+                           "\"héllo ☃\"\n")))
+
+(swankd-e2e-defscenario eval-last-expression
+  "C-x C-e and C-c : on (+ 1 2) show the value in the echo area."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-echo "C-x C-e after (+ 1 2)"
+                           (swankd-e2e-eval-last-expression connection
+                                                            "(+ 1 2)")
+                           swankd-e2e-plus-1-2-echo)
+    (swankd-e2e-check-echo "slime-interactive-eval of (+ 1 2)"
+                           (swankd-e2e-interactive-eval connection "(+ 1 2)")
+                           swankd-e2e-plus-1-2-echo)))
+
+(swankd-e2e-defscenario two-connections
+  "Two connections at once: each has its own REPL, both share one image."
+  (let* ((first (swankd-e2e-connect))
+         (second (swankd-e2e-connect))
+         (first-buffer (swankd-e2e-repl-buffer first))
+         (second-buffer (swankd-e2e-repl-buffer second)))
+    (when (eq first-buffer second-buffer)
+      (swankd-e2e-fail "Both connections use the REPL buffer %s" first-buffer))
+    (message "  ok  two REPLs: %s and %s"
+             (buffer-name first-buffer) (buffer-name second-buffer))
+    (swankd-e2e-check-repl first "(defparameter *e2e-shared* 41)"
+                           "*E2E-SHARED*\n")
+    (swankd-e2e-check-repl second "(1+ *e2e-shared*)" "42\n")
+    (swankd-e2e-check-repl first "(+ 1 2)" "3\n")
+    (swankd-e2e-check-echo "C-x C-e on the second connection"
+                           (swankd-e2e-eval-last-expression second "(+ 1 2)")
+                           swankd-e2e-plus-1-2-echo)
+    (swankd-e2e-disconnect first)
+    (message "  ok  first connection closed")
+    (swankd-e2e-check-repl second "(* 6 7)" "42\n")))
+
+(swankd-e2e-defscenario reconnect
+  "Disconnect, connect again: evaluation works and the image kept its state."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-repl connection "(defvar *e2e-survivor* 7)"
+                           "*E2E-SURVIVOR*\n")
+    (swankd-e2e-disconnect connection)
+    (message "  ok  disconnected")
+    (let ((again (swankd-e2e-connect)))
+      (when (eq again connection)
+        (swankd-e2e-fail "Reconnecting returned the closed connection"))
+      (message "  ok  reconnected")
+      (swankd-e2e-check-repl again "*e2e-survivor*" "7\n")
+      (swankd-e2e-check-repl again "(+ 1 2)" "3\n")
+      (swankd-e2e-check-echo "C-x C-e after reconnecting"
+                             (swankd-e2e-eval-last-expression again "(+ 1 2)")
+                             swankd-e2e-plus-1-2-echo))))
+
+(swankd-e2e-defscenario unix-socket
+  "The REPL and C-x C-e over a Unix socket (needs --unix)."
+  (let ((connection (swankd-e2e-connect-unix)))
+    (unless (eq (process-type connection) 'network)
+      (swankd-e2e-fail "%s is not a network process" connection))
+    (unless (eq (plist-get (process-contact connection t) :family) 'local)
+      (swankd-e2e-fail "%s is not a Unix socket: %S" connection
+                       (process-contact connection t)))
+    (message "  ok  connected over %s" swankd-e2e-unix-socket)
+    (unless (equal (swankd-e2e-repl-text connection)
+                   (concat "; SLIME " slime-version "\n" swankd-e2e-prompt))
+      (swankd-e2e-fail "REPL buffer shows %s"
+                       (swankd-e2e-show (swankd-e2e-repl-text connection))))
+    (swankd-e2e-check-basic-repl connection)
+    (swankd-e2e-check-echo "C-x C-e over the Unix socket"
+                           (swankd-e2e-eval-last-expression connection
+                                                            "(+ 1 2)")
+                           swankd-e2e-plus-1-2-echo)))
+
+(provide 'swankd-e2e-scenarios)
+
+;;; scenarios.el ends here
