@@ -34,7 +34,7 @@ pub struct Cli {
     #[arg(long, value_name = "PATH")]
     pub unix: Option<PathBuf>,
 
-    /// Do not listen on TCP (needs --unix).
+    /// Do not listen on TCP: the program listens itself (`swank:create-server`), or --unix.
     #[arg(long)]
     pub no_tcp: bool,
 
@@ -155,7 +155,7 @@ impl Environment {
 pub enum ConfigError {
     #[error("--host {0:?} is not an IP address or `localhost`")]
     BadHost(String),
-    #[error("--no-tcp needs --unix: there would be nothing to listen on")]
+    #[error("--no-tcp needs --unix, a FILE or --eval: there would be nothing to listen on")]
     NoListener,
     #[error("--no-tcp conflicts with {0}")]
     TcpOptionWithoutTcp(&'static str),
@@ -180,7 +180,8 @@ impl Config {
     /// Validates parsed arguments against an explicit environment.
     pub fn from_cli_with(cli: Cli, environment: &Environment) -> Result<Config, ConfigError> {
         let tcp = tcp_address(&cli)?;
-        if tcp.is_none() && cli.unix.is_none() {
+        let program_can_listen = !cli.files.is_empty() || !cli.evals.is_empty();
+        if tcp.is_none() && cli.unix.is_none() && !program_can_listen {
             return Err(ConfigError::NoListener);
         }
         let limits = limits(&cli)?;
@@ -366,6 +367,8 @@ mod tests {
         let unix_only = config(&["--no-tcp", "--unix", "/tmp/s"]).unwrap();
         assert_eq!(unix_only.tcp, None);
         assert_eq!(config(&["--no-tcp"]), Err(ConfigError::NoListener));
+        let program_listens = config(&["--no-tcp", "--eval", "(swank:create-server)"]).unwrap();
+        assert_eq!(program_listens.tcp, None);
         assert_eq!(
             config(&["--no-tcp", "--unix", "/tmp/s", "--port-file", "/tmp/p"]),
             Err(ConfigError::TcpOptionWithoutTcp("--port-file"))

@@ -10,14 +10,16 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::config::{Config, LogConfig, LogFormat};
 use crate::runtime::{self, RuntimeConfig, RuntimeHandle};
-use crate::server::{self, BoundListener, ListenerAddress, ServerHandle, ServerSettings};
+use crate::server::{
+    self, BoundListener, ListenerAddress, RuntimeListeners, ServerHandle, ServerSettings,
+};
 
 /// Worker threads for the network side: connections are I/O-bound, and the interpreter has
 /// its own thread.
@@ -93,13 +95,17 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
         bound.push(server::bind_unix(path)?);
     }
 
-    let mut interpreter = runtime::start(RuntimeConfig {
+    let (sender, receiver) = mpsc::channel();
+    let server = ServerHandle::new(server_settings(&config), sender.clone());
+    let listeners = RuntimeListeners::new(server.clone(), tokio::runtime::Handle::current());
+    let runtime_config = RuntimeConfig {
         files: config.files.clone(),
         evals: config.evals.clone(),
         slime_version: config.slime_version.clone(),
         allow_quit: config.allow_quit,
-    })?;
-    let server = ServerHandle::new(server_settings(&config), interpreter.sender.clone());
+        listeners: Some(Arc::new(listeners)),
+    };
+    let mut interpreter = runtime::start_on(runtime_config, sender, receiver)?;
     let outcome = serve_until_stopped(&config, &server, bound, &mut interpreter).await;
     server.shutdown().await;
     Ok((interpreter, outcome))

@@ -107,3 +107,17 @@ impl Outbox {
         self.sender.is_closed()
     }
 }
+
+/// Listeners Lisp code adds and removes at run time (`SWANK:CREATE-SERVER`,
+/// `SWANK:STOP-SERVER`). The interpreter calls these from its own thread; they return once
+/// the listener is serving (or stopped). Errors are messages for the Lisp error.
+pub trait ListenerControl: Send {
+    /// Listens on `host:port` (port 0: the OS chooses); returns the port.
+    fn listen_tcp(&self, host: &str, port: u16) -> Result<u16, String>;
+    /// Listens on a Unix socket at `path`.
+    fn listen_unix(&self, path: &std::path::Path) -> Result<(), String>;
+    /// Stops the TCP listener on `port`; false if there was none.
+    fn stop_tcp(&self, port: u16) -> bool;
+    /// Stops the Unix listener at `path`; false if there was none.
+    fn stop_unix(&self, path: &std::path::Path) -> bool;
+}

@@ -6,10 +6,13 @@
 use std::path::PathBuf;
 use std::thread::JoinHandle;
 
-use crate::events::{InterpreterSender, ToInterpreter};
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
+
+use crate::events::{InterpreterSender, ListenerControl, ToInterpreter};
 
 /// Everything the interpreter needs to know at start-up.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RuntimeConfig {
     /// Lisp files the program's main thread loads, in order, once listeners are up.
     pub files: Vec<PathBuf>,
@@ -19,6 +22,9 @@ pub struct RuntimeConfig {
     pub slime_version: String,
     /// Whether `swank:quit-lisp` may stop the daemon.
     pub allow_quit: bool,
+    /// How Lisp code adds listeners (`SWANK:CREATE-SERVER`); `None` where there is no
+    /// network side (then those functions signal an error).
+    pub listeners: Option<Arc<dyn ListenerControl + Sync>>,
 }
 
 /// The running interpreter.
@@ -50,9 +56,19 @@ impl RuntimeHandle {
 /// this leaves them ample room (the memory is only committed when touched).
 const INTERPRETER_STACK_BYTES: usize = 256 << 20;
 
-/// Starts the interpreter thread.
+/// Starts the interpreter thread with a channel of its own.
 pub fn start(config: RuntimeConfig) -> Result<RuntimeHandle, StartError> {
     let (sender, receiver) = std::sync::mpsc::channel();
+    start_on(config, sender, receiver)
+}
+
+/// Starts the interpreter thread on a channel made earlier (the daemon hands the sending
+/// half to the server before the interpreter starts).
+pub fn start_on(
+    config: RuntimeConfig,
+    sender: InterpreterSender,
+    receiver: Receiver<ToInterpreter>,
+) -> Result<RuntimeHandle, StartError> {
     let (exit_sender, exit_requested) = tokio::sync::oneshot::channel();
     let thread = std::thread::Builder::new()
         .name("swankd-lisp".into())

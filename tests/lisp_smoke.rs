@@ -44,6 +44,10 @@ fn smoke() {
             "6765",
         ),
         ("(let ((x 1) (y 2)) (list x y))", "(1 2)"),
+        (
+            "(defun helper-returning-one () 1) (list (unwind-protect 44 (helper-returning-one)))",
+            "(44)",
+        ),
         ("(mapcar (lambda (x) (* x x)) '(1 2 3))", "(1 4 9)"),
         ("(defvar *c* 10) (incf *c*) *c*", "11"),
         (

@@ -18,6 +18,7 @@ fn start() -> Client {
         evals: Vec::new(),
         slime_version: "2.27".into(),
         allow_quit: false,
+        listeners: None,
     };
     let handle = runtime::start(config).unwrap_or_else(|e| panic!("{e}"));
     let (sender, replies) = tokio::sync::mpsc::channel(1024);
@@ -112,7 +113,7 @@ fn repl_output_precedes_results_and_reply() {
         ThreadSelector::Repl,
         2,
     );
-    assert_eq!(client.next(), r#"(:write-string "hi")"#);
+    assert_eq!(client.next(), r#"(:write-string "hi\n")"#);
     assert_eq!(client.next(), "(:write-string \"1\\n\" :repl-result)");
     assert_eq!(client.next(), "(:write-string \"2\\n\" :repl-result)");
     assert_eq!(client.next(), "(:return (:ok nil) 2)");

@@ -3,7 +3,7 @@
 //! # Layout
 //!
 //! - `value`: the `Value` word; `heap`: arenas and the collector; `object`, `symbol`,
-//!   `package`, `hash_table`, `stream`: what lives in the heap.
+//!   `package`, `hash_table`, `stream`, `sync`: what lives in the heap.
 //! - `image`: the global image (heap + packages + well-known symbols).
 //! - `reader` (text → datum) and `convert` (datum → heap values); `print` and `printer`
 //!   (values → text).
@@ -32,6 +32,7 @@ pub mod reader;
 pub mod report;
 pub mod stream;
 pub mod symbol;
+pub mod sync;
 pub mod system;
 pub mod thread;
 pub mod value;

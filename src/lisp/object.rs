@@ -9,6 +9,7 @@ use super::bytecode::Proto;
 use super::hash_table::HashTable;
 use super::package::PackageId;
 use super::stream::Stream;
+use super::sync::{ConditionVariableObject, LockObject, ThreadObject};
 use super::value::{SymRef, Value};
 
 /// Everything that lives in the object arena.
@@ -26,8 +27,9 @@ pub enum Object {
     Package(PackageId),
     Condition(Condition),
     Stream(Stream),
-    /// A green thread, by id.
-    Thread(u64),
+    Thread(ThreadObject),
+    Lock(LockObject),
+    ConditionVariable(ConditionVariableObject),
 }
 
 /// A general vector (`#(...)`), optionally with a fill pointer.
@@ -94,7 +96,13 @@ impl Object {
             | Object::Bignum(_)
             | Object::Ratio(_)
             | Object::Package(_)
-            | Object::Thread(_) => {}
+            | Object::Lock(_)
+            | Object::ConditionVariable(_) => {}
+            Object::Thread(thread) => {
+                if let Some(result) = thread.result {
+                    visit(result);
+                }
+            }
         }
     }
 

@@ -343,7 +343,29 @@ impl Printer<'_> {
                 self.out.push_str(&format!("#<{type_name} {{{:X}}}>", r.0));
             }
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
-            Object::Thread(id) => self.out.push_str(&format!("#<THREAD {id} {{{:X}}}>", r.0)),
+            Object::Thread(thread) => {
+                let state = if thread.result.is_some() {
+                    "FINISHED"
+                } else {
+                    "RUNNING"
+                };
+                self.out.push_str(&format!(
+                    "#<THREAD {:?} {state} {{{:X}}}>",
+                    thread.name, thread.id
+                ))
+            }
+            Object::Lock(lock) => {
+                let state = match lock.owner {
+                    Some(owner) => format!("owned by thread {owner:X}"),
+                    None => "free".to_string(),
+                };
+                self.out
+                    .push_str(&format!("#<LOCK {:?} {state}>", lock.name))
+            }
+            Object::ConditionVariable(cv) => self.out.push_str(&format!(
+                "#<CONDITION-VARIABLE {:?} {{{:X}}}>",
+                cv.name, r.0
+            )),
         }
     }
 }

@@ -82,6 +82,8 @@ pub struct LispThread {
     pub mv: Option<Vec<Value>>,
     /// Non-local exits waiting for cleanups to finish, innermost last.
     pub pending_exits: Vec<PendingExit>,
+    /// This thread's Lisp thread object, once Lisp code has asked for one.
+    pub handle: Option<Value>,
 }
 
 impl LispThread {
@@ -105,6 +107,9 @@ impl LispThread {
 
     pub fn mark_roots(&self, marker: &mut Marker) {
         marker.values(&self.stack);
+        if let Some(handle) = self.handle {
+            marker.value(handle);
+        }
         for frame in &self.frames {
             marker.value(frame.function);
             marker.proto(&frame.proto);

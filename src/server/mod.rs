@@ -7,6 +7,7 @@
 //! `std::sync::mpsc::Sender<ToInterpreter>` there. Only [`crate::wire`] knows the byte format.
 
 pub mod connection;
+mod control;
 mod listener;
 mod secret;
 pub mod tcp;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, oneshot, watch};
 use tokio::task::JoinHandle;
 
+pub use control::RuntimeListeners;
 pub use listener::{BoundListener, ListenerAddress};
 pub use secret::AuthError;
 pub use unix::UnixBindError;

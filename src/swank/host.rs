@@ -5,10 +5,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::events::{ConnectionId, Outbox};
+use crate::events::{ConnectionId, ListenerControl, Outbox};
 use crate::lisp::thread::ThreadId;
 use crate::lisp::value::Value;
 use crate::lisp::vm::Vm;
+
+use super::scheduler::Scheduler;
 
 /// One connected client, as the interpreter sees it.
 pub struct ConnectionHost {
@@ -31,6 +33,10 @@ pub struct SwankHost {
     pub exit_code: Option<i32>,
     /// Connections whose outgoing queue overflowed; the session closes them.
     pub overflowed: Vec<ConnectionId>,
+    /// Every green thread that is not running at this moment.
+    pub scheduler: Scheduler,
+    /// Adds and removes listeners for `SWANK:CREATE-SERVER` and friends.
+    pub listeners: Option<std::sync::Arc<dyn ListenerControl + Sync>>,
 }
 
 impl SwankHost {
@@ -57,6 +63,12 @@ impl SwankHost {
 
 /// The handle stored in `Vm::host`, shared with the session.
 pub type SharedHost = Rc<RefCell<SwankHost>>;
+
+/// The Swank state's shared handle, for builtins that must also use the VM mutably while
+/// holding it.
+pub fn host_handle(vm: &Vm) -> Option<SharedHost> {
+    vm.host.as_ref()?.downcast_ref::<SharedHost>().cloned()
+}
 
 /// Runs `f` on the Swank state, if this VM has one and it is not already in use.
 pub fn with_host<T>(vm: &Vm, f: impl FnOnce(&mut SwankHost) -> T) -> Option<T> {

@@ -3,17 +3,19 @@
 //! Lisp), and conversion between wire data and Lisp values (`wire_value`).
 
 mod host;
+mod listeners;
 mod package_name;
 mod rpc;
 mod scheduler;
 mod session;
+mod threads;
 mod wire_value;
 
 use std::rc::Rc;
 use std::sync::mpsc::Receiver;
 
 use crate::events::ToInterpreter;
-use crate::lisp::error::LispResult;
+use crate::lisp::error::{LispError, LispResult};
 use crate::lisp::object::Object;
 use crate::lisp::system::{self, SystemConfig};
 use crate::lisp::thread::LispThread;
@@ -22,34 +24,85 @@ use crate::runtime::RuntimeConfig;
 
 pub use session::Session;
 
-const SWANK_PRELUDE: &str = include_str!("prelude.lisp");
+/// Lisp sources compiled at boot, each read in its package, and whether every symbol of
+/// that package becomes external afterwards.
+const LISP_SOURCES: &[(&str, &str, bool)] = &[
+    ("SWANK", include_str!("prelude.lisp"), true),
+    ("BORDEAUX-THREADS", include_str!("threads.lisp"), true),
+    ("SWANKD", include_str!("modules.lisp"), false),
+];
+
+/// Symbols defined by `modules.lisp` in standard packages, and exported from them.
+const MODULE_EXPORTS: &[(&str, &[&str])] = &[
+    ("COMMON-LISP", &["REQUIRE", "PROVIDE", "*MODULES*"]),
+    ("QUICKLISP-CLIENT", &["QUICKLOAD"]),
+    ("ASDF", &["LOAD-SYSTEM", "REQUIRE-SYSTEM"]),
+];
 
 /// Boots an image with the Swank functions installed.
 pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     let mut vm = system::boot(config)?;
+    create_packages(&mut vm);
     let mut table = std::mem::take(&mut vm.builtins);
     rpc::install(&mut table, &mut vm.image)?;
+    threads::install(&mut table, &mut vm.image)?;
+    listeners::install(&mut table, &mut vm.image)?;
     vm.builtins = table;
-    load_swank_prelude(&mut vm)?;
+    for (package, text, export) in LISP_SOURCES {
+        load_source(&mut vm, package, text)?;
+        if *export {
+            export_all(&mut vm, package);
+        }
+    }
+    export_all(&mut vm, "SWANK-REPL");
+    for (package, names) in MODULE_EXPORTS {
+        if let Some(id) = vm.image.packages.find(package) {
+            for name in *names {
+                vm.image.packages.export(id, Rc::from(*name));
+            }
+        }
+    }
     Ok(vm)
 }
 
-fn load_swank_prelude(vm: &mut Vm) -> LispResult<()> {
-    let swank = vm.image.pkg.swank;
+/// The packages of the libraries swankd stands in for.
+fn create_packages(vm: &mut Vm) {
+    let packages = &mut vm.image.packages;
+    let cl = vm.image.pkg.cl;
+    for (name, nicknames) in [
+        ("BORDEAUX-THREADS", &["BT"][..]),
+        ("QUICKLISP-CLIENT", &["QL"][..]),
+        ("ASDF", &[][..]),
+    ] {
+        let id = packages.create(name, nicknames);
+        packages.use_package(id, cl);
+    }
+}
+
+fn load_source(vm: &mut Vm, package: &str, text: &str) -> LispResult<()> {
+    let package = vm
+        .image
+        .packages
+        .find(package)
+        .ok_or_else(|| LispError::simple(format!("boot: no package {package}")))?;
     let mut thread = LispThread::new(0, "boot");
-    let package = vm.image.heap.alloc(Object::Package(swank))?;
-    vm.bind_special(&mut thread, vm.image.sym.package_var, package);
-    for form in system::read_all(vm, SWANK_PRELUDE, swank)? {
+    let package_object = vm.image.heap.alloc(Object::Package(package))?;
+    vm.bind_special(&mut thread, vm.image.sym.package_var, package_object);
+    for form in system::read_all(vm, text, package)? {
         system::eval_to_completion(vm, &mut thread, form)?;
     }
     vm.reset_thread(&mut thread);
-    for id in [swank, vm.image.pkg.swank_repl] {
-        let names: Vec<Rc<str>> = vm.image.packages.get(id).present.keys().cloned().collect();
-        for name in names {
-            vm.image.packages.export(id, name);
-        }
-    }
     Ok(())
+}
+
+fn export_all(vm: &mut Vm, package: &str) {
+    let Some(id) = vm.image.packages.find(package) else {
+        return;
+    };
+    let names: Vec<Rc<str>> = vm.image.packages.get(id).present.keys().cloned().collect();
+    for name in names {
+        vm.image.packages.export(id, name);
+    }
 }
 
 /// The interpreter thread's main function.
@@ -69,6 +122,7 @@ pub fn interpreter_main(
     let host = host::SwankHost {
         slime_version: config.slime_version.clone(),
         allow_quit: config.allow_quit,
+        listeners: config.listeners.clone(),
         ..Default::default()
     };
     let mut session = Session::new(vm, Rc::new(std::cell::RefCell::new(host)), exit);

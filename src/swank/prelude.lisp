@@ -97,3 +97,25 @@
   (dolist (text forms)
     (eval-region text))
   nil)
+
+(defun create-server (&key (port 4005) (interface "127.0.0.1") (style :spawn) dont-close
+                        coding-system backlog)
+  "Listens for Emacs on INTERFACE:PORT (0: any free port) and returns the port. The
+listener stays open until STOP-SERVER whatever DONT-CLOSE says; connections are served as
+with STYLE :SPAWN."
+  (declare (ignore style dont-close coding-system backlog))
+  (swankd::%listen-tcp (string interface) port))
+
+(defun create-server-unix (path &key dont-close coding-system)
+  "Listens for Emacs on a Unix socket at PATH (mode 0600; a stale socket there is replaced)."
+  (declare (ignore dont-close coding-system))
+  (swankd::%listen-unix (string path))
+  path)
+
+(defun stop-server (port)
+  "Stops listening on PORT; clients already connected stay connected."
+  (swankd::%stop-tcp port))
+
+(defun stop-server-unix (path)
+  "Stops listening on the Unix socket at PATH and removes it."
+  (swankd::%stop-unix (string path)))

@@ -1,12 +1,18 @@
-//! Green threads and who runs next: a round-robin run queue and a timer list of sleepers.
+//! Green threads and who runs next: a round-robin run queue, a timer list of sleepers, and
+//! the queues of threads waiting for another thread, a lock or a condition variable.
+//!
+//! A thread that is not running lives here; the session takes it out for its slice and puts
+//! it back. Waiting never trusts its wake-up: the Lisp code that parked re-checks what it
+//! waited for, so a spurious or early wake-up (an interrupt, a timeout) is harmless.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 use std::time::Instant;
 
 use crate::events::ConnectionId;
 use crate::lisp::heap::Marker;
 use crate::lisp::thread::{LispThread, ThreadId};
+use crate::lisp::value::{ObjRef, Value};
 
 /// What a green thread is doing for whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,12 +23,27 @@ pub enum Job {
     Request { id: i64 },
     /// The program's main thread (loading files, running the service).
     Program,
+    /// A thread the program started with `BT:MAKE-THREAD`.
+    Background,
+}
+
+/// What a waiting thread waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WaitKey {
+    /// Another thread's end (`JOIN-THREAD`).
+    Thread(ThreadId),
+    /// A lock or condition variable object.
+    Object(ObjRef),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     Runnable,
     Sleeping(Instant),
+    Waiting {
+        key: WaitKey,
+        deadline: Option<Instant>,
+    },
     Idle,
 }
 
@@ -33,36 +54,53 @@ pub struct GreenThread {
     pub connection: Option<ConnectionId>,
 }
 
-#[derive(Default)]
 pub struct Scheduler {
     threads: BTreeMap<ThreadId, GreenThread>,
     run_queue: VecDeque<ThreadId>,
-    sleepers: BinaryHeap<Reverse<(Instant, ThreadId)>>,
+    timers: BinaryHeap<Reverse<(Instant, ThreadId)>>,
+    waiters: HashMap<WaitKey, VecDeque<ThreadId>>,
     next_id: ThreadId,
+}
+
+impl Default for Scheduler {
+    fn default() -> Self {
+        Scheduler {
+            threads: BTreeMap::new(),
+            run_queue: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            waiters: HashMap::new(),
+            next_id: 1,
+        }
+    }
 }
 
 impl Scheduler {
     pub fn new() -> Self {
-        Scheduler {
-            next_id: 1,
-            ..Default::default()
-        }
+        Self::default()
+    }
+
+    /// Reserves a thread id (for a thread built outside the scheduler and added later).
+    pub fn allocate_id(&mut self) -> ThreadId {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
     }
 
     /// Creates an idle thread and returns its id.
     pub fn spawn(&mut self, name: &str, connection: Option<ConnectionId>) -> ThreadId {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.threads.insert(
-            id,
-            GreenThread {
-                thread: LispThread::new(id, name),
-                state: State::Idle,
-                job: Job::None,
-                connection,
-            },
-        );
+        let id = self.allocate_id();
+        self.insert(GreenThread {
+            thread: LispThread::new(id, name),
+            state: State::Idle,
+            job: Job::None,
+            connection,
+        });
         id
+    }
+
+    /// Adds a thread built elsewhere (its id from [`Scheduler::allocate_id`]).
+    pub fn insert(&mut self, green: GreenThread) {
+        self.threads.insert(green.thread.id, green);
     }
 
     pub fn get(&self, id: ThreadId) -> Option<&GreenThread> {
@@ -71,6 +109,10 @@ impl Scheduler {
 
     pub fn get_mut(&mut self, id: ThreadId) -> Option<&mut GreenThread> {
         self.threads.get_mut(&id)
+    }
+
+    pub fn ids(&self) -> Vec<ThreadId> {
+        self.threads.keys().copied().collect()
     }
 
     pub fn remove(&mut self, id: ThreadId) -> Option<GreenThread> {
@@ -99,20 +141,95 @@ impl Scheduler {
     pub fn sleep(&mut self, id: ThreadId, until: Instant) {
         if let Some(thread) = self.threads.get_mut(&id) {
             thread.state = State::Sleeping(until);
-            self.sleepers.push(Reverse((until, id)));
+            self.timers.push(Reverse((until, id)));
         }
     }
 
-    /// Moves sleepers whose time has come to the run queue.
+    /// Parks `id` until [`Scheduler::wake_one`]/[`Scheduler::wake_all`] on `key` or until
+    /// `deadline`.
+    pub fn wait(&mut self, id: ThreadId, key: WaitKey, deadline: Option<Instant>) {
+        let Some(thread) = self.threads.get_mut(&id) else {
+            return;
+        };
+        thread.state = State::Waiting { key, deadline };
+        self.waiters.entry(key).or_default().push_back(id);
+        if let Some(deadline) = deadline {
+            self.timers.push(Reverse((deadline, id)));
+        }
+    }
+
+    /// Wakes the longest-waiting thread on `key`; false if none waited.
+    pub fn wake_one(&mut self, key: WaitKey, value: Value) -> bool {
+        while let Some(id) = self.waiters.get_mut(&key).and_then(VecDeque::pop_front) {
+            if self.wake_waiter(id, key, value) {
+                self.drop_empty_queue(key);
+                return true;
+            }
+        }
+        self.drop_empty_queue(key);
+        false
+    }
+
+    pub fn wake_all(&mut self, key: WaitKey, value: Value) {
+        if let Some(queue) = self.waiters.remove(&key) {
+            for id in queue {
+                self.wake_waiter(id, key, value);
+            }
+        }
+    }
+
+    /// Ends a wait or sleep early (an interrupt); the thread re-checks what it waited for.
+    pub fn wake(&mut self, id: ThreadId) {
+        let state = self.threads.get(&id).map(|t| t.state);
+        match state {
+            Some(State::Waiting { key, .. }) => {
+                if let Some(queue) = self.waiters.get_mut(&key) {
+                    queue.retain(|t| *t != id);
+                }
+                self.drop_empty_queue(key);
+                self.make_runnable(id);
+            }
+            Some(State::Sleeping(_)) => self.make_runnable(id),
+            _ => {}
+        }
+    }
+
+    fn wake_waiter(&mut self, id: ThreadId, key: WaitKey, value: Value) -> bool {
+        let Some(green) = self.threads.get_mut(&id) else {
+            return false;
+        };
+        if !matches!(green.state, State::Waiting { key: k, .. } if k == key) {
+            return false;
+        }
+        if let Some(top) = green.thread.stack.last_mut() {
+            *top = value;
+        }
+        self.make_runnable(id);
+        true
+    }
+
+    fn drop_empty_queue(&mut self, key: WaitKey) {
+        if self.waiters.get(&key).is_some_and(VecDeque::is_empty) {
+            self.waiters.remove(&key);
+        }
+    }
+
+    /// Moves sleepers whose time has come, and waiters whose deadline passed, to the run
+    /// queue. A timed-out waiter's park value is NIL.
     pub fn wake_sleepers(&mut self, now: Instant) {
-        while let Some(Reverse((when, id))) = self.sleepers.peek().copied() {
+        while let Some(Reverse((when, id))) = self.timers.peek().copied() {
             if when > now {
                 break;
             }
-            self.sleepers.pop();
-            let due = matches!(self.threads.get(&id), Some(t) if t.state == State::Sleeping(when));
-            if due {
-                self.make_runnable(id);
+            self.timers.pop();
+            let state = self.threads.get(&id).map(|t| t.state);
+            match state {
+                Some(State::Sleeping(until)) if until == when => self.make_runnable(id),
+                Some(State::Waiting {
+                    deadline: Some(deadline),
+                    ..
+                }) if deadline == when => self.wake(id),
+                _ => {}
             }
         }
     }
@@ -131,9 +248,9 @@ impl Scheduler {
         self.run_queue.push_back(id);
     }
 
-    /// When the earliest sleeper wakes.
+    /// When the earliest timer fires.
     pub fn next_wakeup(&self) -> Option<Instant> {
-        self.sleepers.peek().map(|Reverse((when, _))| *when)
+        self.timers.peek().map(|Reverse((when, _))| *when)
     }
 
     pub fn threads_of(&self, connection: ConnectionId) -> Vec<ThreadId> {
@@ -145,8 +262,44 @@ impl Scheduler {
     }
 
     pub fn mark_roots(&self, marker: &mut Marker) {
-        for thread in self.threads.values() {
-            thread.thread.mark_roots(marker);
+        for green in self.threads.values() {
+            green.thread.mark_roots(marker);
         }
+        for key in self.waiters.keys() {
+            if let WaitKey::Object(object) = key {
+                marker.value(Value::Object(*object));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wake_one_skips_threads_that_stopped_waiting() {
+        let mut scheduler = Scheduler::new();
+        let first = scheduler.spawn("a", None);
+        let second = scheduler.spawn("b", None);
+        let key = WaitKey::Object(ObjRef(7));
+        scheduler.wait(first, key, None);
+        scheduler.wait(second, key, None);
+        scheduler.wake(first);
+        assert_eq!(scheduler.next_runnable(), Some(first));
+        assert!(scheduler.wake_one(key, Value::Nil));
+        assert_eq!(scheduler.next_runnable(), Some(second));
+        assert!(!scheduler.wake_one(key, Value::Nil));
+    }
+
+    #[test]
+    fn a_deadline_ends_a_wait() {
+        let mut scheduler = Scheduler::new();
+        let id = scheduler.spawn("a", None);
+        let now = Instant::now();
+        scheduler.wait(id, WaitKey::Thread(9), Some(now));
+        scheduler.wake_sleepers(now);
+        assert_eq!(scheduler.next_runnable(), Some(id));
+        assert!(!scheduler.wake_one(WaitKey::Thread(9), Value::Nil));
     }
 }

@@ -1,6 +1,7 @@
 //! The interpreter thread's loop: takes events from the network side, starts requests on
 //! green threads, runs threads in slices, sends replies, and collects garbage between slices.
 
+use std::cell::RefMut;
 use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -20,7 +21,8 @@ use crate::lisp::vm::{Outcome, Park, Vm};
 use super::host::{ConnectionHost, SharedHost};
 use super::package_name::guess_package;
 use super::rpc::flush_output;
-use super::scheduler::{Job, Scheduler, State};
+use super::scheduler::{Job, Scheduler, State, WaitKey};
+use super::threads::{self, WaitFor};
 use super::wire_value::{from_wire, to_wire};
 
 /// Instructions a thread may run before another gets a turn.
@@ -36,7 +38,6 @@ struct PendingRequest {
 pub struct Session {
     pub vm: Vm,
     host: SharedHost,
-    scheduler: Scheduler,
     repl_queues: HashMap<ConnectionId, VecDeque<PendingRequest>>,
     exit: Option<tokio::sync::oneshot::Sender<i32>>,
 }
@@ -47,7 +48,6 @@ impl Session {
         Session {
             vm,
             host,
-            scheduler: Scheduler::new(),
             repl_queues: HashMap::new(),
             exit: Some(exit),
         }
@@ -55,7 +55,7 @@ impl Session {
 
     /// Starts the program's main thread, which loads files and evaluates forms.
     pub fn start_program(&mut self, files: &[String], forms: &[String]) {
-        let id = self.scheduler.spawn("main thread", None);
+        let id = self.sched().spawn("main thread", None);
         let result = (|| -> Result<(), LispError> {
             let image = &mut self.vm.image;
             let files: Vec<Value> = files
@@ -70,20 +70,26 @@ impl Session {
             let forms = image.list(&forms)?;
             let swankd = image.pkg.swankd;
             let run = image.intern("%RUN-PROGRAM", swankd)?;
-            let Some(green) = self.scheduler.get_mut(id) else {
+            let Some(mut green) = self.sched().take(id) else {
                 return Ok(());
             };
-            self.vm
-                .start_call(&mut green.thread, Value::Symbol(run), &[files, forms])?;
+            let started =
+                self.vm
+                    .start_call(&mut green.thread, Value::Symbol(run), &[files, forms]);
             green.job = Job::Program;
-            Ok(())
+            self.sched().put_back(id, green);
+            started
         })();
         match result {
-            Ok(()) => self.scheduler.make_runnable(id),
+            Ok(()) => self.sched().make_runnable(id),
             Err(error) => {
                 tracing::error!(error = %report::report(&self.vm.image, &error), "cannot start the program")
             }
         }
+    }
+
+    fn sched(&self) -> RefMut<'_, Scheduler> {
+        RefMut::map(self.host.borrow_mut(), |host| &mut host.scheduler)
     }
 
     /// Runs until the network side says to shut down.
@@ -96,11 +102,12 @@ impl Session {
                     Err(_) => break,
                 }
             }
-            self.scheduler.wake_sleepers(Instant::now());
-            if let Some(id) = self.scheduler.next_runnable() {
+            self.sched().wake_sleepers(Instant::now());
+            let next = self.sched().next_runnable();
+            if let Some(id) = next {
                 self.run_slice(id);
             } else {
-                let timeout = match self.scheduler.next_wakeup() {
+                let timeout = match self.sched().next_wakeup() {
                     Some(when) => when.saturating_duration_since(Instant::now()),
                     None => Duration::from_secs(1),
                 };
@@ -135,14 +142,9 @@ impl Session {
         let started = Instant::now();
         let image = &mut self.vm.image;
         let symbols: Vec<_> = image.packages.all_symbols().collect();
-        let scheduler = &self.scheduler;
-        let pinned: Vec<Value> = self
-            .host
-            .borrow()
-            .connections
-            .values()
-            .map(|c| c.output_stream)
-            .collect();
+        let host = self.host.borrow();
+        let scheduler = &host.scheduler;
+        let pinned: Vec<Value> = host.connections.values().map(|c| c.output_stream).collect();
         let stats = self.vm.image.heap.collect(|marker| {
             for sym in symbols {
                 marker.value(Value::Symbol(sym));
@@ -212,11 +214,9 @@ impl Session {
         }
         tracing::info!(connection, "client disconnected");
         self.repl_queues.remove(&connection);
-        for id in self.scheduler.threads_of(connection) {
-            if let Some(mut green) = self.scheduler.remove(id) {
-                self.vm.reset_thread(&mut green.thread);
-            }
-            self.host.borrow_mut().thread_connections.remove(&id);
+        let threads = self.sched().threads_of(connection);
+        for id in threads {
+            self.retire_thread(id, None);
         }
     }
 
@@ -247,7 +247,7 @@ impl Session {
         let request = PendingRequest { form, package, id };
         match selector {
             ThreadSelector::Any => {
-                let thread = self.scheduler.spawn("worker", Some(connection));
+                let thread = self.sched().spawn("worker", Some(connection));
                 self.start_request(connection, thread, request);
             }
             ThreadSelector::Repl => self.repl_request(connection, request),
@@ -281,16 +281,16 @@ impl Session {
             .get(&connection)
             .and_then(|c| c.repl_thread);
         let thread = match existing {
-            Some(thread) if self.scheduler.get(thread).is_some() => thread,
+            Some(thread) if self.sched().get(thread).is_some() => thread,
             _ => {
-                let thread = self.scheduler.spawn("repl-thread", Some(connection));
+                let thread = self.sched().spawn("repl-thread", Some(connection));
                 if let Some(c) = self.host.borrow_mut().connections.get_mut(&connection) {
                     c.repl_thread = Some(thread);
                 }
                 thread
             }
         };
-        let idle = matches!(self.scheduler.get(thread), Some(t) if t.state == State::Idle);
+        let idle = matches!(self.sched().get(thread), Some(t) if t.state == State::Idle);
         if idle {
             self.start_request(connection, thread, request);
         } else {
@@ -320,14 +320,14 @@ impl Session {
             .connections
             .get(&connection)
             .map(|c| c.output_stream);
-        let Some(mut green) = self.scheduler.take(thread) else {
+        let Some(mut green) = self.sched().take(thread) else {
             return;
         };
         let started = self.prepare_request(&mut green.thread, &form, package, output);
         green.job = Job::Request { id };
-        self.scheduler.put_back(thread, green);
+        self.sched().put_back(thread, green);
         match started {
-            Ok(()) => self.scheduler.make_runnable(thread),
+            Ok(()) => self.sched().make_runnable(thread),
             Err(error) => self.finish_request(thread, Err(error)),
         }
     }
@@ -357,56 +357,95 @@ impl Session {
     }
 
     fn run_slice(&mut self, id: ThreadId) {
-        let Some(mut green) = self.scheduler.take(id) else {
+        let Some(mut green) = self.sched().take(id) else {
             return;
         };
         let outcome = self.vm.run(&mut green.thread, SLICE_FUEL, 0);
-        self.scheduler.put_back(id, green);
+        self.sched().put_back(id, green);
         match outcome {
-            Outcome::Yielded | Outcome::Parked(Park::Yield) => self.scheduler.requeue(id),
+            Outcome::Yielded | Outcome::Parked(Park::Yield) => self.sched().requeue(id),
             Outcome::Parked(Park::Sleep(duration)) => {
-                self.scheduler.sleep(id, Instant::now() + duration)
+                self.sched().sleep(id, Instant::now() + duration)
             }
-            Outcome::Parked(Park::Wait(_)) => {
-                let error = LispError::unsupported("waiting for input from Emacs");
-                self.finish(id, Err(error));
-            }
+            Outcome::Parked(Park::Wait(reason)) => match reason.downcast::<WaitFor>() {
+                Ok(wait) => self.park(id, *wait),
+                Err(_) => {
+                    let error = LispError::unsupported("waiting for input from Emacs");
+                    self.finish(id, Err(error));
+                }
+            },
             Outcome::Finished(values) => self.finish(id, Ok(values)),
             Outcome::Failed(error) => self.finish(id, Err(error)),
         }
     }
 
+    /// Files a thread that parked under what it waits for. What it waits for may already
+    /// have happened (a lock released while it was out of fuel): then it runs again at once
+    /// and re-checks.
+    fn park(&mut self, id: ThreadId, wait: WaitFor) {
+        let ready = match wait {
+            WaitFor::Thread(target) => self.sched().get(target).is_none(),
+            WaitFor::Lock(lock) => threads::lock_is_free(&self.vm, lock),
+            WaitFor::Condition { .. } => false,
+        };
+        if ready {
+            self.sched().make_runnable(id);
+        } else {
+            self.sched().wait(id, wait.key(), wait.deadline());
+        }
+    }
+
     fn finish(&mut self, id: ThreadId, result: Result<Vec<Value>, LispError>) {
-        let job = self.scheduler.get(id).map(|t| t.job.clone());
+        let job = self.sched().get(id).map(|t| t.job.clone());
         match job {
             Some(Job::Request { .. }) => self.finish_request(id, result),
-            Some(Job::Program) => {
+            Some(Job::Program | Job::Background) => {
+                let name = self
+                    .sched()
+                    .get(id)
+                    .map(|t| t.thread.name.clone())
+                    .unwrap_or_default();
                 match &result {
-                    Ok(_) => tracing::info!("the program's main thread finished"),
+                    Ok(_) => tracing::info!(thread = %name, "thread finished"),
                     Err(error) => tracing::error!(
+                        thread = %name,
                         condition = %report::type_name(&self.vm.image, error),
                         message = %report::report(&self.vm.image, error),
-                        "unhandled error in the program's main thread; the thread ended"
+                        "unhandled error; the thread ended"
                     ),
                 }
-                if let Some(mut green) = self.scheduler.remove(id) {
-                    self.vm.reset_thread(&mut green.thread);
-                }
+                let value = match &result {
+                    Ok(values) => Some(values.first().copied().unwrap_or(Value::Nil)),
+                    Err(_) => None,
+                };
+                self.retire_thread(id, value);
             }
             _ => {}
         }
     }
 
+    /// Removes a thread for good: records its result for `JOIN-THREAD` (`None`: it did not
+    /// return normally) and wakes joiners.
+    fn retire_thread(&mut self, id: ThreadId, result: Option<Value>) {
+        let removed = self.sched().remove(id);
+        if let Some(mut green) = removed {
+            threads::mark_finished(&mut self.vm, &green.thread, result);
+            self.vm.reset_thread(&mut green.thread);
+        }
+        self.host.borrow_mut().thread_connections.remove(&id);
+        self.sched().wake_all(WaitKey::Thread(id), Value::Nil);
+    }
+
     /// Sends the request's single reply and frees or reuses its thread.
     fn finish_request(&mut self, id: ThreadId, result: Result<Vec<Value>, LispError>) {
         flush_output(&mut self.vm);
-        let Some(green) = self.scheduler.get(id) else {
+        let Some((job, connection)) = self.sched().get(id).map(|g| (g.job.clone(), g.connection))
+        else {
             return;
         };
-        let Job::Request { id: request_id } = green.job else {
+        let Job::Request { id: request_id } = job else {
             return;
         };
-        let connection = green.connection;
         let reply = match result {
             Ok(values) => {
                 let value = to_wire(
@@ -437,14 +476,15 @@ impl Session {
                     .and_then(|c| c.repl_thread)
             })
             .is_some_and(|repl| repl == id);
-        if let Some(green) = self.scheduler.get_mut(id) {
+        let taken = self.sched().take(id);
+        if let Some(mut green) = taken {
             self.vm.reset_thread(&mut green.thread);
             green.job = Job::None;
             green.state = State::Idle;
+            self.sched().put_back(id, green);
         }
         if !is_repl {
-            self.scheduler.remove(id);
-            self.host.borrow_mut().thread_connections.remove(&id);
+            self.retire_thread(id, None);
             return;
         }
         let next =
@@ -464,16 +504,18 @@ impl Session {
                 .connections
                 .get(&connection)
                 .and_then(|c| c.repl_thread),
-            ThreadSelector::Any => self
-                .scheduler
-                .threads_of(connection)
-                .into_iter()
-                .rev()
-                .find(|id| matches!(self.scheduler.get(*id), Some(t) if t.job != Job::None)),
+            ThreadSelector::Any => {
+                let scheduler = self.sched();
+                scheduler
+                    .threads_of(connection)
+                    .into_iter()
+                    .rev()
+                    .find(|id| matches!(scheduler.get(*id), Some(t) if t.job != Job::None))
+            }
         };
         let Some(target) = target else { return };
         let busy =
-            matches!(self.scheduler.get(target), Some(t) if matches!(t.job, Job::Request { .. }));
+            matches!(self.sched().get(target), Some(t) if matches!(t.job, Job::Request { .. }));
         if busy {
             self.finish_request(target, Err(LispError::simple("Interrupt from Emacs")));
         }

@@ -4,7 +4,7 @@
 use super::super::builtins::Control;
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::object::Object;
-use super::super::thread::{Frame, LispThread};
+use super::super::thread::{AfterReturn, Frame, LispThread};
 use super::super::value::Value;
 use super::{Park, Vm};
 
@@ -74,9 +74,9 @@ impl Vm {
         let Some(proto) = proto else {
             return Err(LispError::type_error(callee, "(OR FUNCTION SYMBOL)"));
         };
-        let return_to = match mode {
+        let (return_to, after) = match mode {
             CallMode::Tail => self.drop_current_frame(thread, return_to, argc),
-            CallMode::Normal => return_to,
+            CallMode::Normal => (return_to, Default::default()),
         };
         if thread.frames.len() >= self.limits.max_frames
             || thread.stack.len() >= self.limits.max_stack
@@ -103,21 +103,22 @@ impl Vm {
             pc: 0,
             base,
             return_to,
-            after: Default::default(),
+            after,
         });
         Ok(Invoked::Frame)
     }
 
     /// For a tail call: moves the callee and its arguments down over the current frame and
-    /// pops that frame. Returns the new `return_to`.
+    /// pops that frame. Returns the new `return_to` and what must happen when the callee
+    /// returns, which is what was to happen when the popped frame returned.
     fn drop_current_frame(
         &mut self,
         thread: &mut LispThread,
         return_to: usize,
         argc: usize,
-    ) -> usize {
+    ) -> (usize, AfterReturn) {
         let Some(frame) = thread.frames.pop() else {
-            return return_to;
+            return (return_to, AfterReturn::Normal);
         };
         let target = frame.return_to;
         let count = argc + 1;
@@ -125,7 +126,7 @@ impl Vm {
             .stack
             .copy_within(return_to..return_to + count, target);
         thread.stack.truncate(target + count);
-        target
+        (target, frame.after)
     }
 
     fn call_builtin(

@@ -100,6 +100,38 @@ impl Vm {
     }
 
     /// Prepares `thread` to call `function` with `args` when it next runs.
+    /// Makes a thread that is stopped between instructions (parked or out of fuel) call
+    /// `function` with no arguments as soon as it runs again, then carry on exactly where it
+    /// was, as `BT:INTERRUPT-THREAD` does. `function` must be a closure.
+    pub fn push_interrupt(&mut self, thread: &mut LispThread, function: Value) -> LispResult<()> {
+        if thread.frames.is_empty() {
+            return Err(LispError::control("the thread is not running anything"));
+        }
+        let return_to = thread.stack.len();
+        let saved = thread.mv.take();
+        thread.stack.push(function);
+        match self.invoke(thread, 0, return_to, CallMode::Normal) {
+            Ok(call::Invoked::Frame) => {
+                if let Some(frame) = thread.frames.last_mut() {
+                    frame.after = AfterReturn::KeepBelow(saved);
+                }
+                Ok(())
+            }
+            Ok(_) => {
+                thread.stack.truncate(return_to);
+                thread.mv = saved;
+                Err(LispError::control(
+                    "an interrupt function must be a closure",
+                ))
+            }
+            Err(error) => {
+                thread.stack.truncate(return_to);
+                thread.mv = saved;
+                Err(error)
+            }
+        }
+    }
+
     pub fn start_call(
         &mut self,
         thread: &mut LispThread,
@@ -193,9 +225,12 @@ impl Vm {
                 }
                 *fuel -= 1;
                 let Some(op) = proto.code.get(pc).copied() else {
-                    return Err(LispError::simple(
-                        "internal error: ran off the end of a function",
-                    ));
+                    // Only a tail call to a builtin that parked leaves a frame here: its
+                    // result (the park value, or what the waker put there) is on top.
+                    if let Some(outcome) = self.return_from_frame(thread, stop_depth)? {
+                        return Ok(outcome);
+                    }
+                    continue 'frames;
                 };
                 pc += 1;
                 *pc_on_error = pc;
