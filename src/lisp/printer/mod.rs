@@ -18,9 +18,8 @@ pub fn format_double(f: f64) -> String {
     format!("{f:?}d0")
 }
 pub fn format_char_readably(c: char) -> String {
-    match c {
-        ' ' => "#\\Space".into(),
-        '\n' => "#\\Newline".into(),
-        c => format!("#\\{c}"),
+    match super::reader::chars::char_name(c) {
+        Some(name) => format!("#\\{name}"),
+        None => format!("#\\{c}"),
     }
 }
