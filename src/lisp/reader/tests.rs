@@ -181,6 +181,33 @@ fn symbols_and_packages() {
     assert_eq!(malformed(".."), "too many dots");
     assert_eq!(read("|..|"), "..");
     assert_eq!(read("..a"), "..A");
+    // Tokens that look almost numeric are symbols (checked against SBCL).
+    for (text, symbol) in [
+        (".5.", ".5."),
+        ("1.5.", "1.5."),
+        ("1e", "1E"),
+        ("e5", "E5"),
+        (".e5", ".E5"),
+        ("-.", "-."),
+        ("1.2.3", "1.2.3"),
+        ("1/2/3", "1/2/3"),
+        ("+.e5", "+.E5"),
+        ("1.e", "1.E"),
+        ("123d", "123D"),
+        ("\\.", "."),
+    ] {
+        assert_eq!(read(text), symbol, "{text}");
+    }
+    assert_eq!(read("1.5e+3"), "1500.0f");
+    assert_eq!(read("0.5E-2"), "0.005f");
+    assert_eq!(read("+1/2"), "1/2");
+    assert_eq!(read("#x+1f"), "31");
+    assert_eq!(read("#:"), "#:");
+    assert_eq!(read("#:|a|b"), "#:aB");
+    assert!(malformed("#x1.5").contains("not a rational"));
+    assert!(malformed("#xf/0").contains("division by zero"));
+    assert!(malformed("(a . b . c)").contains("too many dots"));
+    assert!(malformed("#\\Newlinex").contains("unknown character name"));
 }
 
 #[test]
