@@ -115,12 +115,24 @@ fn load_prelude(vm: &mut Vm) -> LispResult<()> {
     Ok(())
 }
 
-/// Reader options from the image's current settings.
+/// Reader options from the image's current settings: `*READ-EVAL*`, `*READ-BASE*` and the
+/// names of the symbols in `*FEATURES*`.
 pub fn read_options(vm: &Vm) -> ReadOptions {
-    ReadOptions::default_with_eval(matches!(
-        vm.image.heap.symbol(vm.image.sym.read_eval).value,
-        Value::Symbol(_)
-    ))
+    let image = &vm.image;
+    let global = |sym| image.heap.symbol(sym).value;
+    let mut options =
+        ReadOptions::default_with_eval(matches!(global(image.sym.read_eval), Value::Symbol(_)));
+    if let Value::Fixnum(base @ 2..=36) = global(image.sym.read_base) {
+        options.read_base = base as u32;
+    }
+    if let Some(features) = image.list_to_vec(global(image.sym.features)) {
+        options.features = features
+            .into_iter()
+            .filter_map(|feature| image.as_symbol(feature))
+            .map(|sym| image.symbol_name(sym).to_string())
+            .collect();
+    }
+    options
 }
 
 /// Reads every form in `text`, interning symbols in `package`.

@@ -1,26 +1,16 @@
-//! TEMPORARY number printing (replaced by the real one).
-use num_bigint::BigInt;
-use num_rational::BigRational;
-pub fn format_integer(n: &BigInt, base: u32, _radix: bool) -> String {
-    n.to_str_radix(base).to_uppercase()
-}
-pub fn format_ratio(q: &BigRational, base: u32, _radix: bool) -> String {
-    format!(
-        "{}/{}",
-        q.numer().to_str_radix(base),
-        q.denom().to_str_radix(base)
-    )
-}
-pub fn format_single(f: f32) -> String {
-    format!("{f:?}")
-}
-pub fn format_double(f: f64) -> String {
-    format!("{f:?}d0")
-}
-pub fn format_char_readably(c: char) -> String {
-    match c {
-        ' ' => "#\\Space".into(),
-        '\n' => "#\\Newline".into(),
-        c => format!("#\\{c}"),
-    }
-}
+//! Printing numbers and characters the way SBCL's `PRIN1` does.
+//!
+//! - [`rational`]: integers and ratios under `*PRINT-BASE*` and `*PRINT-RADIX*`;
+//! - [`float`]: single and double floats (shortest round-trip digits, SBCL's layout);
+//! - [`character`]: `#\` syntax with SBCL's character names.
+
+mod character;
+mod float;
+mod rational;
+
+#[cfg(test)]
+mod tests;
+
+pub use character::format_char_readably;
+pub use float::{format_double, format_single};
+pub use rational::{format_integer, format_ratio};

@@ -1,20 +1,55 @@
-//! TEMPORARY minimal reader (replaced by the real one).
+//! The Lisp reader: turns source text into [`Datum`] trees with Common Lisp syntax.
+//!
+//! This module owns the public API (the datum types, options and errors, [`read_one`] and
+//! [`parse_symbol_token`]). The work is split over small modules:
+//!
+//! - [`source`]: the cursor over the text, character syntax classes, whitespace and comments;
+//! - [`machine`]: the iterative driver that builds nested forms on an explicit stack;
+//! - [`token`]: reading a token (with `\` and `|` escapes) and turning it into a symbol;
+//! - [`number`]: numeric token syntax (integers, ratios, floats);
+//! - [`dispatch`]: the `#` dispatching macro characters;
+//! - [`chars`]: character names for `#\`;
+//! - [`features`]: feature expressions for `#+` and `#-`.
+//!
+//! The reader never recurses per nesting level, so deep input fails with
+//! [`ReadError::Malformed`] ("nesting deeper than N") instead of overflowing the stack.
+
+pub(crate) mod chars;
+mod dispatch;
+mod features;
+mod machine;
+mod number;
+mod source;
+mod token;
+
+#[cfg(test)]
+mod tests;
+
 use num_bigint::BigInt;
 use num_rational::BigRational;
 
-#[derive(Debug, Clone)]
+/// The package part of a symbol token.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PackagePrefix {
+    /// `:name` (and `::name`).
     Keyword,
+    /// `#:name`.
     Uninterned,
+    /// `package:name`.
     External(String),
+    /// `package::name`.
     Internal(String),
 }
-#[derive(Debug, Clone)]
+
+/// A symbol as read: its (case-folded) name and package prefix, not yet interned.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SymbolToken {
     pub package: Option<PackagePrefix>,
     pub name: String,
 }
-#[derive(Debug, Clone)]
+
+/// One object read from text.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Datum {
     Integer(BigInt),
     Ratio(BigRational),
@@ -23,237 +58,181 @@ pub enum Datum {
     Char(char),
     String(String),
     Symbol(SymbolToken),
+    /// A proper list when `tail` is `None`, else a dotted list ending in `tail`.
     List {
         items: Vec<Datum>,
         tail: Option<Box<Datum>>,
     },
     Vector(Vec<Datum>),
+    /// `#.form`, only produced when [`ReadOptions::read_eval`] is true.
     ReadEval(Box<Datum>),
     Backquote(Box<Datum>),
     Unquote(Box<Datum>),
     UnquoteSplicing(Box<Datum>),
 }
-#[derive(Debug, Clone, Default)]
-pub struct ReadOptions {
-    pub read_eval: bool,
-}
-impl ReadOptions {
-    pub fn default_with_eval(read_eval: bool) -> Self {
-        ReadOptions { read_eval }
+
+impl Datum {
+    /// An unqualified symbol.
+    pub fn symbol(name: &str) -> Datum {
+        Datum::Symbol(SymbolToken {
+            package: None,
+            name: name.to_string(),
+        })
+    }
+
+    /// The empty list (`NIL`).
+    pub fn nil() -> Datum {
+        Datum::List {
+            items: Vec::new(),
+            tail: None,
+        }
+    }
+
+    fn has_children(&self) -> bool {
+        match self {
+            Datum::List { items, tail } => !items.is_empty() || tail.is_some(),
+            Datum::Vector(items) => !items.is_empty(),
+            Datum::ReadEval(_)
+            | Datum::Backquote(_)
+            | Datum::Unquote(_)
+            | Datum::UnquoteSplicing(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Moves this datum's children into `out`, leaving it childless.
+    fn take_children(&mut self, out: &mut Vec<Datum>) {
+        match self {
+            Datum::List { items, tail } => {
+                out.append(items);
+                if let Some(tail) = tail.take() {
+                    out.push(*tail);
+                }
+            }
+            Datum::Vector(items) => out.append(items),
+            Datum::ReadEval(inner)
+            | Datum::Backquote(inner)
+            | Datum::Unquote(inner)
+            | Datum::UnquoteSplicing(inner)
+                if inner.has_children() =>
+            {
+                out.push(std::mem::replace(&mut **inner, Datum::Char('\0')));
+            }
+            _ => {}
+        }
     }
 }
-#[derive(Debug, Clone, thiserror::Error)]
+
+impl Drop for Datum {
+    /// Drops nested data iteratively, so a deeply nested datum cannot overflow the stack.
+    fn drop(&mut self) {
+        if !self.has_children() {
+            return;
+        }
+        let mut pending = Vec::new();
+        self.take_children(&mut pending);
+        while let Some(mut datum) = pending.pop() {
+            datum.take_children(&mut pending);
+        }
+    }
+}
+
+/// Default for [`ReadOptions::max_depth`].
+pub const DEFAULT_MAX_DEPTH: usize = 10_000;
+/// Default for [`ReadOptions::max_token_bytes`].
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 100_000;
+
+/// Settings that change how text is read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Whether `#.` is allowed (`*READ-EVAL*`).
+    pub read_eval: bool,
+    /// Upper-case names of the keywords in `*FEATURES*`, for `#+` and `#-`.
+    pub features: Vec<String>,
+    /// The radix of integer and ratio tokens (`*READ-BASE*`, 2 to 36).
+    pub read_base: u32,
+    /// How many lists, vectors and prefixes (`'`, `` ` ``, `#+`...) may be open at once.
+    pub max_depth: usize,
+    /// The longest token (symbol or number) accepted, in bytes.
+    pub max_token_bytes: usize,
+}
+
+/// The features assumed when no image supplies `*FEATURES*`.
+pub const DEFAULT_FEATURES: [&str; 3] = ["SWANKD", "COMMON-LISP", "ANSI-CL"];
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            read_eval: false,
+            features: DEFAULT_FEATURES.iter().map(|f| f.to_string()).collect(),
+            read_base: 10,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// The defaults, with `#.` allowed or not.
+    pub fn default_with_eval(read_eval: bool) -> Self {
+        ReadOptions {
+            read_eval,
+            ..ReadOptions::default()
+        }
+    }
+}
+
+/// Why text could not be read. Positions are byte offsets into the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
-    #[error("incomplete: {message}")]
+    /// The text ends inside a form; more input could complete it.
+    #[error("incomplete input: {message} at position {position}")]
     Incomplete { position: usize, message: String },
-    #[error("{message}")]
+    /// The text is not valid syntax, whatever follows.
+    #[error("malformed input: {message} at position {position}")]
     Malformed { position: usize, message: String },
 }
-pub fn parse_symbol_token(raw: &str, _o: &ReadOptions) -> Result<Datum, ReadError> {
-    token(raw)
+
+impl ReadError {
+    pub(crate) fn incomplete(position: usize, message: impl Into<String>) -> Self {
+        ReadError::Incomplete {
+            position,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn malformed(position: usize, message: impl Into<String>) -> Self {
+        ReadError::Malformed {
+            position,
+            message: message.into(),
+        }
+    }
+
+    /// The byte offset the error refers to.
+    pub fn position(&self) -> usize {
+        match self {
+            ReadError::Incomplete { position, .. } | ReadError::Malformed { position, .. } => {
+                *position
+            }
+        }
+    }
 }
-fn token(raw: &str) -> Result<Datum, ReadError> {
-    if let Ok(n) = raw.parse::<BigInt>() {
-        return Ok(Datum::Integer(n));
-    }
-    if raw.contains('.')
-        && let Ok(f) = raw.parse::<f32>()
-    {
-        return Ok(Datum::Single(f));
-    }
-    let up = raw.to_uppercase();
-    if let Some(k) = up.strip_prefix(':') {
-        return Ok(Datum::Symbol(SymbolToken {
-            package: Some(PackagePrefix::Keyword),
-            name: k.into(),
-        }));
-    }
-    if let Some((p, n)) = up.split_once("::") {
-        return Ok(Datum::Symbol(SymbolToken {
-            package: Some(PackagePrefix::Internal(p.into())),
-            name: n.into(),
-        }));
-    }
-    if let Some((p, n)) = up.split_once(':') {
-        return Ok(Datum::Symbol(SymbolToken {
-            package: Some(PackagePrefix::External(p.into())),
-            name: n.into(),
-        }));
-    }
-    Ok(Datum::Symbol(SymbolToken {
-        package: None,
-        name: up,
-    }))
-}
+
+/// Reads one form from `text` starting at byte `byte_start`.
+///
+/// Returns the datum and the byte offset just after it (after one whitespace character
+/// following a token, as `READ` does), or `None` when only whitespace and comments remain.
 pub fn read_one(
     text: &str,
-    start: usize,
-    o: &ReadOptions,
+    byte_start: usize,
+    options: &ReadOptions,
 ) -> Result<Option<(Datum, usize)>, ReadError> {
-    let b = text.as_bytes();
-    let mut i = start;
-    loop {
-        while i < b.len() && (b[i] as char).is_whitespace() {
-            i += 1;
-        }
-        if i < b.len() && b[i] == b';' {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-            continue;
-        }
-        break;
-    }
-    if i >= b.len() {
-        return Ok(None);
-    }
-    read_at(text, i, o).map(Some)
+    machine::read(text, byte_start, options)
 }
-fn read_at(text: &str, i: usize, o: &ReadOptions) -> Result<(Datum, usize), ReadError> {
-    let b = text.as_bytes();
-    let inc = |m: &str| ReadError::Incomplete {
-        position: i,
-        message: m.into(),
-    };
-    match b[i] {
-        b'(' => {
-            let mut items = vec![];
-            let mut j = i + 1;
-            let mut tail = None;
-            loop {
-                let mut k = j;
-                while k < b.len() && ((b[k] as char).is_whitespace()) {
-                    k += 1;
-                }
-                if k >= b.len() {
-                    return Err(inc("list"));
-                }
-                if b[k] == b';' {
-                    let mut e = k;
-                    while e < b.len() && b[e] != b'\n' {
-                        e += 1;
-                    }
-                    j = e;
-                    continue;
-                }
-                if k < b.len() && b[k] == b')' {
-                    return Ok((Datum::List { items, tail }, k + 1));
-                }
-                if k + 1 < b.len() && b[k] == b'.' && (b[k + 1] as char).is_whitespace() {
-                    let (d, e) = read_one(text, k + 1, o)?.ok_or_else(|| inc("dot"))?;
-                    tail = Some(Box::new(d));
-                    j = e;
-                    continue;
-                }
-                let (d, e) = read_at(text, k, o)?;
-                items.push(d);
-                j = e;
-            }
-        }
-        b')' => Err(ReadError::Malformed {
-            position: i,
-            message: "unmatched close parenthesis".into(),
-        }),
-        b'\'' => {
-            let (d, e) = read_one(text, i + 1, o)?.ok_or_else(|| inc("quote"))?;
-            Ok((
-                Datum::List {
-                    items: vec![
-                        Datum::Symbol(SymbolToken {
-                            package: None,
-                            name: "QUOTE".into(),
-                        }),
-                        d,
-                    ],
-                    tail: None,
-                },
-                e,
-            ))
-        }
-        b'`' => {
-            let (d, e) = read_one(text, i + 1, o)?.ok_or_else(|| inc("bq"))?;
-            Ok((Datum::Backquote(Box::new(d)), e))
-        }
-        b',' => {
-            if b.get(i + 1) == Some(&b'@') {
-                let (d, e) = read_one(text, i + 2, o)?.ok_or_else(|| inc("uq"))?;
-                Ok((Datum::UnquoteSplicing(Box::new(d)), e))
-            } else {
-                let (d, e) = read_one(text, i + 1, o)?.ok_or_else(|| inc("uq"))?;
-                Ok((Datum::Unquote(Box::new(d)), e))
-            }
-        }
-        b'"' => {
-            let mut s = String::new();
-            let mut chars = text[i + 1..].char_indices();
-            loop {
-                match chars.next() {
-                    None => return Err(inc("string")),
-                    Some((_, '\\')) => {
-                        if let Some((_, c)) = chars.next() {
-                            s.push(c)
-                        }
-                    }
-                    Some((k, '"')) => return Ok((Datum::String(s), i + 1 + k + 1)),
-                    Some((_, c)) => s.push(c),
-                }
-            }
-        }
-        b'#' => match b.get(i + 1) {
-            Some(b'\'') => {
-                let (d, e) = read_one(text, i + 2, o)?.ok_or_else(|| inc("fn"))?;
-                Ok((
-                    Datum::List {
-                        items: vec![
-                            Datum::Symbol(SymbolToken {
-                                package: None,
-                                name: "FUNCTION".into(),
-                            }),
-                            d,
-                        ],
-                        tail: None,
-                    },
-                    e,
-                ))
-            }
-            Some(b'\\') => {
-                let rest = &text[i + 2..];
-                let mut end = 0;
-                for (k, c) in rest.char_indices() {
-                    if k > 0 && (c.is_whitespace() || c == ')' || c == '(') {
-                        break;
-                    }
-                    end = k + c.len_utf8();
-                }
-                let name = &rest[..end];
-                let c = if name.chars().count() == 1 {
-                    name.chars().next().unwrap_or(' ')
-                } else {
-                    match name.to_lowercase().as_str() {
-                        "space" => ' ',
-                        "newline" => '\n',
-                        "tab" => '\t',
-                        _ => {
-                            return Err(ReadError::Malformed {
-                                position: i,
-                                message: format!("unknown char {name}"),
-                            });
-                        }
-                    }
-                };
-                Ok((Datum::Char(c), i + 2 + end))
-            }
-            _ => Err(ReadError::Malformed {
-                position: i,
-                message: "unsupported #".into(),
-            }),
-        },
-        _ => {
-            let mut e = i;
-            while e < b.len() && !(b[e] as char).is_whitespace() && !b"()'\";".contains(&b[e]) {
-                e += 1;
-            }
-            Ok((token(&text[i..e])?, e))
-        }
-    }
+
+/// Interprets `raw` as one token: a number or a symbol (with `\` and `|` escapes honoured
+/// and unescaped letters upcased).
+pub fn parse_symbol_token(raw: &str, options: &ReadOptions) -> Result<Datum, ReadError> {
+    let token = token::Token::from_raw(raw);
+    token::interpret(&token, options)
 }

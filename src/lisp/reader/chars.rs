@@ -1,0 +1,121 @@
+//! Character names, as SBCL spells them: the names `#\` accepts and the names the printer
+//! uses for characters that are not printed as themselves.
+
+/// SBCL's names for the control characters, Space and the C1 controls (`CHAR-NAME`).
+const NAMES: &[(u32, &str)] = &[
+    (0, "Nul"),
+    (1, "Soh"),
+    (2, "Stx"),
+    (3, "Etx"),
+    (4, "Eot"),
+    (5, "Enq"),
+    (6, "Ack"),
+    (7, "Bel"),
+    (8, "Backspace"),
+    (9, "Tab"),
+    (10, "Newline"),
+    (11, "Vt"),
+    (12, "Page"),
+    (13, "Return"),
+    (14, "So"),
+    (15, "Si"),
+    (16, "Dle"),
+    (17, "Dc1"),
+    (18, "Dc2"),
+    (19, "Dc3"),
+    (20, "Dc4"),
+    (21, "Nak"),
+    (22, "Syn"),
+    (23, "Etb"),
+    (24, "Can"),
+    (25, "Em"),
+    (26, "Sub"),
+    (27, "Esc"),
+    (28, "Fs"),
+    (29, "Gs"),
+    (30, "Rs"),
+    (31, "Us"),
+    (32, "Space"),
+    (127, "Rubout"),
+    (128, "C80"),
+    (129, "C81"),
+    (130, "Break-Permitted"),
+    (131, "No-Break-Permitted"),
+    (132, "C84"),
+    (133, "Next-Line"),
+    (134, "Start-Selected-Area"),
+    (135, "End-Selected-Area"),
+    (136, "Character-Tabulation-Set"),
+    (137, "Character-Tabulation-With-Justification"),
+    (138, "Line-Tabulation-Set"),
+    (139, "Partial-Line-Forward"),
+    (140, "Partial-Line-Backward"),
+    (141, "Reverse-Linefeed"),
+    (142, "Single-Shift-Two"),
+    (143, "Single-Shift-Three"),
+    (144, "Device-Control-String"),
+    (145, "Private-Use-One"),
+    (146, "Private-Use-Two"),
+    (147, "Set-Transmit-State"),
+    (148, "Cancel-Character"),
+    (149, "Message-Waiting"),
+    (150, "Start-Guarded-Area"),
+    (151, "End-Guarded-Area"),
+    (152, "Start-String"),
+    (153, "C99"),
+    (154, "Single-Character-Introducer"),
+    (155, "Control-Sequence-Introducer"),
+    (156, "String-Terminator"),
+    (157, "Operating-System-Command"),
+    (158, "Privacy-Message"),
+    (159, "Application-Program-Command"),
+];
+
+/// Other names `#\` accepts (SBCL's and the semi-standard ones).
+const ALIASES: &[(u32, &str)] = &[
+    (0, "Null"),
+    (7, "Bell"),
+    (8, "Bs"),
+    (9, "Ht"),
+    (10, "Linefeed"),
+    (10, "Lf"),
+    (10, "Nl"),
+    (12, "Ff"),
+    (12, "Form-Feed"),
+    (13, "Cr"),
+    (27, "Escape"),
+    (27, "Altmode"),
+    (32, "Sp"),
+    (127, "Del"),
+    (127, "Delete"),
+    (160, "No-break_space"),
+    (160, "Nbsp"),
+];
+
+/// The name the printer uses for `c`, or `None` when `c` prints as itself.
+pub(crate) fn char_name(c: char) -> Option<&'static str> {
+    let code = u32::from(c);
+    NAMES
+        .iter()
+        .find(|(named, _)| *named == code)
+        .map(|(_, name)| *name)
+}
+
+/// The character named `name` (case-insensitive), including `U+XXXX` and `UXXXX` forms.
+pub(crate) fn name_char(name: &str) -> Option<char> {
+    let found = NAMES
+        .iter()
+        .chain(ALIASES)
+        .find(|(_, known)| known.eq_ignore_ascii_case(name))
+        .and_then(|(code, _)| char::from_u32(*code));
+    if found.is_some() {
+        return found;
+    }
+    let hex = name
+        .strip_prefix(['U', 'u'])
+        .map(|rest| rest.strip_prefix('+').unwrap_or(rest))?;
+    if hex.is_empty() || hex.len() > 8 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+}
