@@ -36,6 +36,7 @@ const SCENARIOS: &[&str] = &[
     "two-connections",
     "reconnect",
     "unix-socket",
+    "live-program",
 ];
 
 /// How long Emacs may run one scenario before it is killed.
@@ -380,7 +381,88 @@ fn run_scenario(scenario: &str, transport: Transport) {
     let kind = server_kind();
     let dir = TempDir::new(scenario);
     let server = start_server(kind, &dir, transport);
+    run_emacs(scenario, kind, &dir, &server, &[]);
+}
 
+/// A free TCP port on the loopback interface (free when asked; good enough for tests).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .unwrap_or_else(|e| panic!("cannot find a free port: {e}"))
+}
+
+/// Runs the example program `example` as a user would (`swankd --no-tcp FILE`, or
+/// `sbcl --load FILE`), with its Swank port and tick interval replaced so that tests can
+/// run in parallel and quickly, then runs `scenario` against the port it opens.
+fn run_program_scenario(scenario: &str, example: &str) {
+    require_tool(&emacs_program(), "--version", "emacs-nox slime");
+    let kind = server_kind();
+    let dir = TempDir::new(scenario);
+    let port = free_port();
+    let source = read_lossy(&manifest_path(example));
+    let program_text = source
+        .replace(":port 4006", &format!(":port {port}"))
+        .replace("(sleep 5)", "(sleep 0.3)");
+    assert_ne!(
+        program_text, source,
+        "{example} no longer has a port or interval to replace"
+    );
+    let program = dir.join("program.lisp");
+    fs::write(&program, program_text).expect("write the program");
+    let log = dir.join("program.log");
+    let mut command = match kind {
+        ServerKind::Swankd => {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_swankd"));
+            command.arg("--no-tcp").arg(&program);
+            command
+        }
+        ServerKind::Sbcl => {
+            require_tool("sbcl", "--version", "sbcl cl-swank cl-bordeaux-threads");
+            let mut command = Command::new("sbcl");
+            command
+                .args(["--noinform", "--non-interactive", "--no-userinit"])
+                .args(["--eval", "(require :asdf)", "--load"])
+                .arg(&program)
+                .env(
+                    "XDG_CACHE_HOME",
+                    Path::new(env!("CARGO_TARGET_TMPDIR")).join("sbcl-cache"),
+                );
+            command
+        }
+    };
+    command.env("HOME", dir.home()).current_dir(dir.home());
+    let mut process = {
+        let _guard = SBCL_START.lock().unwrap_or_else(|e| e.into_inner());
+        let mut process = Running::spawn("program", &mut command, log.clone());
+        let listening = [
+            format!("listening on 127.0.0.1:{port}"),
+            format!("Swank started at port: {port}"),
+        ];
+        wait_for(
+            "the program to listen and tick",
+            SBCL_START_TIMEOUT,
+            &mut process,
+            || {
+                let output = read_lossy(&log);
+                (listening.iter().any(|line| output.contains(line.as_str()))
+                    && output.contains("hello world"))
+                .then_some(())
+            },
+        );
+        process
+    };
+    process.check_alive();
+    let server = Server {
+        processes: vec![process],
+        port,
+        unix_socket: None,
+    };
+    let program_output = vec!["--program-output".to_owned(), log.display().to_string()];
+    run_emacs(scenario, kind, &dir, &server, &program_output);
+}
+
+fn run_emacs(scenario: &str, kind: ServerKind, dir: &TempDir, server: &Server, extra: &[String]) {
     let mut args = vec![
         "--port".to_owned(),
         server.port.to_string(),
@@ -391,6 +473,7 @@ fn run_scenario(scenario: &str, transport: Transport) {
         args.push("--unix".to_owned());
         args.push(socket.display().to_string());
     }
+    args.extend_from_slice(extra);
     args.push(scenario.to_owned());
     let mut emacs = Running::spawn(
         "emacs",
@@ -466,4 +549,9 @@ fn reconnect() {
 #[test]
 fn unix_socket() {
     run_scenario("unix-socket", Transport::Unix);
+}
+
+#[test]
+fn live_program() {
+    run_program_scenario("live-program", "examples/demo.lisp");
 }

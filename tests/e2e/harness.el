@@ -81,6 +81,10 @@ one first), then whatever `package-initialize' finds."
 (defvar swankd-e2e-unix-socket nil
   "Path of the server's Unix socket, or nil.")
 
+(defvar swankd-e2e-program-output nil
+  "File receiving the stdout of the program under test, or nil.
+Set for scenarios that run a whole Lisp program (--program-output).")
+
 (defvar swankd-e2e-wait-timeout 15
   "Seconds any single wait may take before the check fails.")
 
@@ -374,6 +378,18 @@ typed to the end of the buffer, e.g. \"CL-USER> (+ 1 2)\\n3\\nCL-USER> \"."
                   (= (point-max) slime-repl-input-start-mark)))))
         (buffer-substring-no-properties start (point-max))))))
 
+(defun swankd-e2e-program-lines (regexp)
+  "The lines of the program's output that match REGEXP, oldest first."
+  (unless swankd-e2e-program-output
+    (swankd-e2e-fail "This scenario needs --program-output"))
+  (with-temp-buffer
+    (insert-file-contents swankd-e2e-program-output)
+    (let ((lines nil))
+      (goto-char (point-min))
+      (while (re-search-forward regexp nil t)
+        (push (match-string 0) lines))
+      (nreverse lines))))
+
 (defun swankd-e2e-check-repl (connection input expected)
   "Evaluate INPUT in CONNECTION's REPL; fail unless it shows EXPECTED.
 EXPECTED is what appears between the input line and the next prompt."
@@ -529,6 +545,7 @@ BODY runs with no connection open and fails by signalling
           ("--host" (setq swankd-e2e-host (pop args)))
           ("--port" (setq swankd-e2e-port (string-to-number (pop args))))
           ("--unix" (setq swankd-e2e-unix-socket (pop args)))
+          ("--program-output" (setq swankd-e2e-program-output (pop args)))
           ("--timeout"
            (setq swankd-e2e-overall-timeout (string-to-number (pop args))))
           ((pred (string-prefix-p "-")) (error "Unknown option %s" arg))

@@ -130,6 +130,48 @@
                                                             "(+ 1 2)")
                            swankd-e2e-plus-1-2-echo)))
 
+;;;; A whole program: examples/demo.lisp
+
+(defconst swankd-e2e-tick-regexp "^\\(hello\\|goodbye\\) world [0-9]+!$"
+  "A line examples/demo.lisp prints on each tick.")
+
+(defconst swankd-e2e-demo-patch
+  "(defun dostuff ()
+  (format t \"goodbye world ~a!~%\" *counter*))
+(setf *counter* 0)
+"
+  "What the user sends to the running demo with C-c C-r.")
+
+(swankd-e2e-defscenario live-program
+  "examples/demo.lisp ticks on while C-c C-r redefines dostuff, resets *counter*."
+  (let ((connection (swankd-e2e-connect)))
+    (let ((transcript (swankd-e2e-repl-eval connection "*counter*")))
+      (unless (string-match "\\*counter\\*\n\\([0-9]+\\)\n" transcript)
+        (swankd-e2e-fail "*counter* is not a number: %s" (swankd-e2e-show transcript)))
+      (message "  ok  *counter* => %s" (match-string 1 transcript)))
+    (with-current-buffer (swankd-e2e-lisp-buffer connection "patch.lisp"
+                                                 swankd-e2e-demo-patch)
+      (swankd-e2e-echo-after connection
+                             (lambda () (slime-eval-region (point-min) (point-max))))
+      (kill-buffer))
+    (message "  ok  C-c C-r on the new dostuff and (setf *counter* 0)")
+    (swankd-e2e-wait-until
+     "the program to print \"goodbye world 1!\""
+     (lambda () (member "goodbye world 1!"
+                        (swankd-e2e-program-lines swankd-e2e-tick-regexp))))
+    (let* ((ticks (swankd-e2e-program-lines swankd-e2e-tick-regexp))
+           (since-reset (member "goodbye world 0!" ticks)))
+      (unless (equal (seq-take since-reset 2)
+                     '("goodbye world 0!" "goodbye world 1!"))
+        (swankd-e2e-fail "After the patch the program printed %s"
+                         (swankd-e2e-show ticks)))
+      (unless (string-prefix-p "hello world" (car ticks))
+        (swankd-e2e-fail "The program did not tick before the patch: %s"
+                         (swankd-e2e-show ticks)))
+      (message "  ok  ticks went from %S to %S and on"
+               (car ticks) (car since-reset)))
+    (swankd-e2e-check-repl connection "(< *counter* 10)" "T\n")))
+
 (provide 'swankd-e2e-scenarios)
 
 ;;; scenarios.el ends here
