@@ -146,3 +146,69 @@ fn a_port_in_use_exits_with_1() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot listen on 127.0.0.1:"), "{stderr}");
 }
+
+/// Sends one Emacs-style frame and reads one reply frame, blocking.
+fn exchange(stream: &mut std::net::TcpStream, sexp: &str) -> String {
+    use std::io::{Read, Write};
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let payload = format!("{sexp}\n");
+    write!(stream, "{:06x}{payload}", payload.len()).unwrap();
+    let mut header = [0u8; 6];
+    stream.read_exact(&mut header).unwrap();
+    let length = usize::from_str_radix(std::str::from_utf8(&header).unwrap(), 16).unwrap();
+    let mut reply = vec![0u8; length];
+    stream.read_exact(&mut reply).unwrap();
+    String::from_utf8(reply).unwrap()
+}
+
+#[test]
+fn lisp_opens_and_closes_listeners_with_swank_functions() {
+    let home = TempDir::new("daemon-create-server");
+    let port_file = home.join("port");
+    let mut child = swankd(&home)
+        .args(["--port", "0", "--log-level", "warn", "--port-file"])
+        .arg(&port_file)
+        .spawn()
+        .unwrap();
+    listening_lines(&mut child, 1);
+    let port: u16 = std::fs::read_to_string(&port_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let mut control = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let reply = exchange(
+        &mut control,
+        r#"(:emacs-rex (swank:create-server :port 0) "COMMON-LISP-USER" t 1)"#,
+    );
+    let created: u16 = reply
+        .strip_prefix("(:return (:ok ")
+        .and_then(|rest| rest.strip_suffix(") 1)"))
+        .and_then(|number| number.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected reply {reply}"));
+    assert_ne!(created, port);
+    for round in 0..3 {
+        let mut client = std::net::TcpStream::connect(("127.0.0.1", created))
+            .unwrap_or_else(|e| panic!("connection {round} to the created server: {e}"));
+        let info = exchange(
+            &mut client,
+            r#"(:emacs-rex (swank:connection-info) "COMMON-LISP-USER" t 2)"#,
+        );
+        assert!(info.starts_with("(:return (:ok (:pid "), "{info}");
+    }
+    let reply = exchange(
+        &mut control,
+        &format!(r#"(:emacs-rex (swank:stop-server {created}) "COMMON-LISP-USER" t 3)"#),
+    );
+    assert_eq!(reply, "(:return (:ok t) 3)");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", created)).is_err());
+    let reply = exchange(
+        &mut control,
+        &format!(r#"(:emacs-rex (swank:stop-server {created}) "COMMON-LISP-USER" t 4)"#),
+    );
+    assert_eq!(reply, "(:return (:ok nil) 4)");
+    send_signal(&child, libc::SIGTERM);
+    assert_eq!(wait_with_timeout(&mut child).code(), Some(0));
+}
