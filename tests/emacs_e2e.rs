@@ -37,6 +37,7 @@ const SCENARIOS: &[&str] = &[
     "reconnect",
     "unix-socket",
     "live-program",
+    "compile-defun",
 ];
 
 /// How long Emacs may run one scenario before it is killed.
@@ -554,4 +555,9 @@ fn unix_socket() {
 #[test]
 fn live_program() {
     run_program_scenario("live-program", "examples/demo.lisp");
+}
+
+#[test]
+fn compile_defun() {
+    run_scenario("compile-defun", Transport::Tcp);
 }

@@ -1,6 +1,8 @@
-//! Whole Lisp programs run as a user runs them: `swankd --no-tcp FILE`. Each
-//! `tests/programs/NAME.lisp` with a `NAME.expected` must print exactly that on stdout under
-//! swankd, and under SBCL (the oracle, with ASDF for bordeaux-threads) when SBCL is installed.
+//! Whole Lisp programs run as a user runs them: `swankd --no-tcp FILE`, from the file's
+//! directory. Each `tests/programs/NAME.lisp` with a `NAME.expected` must print exactly that
+//! on stdout under swankd, and under SBCL (the oracle, with ASDF for bordeaux-threads) when
+//! SBCL is installed. Programs in `tests/programs/units/` test what swankd promises beyond
+//! Common Lisp (units of change), so only swankd runs them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -9,7 +11,11 @@ use std::time::{Duration, Instant};
 const TIME_LIMIT: Duration = Duration::from_secs(60);
 
 fn programs() -> Vec<PathBuf> {
-    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
+    programs_in("tests/programs")
+}
+
+fn programs_in(relative: &str) -> Vec<PathBuf> {
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
     let mut programs: Vec<PathBuf> = std::fs::read_dir(&directory)
         .unwrap_or_else(|e| panic!("{}: {e}", directory.display()))
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -59,22 +65,36 @@ fn expected(program: &Path) -> String {
         .unwrap_or_else(|e| panic!("{}: {e}", program.display()))
 }
 
+fn run_under_swankd(program: &Path) {
+    let mut swankd = Command::new(env!("CARGO_BIN_EXE_swankd"));
+    swankd.arg("--no-tcp").arg(program).args([
+        "--eval",
+        "(swank:quit-lisp)",
+        "--log-level",
+        "warn",
+    ]);
+    if let Some(directory) = program.parent() {
+        swankd.current_dir(directory);
+    }
+    assert_eq!(
+        stdout_of(swankd),
+        expected(program),
+        "{}",
+        program.display()
+    );
+}
+
 #[test]
 fn programs_print_what_they_print_under_sbcl() {
     for program in programs() {
-        let mut swankd = Command::new(env!("CARGO_BIN_EXE_swankd"));
-        swankd.arg("--no-tcp").arg(&program).args([
-            "--eval",
-            "(swank:quit-lisp)",
-            "--log-level",
-            "warn",
-        ]);
-        assert_eq!(
-            stdout_of(swankd),
-            expected(&program),
-            "{}",
-            program.display()
-        );
+        run_under_swankd(&program);
+    }
+}
+
+#[test]
+fn units_of_change_install_whole_or_not_at_all() {
+    for program in programs_in("tests/programs/units") {
+        run_under_swankd(&program);
     }
 }
 

@@ -10,6 +10,7 @@
 //! - `compiler`: forms → `bytecode` prototypes. `vm`: runs a `thread` in fuel-bounded slices.
 //! - `builtins`: functions written in Rust; `prelude.lisp`: functions and macros written in
 //!   Lisp, compiled at boot. `number`, `equality`, `format`, `output`: shared machinery.
+//! - `transaction`: units of global change that install together or not at all.
 //! - `system`: boots an image and evaluates text (what the scheduler and tests call).
 
 pub mod builtins;
@@ -35,5 +36,6 @@ pub mod symbol;
 pub mod sync;
 pub mod system;
 pub mod thread;
+pub mod transaction;
 pub mod value;
 pub mod vm;

@@ -37,6 +37,10 @@ impl Vm {
                     let _ = out.flush();
                 }
             }
+            Some(Object::Stream(Stream::ProcessError { column })) => {
+                *column = advance_column(*column, text);
+                let _ = std::io::stderr().lock().write_all(text.as_bytes());
+            }
             Some(Object::Stream(Stream::Connection {
                 pending, column, ..
             })) => {

@@ -368,18 +368,6 @@
            ,@finally
            ,result)))))
 
-(defun load (pathname &key verbose print if-does-not-exist external-format)
-  (declare (ignore verbose print if-does-not-exist external-format))
-  (let ((text (swankd::%file-string (string pathname)))
-        (position 0)
-        (eof (make-symbol "EOF"))
-        (*package* *package*))
-    (swankd::%repeat
-      (multiple-value-bind (form next) (read-from-string text nil eof :start position)
-        (when (eq form eof) (return t))
-        (eval form)
-        (setq position next)))))
-
 (defun some (predicate list &rest more)
   (if more
       (dolist (args (apply #'mapcar #'list list more) nil)
@@ -719,3 +707,48 @@
   "Runs FUNCTION with the ABORT restart of a request: invoking it ends the request."
   (restart-case (funcall function)
     (abort () :report "Return to SLIME's top level." (swankd::%abort-request))))
+
+;;;; Units of change: loading files and regions that install together or not at all.
+
+(defun swankd::%call-as-unit (thunk)
+  "Calls THUNK as one unit of change: the global definitions and assignments it makes are
+seen by other threads only once it returns, and not at all if it exits otherwise."
+  (let ((done nil))
+    (swankd::%begin-unit)
+    (unwind-protect (multiple-value-prog1 (funcall thunk) (setq done t))
+      (swankd::%end-unit done))))
+
+(defun swankd::%report-failed-unit (what form)
+  "Says on *ERROR-OUTPUT* which form of WHAT failed, so nothing of WHAT was installed."
+  (let ((*print-length* 4) (*print-level* 2))
+    (format *error-output* "~&; nothing of ~A was installed: ~:[reading it~;~:*~S~] failed~%"
+            what form)))
+
+(defun swankd::%eval-forms-as-unit (text what &optional announce)
+  "Reads and evaluates every form of the string TEXT as one unit; returns the values of
+the last form as a list. WHAT names TEXT in the message that says which form failed.
+ANNOUNCE: say \"; processing FORM\" before each form, as SBCL's compiler does."
+  (let ((position 0) (values nil) (form nil) (eof (make-symbol "EOF")))
+    (swankd::%call-as-unit
+     (lambda ()
+       (handler-bind ((error (lambda (condition)
+                               (declare (ignore condition))
+                               (swankd::%report-failed-unit what form))))
+         (swankd::%repeat
+           (multiple-value-bind (next-form next) (read-from-string text nil eof :start position)
+             (when (eq next-form eof) (return values))
+             (setq form next-form)
+             (when announce
+               (let ((*print-length* 2) (*print-level* 2))
+                 (format t "~&; processing ~S" form)))
+             (setq values (multiple-value-list (eval form)))
+             (setq form nil)
+             (setq position next))))))))
+
+(defun load (pathname &key verbose print if-does-not-exist external-format)
+  "Evaluates the forms of the file PATHNAME in order, as one unit of change."
+  (declare (ignore verbose print if-does-not-exist external-format))
+  (let ((text (swankd::%file-string (string pathname)))
+        (*package* *package*))
+    (swankd::%eval-forms-as-unit text (string pathname))
+    t))

@@ -7,6 +7,8 @@ use super::value::Value;
 pub enum Stream {
     /// The daemon's standard output (the program's own output).
     ProcessOutput { column: usize },
+    /// The daemon's standard error (the global `*ERROR-OUTPUT*`).
+    ProcessError { column: usize },
     /// Output to one Emacs connection, sent as `:write-string` when flushed.
     Connection {
         connection: u64,
@@ -32,6 +34,7 @@ impl Stream {
     pub fn column(&self) -> usize {
         match self {
             Stream::ProcessOutput { column }
+            | Stream::ProcessError { column }
             | Stream::Connection { column, .. }
             | Stream::StringOutput { column, .. } => *column,
             _ => 0,

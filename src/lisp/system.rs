@@ -52,6 +52,9 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
     let stdout = image
         .heap
         .alloc(Object::Stream(Stream::ProcessOutput { column: 0 }))?;
+    let stderr = image
+        .heap
+        .alloc(Object::Stream(Stream::ProcessError { column: 0 }))?;
     let stdin = image.heap.alloc(Object::Stream(Stream::StringInput {
         text: String::new(),
         position: 0,
@@ -69,7 +72,7 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
     let t = image.t();
     let globals = [
         (s.standard_output, stdout),
-        (s.error_output, stdout),
+        (s.error_output, stderr),
         (s.trace_output, stdout),
         (s.standard_input, stdin),
         (s.package_var, cl_user),

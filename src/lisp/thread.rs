@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use super::bytecode::Proto;
 use super::heap::Marker;
+use super::transaction::Transaction;
 use super::value::{SymRef, Value};
 
 pub type ThreadId = u64;
@@ -84,6 +85,8 @@ pub struct LispThread {
     pub pending_exits: Vec<PendingExit>,
     /// This thread's Lisp thread object, once Lisp code has asked for one.
     pub handle: Option<Value>,
+    /// The unit of change this thread is running, if any.
+    pub transaction: Option<Transaction>,
 }
 
 impl LispThread {
@@ -109,6 +112,9 @@ impl LispThread {
         marker.values(&self.stack);
         if let Some(handle) = self.handle {
             marker.value(handle);
+        }
+        if let Some(transaction) = &self.transaction {
+            transaction.mark_roots(marker);
         }
         for frame in &self.frames {
             marker.value(frame.function);

@@ -8,13 +8,9 @@
   (read-from-string string nil *eof* :start position))
 
 (defun eval-region (string)
-  "Evaluates every form in STRING; returns the values of the last as a list."
-  (let ((position 0) (values nil))
-    (swankd::%repeat
-      (multiple-value-bind (form next) (read-from-string-at string position)
-        (when (eq form *eof*) (return values))
-        (setq values (multiple-value-list (eval form)))
-        (setq position next)))))
+  "Evaluates every form in STRING as one unit of change; returns the values of the last
+as a list."
+  (swankd::%eval-forms-as-unit string "the region"))
 
 (defun send-repl-results (values)
   (fresh-line)
@@ -90,12 +86,22 @@
   (let ((symbol (read-from-string name nil nil)))
     (and symbol (symbolp symbol) (swankd::%arglist-string symbol))))
 
+(defun swankd::%run-forms (text)
+  "Evaluates every form of the string TEXT in order, as a program runs: each takes effect
+when it is evaluated (a program's last form may well run forever)."
+  (let ((position 0) (eof (make-symbol "EOF")) (*package* *package*))
+    (swankd::%repeat
+      (multiple-value-bind (form next) (read-from-string text nil eof :start position)
+        (when (eq form eof) (return nil))
+        (eval form)
+        (setq position next)))))
+
 (defun swankd::%run-program (files forms)
-  "The program's main thread: loads FILES, then evaluates the FORMS strings."
+  "The program's main thread: runs the FILES, then the FORMS strings."
   (dolist (file files)
-    (load file))
+    (swankd::%run-forms (swankd::%file-string file)))
   (dolist (text forms)
-    (eval-region text))
+    (swankd::%run-forms text))
   nil)
 
 (defun create-server (&key (port 4005) (interface "127.0.0.1") (style :spawn) dont-close
@@ -119,3 +125,45 @@ with STYLE :SPAWN."
 (defun stop-server-unix (path)
   "Stops listening on the Unix socket at PATH and removes it."
   (swankd::%stop-unix (string path)))
+
+(defun swankd::%compilation-result (what thunk)
+  "Runs THUNK, which evaluates code from Emacs, and answers like swank's compile functions:
+(:compilation-result NOTES SUCCESSP DURATION LOADP FASLFILE). An error becomes a note and
+SUCCESSP NIL; nothing of the code is then installed."
+  (let ((start (get-internal-real-time)))
+    (flet ((result (notes successp)
+             (list :compilation-result notes successp
+                   (/ (- (get-internal-real-time) start) 1000000.0) nil nil))
+           (note (condition severity)
+             (list :message (princ-to-string condition) :severity severity
+                   :location (list :error (format nil "No error location available in ~A" what))
+                   :references nil)))
+      (handler-case (progn (funcall thunk) (result nil t))
+        (reader-error (condition) (result (list (note condition :read-error)) nil))
+        (error (condition) (result (list (note condition :error)) nil))))))
+
+(defun compile-string-for-emacs (string buffer-name position filename policy)
+  "C-c C-c: evaluates the forms of STRING (from BUFFER-NAME) as one unit."
+  (declare (ignore position filename policy))
+  (swankd::%compilation-result
+   buffer-name
+   (lambda () (swankd::%eval-forms-as-unit string buffer-name t))))
+
+(defun compile-file-for-emacs (filename load-p &rest options)
+  "C-c C-k: loads FILENAME as one unit (swankd has no separate compiled files); with
+LOAD-P false only reads it, to report reader errors."
+  (declare (ignore options))
+  (swankd::%compilation-result
+   filename
+   (lambda ()
+     (if load-p
+         (load filename)
+         (let ((text (swankd::%file-string filename)) (position 0) (eof (make-symbol "EOF")))
+           (swankd::%repeat
+             (multiple-value-bind (form next) (read-from-string text nil eof :start position)
+               (when (eq form eof) (return t))
+               (setq position next))))))))
+
+(defun load-file (filename)
+  "C-c C-l: loads FILENAME as one unit; the echo area shows the result."
+  (prin1-to-string (load filename)))

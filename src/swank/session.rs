@@ -360,7 +360,14 @@ impl Session {
         let Some(mut green) = self.sched().take(id) else {
             return;
         };
+        self.vm.enter_transaction(&mut green.thread);
         let outcome = self.vm.run(&mut green.thread, SLICE_FUEL, 0);
+        match outcome {
+            Outcome::Finished(_) | Outcome::Failed(_) => {
+                self.vm.abandon_transaction(&mut green.thread)
+            }
+            Outcome::Yielded | Outcome::Parked(_) => self.vm.leave_transaction(&mut green.thread),
+        }
         self.sched().put_back(id, green);
         match outcome {
             Outcome::Yielded | Outcome::Parked(Park::Yield) => self.sched().requeue(id),

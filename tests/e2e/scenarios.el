@@ -172,6 +172,27 @@
                (car ticks) (car since-reset)))
     (swankd-e2e-check-repl connection "(< *counter* 10)" "T\n")))
 
+;;;; Compiling from source buffers
+
+(swankd-e2e-defscenario compile-defun
+  "C-c C-c on a defun: \"Compilation finished\", and the REPL can call it."
+  (let ((connection (swankd-e2e-connect)))
+    (with-current-buffer (swankd-e2e-lisp-buffer
+                          connection "compiled.lisp"
+                          "(defun e2e-compiled (x)\n  (* x 6))\n")
+      (goto-char (+ (point-min) 3))
+      (let ((messages (swankd-e2e-echo-after
+                       connection (lambda () (swankd-e2e-press "C-c C-c")))))
+        (unless (cl-some (lambda (m) (string-prefix-p "Compilation finished" m))
+                         messages)
+          (swankd-e2e-fail "No \"Compilation finished\" message; messages: %s"
+                           (swankd-e2e-show messages))))
+      (kill-buffer))
+    (message "  ok  C-c C-c says Compilation finished")
+    ;; The REPL shows "; processing (DEFUN E2E-COMPILED ...)" above its prompt, so the
+    ;; next result starts on a fresh line.
+    (swankd-e2e-check-repl connection "(e2e-compiled 7)" "\n42\n")))
+
 (provide 'swankd-e2e-scenarios)
 
 ;;; scenarios.el ends here

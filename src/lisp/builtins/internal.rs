@@ -4,6 +4,7 @@ use super::super::error::{LispError, LispResult};
 use super::super::image::Image;
 use super::super::symbol::FunctionKind;
 use super::super::thread::LispThread;
+use super::super::transaction::{Cell, Contents};
 use super::super::value::Value;
 use super::super::vm::Vm;
 use super::{BuiltinTable, Control, expect_symbol, value};
@@ -29,14 +30,30 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         swankd,
         "%SET-GLOBAL-VALUE",
         (2, Some(2)),
-        |vm, _, a| {
+        |vm, thread, a| {
             let sym = expect_symbol(&vm.image, a[0])?;
-            if let Some(symbol) = vm.image.heap.symbol_mut(sym) {
-                symbol.value = a[1];
-            }
+            let contents = Contents {
+                value: a[1],
+                kind: FunctionKind::Function,
+            };
+            vm.write_global(thread, sym, Cell::Value, contents);
             value(a[0])
         },
     )?;
+    table.define(
+        image,
+        swankd,
+        "%BEGIN-UNIT",
+        (0, Some(0)),
+        |vm, thread, _| {
+            vm.begin_transaction(thread);
+            value(Value::Nil)
+        },
+    )?;
+    table.define(image, swankd, "%END-UNIT", (1, Some(1)), |vm, thread, a| {
+        vm.end_transaction(thread, a[0].truthy());
+        value(Value::Nil)
+    })?;
     table.define(image, swankd, "%DL-CAR", (2, Some(2)), |vm, _, a| {
         match a[0] {
             Value::Cons(r) => value(vm.image.heap.car_cdr(r).0),
@@ -102,16 +119,16 @@ fn destructuring_error(vm: &Vm, what: &str, whole: Value) -> LispError {
 
 fn define_function(
     vm: &mut Vm,
-    _: &mut LispThread,
+    thread: &mut LispThread,
     a: &[Value],
     kind: FunctionKind,
 ) -> LispResult<Control> {
     let sym = expect_symbol(&vm.image, a[0])?;
     let doc = vm.image.as_str(a[2]).map(str::to_string);
     let arglist = super::super::print::prin1_to_string(&vm.image, a[3]);
+    let contents = Contents { value: a[1], kind };
+    vm.write_global(thread, sym, Cell::Function, contents);
     if let Some(symbol) = vm.image.heap.symbol_mut(sym) {
-        symbol.function = a[1];
-        symbol.function_kind = kind;
         let info = symbol.info_mut();
         info.function_doc = doc;
         info.arglist = Some(arglist);

@@ -4,6 +4,8 @@ use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::image::Image;
 use super::super::object::Object;
 use super::super::package::{Accessibility, PackageId};
+use super::super::symbol::FunctionKind;
+use super::super::transaction::{Cell, Contents};
 use super::super::value::Value;
 use super::super::vm::Vm;
 use super::{BuiltinTable, expect_symbol, string_designator, value};
@@ -45,12 +47,14 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let sym = expect_symbol(&vm.image, a[0])?;
         value(vm.image.boolean(vm.symbol_value(thread, sym).is_ok()))
     })?;
-    table.define(image, cl, "MAKUNBOUND", (1, Some(1)), |vm, _, a| {
+    table.define(image, cl, "MAKUNBOUND", (1, Some(1)), |vm, thread, a| {
         let sym = expect_symbol(&vm.image, a[0])?;
-        if let Some(symbol) = vm.image.heap.symbol_mut(sym)
-            && !symbol.constant
-        {
-            symbol.value = Value::Unbound;
+        if !vm.image.heap.symbol(sym).constant {
+            let unbound = Contents {
+                value: Value::Unbound,
+                kind: FunctionKind::Function,
+            };
+            vm.write_global(thread, sym, Cell::Value, unbound);
         }
         value(a[0])
     })?;
@@ -59,11 +63,13 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let bound = !matches!(vm.image.heap.symbol(sym).function, Value::Unbound);
         value(vm.image.boolean(bound))
     })?;
-    table.define(image, cl, "FMAKUNBOUND", (1, Some(1)), |vm, _, a| {
+    table.define(image, cl, "FMAKUNBOUND", (1, Some(1)), |vm, thread, a| {
         let sym = expect_symbol(&vm.image, a[0])?;
-        if let Some(symbol) = vm.image.heap.symbol_mut(sym) {
-            symbol.function = Value::Unbound;
-        }
+        let unbound = Contents {
+            value: Value::Unbound,
+            kind: FunctionKind::Function,
+        };
+        vm.write_global(thread, sym, Cell::Function, unbound);
         value(a[0])
     })?;
     table.define(image, cl, "SYMBOL-FUNCTION", (1, Some(1)), symbol_function)?;

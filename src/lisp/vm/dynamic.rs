@@ -162,6 +162,7 @@ impl Vm {
 
     /// Abandons everything the thread was doing (used when an evaluation is aborted).
     pub fn reset_thread(&mut self, thread: &mut LispThread) {
+        self.abandon_transaction(thread);
         self.unbind_to(thread, 0);
         thread.frames.clear();
         thread.stack.clear();

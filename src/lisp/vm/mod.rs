@@ -17,7 +17,9 @@ use super::error::{ErrorKind, LispError, LispResult};
 use super::image::Image;
 use super::number::{self, Arith};
 use super::object::{Closure, Object};
+use super::symbol::FunctionKind;
 use super::thread::{AfterReturn, EntryKind, LispThread};
+use super::transaction::{Cell, Contents};
 use super::value::{SymRef, Value};
 
 pub use call::CallMode;
@@ -690,9 +692,8 @@ impl Vm {
             thread.bindings[index].1 = value;
             return Ok(());
         }
-        if let Some(symbol) = self.image.heap.symbol_mut(sym) {
-            symbol.value = value;
-        }
+        let kind = FunctionKind::Function;
+        self.write_global(thread, sym, Cell::Value, Contents { value, kind });
         Ok(())
     }
 
