@@ -121,10 +121,10 @@ async fn serve_until_stopped(
     let mut interrupt = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
     for listener in bound {
         let address = server.start(listener)?;
-        announce(&format!("swankd: listening on {address}"));
         if let (ListenerAddress::Tcp(socket), Some(path)) = (&address, &config.port_file) {
             write_port_file(path, socket.port())?;
         }
+        announce(&format!("swankd: listening on {address}"));
     }
     tokio::select! {
         _ = terminate.recv() => {

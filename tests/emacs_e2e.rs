@@ -38,6 +38,7 @@ const SCENARIOS: &[&str] = &[
     "unix-socket",
     "live-program",
     "compile-defun",
+    "sldb",
 ];
 
 /// How long Emacs may run one scenario before it is killed.
@@ -560,4 +561,9 @@ fn live_program() {
 #[test]
 fn compile_defun() {
     run_scenario("compile-defun", Transport::Tcp);
+}
+
+#[test]
+fn sldb() {
+    run_scenario("sldb", Transport::Tcp);
 }

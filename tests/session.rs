@@ -119,20 +119,50 @@ fn repl_output_precedes_results_and_reply() {
     assert_eq!(client.next(), "(:return (:ok nil) 2)");
 }
 
+/// The thread id of a `(:debug THREAD LEVEL ...)` message.
+fn debug_thread(message: &str) -> i64 {
+    message
+        .strip_prefix("(:debug ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("not a :debug message: {message}"))
+}
+
+impl Client {
+    /// Expects `:debug` at `level` whose text contains `text`, then `:debug-activate`;
+    /// returns the debugged thread's id.
+    fn expect_debugger(&mut self, level: i64, text: &str) -> i64 {
+        let debug = self.next();
+        let thread = debug_thread(&debug);
+        assert!(
+            debug.starts_with(&format!("(:debug {thread} {level} (")) && debug.contains(text),
+            "{debug}"
+        );
+        assert_eq!(
+            self.next(),
+            format!("(:debug-activate {thread} {level} nil)")
+        );
+        thread
+    }
+}
+
 #[test]
-fn errors_abort_the_request_only() {
+fn errors_enter_the_debugger_and_abort_ends_only_that_request() {
     let mut client = start();
     client.rex(
         r#"(swank:interactive-eval "(car 1)")"#,
         ThreadSelector::Any,
         3,
     );
+    let thread = client.expect_debugger(1, "Condition of type TYPE-ERROR");
+    client.rex("(swank:sldb-abort)", ThreadSelector::Id(thread), 30);
+    assert_eq!(client.next(), r#"(:return (:abort "NIL") 30)"#);
+    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
     let reply = client.next();
     assert!(
-        reply.starts_with("(:return (:abort \"#<TYPE-ERROR"),
+        reply.starts_with("(:return (:abort \"#<TYPE-ERROR") && reply.ends_with(" 3)"),
         "{reply}"
     );
-    assert!(reply.ends_with(" 3)"), "{reply}");
     client.rex(
         r#"(swank:interactive-eval "(* 6 7)")"#,
         ThreadSelector::Any,
@@ -175,11 +205,27 @@ fn interrupt_stops_a_runaway_loop_and_the_next_request_runs() {
             })
             .unwrap_or_else(|e| panic!("{e}"));
     }
-    let reply = client.next();
-    assert!(
-        reply.contains("Interrupt from Emacs") && reply.ends_with(" 1)"),
-        "{reply}"
-    );
+    let thread = client.expect_debugger(1, r#"(("CONTINUE" "Continue from break.")"#);
+    client.rex("(swank:sldb-continue)", ThreadSelector::Id(thread), 3);
+    assert_eq!(client.next(), r#"(:return (:abort "NIL") 3)"#);
+    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    std::thread::sleep(Duration::from_millis(50));
+    if let Some(runtime) = &client.runtime {
+        runtime
+            .sender
+            .send(ToInterpreter::Message {
+                connection: 1,
+                message: EmacsMessage::Interrupt {
+                    thread: ThreadSelector::Repl,
+                },
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(client.expect_debugger(1, "Interrupt from Emacs"), thread);
+    client.rex("(swank:throw-to-toplevel)", ThreadSelector::Id(thread), 4);
+    assert_eq!(client.next(), r#"(:return (:abort "NIL") 4)"#);
+    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    assert_eq!(client.next(), r#"(:return (:abort "NIL") 1)"#);
     client.rex(
         r#"(swank:interactive-eval "(+ 1 1)")"#,
         ThreadSelector::Repl,
@@ -232,6 +278,10 @@ fn deeply_nested_forms_fail_cleanly() {
             })
             .unwrap_or_else(|e| panic!("{e}"));
     }
+    let thread = client.expect_debugger(1, "nesting deeper than");
+    client.rex("(swank:throw-to-toplevel)", ThreadSelector::Id(thread), 20);
+    assert_eq!(client.next(), r#"(:return (:abort "NIL") 20)"#);
+    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
     let reply = client.next();
     assert!(
         reply.starts_with("(:return (:abort") && reply.ends_with(" 11)"),
@@ -243,4 +293,78 @@ fn deeply_nested_forms_fail_cleanly() {
         12,
     );
     assert!(client.next().ends_with(" 12)"));
+}
+
+#[test]
+fn nested_debugger_levels_unwind_one_at_a_time_and_reannounce() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(defun twice-fails (x) (let ((y (* x 2))) (error \"oops ~a\" y)))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(
+        r#"(swank:interactive-eval "(twice-fails 21)")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    let thread = client.expect_debugger(
+        1,
+        r#"("oops 42" "   [Condition of type SIMPLE-ERROR]" nil)"#,
+    );
+
+    client.rex("(swank:backtrace 0 1)", ThreadSelector::Id(thread), 3);
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok ((0 "(TWICE-FAILS 21)"))) 3)"#
+    );
+    client.rex(
+        "(swank:frame-locals-and-catch-tags 0)",
+        ThreadSelector::Id(thread),
+        4,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok (((:name "X" :id 0 :value "21") (:name "Y" :id 0 :value "42")) nil)) 4)"#
+    );
+    client.rex(
+        r#"(swank:eval-string-in-frame "(+ x y)" 0 "COMMON-LISP-USER")"#,
+        ThreadSelector::Id(thread),
+        5,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok "=> 63 (6 bits, #x3F, #o77, #b111111)") 5)"#
+    );
+
+    client.rex(
+        r#"(swank:interactive-eval "(car 5)")"#,
+        ThreadSelector::Id(thread),
+        6,
+    );
+    client.expect_debugger(2, r#"("ABORT" "Return to sldb level 1.")"#);
+    client.rex(
+        "(swank:invoke-nth-restart-for-emacs 2 0)",
+        ThreadSelector::Id(thread),
+        7,
+    );
+    assert_eq!(client.next(), r#"(:return (:abort "NIL") 7)"#);
+    assert_eq!(client.next(), format!("(:debug-return {thread} 2 nil)"));
+    let nested = client.next();
+    assert!(
+        nested.starts_with("(:return (:abort \"#<TYPE-ERROR") && nested.ends_with(" 6)"),
+        "{nested}"
+    );
+    let again = client.expect_debugger(1, "oops 42");
+    assert_eq!(again, thread);
+
+    client.rex("(swank:throw-to-toplevel)", ThreadSelector::Id(thread), 8);
+    assert_eq!(client.next(), r#"(:return (:abort "NIL") 8)"#);
+    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    let original = client.next();
+    assert!(
+        original.starts_with("(:return (:abort \"#<SIMPLE-ERROR") && original.ends_with(" 2)"),
+        "{original}"
+    );
 }

@@ -126,4 +126,7 @@ pub struct Proto {
     pub captures: Vec<CaptureFrom>,
     pub shape: LambdaShape,
     pub local_count: u32,
+    /// Per local slot: the variable's name and whether the slot holds a cell (a variable
+    /// closures capture and assign), for the debugger. `None` for internal slots.
+    pub local_names: Vec<Option<(SymRef, bool)>>,
 }

@@ -533,11 +533,17 @@
             (when (swankd::%condition-matches-p condition (car handler))
               (funcall (cdr handler) condition))))))))
 
+(defvar swankd::*debugger* nil
+  "A function of a condition and a frame count that shows a debugger to the user (SLDB,
+set by swank), or NIL. Used for threads that serve Emacs; it returns only by a restart.")
+
 (defun invoke-debugger (condition)
   (let ((hook *debugger-hook*))
     (when hook
       (let ((*debugger-hook* nil))
         (funcall hook condition hook))))
+  (when (and swankd::*debugger* (swankd::%emacs-thread-p))
+    (funcall swankd::*debugger* condition (swankd::%frame-count)))
   (swankd::%enter-debugger condition))
 
 (defun swankd::%signal-error (condition)
@@ -704,9 +710,16 @@
     nil))
 
 (defun swankd::%call-with-abort-restart (function)
-  "Runs FUNCTION with the ABORT restart of a request: invoking it ends the request."
-  (restart-case (funcall function)
-    (abort () :report "Return to SLIME's top level." (swankd::%abort-request))))
+  "Runs FUNCTION with the ABORT restart of a request: invoking it ends the request. The
+reply then names the error that first reached the debugger, as swank's does."
+  (let ((condition nil))
+    (restart-case (handler-bind ((error (lambda (c) (unless condition (setq condition c)))))
+                    (funcall function))
+      (abort () :report "Return to SLIME's top level."
+        (swankd::%abort-request
+         (and condition
+              (format nil "#<~A ~S>" (swankd::%condition-type condition)
+                      (princ-to-string condition))))))))
 
 ;;;; Units of change: loading files and regions that install together or not at all.
 

@@ -10,6 +10,7 @@ use crate::lisp::thread::ThreadId;
 use crate::lisp::value::Value;
 use crate::lisp::vm::Vm;
 
+use super::debugger::Mailboxes;
 use super::scheduler::Scheduler;
 
 /// One connected client, as the interpreter sees it.
@@ -35,6 +36,8 @@ pub struct SwankHost {
     pub overflowed: Vec<ConnectionId>,
     /// Every green thread that is not running at this moment.
     pub scheduler: Scheduler,
+    /// Requests for threads that are in the debugger.
+    pub mailboxes: Mailboxes,
     /// Adds and removes listeners for `SWANK:CREATE-SERVER` and friends.
     pub listeners: Option<std::sync::Arc<dyn ListenerControl + Sync>>,
 }

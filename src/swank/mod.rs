@@ -2,6 +2,7 @@
 //! threads (`session`, `scheduler`), the Swank functions (`rpc` in Rust, `prelude.lisp` in
 //! Lisp), and conversion between wire data and Lisp values (`wire_value`).
 
+mod debugger;
 mod host;
 mod listeners;
 mod package_name;
@@ -28,6 +29,7 @@ pub use session::Session;
 /// that package becomes external afterwards.
 const LISP_SOURCES: &[(&str, &str, bool)] = &[
     ("SWANK", include_str!("prelude.lisp"), true),
+    ("SWANK", include_str!("debugger.lisp"), true),
     ("BORDEAUX-THREADS", include_str!("threads.lisp"), true),
     ("SWANKD", include_str!("modules.lisp"), false),
 ];
@@ -47,6 +49,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     rpc::install(&mut table, &mut vm.image)?;
     threads::install(&mut table, &mut vm.image)?;
     listeners::install(&mut table, &mut vm.image)?;
+    debugger::install(&mut table, &mut vm.image)?;
     vm.builtins = table;
     for (package, text, export) in LISP_SOURCES {
         load_source(&mut vm, package, text)?;

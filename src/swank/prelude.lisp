@@ -71,7 +71,10 @@ as a list."
           (if (listp modules) modules (list modules))))
 
 (defun init-presentations ()
-  (error "presentations are not supported by swankd yet; results are shown as plain text"))
+  "Declines presentations with an (:abort ...) reply, without opening the debugger: the
+REPL then shows results as plain text."
+  (swankd::%abort-request
+   "#<SIMPLE-ERROR \"presentations are not supported by swankd yet; results are shown as plain text\">"))
 
 (defun autodoc (raw-form &key print-right-margin)
   (declare (ignore raw-form print-right-margin))

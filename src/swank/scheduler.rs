@@ -34,6 +34,8 @@ pub enum WaitKey {
     Thread(ThreadId),
     /// A lock or condition variable object.
     Object(ObjRef),
+    /// A request from Emacs for this thread, which is in the debugger.
+    Mailbox(ThreadId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,6 +18,7 @@ use crate::lisp::thread::ThreadId;
 use crate::lisp::value::Value;
 use crate::lisp::vm::{Outcome, Park, Vm};
 
+use super::debugger::MailboxRequest;
 use super::host::{ConnectionHost, SharedHost};
 use super::package_name::guess_package;
 use super::rpc::flush_output;
@@ -245,6 +246,22 @@ impl Session {
         id: i64,
     ) {
         let request = PendingRequest { form, package, id };
+        let repl = self
+            .host
+            .borrow()
+            .connections
+            .get(&connection)
+            .and_then(|c| c.repl_thread);
+        let request = match (&selector, repl) {
+            (ThreadSelector::Id(thread), _) => {
+                self.deliver_to_debugger(*thread as ThreadId, request)
+            }
+            (ThreadSelector::Repl, Some(repl)) => self.deliver_to_debugger(repl, request),
+            _ => Err(request),
+        };
+        let Err(request) = request else {
+            return;
+        };
         match selector {
             ThreadSelector::Any => {
                 let thread = self.sched().spawn("worker", Some(connection));
@@ -271,6 +288,27 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Hands a request to a thread that is in the debugger, which evaluates it there; gives
+    /// the request back if the thread is not in the debugger.
+    fn deliver_to_debugger(
+        &mut self,
+        thread: ThreadId,
+        request: PendingRequest,
+    ) -> Result<(), PendingRequest> {
+        let mut host = self.host.borrow_mut();
+        let Some(mailbox) = host.mailboxes.get_mut(&thread) else {
+            return Err(request);
+        };
+        mailbox.push_back(MailboxRequest {
+            id: request.id,
+            form: request.form,
+            package: request.package,
+        });
+        host.scheduler
+            .wake_one(WaitKey::Mailbox(thread), Value::Nil);
+        Ok(())
     }
 
     fn repl_request(&mut self, connection: ConnectionId, request: PendingRequest) {
@@ -323,7 +361,7 @@ impl Session {
         let Some(mut green) = self.sched().take(thread) else {
             return;
         };
-        let started = self.prepare_request(&mut green.thread, &form, package, output);
+        let started = self.prepare_request(&mut green.thread, &form, package, output, id);
         green.job = Job::Request { id };
         self.sched().put_back(thread, green);
         match started {
@@ -338,12 +376,17 @@ impl Session {
         form: &Wire,
         package: PackageId,
         output: Option<Value>,
+        request_id: i64,
     ) -> Result<(), LispError> {
         self.vm.reset_thread(thread);
         let form = from_wire(&mut self.vm.image, form, package)?;
         let package_object = self.vm.image.heap.alloc(Object::Package(package))?;
         let s = self.vm.image.sym;
         self.vm.bind_special(thread, s.package_var, package_object);
+        let swank = self.vm.image.pkg.swank;
+        let pending = self.vm.image.intern("*PENDING-CONTINUATIONS*", swank)?;
+        let ids = self.vm.image.list(&[Value::Fixnum(request_id)])?;
+        self.vm.bind_special(thread, pending, ids);
         if let Some(output) = output {
             for sym in [s.standard_output, s.error_output, s.trace_output] {
                 self.vm.bind_special(thread, sym, output);
@@ -394,6 +437,12 @@ impl Session {
             WaitFor::Thread(target) => self.sched().get(target).is_none(),
             WaitFor::Lock(lock) => threads::lock_is_free(&self.vm, lock),
             WaitFor::Condition { .. } => false,
+            WaitFor::Request(thread) => self
+                .host
+                .borrow()
+                .mailboxes
+                .get(&thread)
+                .is_some_and(|mailbox| !mailbox.is_empty()),
         };
         if ready {
             self.sched().make_runnable(id);
@@ -524,7 +573,33 @@ impl Session {
         let busy =
             matches!(self.sched().get(target), Some(t) if matches!(t.job, Job::Request { .. }));
         if busy {
-            self.finish_request(target, Err(LispError::simple("Interrupt from Emacs")));
+            self.interrupt_into_debugger(target);
+        }
+    }
+
+    /// Makes `target` enter SLDB with "Interrupt from Emacs" and a CONTINUE restart at its
+    /// next instruction.
+    fn interrupt_into_debugger(&mut self, target: ThreadId) {
+        let swankd = self.vm.image.pkg.swankd;
+        let function = self
+            .vm
+            .image
+            .packages
+            .find_symbol(swankd, "%INTERRUPT-FROM-EMACS")
+            .map(|(sym, _)| self.vm.image.heap.symbol(sym).function);
+        let Some(function) = function else {
+            tracing::error!("the debugger's interrupt function is missing");
+            return;
+        };
+        let taken = self.sched().take(target);
+        let Some(mut green) = taken else { return };
+        let pushed = self.vm.push_interrupt(&mut green.thread, function);
+        self.sched().put_back(target, green);
+        match pushed {
+            Ok(()) => self.sched().wake(target),
+            Err(error) => {
+                tracing::warn!(thread = target, error = %error.message, "cannot interrupt the thread")
+            }
         }
     }
 }
@@ -533,7 +608,7 @@ impl Session {
 /// swank sends), otherwise the condition as `#<TYPE "report">`.
 fn abort_text(vm: &Vm, error: &LispError) -> String {
     if matches!(error.kind, crate::lisp::error::ErrorKind::Aborted) {
-        return "NIL".to_string();
+        return error.message.clone();
     }
     format!(
         "#<{} \"{}\">",

@@ -32,6 +32,8 @@ pub enum WaitFor {
         variable: ObjRef,
         deadline: Option<Instant>,
     },
+    /// A request from Emacs for this thread, which is in the debugger.
+    Request(ThreadId),
 }
 
 impl WaitFor {
@@ -40,6 +42,7 @@ impl WaitFor {
             WaitFor::Thread(id) => WaitKey::Thread(id),
             WaitFor::Lock(lock) => WaitKey::Object(lock),
             WaitFor::Condition { variable, .. } => WaitKey::Object(variable),
+            WaitFor::Request(thread) => WaitKey::Mailbox(thread),
         }
     }
 

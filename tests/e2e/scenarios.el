@@ -193,6 +193,50 @@
     ;; next result starts on a fresh line.
     (swankd-e2e-check-repl connection "(e2e-compiled 7)" "\n42\n")))
 
+;;;; The debugger
+
+(defun swankd-e2e-sldb-buffer ()
+  "The SLDB buffer that is showing, or nil."
+  (cl-find-if (lambda (buffer)
+                (and (string-prefix-p "*sldb " (buffer-name buffer))
+                     (with-current-buffer buffer
+                       (> (buffer-size) 0))))
+              (buffer-list)))
+
+(swankd-e2e-defscenario sldb
+  "An error at the REPL opens SLDB; q returns to the REPL, which works on."
+  (let* ((connection (swankd-e2e-connect))
+         (repl (swankd-e2e-repl-buffer connection)))
+    (with-current-buffer repl
+      (goto-char (point-max))
+      (insert "(error \"oops ~a\" (* 6 7))")
+      (swankd-e2e-press "RET"))
+    (let ((sldb (swankd-e2e-wait-until "an SLDB buffer" #'swankd-e2e-sldb-buffer)))
+      (with-current-buffer sldb
+        (swankd-e2e-wait-until "the condition in SLDB"
+                               (lambda ()
+                                 (save-excursion
+                                   (goto-char (point-min))
+                                   (search-forward "oops 42" nil t))))
+        (dolist (expected '("[Condition of type SIMPLE-ERROR]"
+                            "Return to SLIME's top level."
+                            "Backtrace:"))
+          (unless (save-excursion (goto-char (point-min))
+                                  (search-forward expected nil t))
+            (swankd-e2e-fail "SLDB does not show %S:\n%s" expected (buffer-string))))
+        (message "  ok  SLDB shows the condition, the restarts and a backtrace")
+        (swankd-e2e-press "q"))
+      (swankd-e2e-wait-until "SLDB to close"
+                             (lambda () (not (buffer-live-p sldb))))
+      (message "  ok  q closed SLDB"))
+    (swankd-e2e-wait-until "the REPL to be ready again"
+                           (lambda () (swankd-e2e--repl-ready-p connection)))
+    (let ((text (swankd-e2e-repl-text connection)))
+      (unless (string-match-p "; Evaluation aborted on #<SIMPLE-ERROR" text)
+        (swankd-e2e-fail "The REPL does not say the evaluation was aborted:\n%s" text)))
+    (message "  ok  the REPL says the evaluation was aborted")
+    (swankd-e2e-check-repl connection "(+ 1 2)" "3\n")))
+
 (provide 'swankd-e2e-scenarios)
 
 ;;; scenarios.el ends here

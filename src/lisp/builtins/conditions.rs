@@ -107,8 +107,12 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             value(a[1])
         },
     )?;
-    table.define(image, swankd, "%ABORT-REQUEST", (0, Some(0)), |_, _, _| {
-        let mut error = LispError::new(ErrorKind::Aborted, "NIL");
+    table.define(image, swankd, "%ABORT-REQUEST", (0, Some(1)), |vm, _, a| {
+        let text = match a.first() {
+            Some(text) if text.truthy() => super::expect_string(&vm.image, *text)?,
+            _ => "NIL".to_string(),
+        };
+        let mut error = LispError::new(ErrorKind::Aborted, text);
         error.unhandled = true;
         Err(error)
     })?;

@@ -69,7 +69,17 @@ impl<'h> Analyzer<'h> {
             captured: false,
             assigned: false,
             used_as_block: false,
+            name: None,
         });
+        id
+    }
+
+    /// A new variable named `sym` (shown by the debugger).
+    pub(super) fn named_var(&mut self, sym: SymRef) -> VarId {
+        let id = self.new_var();
+        if let Some(info) = self.vars.last_mut() {
+            info.name = Some(sym);
+        }
         id
     }
 
@@ -278,7 +288,14 @@ impl<'h> Analyzer<'h> {
                 if let Some(primitive) = self.primitive(sym, args.len()) {
                     return Ok(Node::Primitive(primitive, args));
                 }
-                Ok(Node::CallGlobal(sym, args))
+                let call = Node::CallGlobal(sym, args);
+                let s = self.image().sym;
+                if [s.error, s.cerror, s.invoke_debugger].contains(&sym) {
+                    // Never a tail call: the caller's frame stays for the debugger's
+                    // backtrace, as in SBCL, which knows these functions do not return.
+                    return Ok(Node::Progn(vec![call, Node::Const(Value::Nil)]));
+                }
+                Ok(call)
             }
             Value::Cons(_) if self.is_lambda_form(head) => {
                 let lambda = self.lambda_expression(head, Value::Nil)?;
@@ -418,7 +435,7 @@ impl<'h> Analyzer<'h> {
         if symbol.special || local_specials.contains(&sym) {
             return Ok(Binding::Special(sym));
         }
-        let var = self.new_var();
+        let var = self.named_var(sym);
         Ok(Binding::Lexical(var))
     }
 
@@ -442,7 +459,7 @@ impl<'h> Analyzer<'h> {
                 Ok(var)
             }
             Binding::Special(_) => {
-                let var = self.new_var();
+                let var = self.named_var(sym);
                 specials.push((sym, var));
                 self.scope.push(ScopeEntry::LocalSpecial(sym));
                 Ok(var)

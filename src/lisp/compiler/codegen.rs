@@ -37,6 +37,8 @@ struct FunctionBuilder<'v> {
     next_slot: u32,
     /// Non-zero while special bindings or blocks of this function are active: no tail calls.
     dynamic_depth: u32,
+    /// See [`Proto::local_names`].
+    local_names: Vec<Option<(SymRef, bool)>>,
 }
 
 /// Generates the prototype of `lambda`. `outer` tells where the lambda's free variables live
@@ -60,6 +62,7 @@ fn generate_with_captures(
         locations: HashMap::new(),
         next_slot: 0,
         dynamic_depth: 0,
+        local_names: Vec::new(),
     };
     for (index, var) in lambda.free.iter().enumerate() {
         builder
@@ -82,6 +85,7 @@ fn generate_with_captures(
         captures,
         shape,
         local_count: builder.next_slot,
+        local_names: builder.local_names,
     })
 }
 
@@ -119,6 +123,9 @@ impl FunctionBuilder<'_> {
         let slot = self.next_slot;
         self.next_slot += 1;
         self.locations.insert(var, Location::Local(slot));
+        let info = self.vars.get(var.0 as usize);
+        self.local_names
+            .push(info.and_then(|v| v.name.map(|name| (name, v.boxed()))));
         slot
     }
 

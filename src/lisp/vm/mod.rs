@@ -776,5 +776,6 @@ fn constant_proto(value: Value) -> Proto {
         captures: Vec::new(),
         shape: Default::default(),
         local_count: 0,
+        local_names: Vec::new(),
     }
 }

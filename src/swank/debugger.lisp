@@ -1,0 +1,165 @@
+;;;; SLDB, the debugger Emacs shows: loaded into the SWANK package at boot (see debugger.rs
+;;;; for the frames and the mailbox). An unhandled error in a thread that serves Emacs runs
+;;;; SLDB-LOOP in that thread: it announces the level with :debug and :debug-activate, then
+;;;; evaluates the requests Emacs sends to the thread until a restart unwinds it.
+
+(defvar *sldb-level* 0 "How many debugger levels this thread is in.")
+(defvar *sldb-condition* nil "The condition of the innermost level.")
+(defvar *sldb-restarts* nil "The restarts of the innermost level, as shown to Emacs.")
+(defvar *sldb-frame-base* 0 "The thread's frame count when the innermost level began.")
+(defvar *sldb-entered* nil "A cons whose car a nested level sets, so the level below re-announces itself.")
+(defvar *pending-continuations* nil "Ids of the requests running in this thread, newest first.")
+
+(defun swankd::%swank-debugger (condition frame-base)
+  "Shows CONDITION in SLDB; returns only through a restart."
+  (sldb-loop condition frame-base))
+
+(setq swankd::*debugger* #'swankd::%swank-debugger)
+
+(defun condition-type-line (condition)
+  (format nil "   [Condition of type ~A]" (swankd::%condition-type condition)))
+
+(defun outermost-abort (restarts)
+  "The last ABORT restart of RESTARTS: the one that returns to SLIME's top level."
+  (let ((found nil))
+    (dolist (restart restarts found)
+      (when (eq (restart-name restart) 'abort) (setq found restart)))))
+
+(defun restart-lines (restarts)
+  (let ((top-abort (outermost-abort restarts)))
+    (mapcar (lambda (restart)
+              (list (format nil "~:[~;*~]~A" (eq restart top-abort) (restart-name restart))
+                    (swankd::%restart-report restart)))
+            restarts)))
+
+(defun debugger-info (start end)
+  "(CONDITION RESTARTS FRAMES CONTINUATIONS) of the innermost level, frames START to END."
+  (list (list (princ-to-string *sldb-condition*) (condition-type-line *sldb-condition*) nil)
+        (restart-lines *sldb-restarts*)
+        (backtrace start end)
+        *pending-continuations*))
+
+(defun sldb-loop (condition frame-base)
+  (let* ((*sldb-level* (1+ *sldb-level*))
+         (*sldb-condition* condition)
+         (*sldb-restarts* (compute-restarts condition))
+         (*sldb-frame-base* frame-base)
+         (thread (swankd::%thread-id)))
+    (when *sldb-entered* (setf (car *sldb-entered*) t))
+    (swankd::%open-mailbox)
+    (unwind-protect
+         (loop
+           (swankd::%send-to-emacs (list* :debug thread *sldb-level* (debugger-info 0 20)))
+           (swankd::%send-to-emacs (list :debug-activate thread *sldb-level* nil))
+           (sldb-serve-requests))
+      (swankd::%send-to-emacs (list :debug-return thread *sldb-level* nil))
+      (when (= *sldb-level* 1) (swankd::%close-mailbox)))))
+
+(defun sldb-serve-requests ()
+  "Evaluates the requests Emacs sends to this thread; returns after one that went through a
+deeper debugger level, so that this level is announced again."
+  (loop
+    (let ((entered (list nil)))
+      (let ((*sldb-entered* entered))
+        (sldb-serve-request (swankd::%next-request)))
+      (when (car entered) (return)))))
+
+(defun abort-text (condition)
+  (if condition
+      (format nil "#<~A ~S>" (swankd::%condition-type condition) (princ-to-string condition))
+      "NIL"))
+
+(defun sldb-serve-request (request)
+  (when request
+    (let ((id (car request))
+          (form (cadr request))
+          (level *sldb-level*)
+          (done nil)
+          (value nil)
+          (condition nil))
+      (let ((*package* (caddr request))
+            (*pending-continuations* (cons id *pending-continuations*)))
+        (unwind-protect
+             (restart-case
+                 (handler-bind ((error (lambda (c) (setq condition c))))
+                   (setq value (eval form) done t))
+               (abort () :report (lambda (stream) (format stream "Return to sldb level ~D." level))
+                 nil))
+          (swankd::%send-return id done (if done value (abort-text condition))))))))
+
+;;;; The SLDB commands.
+
+(defun backtrace (start end)
+  (swankd::%backtrace start end *sldb-frame-base*))
+
+(defun debugger-info-for-emacs (start end)
+  (debugger-info start end))
+
+(defun invoke-nth-restart-for-emacs (level n)
+  (when (= level *sldb-level*)
+    (let ((restart (nth n *sldb-restarts*)))
+      (if restart
+          (invoke-restart restart)
+          (error "There is no restart number ~D." n)))))
+
+(defun level-restart (name)
+  "The innermost restart NAME of the current level (not one of the request being served)."
+  (dolist (restart *sldb-restarts* nil)
+    (when (eq (restart-name restart) name) (return restart))))
+
+(defun sldb-abort ()
+  (let ((restart (level-restart 'abort)))
+    (if restart (invoke-restart restart) (error "There is no ABORT restart."))))
+
+(defun sldb-continue ()
+  (let ((restart (level-restart 'continue)))
+    (when restart (invoke-restart restart))))
+
+(defun throw-to-toplevel ()
+  (let ((top (outermost-abort *sldb-restarts*)))
+    (if top
+        (invoke-restart top)
+        (error "There is no ABORT restart."))))
+
+(defun sdlb-print-condition ()
+  (princ-to-string *sldb-condition*))
+
+(defun frame-locals (index)
+  "The named locals of frame INDEX, innermost binding of each name, as (SYMBOL VALUE)."
+  (let ((seen nil) (result nil))
+    (dolist (pair (reverse (swankd::%frame-locals index *sldb-frame-base*)) result)
+      (unless (member (car pair) seen)
+        (push (car pair) seen)
+        (push pair result)))))
+
+(defun frame-locals-and-catch-tags (index)
+  (list (mapcar (lambda (pair)
+                  (list :name (string (car pair)) :id 0 :value (prin1-to-string (cadr pair))))
+                (frame-locals index))
+        nil))
+
+(defun frame-package-name (index)
+  (declare (ignore index))
+  (package-name *package*))
+
+(defun eval-in-frame (string index package)
+  "Evaluates STRING with the locals of frame INDEX bound to their values (reading them;
+assignments do not reach the frame)."
+  (let* ((*package* (or (find-package package) *package*))
+         (form (read-from-string string)))
+    (multiple-value-list
+     (eval `(let ,(mapcar (lambda (pair) (list (car pair) (list 'quote (cadr pair))))
+                          (frame-locals index))
+              ,form)))))
+
+(defun eval-string-in-frame (string index package)
+  (swankd::%format-values-for-echo-area (eval-in-frame string index package)))
+
+(defun pprint-eval-string-in-frame (string index package)
+  (format nil "~{~S~^~%~}" (eval-in-frame string index package)))
+
+(defun swankd::%interrupt-from-emacs ()
+  "What an interrupted thread runs: SLDB, with a restart that goes on with the work."
+  (restart-case (invoke-debugger (make-condition 'simple-error :format-control "Interrupt from Emacs"
+                                                               :format-arguments nil))
+    (continue () :report "Continue from break." nil)))
