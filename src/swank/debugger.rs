@@ -83,7 +83,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "%EMACS-THREAD-P",
         (0, Some(0)),
         |vm, thread, _| {
-            let connected = with_host(vm, |host| host.connection_of(thread.id).is_some());
+            let connected = with_host(vm, |host| debugger_connection(host, thread.id).is_some());
             value(if connected == Some(true) {
                 Value::Symbol(vm.image.sym.t)
             } else {
@@ -116,6 +116,22 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, swankd, "%NEXT-REQUEST", (0, Some(0)), next_request)?;
     table.define(image, swankd, "%SEND-RETURN", (3, Some(3)), send_return)?;
     Ok(())
+}
+
+/// The connection that shows `thread`'s debugger: the one it works for, or for the
+/// program's own threads the most recent connection with a REPL, which it adopts.
+fn debugger_connection(host: &mut SwankHost, thread: ThreadId) -> Option<u64> {
+    if let Some(connection) = host.connection_of(thread) {
+        return Some(connection);
+    }
+    let newest = host
+        .connections
+        .iter()
+        .filter(|(_, c)| c.repl_created)
+        .map(|(id, _)| *id)
+        .max()?;
+    host.thread_connections.insert(thread, newest);
+    Some(newest)
 }
 
 /// `(%BACKTRACE START END BASE)`: `(INDEX TEXT)` for frames START (inclusive) to END

@@ -100,11 +100,15 @@ when it is evaluated (a program's last form may well run forever)."
         (setq position next)))))
 
 (defun swankd::%run-program (files forms)
-  "The program's main thread: runs the FILES, then the FORMS strings."
-  (dolist (file files)
-    (swankd::%run-forms (swankd::%file-string file)))
-  (dolist (text forms)
-    (swankd::%run-forms text))
+  "The program's main thread: runs the FILES, then the FORMS strings. Its ABORT restart
+(offered in SLDB) ends the main thread; the daemon keeps serving."
+  (restart-case
+      (progn
+        (dolist (file files)
+          (swankd::%run-forms (swankd::%file-string file)))
+        (dolist (text forms)
+          (swankd::%run-forms text)))
+    (abort () :report "Abort the program's main thread." nil))
   nil)
 
 (defun create-server (&key (port 4005) (interface "127.0.0.1") (style :spawn) dont-close

@@ -2,11 +2,15 @@
 ;;;; thread builtins in threads.rs. Every wait re-checks its condition after waking.
 
 (defun swankd::%thread-toplevel (function)
-  "What a thread made by MAKE-THREAD runs. DESTROY-THREAD throws to the catch."
+  "What a thread made by MAKE-THREAD runs. DESTROY-THREAD throws to the catch; the ABORT
+restart (offered in SLDB) ends the thread too."
   (let ((value nil) (returned nil))
     (catch 'swankd::%thread-exit
-      (setq value (funcall function)
-            returned t))
+      (restart-case (setq value (funcall function)
+                          returned t)
+        (abort () :report (lambda (stream)
+                            (format stream "Abort thread (~A)." (current-thread)))
+          nil)))
     (unless returned (swankd::%mark-thread-aborted))
     value))
 
