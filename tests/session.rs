@@ -368,3 +368,35 @@ fn nested_debugger_levels_unwind_one_at_a_time_and_reannounce() {
         "{original}"
     );
 }
+
+#[test]
+fn restart_frame_retries_a_call_with_its_new_definition() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defun step-fn (x) (error \"broken ~a\" x)) (defun caller () (list (step-fn 4) 'after)))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(
+        r#"(swank:interactive-eval "(caller)")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    let thread = client.expect_debugger(1, "broken 4");
+    client.rex("(swank:backtrace 0 2)", ThreadSelector::Id(thread), 3);
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok ((0 "(STEP-FN 4)") (1 "(CALLER)"))) 3)"#
+    );
+    client.rex(
+        r#"(swank:interactive-eval "(defun step-fn (x) (* x 10))")"#,
+        ThreadSelector::Any,
+        4,
+    );
+    assert_eq!(client.next(), r#"(:return (:ok "=> STEP-FN") 4)"#);
+    client.rex("(swank:restart-frame 0)", ThreadSelector::Id(thread), 5);
+    assert_eq!(client.next(), r#"(:return (:abort "NIL") 5)"#);
+    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    assert_eq!(client.next(), r#"(:return (:ok "=> (40 AFTER)") 2)"#);
+}

@@ -25,6 +25,8 @@ pub struct Frame {
     pub return_to: usize,
     /// What happens to the result when this call returns.
     pub after: AfterReturn,
+    /// The thread's dynamic-binding depth when the call began (for restarting it).
+    pub bindings: usize,
 }
 
 /// Special handling of a call's result, for calls the VM makes on its own behalf.
@@ -68,6 +70,9 @@ pub enum EntryKind {
     Catch { tag: Value, target: usize },
     /// `UNWIND-PROTECT`: exits through here call `cleanup` first.
     UnwindProtect { cleanup: Value },
+    /// Where a restarted call lands: just after the call, in the caller's frame, which
+    /// continues at its saved pc. Made only by `Vm::restart_frame`.
+    Restart { function: Value, args: Vec<Value> },
 }
 
 #[derive(Debug, Default)]
@@ -131,6 +136,10 @@ impl LispThread {
             match entry.kind {
                 EntryKind::Catch { tag, .. } => marker.value(tag),
                 EntryKind::UnwindProtect { cleanup } => marker.value(cleanup),
+                EntryKind::Restart { function, ref args } => {
+                    marker.value(function);
+                    marker.values(args);
+                }
                 EntryKind::Block { .. } => {}
             }
         }

@@ -121,6 +121,11 @@ deeper debugger level, so that this level is announced again."
         (invoke-restart top)
         (error "There is no ABORT restart."))))
 
+(defun restart-frame (index)
+  "Calls frame INDEX's function again, with its arguments, through its name: after
+redefining a function, this retries the failed call with the new code."
+  (swankd::%restart-frame index *sldb-frame-base*))
+
 (defun sdlb-print-condition ()
   (princ-to-string *sldb-condition*))
 

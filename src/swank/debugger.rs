@@ -74,6 +74,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             value(frame.proto.name)
         },
     )?;
+    table.define(image, swankd, "%RESTART-FRAME", (2, Some(2)), restart_frame)?;
     table.define(image, swankd, "%THREAD-ID", (0, Some(0)), |_, thread, _| {
         value(Value::Fixnum(thread.id as i64))
     })?;
@@ -174,6 +175,54 @@ fn frame_locals(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult
         pairs.push(vm.image.list(&[Value::Symbol(*sym), local])?);
     }
     value(vm.image.list(&pairs)?)
+}
+
+/// `(%RESTART-FRAME INDEX BASE)`: calls frame INDEX's function again with the frame's
+/// arguments, in its place. A function named by a symbol is called through the symbol, so
+/// the call runs its current definition: redefine, then restart.
+fn restart_frame(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let index = expect_index(a[0])?;
+    let frame_index = visible_frames(vm, thread, a[1])?
+        .get(index)
+        .copied()
+        .ok_or_else(|| LispError::simple(format!("no frame {index}")))?;
+    let Some(frame) = thread.frames.get(frame_index).cloned() else {
+        return Err(LispError::simple(format!("no frame {index}")));
+    };
+    let function = match frame.proto.name {
+        Value::Symbol(sym) if !matches!(vm.image.heap.symbol(sym).function, Value::Unbound) => {
+            Value::Symbol(sym)
+        }
+        _ => frame.function,
+    };
+    let shape = &frame.proto.shape;
+    let positional = shape.required as usize + shape.optional as usize;
+    let mut args: Vec<Value> = (0..positional)
+        .filter_map(|slot| argument(vm, thread, &frame, slot))
+        .filter(|arg| !matches!(arg, Value::Unbound))
+        .collect();
+    let mut slot = positional;
+    if shape.rest {
+        if let Some(rest) = argument(vm, thread, &frame, slot) {
+            args.extend(vm.image.list_to_vec(rest).unwrap_or_default());
+        }
+        slot += 1;
+    }
+    if !shape.rest {
+        for (offset, key) in shape.keys.iter().enumerate() {
+            if let Some(arg) = argument(vm, thread, &frame, slot + offset)
+                && !matches!(arg, Value::Unbound)
+            {
+                args.push(Value::Symbol(*key));
+                args.push(arg);
+            }
+        }
+    }
+    Ok(Control::RestartFrame {
+        frame: frame_index,
+        function,
+        args,
+    })
 }
 
 fn next_request(vm: &mut Vm, thread: &mut LispThread, _: &[Value]) -> LispResult<Control> {

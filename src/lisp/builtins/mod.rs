@@ -35,6 +35,13 @@ pub enum Control {
     /// Call this function with these arguments in the builtin's place.
     Call(Value, Vec<Value>),
     Park(Park),
+    /// Unwind to call frame `frame` (an index into the thread's frames) and call `function`
+    /// with `args` in its place (see `Vm::restart_frame`).
+    RestartFrame {
+        frame: usize,
+        function: Value,
+        args: Vec<Value>,
+    },
 }
 
 pub type BuiltinFn = fn(&mut Vm, &mut LispThread, &[Value]) -> LispResult<Control>;

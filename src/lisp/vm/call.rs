@@ -104,6 +104,7 @@ impl Vm {
             base,
             return_to,
             after,
+            bindings: thread.bindings.len(),
         });
         Ok(Invoked::Frame)
     }
@@ -155,6 +156,14 @@ impl Vm {
             Control::Park(park) => {
                 thread.stack.push(Value::Nil);
                 Ok(Invoked::Park(park))
+            }
+            Control::RestartFrame {
+                frame,
+                function,
+                args,
+            } => {
+                self.restart_frame(thread, frame, function, args)?;
+                Ok(Invoked::Frame)
             }
         }
     }

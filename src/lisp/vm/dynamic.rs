@@ -133,6 +133,18 @@ impl Vm {
             EntryKind::UnwindProtect { .. } => {
                 return Err(LispError::control("internal error: exit to a cleanup"));
             }
+            EntryKind::Restart { function, args } => {
+                thread.mv = None;
+                let return_to = thread.stack.len();
+                thread.stack.push(function);
+                thread.stack.extend_from_slice(&args);
+                return match self.invoke(thread, args.len(), return_to, CallMode::Normal)? {
+                    Invoked::Frame | Invoked::Value => Ok(()),
+                    Invoked::Park(_) => Err(LispError::control(
+                        "cannot restart a call that waits at once",
+                    )),
+                };
+            }
         };
         thread.stack.push(value);
         thread.mv = mv;
@@ -140,6 +152,50 @@ impl Vm {
             frame.pc = target;
         }
         Ok(())
+    }
+
+    /// Unwinds `thread` to just before call frame `frame` was entered (running cleanups on
+    /// the way), then calls `function` with `args` in its place: the debugger's
+    /// `restart-frame`. The caller of the frame then continues as if the first call had
+    /// returned what the new one returns.
+    pub fn restart_frame(
+        &mut self,
+        thread: &mut LispThread,
+        frame: usize,
+        function: Value,
+        args: Vec<Value>,
+    ) -> LispResult<()> {
+        let Some(target) = thread.frames.get(frame) else {
+            return Err(LispError::control("no such frame to restart"));
+        };
+        if frame == 0 {
+            return Err(LispError::control(
+                "the outermost frame cannot be restarted",
+            ));
+        }
+        let entry = DynamicEntry {
+            kind: EntryKind::Restart { function, args },
+            frames: frame,
+            stack: target.return_to,
+            bindings: target.bindings,
+        };
+        let position = thread
+            .dynamic
+            .iter()
+            .position(|e| e.frames > frame)
+            .unwrap_or(thread.dynamic.len());
+        if thread
+            .pending_exits
+            .iter()
+            .any(|exit| exit.entry >= position)
+        {
+            return Err(LispError::control(
+                "cannot restart a frame while an exit out of it is unwinding",
+            ));
+        }
+        thread.dynamic.insert(position, entry);
+        let mv = thread.mv.take();
+        self.exit_to(thread, position, Value::Nil, mv, 0)
     }
 
     /// Continues the exit a finished cleanup suspended.

@@ -158,6 +158,7 @@ impl Vm {
                     base: thread.stack.len(),
                     return_to: thread.stack.len(),
                     after: AfterReturn::Normal,
+                    bindings: thread.bindings.len(),
                 });
                 Ok(())
             }
