@@ -168,3 +168,29 @@ assignments do not reach the frame)."
   (restart-case (invoke-debugger (make-condition 'simple-error :format-control "Interrupt from Emacs"
                                                                :format-arguments nil))
     (continue () :report "Continue from break." nil)))
+
+;;;; The thread list (C-c C-x t).
+
+(defvar *thread-list* nil "The thread ids of the last LIST-THREADS, in its row order.")
+
+(defun list-threads ()
+  "((:id :name :status) (ID NAME STATUS) ...): every thread; rows are addressed by index."
+  (let ((rows (swankd::%thread-rows)))
+    (setq *thread-list* (mapcar #'car rows))
+    (cons '(:id :name :status) rows)))
+
+(defun nth-thread (index)
+  (let ((id (nth index *thread-list*)))
+    (or (and id (swankd::%thread-by-id id))
+        (error "Thread number ~D of the list is gone." index))))
+
+(defun kill-nth-thread (index)
+  (bt:destroy-thread (nth-thread index))
+  nil)
+
+(defun debug-nth-thread (index)
+  (bt:interrupt-thread (nth-thread index) #'swankd::%interrupt-from-emacs)
+  nil)
+
+(defun quit-thread-browser ()
+  (setq *thread-list* nil))

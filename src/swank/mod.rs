@@ -29,8 +29,8 @@ pub use session::Session;
 /// that package becomes external afterwards.
 const LISP_SOURCES: &[(&str, &str, bool)] = &[
     ("SWANK", include_str!("prelude.lisp"), true),
-    ("SWANK", include_str!("debugger.lisp"), true),
     ("BORDEAUX-THREADS", include_str!("threads.lisp"), true),
+    ("SWANK", include_str!("debugger.lisp"), true),
     ("SWANKD", include_str!("modules.lisp"), false),
 ];
 

@@ -22,10 +22,27 @@ as a list."
          (list :write-string (concatenate 'string (prin1-to-string value) (string #\Newline))
                :repl-result)))))
 
+(defun eval-forms (string)
+  "Evaluates every form in STRING, each taking effect at once (REPL input is not a unit of
+change); returns the values of the last as a list."
+  (let ((position 0) (values nil))
+    (swankd::%repeat
+      (multiple-value-bind (form next) (read-from-string-at string position)
+        (when (eq form *eof*) (return values))
+        (setq values (multiple-value-list (eval form)))
+        (setq position next)))))
+
+(defun swankd::%with-retry-restart (description thunk)
+  "Calls THUNK with a RETRY restart (reported as DESCRIPTION) that calls it again."
+  (loop
+    (restart-case (return (funcall thunk))
+      (retry () :report (lambda (stream) (write-string description stream)) nil))))
+
 (defun swank-repl::listener-eval (string &key window-width)
   (declare (ignore window-width))
   (let* ((package *package*)
-         (values (eval-region string)))
+         (values (swankd::%with-retry-restart "Retry SLIME REPL evaluation request."
+                                              (lambda () (eval-forms string)))))
     (setq *** ** ** * * (car values))
     (send-repl-results values)
     (unless (eq package *package*)
@@ -43,7 +60,11 @@ as a list."
   (list (package-name *package*) (swankd::%package-prompt *package*)))
 
 (defun interactive-eval (string)
-  (swankd::%format-values-for-echo-area (multiple-value-list (eval (read-from-string string)))))
+  (swankd::%with-retry-restart
+   "Retry SLIME interactive evaluation request."
+   (lambda ()
+     (swankd::%format-values-for-echo-area
+      (multiple-value-list (eval (read-from-string string)))))))
 
 (defun interactive-eval-region (string)
   (swankd::%format-values-for-echo-area (eval-region string)))

@@ -207,6 +207,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             value(Value::Nil)
         },
     )?;
+    table.define(image, swankd, "%THREAD-ROWS", (0, Some(0)), thread_rows)?;
+    table.define(image, swankd, "%THREAD-BY-ID", (1, Some(1)), thread_by_id)?;
     table.define(image, swankd, "%THREAD-YIELD", (0, Some(0)), |_, _, _| {
         Ok(Control::Park(Park::Yield))
     })?;
@@ -254,6 +256,54 @@ fn all_threads(vm: &mut Vm, thread: &mut LispThread, _: &[Value]) -> LispResult<
         handles.push(handle?);
     }
     value(vm.image.list(&handles)?)
+}
+
+/// `(%THREAD-ROWS)`: `(ID NAME STATUS)` for every live thread, by id, for
+/// `SWANK:LIST-THREADS`.
+fn thread_rows(vm: &mut Vm, thread: &mut LispThread, _: &[Value]) -> LispResult<Control> {
+    let host = shared(vm)?;
+    let mut rows = vec![(thread.id, thread.name.clone(), "Running")];
+    {
+        let host = host.borrow();
+        for id in host.scheduler.ids() {
+            if let Some(green) = host.scheduler.get(id) {
+                let status = match green.state {
+                    State::Runnable => "Running",
+                    State::Sleeping(_) => "Sleeping",
+                    State::Waiting { .. } => "Waiting",
+                    State::Idle => "Idle",
+                };
+                rows.push((id, green.thread.name.clone(), status));
+            }
+        }
+    }
+    rows.sort_by_key(|(id, _, _)| *id);
+    let mut values = Vec::new();
+    for (id, name, status) in rows {
+        let name = vm.image.string(name)?;
+        let status = vm.image.string(status)?;
+        values.push(vm.image.list(&[Value::Fixnum(id as i64), name, status])?);
+    }
+    value(vm.image.list(&values)?)
+}
+
+/// `(%THREAD-BY-ID ID)`: the thread object of a live thread, or NIL.
+fn thread_by_id(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let Value::Fixnum(id) = a[0] else {
+        return Err(LispError::type_error(a[0], "FIXNUM"));
+    };
+    let id = id as ThreadId;
+    if id == thread.id {
+        return value(thread_handle(vm, thread)?);
+    }
+    let host = shared(vm)?;
+    let taken = host.borrow_mut().scheduler.take(id);
+    let Some(mut green) = taken else {
+        return value(Value::Nil);
+    };
+    let handle = thread_handle(vm, &mut green.thread);
+    host.borrow_mut().scheduler.put_back(id, green);
+    value(handle?)
 }
 
 /// `(%INTERRUPT-THREAD THREAD CLOSURE)`: the thread calls CLOSURE at its next instruction,
