@@ -2,14 +2,21 @@
 
 use std::rc::Rc;
 
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::ToPrimitive;
+
 use super::super::compiler;
 use super::super::error::{LispError, LispResult};
 use super::super::image::Image;
+use super::super::number::Number;
 use super::super::object::{Closure, Object};
 use super::super::thread::LispThread;
 use super::super::value::Value;
 use super::super::vm::{NestedHost, Park, Vm};
 use super::{BuiltinTable, Control, expect_list, value};
+
+mod time;
 
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let cl = image.pkg.cl;
@@ -64,19 +71,37 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         value(form)
     })?;
     table.define(image, cl, "SLEEP", (1, Some(1)), |vm, _, a| {
-        let seconds = super::super::number::Number::expect(&vm.image, a[0])?.to_f64();
+        let seconds = Number::expect(&vm.image, a[0])?.to_f64();
         if !seconds.is_finite() || seconds < 0.0 {
             return Err(LispError::type_error(a[0], "(REAL 0)"));
         }
         let duration = std::time::Duration::from_secs_f64(seconds.min(1.0e9));
         Ok(Control::Park(Park::Sleep(duration)))
     })?;
+    install_time(table, image)?;
+    Ok(())
+}
+
+/// SBCL's unit: microseconds.
+const INTERNAL_TIME_UNITS_PER_SECOND: i64 = 1_000_000;
+
+thread_local! {
+    static START: std::time::Instant = std::time::Instant::now();
+}
+
+fn install_time(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
+    let cl = image.pkg.cl;
+    let units = image.intern("INTERNAL-TIME-UNITS-PER-SECOND", cl)?;
+    image
+        .packages
+        .export(cl, Rc::from("INTERNAL-TIME-UNITS-PER-SECOND"));
+    if let Some(symbol) = image.heap.symbol_mut(units) {
+        symbol.value = Value::Fixnum(INTERNAL_TIME_UNITS_PER_SECOND);
+        symbol.constant = true;
+        symbol.special = true;
+    }
     table.define(image, cl, "GET-UNIVERSAL-TIME", (0, Some(0)), |_, _, _| {
-        let unix = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        value(Value::Fixnum(unix + UNIVERSAL_TIME_OF_UNIX_EPOCH))
+        value(Value::Fixnum(universal_now()))
     })?;
     table.define(
         image,
@@ -84,17 +109,162 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "GET-INTERNAL-REAL-TIME",
         (0, Some(0)),
         |_, _, _| {
-            let micros = START.with(|start| start.elapsed().as_micros() as i64);
-            value(Value::Fixnum(micros))
+            let elapsed = START.with(|start| start.elapsed());
+            let nanos_per_unit = (1_000_000_000 / INTERNAL_TIME_UNITS_PER_SECOND) as u128;
+            value(Value::Fixnum((elapsed.as_nanos() / nanos_per_unit) as i64))
+        },
+    )?;
+    table.define(
+        image,
+        cl,
+        "GET-INTERNAL-RUN-TIME",
+        (0, Some(0)),
+        |_, _, _| {
+            let micros = time::run_time_micros();
+            value(Value::Fixnum(
+                micros * INTERNAL_TIME_UNITS_PER_SECOND / 1_000_000,
+            ))
+        },
+    )?;
+    table.define(
+        image,
+        cl,
+        "DECODE-UNIVERSAL-TIME",
+        (1, Some(2)),
+        |vm, thread, a| {
+            let universal = universal_time_arg(a[0])?;
+            let zone = a.get(1).copied().unwrap_or(Value::Nil);
+            decoded_values(vm, thread, universal, zone)
+        },
+    )?;
+    table.define(
+        image,
+        cl,
+        "GET-DECODED-TIME",
+        (0, Some(0)),
+        |vm, thread, _| decoded_values(vm, thread, universal_now(), Value::Nil),
+    )?;
+    table.define(
+        image,
+        cl,
+        "ENCODE-UNIVERSAL-TIME",
+        (6, Some(7)),
+        |vm, _, a| {
+            let second = ranged_arg(a[0], 0, 59, "(MOD 60)")?;
+            let minute = ranged_arg(a[1], 0, 59, "(MOD 60)")?;
+            let hour = ranged_arg(a[2], 0, 23, "(MOD 24)")?;
+            let date = ranged_arg(a[3], 1, 31, "(INTEGER 1 31)")?;
+            let month = ranged_arg(a[4], 1, 12, "(INTEGER 1 12)")?;
+            let year = full_year(ranged_arg(a[5], 0, i64::MAX, "UNSIGNED-BYTE")?);
+            let zone = a.get(6).copied().unwrap_or(Value::Nil);
+            let local = time::encode(second, minute, hour, date, month, year)
+                .ok_or_else(|| LispError::type_error(a[5], "(INTEGER 0 999999999)"))?;
+            let universal = match zone_seconds_west(&vm.image, zone)? {
+                Some(west) => local + west,
+                None => time::universal_from_local(local),
+            };
+            if universal < 0 {
+                let datum = Number::Integer(BigInt::from(universal)).into_value(&mut vm.image)?;
+                return Err(LispError::type_error(datum, "UNSIGNED-BYTE"));
+            }
+            value(Value::Fixnum(universal))
         },
     )?;
     Ok(())
 }
 
-const UNIVERSAL_TIME_OF_UNIX_EPOCH: i64 = 2_208_988_800;
+fn universal_now() -> i64 {
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    unix + time::UNIVERSAL_TIME_OF_UNIX_EPOCH
+}
 
-thread_local! {
-    static START: std::time::Instant = std::time::Instant::now();
+/// Returns DECODE-UNIVERSAL-TIME's nine values for `universal` in `zone` (NIL: the
+/// machine's zone at that time).
+fn decoded_values(
+    vm: &mut Vm,
+    thread: &mut LispThread,
+    universal: i64,
+    zone: Value,
+) -> LispResult<Control> {
+    let (local, daylight, zone) = match zone_seconds_west(&vm.image, zone)? {
+        Some(west) => (universal - west, false, zone),
+        None => {
+            let local = time::local_zone(universal);
+            let standard_west = i64::from(local.daylight) * 3600 - local.seconds_east;
+            let hours_west = BigRational::new(BigInt::from(standard_west), BigInt::from(3600));
+            let zone = Number::Ratio(hours_west).into_value(&mut vm.image)?;
+            (universal + local.seconds_east, local.daylight, zone)
+        }
+    };
+    let d = time::decode(local);
+    let values = vec![
+        Value::Fixnum(d.second),
+        Value::Fixnum(d.minute),
+        Value::Fixnum(d.hour),
+        Value::Fixnum(d.date),
+        Value::Fixnum(d.month),
+        Value::Fixnum(d.year),
+        Value::Fixnum(d.day_of_week),
+        vm.image.boolean(daylight),
+        zone,
+    ];
+    let first = values[0];
+    thread.mv = Some(values);
+    value(first)
+}
+
+/// A universal time: a non-negative fixnum.
+fn universal_time_arg(datum: Value) -> LispResult<i64> {
+    ranged_arg(datum, 0, i64::MAX, "UNSIGNED-BYTE")
+}
+
+fn ranged_arg(datum: Value, low: i64, high: i64, type_name: &str) -> LispResult<i64> {
+    match datum {
+        Value::Fixnum(n) if (low..=high).contains(&n) => Ok(n),
+        _ => Err(LispError::type_error(datum, type_name)),
+    }
+}
+
+/// A time zone argument in seconds west of Greenwich: `None` for NIL (the machine's zone),
+/// else a rational number of hours from -24 to 24 that makes a whole number of seconds.
+fn zone_seconds_west(image: &Image, zone: Value) -> LispResult<Option<i64>> {
+    if matches!(zone, Value::Nil) {
+        return Ok(None);
+    }
+    let hours = match Number::from_value(image, zone) {
+        Some(Number::Integer(n)) => BigRational::from_integer(n),
+        Some(Number::Ratio(q)) => q,
+        _ => return Err(LispError::type_error(zone, "(OR NULL (RATIONAL -24 24))")),
+    };
+    let limit = BigRational::from_integer(BigInt::from(24));
+    if hours > limit || hours < -limit {
+        return Err(LispError::type_error(zone, "(OR NULL (RATIONAL -24 24))"));
+    }
+    let seconds = hours * BigRational::from_integer(BigInt::from(3600));
+    match seconds.is_integer().then(|| seconds.to_integer().to_i64()) {
+        Some(Some(seconds)) => Ok(Some(seconds)),
+        _ => Err(LispError::type_error(
+            zone,
+            "(RATIONAL -24 24) of whole seconds",
+        )),
+    }
+}
+
+/// A year below 100 names the year with those last two digits within 50 years of now.
+fn full_year(year: i64) -> i64 {
+    if year >= 100 {
+        return year;
+    }
+    let current = time::decode(universal_now()).year;
+    let guess = year + (current - 50) / 100 * 100;
+    if current - guess > 50 {
+        guess + 100
+    } else {
+        guess
+    }
 }
 
 /// Compiles `form` into a function of no arguments.
