@@ -1092,7 +1092,7 @@ fn describe_function(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispR
     } else {
         "compiled function"
     };
-    let mut text = format!("{}\n  [{kind}]\n\n", vm.prin1_string(thread, function));
+    let mut text = format!("{}\n  [{kind}]\n\n\n", vm.prin1_string(thread, function));
     text.push_str(&describe_function_body(&vm.image, sym, ""));
     string_reply(vm, text)
 }
