@@ -39,6 +39,9 @@ const SCENARIOS: &[&str] = &[
     "live-program",
     "compile-defun",
     "sldb",
+    "completion",
+    "autodoc",
+    "describe",
 ];
 
 /// How long Emacs may run one scenario before it is killed.
@@ -566,4 +569,19 @@ fn compile_defun() {
 #[test]
 fn sldb() {
     run_scenario("sldb", Transport::Tcp);
+}
+
+#[test]
+fn completion() {
+    run_scenario("completion", Transport::Tcp);
+}
+
+#[test]
+fn autodoc() {
+    run_scenario("autodoc", Transport::Tcp);
+}
+
+#[test]
+fn describe() {
+    run_scenario("describe", Transport::Tcp);
 }

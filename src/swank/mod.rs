@@ -2,6 +2,7 @@
 //! threads (`session`, `scheduler`), the Swank functions (`rpc` in Rust, `prelude.lisp` in
 //! Lisp), and conversion between wire data and Lisp values (`wire_value`).
 
+mod completion;
 mod debugger;
 mod host;
 mod listeners;
@@ -50,6 +51,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     threads::install(&mut table, &mut vm.image)?;
     listeners::install(&mut table, &mut vm.image)?;
     debugger::install(&mut table, &mut vm.image)?;
+    completion::install(&mut table, &mut vm.image)?;
     vm.builtins = table;
     for (package, text, export) in LISP_SOURCES {
         load_source(&mut vm, package, text)?;

@@ -98,17 +98,19 @@ REPL then shows results as plain text."
    "#<SIMPLE-ERROR \"presentations are not supported by swankd yet; results are shown as plain text\">"))
 
 (defun autodoc (raw-form &key print-right-margin)
-  (declare (ignore raw-form print-right-margin))
-  (list :not-available t))
+  "The arglist of the operator around the cursor in RAW-FORM with the current argument
+between ===> and <===, or the value of the variable at the cursor: (DOC CACHE-P), DOC
+:NOT-AVAILABLE when nothing is known. The text stays on one line whatever the margin."
+  (declare (ignore print-right-margin))
+  (swankd::%autodoc raw-form))
 
 (defun buffer-first-change (filename)
   (declare (ignore filename))
   nil)
 
 (defun operator-arglist (name package)
-  (declare (ignore package))
-  (let ((symbol (read-from-string name nil nil)))
-    (and symbol (symbolp symbol) (swankd::%arglist-string symbol))))
+  "\"(NAME ARGS...)\" for the function or macro NAME in PACKAGE, or NIL."
+  (swankd::%operator-arglist name package))
 
 (defun swankd::%run-forms (text)
   "Evaluates every form of the string TEXT in order, as a program runs: each takes effect

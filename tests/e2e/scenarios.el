@@ -237,6 +237,103 @@
     (message "  ok  the REPL says the evaluation was aborted")
     (swankd-e2e-check-repl connection "(+ 1 2)" "3\n")))
 
+;;;; Completion, autodoc and documentation
+
+(swankd-e2e-defscenario completion
+  "C-c C-i after `(e2e-compl' in a Lisp buffer completes a function defined at the REPL."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-repl connection "(defun e2e-compl-target (x) x)"
+                           "E2E-COMPL-TARGET\n")
+    (let ((completions (let ((slime-buffer-connection connection))
+                         (slime-eval '(swank:simple-completions "e2e-compl"
+                                                                 "COMMON-LISP-USER")))))
+      (unless (equal completions '(("e2e-compl-target") "e2e-compl-target"))
+        (swankd-e2e-fail "simple-completions answered %s"
+                         (swankd-e2e-show completions))))
+    (message "  ok  simple-completions lists e2e-compl-target")
+    (with-current-buffer (swankd-e2e-lisp-buffer connection "compl.lisp" "(e2e-compl")
+      (unless (eq (key-binding (kbd "C-c C-i")) 'completion-at-point)
+        (swankd-e2e-fail "C-c C-i is bound to %S, not completion-at-point"
+                         (key-binding (kbd "C-c C-i"))))
+      (swankd-e2e-press "C-c C-i")
+      (swankd-e2e-wait-until
+       "the completed name in the buffer"
+       (lambda () (equal (buffer-string) "(e2e-compl-target")))
+      (message "  ok  C-c C-i turned (e2e-compl into %s" (buffer-string))
+      (kill-buffer))))
+
+(defun swankd-e2e-autodoc (connection text)
+  "The autodoc SLIME shows with point at the end of TEXT in a Lisp buffer.
+Returns (PLAIN . HIGHLIGHTED): the echo-area text and the part of it
+shown with `eldoc-highlight-function-argument'."
+  (with-current-buffer (swankd-e2e-lisp-buffer connection "autodoc.lisp" text)
+    (prog1
+        (let ((doc (swankd-e2e-wait-until
+                    (format "autodoc for %S" text)
+                    (lambda ()
+                      (and (swankd-e2e-idle-p connection)
+                           (slime-autodoc))))))
+          (cons (substring-no-properties doc)
+                (apply #'string
+                       (cl-loop for i below (length doc)
+                                for face = (get-text-property i 'face doc)
+                                when (memq 'eldoc-highlight-function-argument
+                                           (if (listp face) face (list face)))
+                                collect (aref doc i)))))
+      (kill-buffer))))
+
+(swankd-e2e-defscenario autodoc
+  "Autodoc shows a user function's arglist with the argument at point highlighted."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-repl connection "(defun e2e-add (a b) (+ a b))" "E2E-ADD\n")
+    (dolist (case '(("(e2e-add " "(e2e-add a b)" "a")
+                    ("(e2e-add 1 " "(e2e-add a b)" "b")
+                    ("(e2e-add 1 (e2e-add " "(e2e-add a b)" "a")))
+      (let ((got (swankd-e2e-autodoc connection (nth 0 case)))
+            (want (cons (nth 1 case) (nth 2 case))))
+        (unless (equal got want)
+          (swankd-e2e-fail "autodoc for %S\n  expected: %s\n  got:      %s"
+                           (nth 0 case) (swankd-e2e-show want) (swankd-e2e-show got)))
+        (message "  ok  autodoc for %S shows %S, %S highlighted"
+                 (nth 0 case) (car got) (cdr got))))
+    (let ((arglist (let ((slime-buffer-connection connection))
+                     (slime-eval '(swank:operator-arglist "e2e-add" "COMMON-LISP-USER")))))
+      (unless (equal arglist "(e2e-add A B)")
+        (swankd-e2e-fail "operator-arglist answered %s" (swankd-e2e-show arglist)))
+      (message "  ok  operator-arglist says %s" arglist))))
+
+(swankd-e2e-defscenario describe
+  "C-c C-d d on a documented function shows its docstring in *slime-description*."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-repl connection
+                           "(defun e2e-doc (x) \"Doubles X, documented.\" (* 2 x))"
+                           "E2E-DOC\n")
+    (with-current-buffer (swankd-e2e-lisp-buffer connection "doc.lisp" "(e2e-doc 1)")
+      (goto-char (+ (point-min) 3))
+      (unless (eq (key-binding (kbd "C-c C-d d")) 'slime-describe-symbol)
+        (swankd-e2e-fail "C-c C-d d is bound to %S, not slime-describe-symbol"
+                         (key-binding (kbd "C-c C-d d"))))
+      (cl-letf (((symbol-function 'slime-read-symbol-name)
+                 (lambda (&rest _) (slime-symbol-at-point))))
+        (swankd-e2e-press "C-c C-d d"))
+      ;; The reply is shown from this buffer: it must live until then.
+      (swankd-e2e-wait-until "the reply to describe-symbol"
+                             (lambda () (swankd-e2e-idle-p connection)))
+      (kill-buffer))
+    (let ((text (swankd-e2e-wait-until
+                 "the *slime-description* buffer"
+                 (lambda ()
+                   (let ((buffer (get-buffer "*slime-description*")))
+                     (and buffer
+                          (with-current-buffer buffer
+                            (and (> (buffer-size) 0)
+                                 (buffer-substring-no-properties
+                                  (point-min) (point-max))))))))))
+      (dolist (expected '("E2E-DOC" "Doubles X, documented."))
+        (unless (string-match-p (regexp-quote expected) text)
+          (swankd-e2e-fail "*slime-description* does not show %S:\n%s" expected text)))
+      (message "  ok  the description shows the docstring"))))
+
 (provide 'swankd-e2e-scenarios)
 
 ;;; scenarios.el ends here
