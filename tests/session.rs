@@ -344,8 +344,9 @@ fn nested_debugger_levels_unwind_one_at_a_time_and_reannounce() {
         6,
     );
     client.expect_debugger(2, r#"("ABORT" "Return to sldb level 1.")"#);
+    // Restart 0 is the nested request's RETRY; 1 is "Return to sldb level 1."
     client.rex(
-        "(swank:invoke-nth-restart-for-emacs 2 0)",
+        "(swank:invoke-nth-restart-for-emacs 2 1)",
         ThreadSelector::Id(thread),
         7,
     );

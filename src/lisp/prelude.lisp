@@ -546,23 +546,6 @@ set by swank), or NIL. Used for threads that serve Emacs; it returns only by a r
     (funcall swankd::*debugger* condition (swankd::%frame-count)))
   (swankd::%enter-debugger condition))
 
-(defun swankd::%signal-error (condition)
-  "Signals CONDITION, an error raised by an operation; what this returns stands for the
-operation's value. An unbound variable offers CONTINUE (read it again), USE-VALUE and
-STORE-VALUE, as SBCL does."
-  (if (swankd::%condition-matches-p condition 'unbound-variable)
-      (let ((name (cell-error-name condition)))
-        (restart-case (progn (swankd::%run-handlers condition)
-                             (invoke-debugger condition))
-          (continue () :report (lambda (stream) (format stream "Retry using ~A." name))
-            (symbol-value name))
-          (use-value (value) :report "Use specified value."
-            value)
-          (store-value (value) :report "Set specified value and use it."
-            (setf (symbol-value name) value))))
-      (progn (swankd::%run-handlers condition)
-             (invoke-debugger condition))))
-
 (defun signal (datum &rest arguments)
   (swankd::%run-handlers (swankd::%coerce-to-condition datum arguments 'simple-condition))
   nil)
@@ -685,6 +668,23 @@ STORE-VALUE, as SBCL does."
 (defmacro with-simple-restart ((name control &rest arguments) &body body)
   `(restart-case (progn ,@body)
      (,name () :report (lambda (stream) (format stream ,control ,@arguments)) (values nil t))))
+
+(defun swankd::%signal-error (condition)
+  "Signals CONDITION, an error raised by an operation; what this returns stands for the
+operation's value. An unbound variable offers CONTINUE (read it again), USE-VALUE and
+STORE-VALUE, as SBCL does."
+  (if (swankd::%condition-matches-p condition 'unbound-variable)
+      (let ((name (cell-error-name condition)))
+        (restart-case (progn (swankd::%run-handlers condition)
+                             (invoke-debugger condition))
+          (continue () :report (lambda (stream) (format stream "Retry using ~A." name))
+            (symbol-value name))
+          (use-value (value) :report "Use specified value."
+            value)
+          (store-value (value) :report "Set specified value and use it."
+            (setf (symbol-value name) value))))
+      (progn (swankd::%run-handlers condition)
+             (invoke-debugger condition))))
 
 (defun abort (&optional condition)
   (declare (ignore condition))

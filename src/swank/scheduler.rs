@@ -140,6 +140,17 @@ impl Scheduler {
         }
     }
 
+    /// Like [`Scheduler::make_runnable`], but ahead of everyone: for a sleeper whose time
+    /// has come, so that a program's tick is late by at most the slice running now, however
+    /// many requests are queued.
+    fn make_runnable_first(&mut self, id: ThreadId) {
+        if let Some(thread) = self.threads.get_mut(&id) {
+            thread.state = State::Runnable;
+            self.run_queue.retain(|t| *t != id);
+            self.run_queue.push_front(id);
+        }
+    }
+
     pub fn sleep(&mut self, id: ThreadId, until: Instant) {
         if let Some(thread) = self.threads.get_mut(&id) {
             thread.state = State::Sleeping(until);
@@ -216,8 +227,8 @@ impl Scheduler {
         }
     }
 
-    /// Moves sleepers whose time has come, and waiters whose deadline passed, to the run
-    /// queue. A timed-out waiter's park value is NIL.
+    /// Moves sleepers whose time has come (to the front) and waiters whose deadline passed
+    /// to the run queue. A timed-out waiter's park value is NIL.
     pub fn wake_sleepers(&mut self, now: Instant) {
         while let Some(Reverse((when, id))) = self.timers.peek().copied() {
             if when > now {
@@ -226,7 +237,7 @@ impl Scheduler {
             self.timers.pop();
             let state = self.threads.get(&id).map(|t| t.state);
             match state {
-                Some(State::Sleeping(until)) if until == when => self.make_runnable(id),
+                Some(State::Sleeping(until)) if until == when => self.make_runnable_first(id),
                 Some(State::Waiting {
                     deadline: Some(deadline),
                     ..
