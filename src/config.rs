@@ -62,6 +62,12 @@ pub struct Cli {
     #[arg(long)]
     pub no_quit: bool,
 
+    /// What a program thread's unhandled error does while no Emacs is connected: `park`
+    /// the thread in the debugger until a client connects (shown to it in SLDB), or
+    /// `abort` the thread. Either way it is logged with a backtrace.
+    #[arg(long, value_enum, default_value_t = OrphanErrors::Park)]
+    pub orphan_errors: OrphanErrors,
+
     /// Secret file whose first line clients must send first; used only if it exists.
     /// Default: $HOME/.slime-secret.
     #[arg(long, value_name = "PATH")]
@@ -83,6 +89,16 @@ pub struct Cli {
     /// Requests of one connection awaiting a reply; further requests are aborted at once.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_pending_requests: usize,
+}
+
+/// What an unhandled error in a program thread does while no Emacs is connected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum OrphanErrors {
+    /// Wait in the debugger; the next client to open a REPL is shown it in SLDB.
+    #[default]
+    Park,
+    /// Invoke the thread's ABORT restart (the thread ends).
+    Abort,
 }
 
 /// How log lines look.
@@ -124,6 +140,7 @@ pub struct Config {
     pub log: LogConfig,
     pub slime_version: String,
     pub allow_quit: bool,
+    pub orphan_errors: OrphanErrors,
     /// Where the secret is looked for; `None` when no path was given and `HOME` is unset.
     pub secret_file: Option<PathBuf>,
     pub limits: Limits,
@@ -220,6 +237,7 @@ impl Config {
             },
             slime_version: cli.slime_version,
             allow_quit: !cli.no_quit,
+            orphan_errors: cli.orphan_errors,
             secret_file,
             limits,
         })

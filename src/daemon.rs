@@ -103,6 +103,7 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
         evals: config.evals.clone(),
         slime_version: config.slime_version.clone(),
         allow_quit: config.allow_quit,
+        orphan_errors: config.orphan_errors,
         listeners: Some(Arc::new(listeners)),
     };
     let mut interpreter = runtime::start_on(runtime_config, sender, receiver)?;

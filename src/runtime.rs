@@ -9,6 +9,7 @@ use std::thread::JoinHandle;
 use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
+use crate::config::OrphanErrors;
 use crate::events::{InterpreterSender, ListenerControl, ToInterpreter};
 
 /// Everything the interpreter needs to know at start-up.
@@ -22,6 +23,8 @@ pub struct RuntimeConfig {
     pub slime_version: String,
     /// Whether `swank:quit-lisp` may stop the daemon.
     pub allow_quit: bool,
+    /// What a program thread's error does while no Emacs is connected.
+    pub orphan_errors: OrphanErrors,
     /// How Lisp code adds listeners (`SWANK:CREATE-SERVER`); `None` where there is no
     /// network side (then those functions signal an error).
     pub listeners: Option<Arc<dyn ListenerControl + Sync>>,

@@ -18,6 +18,7 @@ fn start() -> Client {
         evals: Vec::new(),
         slime_version: "2.27".into(),
         allow_quit: false,
+        orphan_errors: swankd::config::OrphanErrors::Park,
         listeners: None,
     };
     let handle = runtime::start(config).unwrap_or_else(|e| panic!("{e}"));
@@ -400,4 +401,30 @@ fn restart_frame_retries_a_call_with_its_new_definition() {
     assert_eq!(client.next(), r#"(:return (:abort "NIL") 5)"#);
     assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
     assert_eq!(client.next(), r#"(:return (:ok "=> (40 AFTER)") 2)"#);
+}
+
+#[test]
+fn unbounded_recursion_opens_the_debugger_and_aborts_cleanly() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defun deep (n) (1+ (deep n))) (deep 1))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    let thread = client.expect_debugger(1, "Control stack exhausted");
+    client.rex("(swank:backtrace 0 2)", ThreadSelector::Id(thread), 2);
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok ((0 "(DEEP 1)") (1 "(DEEP 1)"))) 2)"#
+    );
+    client.rex("(swank:throw-to-toplevel)", ThreadSelector::Id(thread), 3);
+    assert_eq!(client.next(), r#"(:return (:abort "NIL") 3)"#);
+    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    assert_eq!(client.next(), r#"(:return (:abort "NIL") 1)"#);
+    client.rex(
+        r#"(swank:interactive-eval "(+ 1 2)")"#,
+        ThreadSelector::Any,
+        4,
+    );
+    assert!(client.next().ends_with(" 4)"));
 }

@@ -542,8 +542,17 @@ set by swank), or NIL. Used for threads that serve Emacs; it returns only by a r
     (when hook
       (let ((*debugger-hook* nil))
         (funcall hook condition hook))))
-  (when (and swankd::*debugger* (swankd::%emacs-thread-p))
-    (funcall swankd::*debugger* condition (swankd::%frame-count)))
+  (when swankd::*debugger*
+    (let ((disposition (swankd::%debugger-disposition)))
+      (unless (eq disposition :show)
+        (swankd::%log-unshown-error
+         (format nil "unhandled ~A: ~A~%with no Emacs connected; ~:[the thread ends~;the thread waits in the debugger until a client opens a REPL~].~%Backtrace:~%~{  ~A~%~}"
+                 (swankd::%condition-type condition) condition (eq disposition :park)
+                 (mapcar #'cadr (swankd::%backtrace 0 20 (swankd::%frame-count))))))
+      (case disposition
+        ((:show :park) (funcall swankd::*debugger* condition (swankd::%frame-count)))
+        (:abort (let ((restart (find-restart 'abort)))
+                  (when restart (invoke-restart restart)))))))
   (swankd::%enter-debugger condition))
 
 (defun signal (datum &rest arguments)

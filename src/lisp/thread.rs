@@ -92,6 +92,9 @@ pub struct LispThread {
     pub handle: Option<Value>,
     /// The unit of change this thread is running, if any.
     pub transaction: Option<Transaction>,
+    /// The thread exhausted its stack and is handling that error with borrowed headroom
+    /// (see `Limits::overflow_headroom`), until it unwinds below the limit.
+    pub overflowing: bool,
 }
 
 impl LispThread {

@@ -59,9 +59,11 @@
   "Evaluates the requests Emacs sends to this thread; returns after one that went through a
 deeper debugger level, so that this level is announced again."
   (loop
-    (let ((entered (list nil)))
+    (let ((entered (list nil))
+          (request (swankd::%next-request)))
+      (when (eq request :reannounce) (return))
       (let ((*sldb-entered* entered))
-        (sldb-serve-request (swankd::%next-request)))
+        (sldb-serve-request request))
       (when (car entered) (return)))))
 
 (defun abort-text (condition)

@@ -21,8 +21,10 @@ use crate::lisp::vm::{Park, Vm};
 
 use super::host::{SwankHost, with_host};
 use super::package_name::guess_package;
+use super::scheduler::WaitKey;
 use super::threads::WaitFor;
 use super::wire_value::{from_wire, to_wire};
+use crate::config::OrphanErrors;
 
 /// A request Emacs sent to a thread that is in the debugger.
 #[derive(Debug, Clone)]
@@ -32,9 +34,41 @@ pub struct MailboxRequest {
     pub package: Option<String>,
 }
 
-/// Requests waiting for each thread that is in the debugger. A thread has a mailbox from
-/// its first debugger level until it leaves the last.
-pub type Mailboxes = std::collections::HashMap<ThreadId, VecDeque<MailboxRequest>>;
+/// What a thread in the debugger receives.
+#[derive(Debug, Clone)]
+pub enum Mail {
+    Request(MailboxRequest),
+    /// A client took over showing this thread's debugger: announce the level to it.
+    Reannounce,
+}
+
+/// Mail waiting for each thread that is in the debugger. A thread has a mailbox from its
+/// first debugger level until it leaves the last.
+pub type Mailboxes = std::collections::HashMap<ThreadId, VecDeque<Mail>>;
+
+/// Gives the program's threads that sit in the debugger with no client showing it to
+/// `connection`, which has just opened a REPL, and makes them announce themselves.
+pub fn adopt_orphans(host: &mut SwankHost, connection: u64) {
+    let orphans: Vec<ThreadId> = host
+        .mailboxes
+        .keys()
+        .copied()
+        .filter(|thread| host.connection_of(*thread).is_none())
+        .collect();
+    for thread in orphans {
+        tracing::info!(
+            thread,
+            connection,
+            "showing a parked thread's debugger to a new client"
+        );
+        host.thread_connections.insert(thread, connection);
+        if let Some(mailbox) = host.mailboxes.get_mut(&thread) {
+            mailbox.push_back(Mail::Reannounce);
+        }
+        host.scheduler
+            .wake_one(WaitKey::Mailbox(thread), Value::Nil);
+    }
+}
 
 /// Functions whose frames are the condition system's and the debugger's own plumbing,
 /// hidden from backtraces (looked up in SWANKD, then CL, then SWANK).
@@ -81,15 +115,29 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(
         image,
         swankd,
-        "%EMACS-THREAD-P",
+        "%DEBUGGER-DISPOSITION",
         (0, Some(0)),
         |vm, thread, _| {
-            let connected = with_host(vm, |host| debugger_connection(host, thread.id).is_some());
-            value(if connected == Some(true) {
-                Value::Symbol(vm.image.sym.t)
-            } else {
-                Value::Nil
+            let disposition = with_host(vm, |host| {
+                match (debugger_connection(host, thread.id), host.orphan_errors) {
+                    (Some(_), _) => "SHOW",
+                    (None, OrphanErrors::Park) => "PARK",
+                    (None, OrphanErrors::Abort) => "ABORT",
+                }
             })
+            .unwrap_or("NONE");
+            value(Value::Symbol(vm.image.keyword(disposition)?))
+        },
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%LOG-UNSHOWN-ERROR",
+        (1, Some(1)),
+        |vm, thread, a| {
+            let text = expect_string(&vm.image, a[0])?;
+            tracing::error!(thread = thread.id, name = %thread.name, "{text}");
+            value(Value::Nil)
         },
     )?;
     table.define(
@@ -226,16 +274,19 @@ fn restart_frame(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResul
 }
 
 fn next_request(vm: &mut Vm, thread: &mut LispThread, _: &[Value]) -> LispResult<Control> {
-    let request = with_host(vm, |host: &mut SwankHost| {
+    let mail = with_host(vm, |host: &mut SwankHost| {
         host.mailboxes
             .get_mut(&thread.id)
             .and_then(VecDeque::pop_front)
     })
     .flatten();
-    let Some(request) = request else {
-        return Ok(Control::Park(Park::Wait(Box::new(WaitFor::Request(
-            thread.id,
-        )))));
+    let request = match mail {
+        None => {
+            let wait = WaitFor::Request(thread.id);
+            return Ok(Control::Park(Park::Wait(Box::new(wait))));
+        }
+        Some(Mail::Reannounce) => return value(Value::Symbol(vm.image.keyword("REANNOUNCE")?)),
+        Some(Mail::Request(request)) => request,
     };
     let package = guess_package(&vm.image, request.package.as_deref());
     let form = from_wire(&mut vm.image, &request.form, package)?;

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::config::OrphanErrors;
 use crate::events::{ConnectionId, ListenerControl, Outbox};
 use crate::lisp::thread::ThreadId;
 use crate::lisp::value::Value;
@@ -31,6 +32,7 @@ pub struct SwankHost {
     pub thread_connections: HashMap<ThreadId, ConnectionId>,
     pub slime_version: String,
     pub allow_quit: bool,
+    pub orphan_errors: OrphanErrors,
     pub exit_code: Option<i32>,
     /// Connections whose outgoing queue overflowed; the session closes them.
     pub overflowed: Vec<ConnectionId>,

@@ -127,6 +127,7 @@ pub fn interpreter_main(
     let host = host::SwankHost {
         slime_version: config.slime_version.clone(),
         allow_quit: config.allow_quit,
+        orphan_errors: config.orphan_errors,
         listeners: config.listeners.clone(),
         ..Default::default()
     };

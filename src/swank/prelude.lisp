@@ -158,8 +158,9 @@ with STYLE :SPAWN."
 
 (defun swankd::%compilation-result (what thunk)
   "Runs THUNK, which evaluates code from Emacs, and answers like swank's compile functions:
-(:compilation-result NOTES SUCCESSP DURATION LOADP FASLFILE). An error becomes a note and
-SUCCESSP NIL; nothing of the code is then installed."
+(:compilation-result NOTES SUCCESSP DURATION LOADP FASLFILE). A reader error becomes a note
+and SUCCESSP NIL; other errors open the debugger, as when SBCL loads the code. Either way
+nothing of the code is installed unless it all succeeds."
   (let ((start (get-internal-real-time)))
     (flet ((result (notes successp)
              (list :compilation-result notes successp
@@ -169,8 +170,7 @@ SUCCESSP NIL; nothing of the code is then installed."
                    :location (list :error (format nil "No error location available in ~A" what))
                    :references nil)))
       (handler-case (progn (funcall thunk) (result nil t))
-        (reader-error (condition) (result (list (note condition :read-error)) nil))
-        (error (condition) (result (list (note condition :error)) nil))))))
+        (reader-error (condition) (result (list (note condition :read-error)) nil))))))
 
 (defun compile-string-for-emacs (string buffer-name position filename policy)
   "C-c C-c: evaluates the forms of STRING (from BUFFER-NAME) as one unit."

@@ -99,6 +99,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                     && let Some(c) = host.connections.get_mut(&connection)
                 {
                     c.repl_created = true;
+                    super::debugger::adopt_orphans(host, connection);
                 }
             })
             .ok_or_else(no_host)?;

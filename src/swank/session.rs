@@ -18,7 +18,7 @@ use crate::lisp::thread::ThreadId;
 use crate::lisp::value::Value;
 use crate::lisp::vm::{Outcome, Park, Vm};
 
-use super::debugger::MailboxRequest;
+use super::debugger::{Mail, MailboxRequest};
 use super::host::{ConnectionHost, SharedHost};
 use super::package_name::guess_package;
 use super::rpc::flush_output;
@@ -219,6 +219,11 @@ impl Session {
         for id in threads {
             self.retire_thread(id, None);
         }
+        // Program threads whose debugger this client showed wait for the next one.
+        self.host
+            .borrow_mut()
+            .thread_connections
+            .retain(|_, shown_to| *shown_to != connection);
     }
 
     fn message(&mut self, connection: ConnectionId, message: EmacsMessage) {
@@ -301,11 +306,11 @@ impl Session {
         let Some(mailbox) = host.mailboxes.get_mut(&thread) else {
             return Err(request);
         };
-        mailbox.push_back(MailboxRequest {
+        mailbox.push_back(Mail::Request(MailboxRequest {
             id: request.id,
             form: request.form,
             package: request.package,
-        });
+        }));
         host.scheduler
             .wake_one(WaitKey::Mailbox(thread), Value::Nil);
         Ok(())

@@ -239,8 +239,10 @@
 
 ;;;; Completion, autodoc and documentation
 
+(declare-function slime-autodoc "slime-autodoc" (&optional force-multiline))
+
 (swankd-e2e-defscenario completion
-  "C-c C-i after `(e2e-compl' in a Lisp buffer completes a function defined at the REPL."
+  "C-c C-i after `(e2e-compl' completes a function defined at the REPL."
   (let ((connection (swankd-e2e-connect)))
     (swankd-e2e-check-repl connection "(defun e2e-compl-target (x) x)"
                            "E2E-COMPL-TARGET\n")

@@ -212,3 +212,92 @@ fn lisp_opens_and_closes_listeners_with_swank_functions() {
     send_signal(&child, libc::SIGTERM);
     assert_eq!(wait_with_timeout(&mut child).code(), Some(0));
 }
+
+fn read_frame(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    let mut header = [0u8; 6];
+    stream.read_exact(&mut header).unwrap();
+    let length = usize::from_str_radix(std::str::from_utf8(&header).unwrap(), 16).unwrap();
+    let mut reply = vec![0u8; length];
+    stream.read_exact(&mut reply).unwrap();
+    String::from_utf8(reply).unwrap()
+}
+
+/// A program thread's error with nobody connected parks the thread; the next client to
+/// open a REPL is shown its debugger, redefines the broken function, restarts the frame,
+/// and the program's loop goes on.
+#[test]
+fn a_parked_program_thread_is_fixed_from_a_later_connection() {
+    let home = TempDir::new("daemon-orphan");
+    let port_file = home.join("port");
+    let program = home.join("program.lisp");
+    let output = home.join("stdout");
+    std::fs::write(
+        &program,
+        "(defvar *n* 0)\n\
+         (defun work () (if (= *n* 3) (error \"tick ~a failed\" *n*) (format t \"tick ~a~%\" *n*)))\n\
+         (loop (sleep 0.02) (work) (incf *n*))\n",
+    )
+    .unwrap();
+    let mut child = swankd(&home)
+        .args(["--port", "0", "--log-level", "warn", "--port-file"])
+        .arg(&port_file)
+        .arg(&program)
+        .stdout(std::fs::File::create(&output).unwrap())
+        .spawn()
+        .unwrap();
+    listening_lines(&mut child, 1);
+    let port: u16 = std::fs::read_to_string(&port_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&output)
+        .unwrap_or_default()
+        .contains("tick 2")
+    {
+        assert!(Instant::now() < deadline, "the program did not tick");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+
+    let mut emacs = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let reply = exchange(
+        &mut emacs,
+        r#"(:emacs-rex (swank-repl:create-repl nil :coding-system "utf-8-unix") "COMMON-LISP-USER" t 1)"#,
+    );
+    assert_eq!(reply, r#"(:return (:ok ("COMMON-LISP-USER" "CL-USER")) 1)"#);
+    let debug = read_frame(&mut emacs);
+    assert!(
+        debug.starts_with("(:debug 1 1 (\"tick 3 failed\"") && debug.contains("(0 \"(WORK)\")"),
+        "{debug}"
+    );
+    assert_eq!(read_frame(&mut emacs), "(:debug-activate 1 1 nil)");
+    let reply = exchange(
+        &mut emacs,
+        r#"(:emacs-rex (swank:interactive-eval "(defun work () (format t \"fixed ~a~%\" *n*))") "COMMON-LISP-USER" t 2)"#,
+    );
+    assert_eq!(reply, r#"(:return (:ok "=> WORK") 2)"#);
+    let reply = exchange(
+        &mut emacs,
+        r#"(:emacs-rex (swank:restart-frame 0) "COMMON-LISP-USER" 1 3)"#,
+    );
+    assert_eq!(reply, r#"(:return (:abort "NIL") 3)"#);
+    assert_eq!(read_frame(&mut emacs), "(:debug-return 1 1 nil)");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&output)
+        .unwrap_or_default()
+        .contains("fixed 5")
+    {
+        assert!(Instant::now() < deadline, "the program did not resume");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let printed = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        printed.starts_with("tick 0\ntick 1\ntick 2\nfixed 3\nfixed 4\nfixed 5\n"),
+        "{printed}"
+    );
+    send_signal(&child, libc::SIGTERM);
+    assert_eq!(wait_with_timeout(&mut child).code(), Some(0));
+}

@@ -78,8 +78,13 @@ impl Vm {
             CallMode::Tail => self.drop_current_frame(thread, return_to, argc),
             CallMode::Normal => (return_to, Default::default()),
         };
-        if thread.frames.len() >= self.limits.max_frames
-            || thread.stack.len() >= self.limits.max_stack
+        let headroom = if thread.overflowing {
+            self.limits.overflow_headroom
+        } else {
+            0
+        };
+        if thread.frames.len() >= self.limits.max_frames + headroom
+            || thread.stack.len() >= self.limits.max_stack + headroom * 100
         {
             return Err(LispError::new(ErrorKind::StackExhausted, STACK_EXHAUSTED));
         }

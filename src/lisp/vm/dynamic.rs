@@ -214,11 +214,15 @@ impl Vm {
         self.unbind_to(thread, entry.bindings);
         thread.frames.truncate(entry.frames);
         thread.stack.truncate(entry.stack);
+        if thread.frames.len() < self.limits.max_frames / 2 {
+            thread.overflowing = false;
+        }
     }
 
     /// Abandons everything the thread was doing (used when an evaluation is aborted).
     pub fn reset_thread(&mut self, thread: &mut LispThread) {
         self.abandon_transaction(thread);
+        thread.overflowing = false;
         self.unbind_to(thread, 0);
         thread.frames.clear();
         thread.stack.clear();

@@ -60,6 +60,9 @@ pub struct Limits {
     pub nested_fuel: u64,
     /// How deeply forms may nest in the compiler.
     pub max_form_nesting: usize,
+    /// Extra call depth (and a proportional share of stack) lent to a thread whose stack is
+    /// exhausted, so that the error can be handled and shown in the debugger.
+    pub overflow_headroom: usize,
 }
 
 impl Default for Limits {
@@ -69,6 +72,7 @@ impl Default for Limits {
             max_stack: 10_000_000,
             nested_fuel: 200_000_000,
             max_form_nesting: 5_000,
+            overflow_headroom: 2_000,
         }
     }
 }

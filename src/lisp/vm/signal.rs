@@ -36,6 +36,12 @@ impl Vm {
         if active >= MAX_NESTED_SIGNALS {
             return Err(error);
         }
+        if matches!(error.kind, ErrorKind::StackExhausted) {
+            if thread.overflowing {
+                return Err(error);
+            }
+            thread.overflowing = true;
+        }
         let condition = match self.condition_object(&error) {
             Ok(condition) => condition,
             Err(_) => return Err(error),
