@@ -428,3 +428,37 @@ fn unbounded_recursion_opens_the_debugger_and_aborts_cleanly() {
     );
     assert!(client.next().ends_with(" 4)"));
 }
+
+#[test]
+fn break_and_return_from_frame() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defun pause (x) (break \"pausing at ~a\" x) (* x 2)) (defun outer () (list (pause 5) 'done)))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(
+        r#"(swank:interactive-eval "(outer)")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    let thread = client.expect_debugger(
+        1,
+        r#"("pausing at 5" "   [Condition of type SIMPLE-CONDITION]" nil) (("CONTINUE" "Return from BREAK.")"#,
+    );
+    client.rex("(swank:sldb-disassemble 0)", ThreadSelector::Id(thread), 3);
+    let listing = client.next();
+    assert!(
+        listing.starts_with(r#"(:return (:ok "Bytecode of (PAUSE 5):"#) && listing.contains("=>"),
+        "{listing}"
+    );
+    client.rex(
+        r#"(swank:sldb-return-from-frame 0 "(+ x 100)")"#,
+        ThreadSelector::Id(thread),
+        4,
+    );
+    assert_eq!(client.next(), r#"(:return (:abort "NIL") 4)"#);
+    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    assert_eq!(client.next(), r#"(:return (:ok "=> (105 DONE)") 2)"#);
+}

@@ -128,6 +128,18 @@ deeper debugger level, so that this level is announced again."
 redefining a function, this retries the failed call with the new code."
   (swankd::%restart-frame index *sldb-frame-base*))
 
+(defun sldb-return-from-frame (index string)
+  "Makes frame INDEX return the values of STRING, evaluated with the frame's locals."
+  (swankd::%return-from-frame index *sldb-frame-base*
+                              (eval-in-frame string index (package-name *package*))))
+
+(defun sldb-disassemble (index)
+  (swankd::%disassemble-frame index *sldb-frame-base*))
+
+(defun frame-source-location (index)
+  (list :error (format nil "No source location is recorded for ~A."
+                       (cadr (car (backtrace index (1+ index)))))))
+
 (defun sdlb-print-condition ()
   (princ-to-string *sldb-condition*))
 
@@ -196,3 +208,11 @@ assignments do not reach the frame)."
 
 (defun quit-thread-browser ()
   (setq *thread-list* nil))
+
+(defun cl::break (&optional (format-control "Break") &rest format-arguments)
+  "Enters the debugger with a CONTINUE restart that returns NIL from BREAK."
+  (restart-case
+      (let ((*debugger-hook* nil))
+        (invoke-debugger (make-condition 'simple-condition :format-control format-control
+                                                           :format-arguments format-arguments)))
+    (continue () :report "Return from BREAK." nil)))

@@ -79,6 +79,7 @@ const HIDDEN_FRAMES: &[&str] = &[
     "INVOKE-DEBUGGER",
     "ERROR",
     "CERROR",
+    "BREAK",
     "SLDB-LOOP",
     "SLDB-SERVE-REQUESTS",
     "SLDB-SERVE-REQUEST",
@@ -109,6 +110,29 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         },
     )?;
     table.define(image, swankd, "%RESTART-FRAME", (2, Some(2)), restart_frame)?;
+    table.define(
+        image,
+        swankd,
+        "%RETURN-FROM-FRAME",
+        (3, Some(3)),
+        return_from_frame,
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%DISASSEMBLE-FRAME",
+        (2, Some(2)),
+        |vm, thread, a| {
+            let frame = visible_frame(vm, thread, a[0], a[1])?;
+            let name = frame_text(vm, thread, &frame);
+            let mut text = format!("Bytecode of {name}:\n");
+            for (pc, op) in frame.proto.code.iter().enumerate() {
+                let marker = if pc + 1 == frame.pc { "=>" } else { "  " };
+                text.push_str(&format!("{marker} {pc:4}: {op:?}\n"));
+            }
+            value(vm.image.string(text)?)
+        },
+    )?;
     table.define(image, swankd, "%THREAD-ID", (0, Some(0)), |_, thread, _| {
         value(Value::Fixnum(thread.id as i64))
     })?;
@@ -270,6 +294,27 @@ fn restart_frame(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResul
         frame: frame_index,
         function,
         args,
+    })
+}
+
+/// `(%RETURN-FROM-FRAME INDEX BASE VALUES)`: unwinds to frame INDEX and makes its call
+/// return VALUES (a list) to its caller.
+fn return_from_frame(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let index = expect_index(a[0])?;
+    let frame = visible_frames(vm, thread, a[1])?
+        .get(index)
+        .copied()
+        .ok_or_else(|| LispError::simple(format!("no frame {index}")))?;
+    let values = vm
+        .image
+        .list_to_vec(a[2])
+        .ok_or_else(|| LispError::type_error(a[2], "LIST"))?;
+    let cl = vm.image.pkg.cl;
+    let values_function = vm.image.intern("VALUES", cl)?;
+    Ok(Control::RestartFrame {
+        frame,
+        function: Value::Symbol(values_function),
+        args: values,
     })
 }
 

@@ -37,7 +37,7 @@ const LISP_SOURCES: &[(&str, &str, bool)] = &[
 
 /// Symbols defined by `modules.lisp` in standard packages, and exported from them.
 const MODULE_EXPORTS: &[(&str, &[&str])] = &[
-    ("COMMON-LISP", &["REQUIRE", "PROVIDE", "*MODULES*"]),
+    ("COMMON-LISP", &["REQUIRE", "PROVIDE", "*MODULES*", "BREAK"]),
     ("QUICKLISP-CLIENT", &["QUICKLOAD"]),
     ("ASDF", &["LOAD-SYSTEM", "REQUIRE-SYSTEM"]),
 ];
