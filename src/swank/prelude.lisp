@@ -197,3 +197,7 @@ LOAD-P false only reads it, to report reader errors."
 (defun load-file (filename)
   "C-c C-l: loads FILENAME as one unit; the echo area shows the result."
   (prin1-to-string (load filename)))
+
+(defun sleep-for (seconds)
+  "Sleeps SECONDS in the calling thread (swank's name for it)."
+  (sleep seconds))
