@@ -127,7 +127,7 @@ non-nil offer to close the open connections first, like
   (interactive
    (list (read-file-name "Unix socket: "
                          (file-name-directory swankd-default-socket)
-                         swankd-default-socket t
+                         swankd-default-socket nil
                          (file-name-nondirectory swankd-default-socket))
          t))
   (let ((path (expand-file-name path)))
