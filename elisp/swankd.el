@@ -98,12 +98,15 @@ first line of ~/.slime-secret if that file exists."
                                     :coding 'binary
                                     :noquery t)
             (file-error
-             (user-error "Cannot connect to %s: %s%s" path
-                         (error-message-string err)
-                         (if (string-match-p "refused"
-                                             (error-message-string err))
-                             " (nothing listens there: a stale socket?)"
-                           "")))))
+             ;; The data of ERR: a summary, the reason (such as
+             ;; "Connection refused"), then the arguments.  Only the
+             ;; reason tells the user anything.
+             (let ((reason (or (cl-find-if #'stringp (cddr err))
+                               (error-message-string err))))
+               (user-error "Cannot connect to %s: %s%s" path reason
+                           (if (string-match-p "refused" reason)
+                               " (nothing listens there: a stale socket?)"
+                             ""))))))
          (buffer (slime-make-net-buffer " *cl-connection*")))
     (push process slime-net-processes)
     (set-process-buffer process buffer)
