@@ -33,11 +33,14 @@
 
 (defvar swankd-tests-binary
   (let ((binary (getenv "SWANKD_BIN")))
-    (expand-file-name (if (and binary (not (string= binary "")))
-                          binary
-                        "../target/debug/swankd")
-                      swankd-tests-directory))
-  "The swankd binary under test.")
+    (if (and binary (not (string= binary "")))
+        (expand-file-name binary)
+      (expand-file-name "../target/debug/swankd" swankd-tests-directory)))
+  "The swankd binary under test: $SWANKD_BIN, else this tree's debug build.")
+
+(unless (file-executable-p swankd-tests-binary)
+  (error "No swankd binary at %s: run cargo build, or set SWANKD_BIN"
+         swankd-tests-binary))
 
 (defvar swankd-tests-timeout 15
   "Seconds any single wait may take.")
