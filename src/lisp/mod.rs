@@ -28,6 +28,7 @@ pub mod object;
 pub mod output;
 pub mod package;
 pub mod print;
+pub mod print_circle;
 pub mod printer;
 pub mod reader;
 pub mod report;

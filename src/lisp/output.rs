@@ -101,6 +101,7 @@ impl Vm {
             level: number(get(s.print_level)),
             package,
             max_chars: 16 << 20,
+            circle: get(s.print_circle).truthy(),
         }
     }
 

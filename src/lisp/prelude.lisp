@@ -449,7 +449,10 @@
       (let ((found (swankd::%plist-find initargs (cadr slot))))
         (cond (found (swankd::%set-condition-slot condition (car slot) (cadr found)))
               ((caddr slot) (swankd::%set-condition-slot condition (car slot) (funcall (caddr slot)))))))
-    (swankd::%set-condition-message condition (swankd::%compute-report condition))
+    ;; The report is computed now; labelling shared structure keeps a circular datum
+    ;; from printing forever.
+    (let ((*print-circle* t))
+      (swankd::%set-condition-message condition (swankd::%compute-report condition)))
     condition))
 
 (defmacro define-condition (name parents slot-specs &rest options)
@@ -542,7 +545,9 @@ set by swank), or NIL. Used for threads that serve Emacs; it returns only by a r
     (when hook
       (let ((*debugger-hook* nil))
         (funcall hook condition hook))))
-  (when swankd::*debugger*
+  ;; A macro expander cannot wait for Emacs; its error reaches the debugger from the
+  ;; evaluation that was compiling.
+  (when (and swankd::*debugger* (not (swankd::%nested-evaluation-p)))
     (let ((disposition (swankd::%debugger-disposition)))
       (unless (eq disposition :show)
         (swankd::%log-unshown-error
@@ -740,8 +745,9 @@ reply then names the error that first reached the debugger, as swank's does."
       (abort () :report "Return to SLIME's top level."
         (swankd::%abort-request
          (and condition
-              (format nil "#<~A ~S>" (swankd::%condition-type condition)
-                      (princ-to-string condition))))))))
+              (let ((*print-circle* t) (*print-length* 10) (*print-level* 4))
+                (format nil "#<~A ~S>" (swankd::%condition-type condition)
+                        (princ-to-string condition)))))))))
 
 ;;;; Units of change: loading files and regions that install together or not at all.
 
@@ -787,3 +793,12 @@ ANNOUNCE: say \"; processing FORM\" before each form, as SBCL's compiler does."
         (*package* *package*))
     (swankd::%eval-forms-as-unit text (string pathname))
     t))
+
+(defmacro with-standard-io-syntax (&body body)
+  "Evaluates BODY with the standard values of the printer and reader variables swankd
+has (*PRINT-READABLY* is bound to T but does not make unreadable objects an error yet)."
+  `(let ((*package* (find-package "COMMON-LISP-USER"))
+         (*print-base* 10) (*print-radix* nil) (*print-case* :upcase) (*print-escape* t)
+         (*print-circle* nil) (*print-length* nil) (*print-level* nil) (*print-readably* t)
+         (*read-base* 10) (*read-eval* t))
+     ,@body))

@@ -6,6 +6,7 @@
 use super::image::Image;
 use super::object::Object;
 use super::package::PackageId;
+use super::print_circle::{Labels, Mark};
 use super::printer;
 use super::value::{SymRef, Value};
 
@@ -31,6 +32,8 @@ pub struct PrintOptions {
     pub package: Option<PackageId>,
     /// Hard cap on output size, so circular structure cannot print forever.
     pub max_chars: usize,
+    /// `*PRINT-CIRCLE*`: label shared and circular structure with `#n=` / `#n#`.
+    pub circle: bool,
 }
 
 impl PrintOptions {
@@ -45,6 +48,7 @@ impl PrintOptions {
             level: None,
             package,
             max_chars: 16 << 20,
+            circle: false,
         }
     }
 
@@ -68,10 +72,12 @@ pub fn princ_to_string(image: &Image, value: Value) -> String {
 }
 
 pub fn print_to_string(image: &Image, value: Value, options: &PrintOptions) -> String {
+    let labels = options.circle.then(|| Labels::find(image, value));
     let mut printer = Printer {
         image,
         options,
         out: String::new(),
+        labels,
     };
     printer.value(value, 0);
     printer.out
@@ -81,6 +87,8 @@ struct Printer<'a> {
     image: &'a Image,
     options: &'a PrintOptions,
     out: String,
+    /// With `*PRINT-CIRCLE*`: the shared structure of the value being printed.
+    labels: Option<Labels>,
 }
 
 const MAX_PRINT_DEPTH: usize = 10_000;
@@ -93,6 +101,16 @@ impl Printer<'_> {
     fn value(&mut self, value: Value, depth: usize) {
         if self.full() {
             return;
+        }
+        if let Some(labels) = self.labels.as_mut() {
+            match labels.mark(value) {
+                Mark::Plain => {}
+                Mark::Reference(n) => {
+                    self.out.push_str(&format!("#{n}#"));
+                    return;
+                }
+                Mark::Define(n) => self.out.push_str(&format!("#{n}=")),
+            }
         }
         match value {
             Value::Nil => self.symbol_name_only("NIL", false),
@@ -216,6 +234,9 @@ impl Printer<'_> {
             self.value(car, depth + 1);
             count += 1;
             rest = cdr;
+            if self.labels.as_ref().is_some_and(|l| l.is_shared(rest)) {
+                break;
+            }
         }
         if !rest.is_nil() {
             self.out.push_str(" . ");

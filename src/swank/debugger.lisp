@@ -32,12 +32,19 @@
                     (swankd::%restart-report restart)))
             restarts)))
 
+(defmacro with-sldb-printing (&body body)
+  "Prints as swank's debugger does: shared and circular structure labelled, long and deep
+data cut short, so that no condition or value can print without end."
+  `(let ((*print-circle* t) (*print-length* 10) (*print-level* 4) (*print-readably* nil))
+     ,@body))
+
 (defun debugger-info (start end)
   "(CONDITION RESTARTS FRAMES CONTINUATIONS) of the innermost level, frames START to END."
-  (list (list (princ-to-string *sldb-condition*) (condition-type-line *sldb-condition*) nil)
-        (restart-lines *sldb-restarts*)
-        (backtrace start end)
-        *pending-continuations*))
+  (with-sldb-printing
+    (list (list (princ-to-string *sldb-condition*) (condition-type-line *sldb-condition*) nil)
+          (restart-lines *sldb-restarts*)
+          (backtrace start end)
+          *pending-continuations*)))
 
 (defun sldb-loop (condition frame-base)
   (let* ((*sldb-level* (1+ *sldb-level*))
@@ -59,16 +66,18 @@
   "Evaluates the requests Emacs sends to this thread; returns after one that went through a
 deeper debugger level, so that this level is announced again."
   (loop
-    (let ((entered (list nil))
-          (request (swankd::%next-request)))
+    (let* ((entered (list nil))
+           (*sldb-entered* entered)
+           ;; An interrupt while waiting here also opens a deeper level.
+           (request (swankd::%next-request)))
       (when (eq request :reannounce) (return))
-      (let ((*sldb-entered* entered))
-        (sldb-serve-request request))
+      (sldb-serve-request request)
       (when (car entered) (return)))))
 
 (defun abort-text (condition)
   (if condition
-      (format nil "#<~A ~S>" (swankd::%condition-type condition) (princ-to-string condition))
+      (with-sldb-printing
+        (format nil "#<~A ~S>" (swankd::%condition-type condition) (princ-to-string condition)))
       "NIL"))
 
 (defun sldb-serve-request (request)
@@ -141,7 +150,7 @@ redefining a function, this retries the failed call with the new code."
                        (cadr (car (backtrace index (1+ index)))))))
 
 (defun sdlb-print-condition ()
-  (princ-to-string *sldb-condition*))
+  (with-sldb-printing (princ-to-string *sldb-condition*)))
 
 (defun frame-locals (index)
   "The named locals of frame INDEX, innermost binding of each name, as (SYMBOL VALUE)."
@@ -152,10 +161,11 @@ redefining a function, this retries the failed call with the new code."
         (push pair result)))))
 
 (defun frame-locals-and-catch-tags (index)
-  (list (mapcar (lambda (pair)
-                  (list :name (string (car pair)) :id 0 :value (prin1-to-string (cadr pair))))
-                (frame-locals index))
-        nil))
+  (with-sldb-printing
+    (list (mapcar (lambda (pair)
+                    (list :name (string (car pair)) :id 0 :value (prin1-to-string (cadr pair))))
+                  (frame-locals index))
+          nil)))
 
 (defun frame-package-name (index)
   (declare (ignore index))

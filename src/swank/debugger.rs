@@ -14,7 +14,7 @@ use crate::lisp::builtins::{BuiltinTable, Control, expect_index, expect_string, 
 use crate::lisp::error::{LispError, LispResult};
 use crate::lisp::image::Image;
 use crate::lisp::object::Object;
-use crate::lisp::print::prin1_to_string;
+use crate::lisp::print::{PrintOptions, print_to_string};
 use crate::lisp::thread::{Frame, LispThread, ThreadId};
 use crate::lisp::value::{SymRef, Value};
 use crate::lisp::vm::{Park, Vm};
@@ -110,6 +110,19 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         },
     )?;
     table.define(image, swankd, "%RESTART-FRAME", (2, Some(2)), restart_frame)?;
+    table.define(
+        image,
+        swankd,
+        "%NESTED-EVALUATION-P",
+        (0, Some(0)),
+        |vm, _, _| {
+            value(if vm.nested > 0 {
+                Value::Symbol(vm.image.sym.t)
+            } else {
+                Value::Nil
+            })
+        },
+    )?;
     table.define(
         image,
         swankd,
@@ -396,22 +409,30 @@ fn visible_frame(vm: &Vm, thread: &LispThread, index: Value, base: Value) -> Lis
 /// `(NAME ARG ...)` as SLDB shows a frame.
 fn frame_text(vm: &Vm, thread: &LispThread, frame: &Frame) -> String {
     let shape = &frame.proto.shape;
+    let options = PrintOptions {
+        circle: true,
+        length: Some(10),
+        level: Some(4),
+        max_chars: FRAME_TEXT_LIMIT * 4,
+        ..PrintOptions::prin1(Some(vm.image.pkg.cl_user))
+    };
+    let prin1 = |value| print_to_string(&vm.image, value, &options);
     let mut parts = vec![match frame.proto.name {
         Value::Nil => "(LAMBDA ())".to_string(),
-        name => prin1_to_string(&vm.image, name),
+        name => prin1(name),
     }];
     let positional = shape.required as usize + shape.optional as usize;
     for slot in 0..positional {
         match argument(vm, thread, frame, slot) {
             Some(Value::Unbound) | None => {}
-            Some(arg) => parts.push(prin1_to_string(&vm.image, arg)),
+            Some(arg) => parts.push(prin1(arg)),
         }
     }
     if shape.rest
         && let Some(rest) = argument(vm, thread, frame, positional)
     {
         for arg in vm.image.list_to_vec(rest).unwrap_or_default() {
-            parts.push(prin1_to_string(&vm.image, arg));
+            parts.push(prin1(arg));
         }
     }
     let mut text = format!("({})", parts.join(" "));

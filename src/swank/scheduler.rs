@@ -25,6 +25,8 @@ pub enum Job {
     Program,
     /// A thread the program started with `BT:MAKE-THREAD`.
     Background,
+    /// An idle thread interrupted from Emacs: it shows SLDB and answers no request.
+    Interrupt,
 }
 
 /// What a waiting thread waits for.

@@ -390,7 +390,12 @@ impl Session {
         self.vm.bind_special(thread, s.package_var, package_object);
         let swank = self.vm.image.pkg.swank;
         let pending = self.vm.image.intern("*PENDING-CONTINUATIONS*", swank)?;
-        let ids = self.vm.image.list(&[Value::Fixnum(request_id)])?;
+        // A negative id marks work that answers no request (an interrupt of an idle thread).
+        let ids = if request_id < 0 {
+            Value::Nil
+        } else {
+            self.vm.image.list(&[Value::Fixnum(request_id)])?
+        };
         self.vm.bind_special(thread, pending, ids);
         if let Some(output) = output {
             for sym in [s.standard_output, s.error_output, s.trace_output] {
@@ -460,6 +465,11 @@ impl Session {
         let job = self.sched().get(id).map(|t| t.job.clone());
         match job {
             Some(Job::Request { .. }) => self.finish_request(id, result),
+            Some(Job::Interrupt) => {
+                flush_output(&mut self.vm);
+                let connection = self.sched().get(id).and_then(|t| t.connection);
+                self.release_thread(id, connection);
+            }
             Some(Job::Program | Job::Background) => {
                 let name = self
                     .sched()
@@ -559,26 +569,75 @@ impl Session {
     fn interrupt(&mut self, connection: ConnectionId, selector: ThreadSelector) {
         let target = match selector {
             ThreadSelector::Id(id) => Some(id as ThreadId),
-            ThreadSelector::Repl => self
-                .host
-                .borrow_mut()
-                .connections
-                .get(&connection)
-                .and_then(|c| c.repl_thread),
+            ThreadSelector::Repl => self.repl_thread_for_interrupt(connection),
             ThreadSelector::Any => {
-                let scheduler = self.sched();
-                scheduler
-                    .threads_of(connection)
-                    .into_iter()
-                    .rev()
-                    .find(|id| matches!(scheduler.get(*id), Some(t) if t.job != Job::None))
+                let busy_worker = {
+                    let scheduler = self.sched();
+                    scheduler
+                        .threads_of(connection)
+                        .into_iter()
+                        .rev()
+                        .find(|id| matches!(scheduler.get(*id), Some(t) if t.job != Job::None))
+                };
+                busy_worker.or_else(|| self.repl_thread_for_interrupt(connection))
             }
         };
-        let Some(target) = target else { return };
-        let busy =
-            matches!(self.sched().get(target), Some(t) if matches!(t.job, Job::Request { .. }));
-        if busy {
-            self.interrupt_into_debugger(target);
+        let Some(target) = target else {
+            let message = Wire::list(vec![
+                Wire::keyword("debug-condition"),
+                Wire::from(0),
+                Wire::string("No thread to interrupt"),
+            ]);
+            self.host.borrow_mut().send(connection, message);
+            return;
+        };
+        let job = self.sched().get(target).map(|t| t.job.clone());
+        match job {
+            Some(Job::None) => self.interrupt_idle(connection, target),
+            Some(_) => self.interrupt_into_debugger(target),
+            None => {
+                let message = Wire::list(vec![
+                    Wire::keyword("debug-condition"),
+                    Wire::from(target as i64),
+                    Wire::string(format!("Thread with id {target} not found")),
+                ]);
+                self.host.borrow_mut().send(connection, message);
+            }
+        }
+    }
+
+    /// The connection's REPL thread, made if the client has a REPL but no thread yet.
+    fn repl_thread_for_interrupt(&mut self, connection: ConnectionId) -> Option<ThreadId> {
+        let (existing, repl_created) = {
+            let host = self.host.borrow();
+            let c = host.connections.get(&connection)?;
+            (c.repl_thread, c.repl_created)
+        };
+        if let Some(thread) = existing.filter(|t| self.sched().get(*t).is_some()) {
+            return Some(thread);
+        }
+        if !repl_created {
+            return None;
+        }
+        let thread = self.sched().spawn("repl-thread", Some(connection));
+        if let Some(c) = self.host.borrow_mut().connections.get_mut(&connection) {
+            c.repl_thread = Some(thread);
+        }
+        Some(thread)
+    }
+
+    /// An interrupt of an idle thread (swank interrupts the idle REPL thread): it enters
+    /// SLDB with "Interrupt from Emacs", answering no request.
+    fn interrupt_idle(&mut self, connection: ConnectionId, thread: ThreadId) {
+        let form = Wire::list(vec![Wire::symbol("swankd::%interrupt-from-emacs")]);
+        let request = PendingRequest {
+            form,
+            package: None,
+            id: -1,
+        };
+        self.start_request(connection, thread, request);
+        if let Some(green) = self.sched().get_mut(thread) {
+            green.job = Job::Interrupt;
         }
     }
 

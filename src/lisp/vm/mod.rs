@@ -87,6 +87,8 @@ pub struct Vm {
     pub host: Option<Box<dyn Any>>,
     /// Connection output streams with text waiting to be sent.
     pub dirty_streams: Vec<super::value::ObjRef>,
+    /// How many nested evaluations (macro expanders) are running; they cannot park.
+    pub nested: usize,
 }
 
 impl Vm {
@@ -98,6 +100,7 @@ impl Vm {
             next_block_tag: 1,
             host: None,
             dirty_streams: Vec::new(),
+            nested: 0,
         }
     }
 

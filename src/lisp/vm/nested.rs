@@ -21,10 +21,18 @@ impl Vm {
         let bindings = thread.bindings.len();
         let dynamic = thread.dynamic.len();
         let saved_mv = thread.mv.take();
+        self.nested += 1;
         let result = self.start_call(thread, function, args).and_then(|()| {
             match self.run(thread, self.limits.nested_fuel, frames) {
                 Outcome::Finished(values) => Ok(values),
-                Outcome::Failed(error) => Err(error),
+                // An error nobody handled inside is signalled again where the nested
+                // evaluation was asked for, whose handlers and debugger can act on it.
+                Outcome::Failed(mut error) => {
+                    if matches!(error.kind, super::super::error::ErrorKind::Condition(_)) {
+                        error.unhandled = false;
+                    }
+                    Err(error)
+                }
                 Outcome::Yielded => Err(LispError::control(
                     "a nested evaluation (such as a macro expander) ran too long and was stopped",
                 )),
@@ -33,6 +41,7 @@ impl Vm {
                 )),
             }
         });
+        self.nested -= 1;
         self.unwind_to(thread, frames, stack, bindings, dynamic);
         thread.mv = saved_mv;
         result
