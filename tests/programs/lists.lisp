@@ -17,4 +17,3 @@
 (defsetf my-car (x) (v) `(setf (car ,x) ,v))
 (defun my-car (x) (car x))
 (let ((c (list 1 2))) (setf (my-car c) 10) (show c))
-(terpri)

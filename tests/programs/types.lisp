@@ -23,4 +23,3 @@
 (show (typecase 5 (string :s) (integer :i) (t :other)) (typecase 'x (number 1) (otherwise 2)) (typecase nil (null)))
 (show (err (etypecase 5 (string 1) (symbol 2))) (err (ecase 5 (1 1) ((2 3) 2))) (etypecase "a" (string 's)) (ecase 2 (1 1) ((2 3) 2)))
 (show (handler-case (etypecase 5 (string 1)) (type-error (e) (list (type-error-datum e) (type-error-expected-type e)))))
-(terpri)
