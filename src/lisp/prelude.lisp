@@ -232,10 +232,19 @@
       (swankd::%loop-keywords body)
       `(block nil (swankd::%loop ,@body))))
 
-(defmacro with-output-to-string ((var) &body body)
+(defmacro with-output-to-string ((var &optional string &key element-type) &body body)
+  (declare (ignore element-type))
+  (when string
+    (error "unsupported in swankd: WITH-OUTPUT-TO-STRING into an existing string"))
   `(let ((,var (make-string-output-stream)))
      ,@body
      (get-output-stream-string ,var)))
+
+(defmacro with-input-from-string ((var string &key start end index) &body body)
+  (when index
+    (error "unsupported in swankd: WITH-INPUT-FROM-STRING with :INDEX"))
+  `(let ((,var (make-string-input-stream ,string ,(or start 0) ,end)))
+     ,@body))
 
 (defmacro in-package (name)
   `(setq *package* (swankd::%find-package-or-lose ',name)))
@@ -288,6 +297,24 @@
 (defun loop-keyword-in (form names)
   (and (symbolp form) form (member (symbol-name form) names :test #'string=)))
 
+(defun swankd::%loop-vars (pattern)
+  "The variables of a LOOP destructuring PATTERN (NIL parts are ignored)."
+  (cond ((null pattern) nil)
+        ((symbolp pattern) (list pattern))
+        (t (append (swankd::%loop-vars (car pattern)) (swankd::%loop-vars (cdr pattern))))))
+
+(defun swankd::%loop-assign (pattern form)
+  "A form setting the variables of PATTERN from the value of FORM."
+  (if (symbolp pattern)
+      `(setq ,pattern ,form)
+      (let ((temp (gensym "ITEM")))
+        (labels ((walk (pattern access)
+                   (cond ((null pattern) nil)
+                         ((symbolp pattern) (list `(setq ,pattern ,access)))
+                         (t (append (walk (car pattern) `(car ,access))
+                                    (walk (cdr pattern) `(cdr ,access)))))))
+          `(let ((,temp ,form)) ,@(walk pattern temp))))))
+
 (defun swankd::%loop-keywords (clauses)
   (let ((name nil) (bindings nil) (iteration nil) (steps nil) (body nil)
         (initially nil) (finally nil) (result nil) (exit (gensym "LOOP-EXIT"))
@@ -313,6 +340,15 @@
                  (cond
                    ((loop-keyword-in word '("DO" "DOING")) `(progn ,@(compound-forms)))
                    ((loop-keyword-p word "RETURN") `(return-from ,name ,(next)))
+                   ((loop-keyword-p word "ALWAYS")
+                    (unless result (setq result t))
+                    `(unless ,(next) (return-from ,name nil)))
+                   ((loop-keyword-p word "NEVER")
+                    (unless result (setq result t))
+                    `(when ,(next) (return-from ,name nil)))
+                   ((loop-keyword-p word "THEREIS")
+                    (let ((v (gensym "THEREIS")))
+                      `(let ((,v ,(next))) (when ,v (return-from ,name ,v)))))
                    ((loop-keyword-in word '("COLLECT" "COLLECTING" "APPEND" "APPENDING" "NCONC" "NCONCING"
                                             "SUM" "SUMMING" "COUNT" "COUNTING" "MAXIMIZE" "MAXIMIZING"
                                             "MINIMIZE" "MINIMIZING"))
@@ -352,10 +388,39 @@
                  ((loop-keyword-p how "IN")
                   (let ((list (gensym "LIST")))
                     (push (list list (next)) bindings)
-                    (push (list var nil) bindings)
+                    (dolist (v (swankd::%loop-vars var)) (push (list v nil) bindings))
                     (push (exit-when `(endp ,list)) iteration)
-                    (push `(setq ,var (car ,list)) iteration)
-                    (push `(setq ,list (cdr ,list)) steps)))
+                    (push (swankd::%loop-assign var `(car ,list)) iteration)
+                    (push `(setq ,list ,(if (keyword-p "BY") (progn (next) `(funcall ,(next) ,list)) `(cdr ,list)))
+                          steps)))
+                 ((loop-keyword-p how "ACROSS")
+                  (let ((vector (gensym "VECTOR")) (index (gensym "INDEX")))
+                    (push (list vector (next)) bindings)
+                    (push (list index 0) bindings)
+                    (dolist (v (swankd::%loop-vars var)) (push (list v nil) bindings))
+                    (push (exit-when `(>= ,index (length ,vector))) iteration)
+                    (push (swankd::%loop-assign var `(aref ,vector ,index)) iteration)
+                    (push `(setq ,index (1+ ,index)) steps)))
+                 ((loop-keyword-in how '("BEING"))
+                  (let ((kind (progn (when (loop-keyword-in (peek) '("THE" "EACH")) (next)) (next)))
+                        (list (gensym "ENTRIES"))
+                        (other nil))
+                    (unless (loop-keyword-in kind '("HASH-KEY" "HASH-KEYS" "HASH-VALUE" "HASH-VALUES"))
+                      (error "unsupported LOOP clause FOR ~A BEING ~A" var kind))
+                    (unless (loop-keyword-in (next) '("OF" "IN"))
+                      (error "LOOP: expected OF after FOR ~A BEING THE ~A" var kind))
+                    (push (list list `(swankd::%hash-table-entries ,(next))) bindings)
+                    (when (keyword-p "USING")
+                      (next)
+                      (setq other (cadr (next)))
+                      (push (list other nil) bindings))
+                    (push (list var nil) bindings)
+                    (let ((keys (loop-keyword-in kind '("HASH-KEY" "HASH-KEYS"))))
+                      (push (exit-when `(endp ,list)) iteration)
+                      (push `(setq ,var (,(if keys 'caar 'cdar) ,list)) iteration)
+                      (when other
+                        (push `(setq ,other (,(if keys 'cdar 'caar) ,list)) iteration))
+                      (push `(setq ,list (cdr ,list)) steps))))
                  ((loop-keyword-p how "ON")
                   (let ((list (gensym "LIST")))
                     (push (list list (next)) bindings)
@@ -1459,3 +1524,26 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
 
 (defmacro ccase (keyform &rest clauses)
   `(ecase ,keyform ,@clauses))
+
+;;; Numbers and strings written over Rust primitives.
+
+(defconstant pi 3.141592653589793d0)
+(defconstant most-positive-fixnum 4611686018427387903)
+(defconstant most-negative-fixnum -4611686018427387904)
+
+(swankd::%define-condition-type 'swankd::simple-parse-error '(simple-condition parse-error) nil
+                                (lambda (c s)
+                                  (apply #'format s (swankd::%condition-slot c 'format-control "")
+                                         (swankd::%condition-slot c 'format-arguments nil))))
+
+(defun parse-integer (string &key (start 0) end (radix 10) junk-allowed)
+  (let ((scan (swankd::%parse-integer string start end radix)))
+    (cond ((null (caddr scan)) (values (car scan) (cadr scan)))
+          (junk-allowed (values (car scan) (cadr scan)))
+          ((eq (caddr scan) :empty)
+           (error 'swankd::simple-parse-error
+                  :format-control "no non-whitespace characters in string ~S."
+                  :format-arguments (list string)))
+          (t (error 'swankd::simple-parse-error
+                    :format-control "junk in string ~S"
+                    :format-arguments (list string))))))

@@ -9,6 +9,7 @@ mod arrays;
 mod conditions;
 mod control;
 mod hash;
+mod input;
 mod internal;
 mod io;
 mod lists;
@@ -107,6 +108,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     arrays::install(table, image)?;
     hash::install(table, image)?;
     io::install(table, image)?;
+    input::install(table, image)?;
     control::install(table, image)?;
     reading::install(table, image)?;
     internal::install(table, image)?;

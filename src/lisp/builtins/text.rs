@@ -264,6 +264,22 @@ fn string_compare(
     }
 }
 
+/// `STRING=` (`fold`: `STRING-EQUAL`) with `:start1 :end1 :start2 :end2`.
+pub fn string_equal(vm: &mut Vm, a: &[Value], fold: bool) -> LispResult<Control> {
+    let x: Vec<char> = string_designator(&vm.image, a[0])?.chars().collect();
+    let y: Vec<char> = string_designator(&vm.image, a[1])?.chars().collect();
+    let keys = &a[2..];
+    let (s1, e1) = bounds(&mut vm.image, keys, "START1", "END1", x.len())?;
+    let (s2, e2) = bounds(&mut vm.image, keys, "START2", "END2", y.len())?;
+    let key = |c: char| if fold { fold_char(c) } else { c };
+    let same = e1 - s1 == e2 - s2
+        && x[s1..e1]
+            .iter()
+            .zip(&y[s2..e2])
+            .all(|(p, q)| key(*p) == key(*q));
+    value(vm.image.boolean(same))
+}
+
 fn trim(vm: &mut Vm, a: &[Value], left: bool, right: bool) -> LispResult<Control> {
     let bag: Vec<char> = sequence_items(&vm.image, a[0])?
         .into_iter()
@@ -287,8 +303,8 @@ fn trim(vm: &mut Vm, a: &[Value], left: bool, right: bool) -> LispResult<Control
     value(vm.image.string(trimmed)?)
 }
 
-/// `(%PARSE-INTEGER STRING START END RADIX)`: `(INTEGER . INDEX)`, or `(NIL . INDEX)` with
-/// INDEX where junk starts, or `(:EMPTY . INDEX)` when there are no digits at all.
+/// `(%PARSE-INTEGER STRING START END RADIX)`: `(INTEGER INDEX NIL)`; `(INTEGER INDEX T)` with
+/// INDEX where junk starts; `(NIL INDEX :EMPTY)` when there are no digits at all.
 fn parse_integer(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let text: Vec<char> = super::expect_string(&vm.image, a[0])?.chars().collect();
     let start = expect_index(a[1])?;
@@ -326,16 +342,17 @@ fn parse_integer(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Con
     while j < end && text[j].is_whitespace() {
         j += 1;
     }
+    let n = if negative { -n } else { n };
+    let n = super::super::number::integer_value(&mut vm.image, n)?;
     let result = if !had_digits {
-        let empty = vm.image.keyword("EMPTY")?;
+        let empty = Value::Symbol(vm.image.keyword("EMPTY")?);
         vm.image
-            .cons(Value::Symbol(empty), Value::Fixnum(i as i64))?
+            .list(&[Value::Nil, Value::Fixnum(i as i64), empty])?
     } else if j < end {
-        vm.image.cons(Value::Nil, Value::Fixnum(i as i64))?
+        let t = vm.image.t();
+        vm.image.list(&[n, Value::Fixnum(i as i64), t])?
     } else {
-        let n = if negative { -n } else { n };
-        let n = super::super::number::integer_value(&mut vm.image, n)?;
-        vm.image.cons(n, Value::Fixnum(j as i64))?
+        vm.image.list(&[n, Value::Fixnum(j as i64), Value::Nil])?
     };
     value(result)
 }
