@@ -89,11 +89,14 @@
   (dolist (list lists nil)
     (when (endp list) (return t))))
 
-(defun member (item list &key (test #'eql) key)
+(defun member (item list &key test test-not key)
   (swankd::%repeat
     (when (endp list) (return nil))
-    (when (funcall test item (if key (funcall key (car list)) (car list)))
-      (return list))
+    (let ((x (if key (funcall key (car list)) (car list))))
+      (when (cond (test (funcall test item x))
+                  (test-not (not (funcall test-not item x)))
+                  (t (eql item x)))
+        (return list)))
     (setq list (cdr list))))
 
 (defun case-clauses (value clauses)
@@ -111,10 +114,13 @@
        (cond ,@(case-clauses value clauses)))))
 
 (defmacro ecase (key &rest clauses)
-  (let ((value (gensym "KEY")))
+  (let ((value (gensym "KEY"))
+        (keys (mapcan (lambda (clause)
+                        (if (listp (car clause)) (copy-list (car clause)) (list (car clause))))
+                      clauses)))
     `(let ((,value ,key))
        (cond ,@(case-clauses value clauses)
-             (t (error "~S fell through ECASE expression." ,value))))))
+             (t (swankd::%case-failure ,value 'ecase ',keys '(member ,@keys)))))))
 
 (defun reverse-pairs (items)
   (let ((result nil))
@@ -165,11 +171,31 @@
           ((car first) `(swankd::%set-car ,(car args) ,value))
           ((cdr rest) `(swankd::%set-cdr ,(car args) ,value))
           (second `(swankd::%set-car (cdr ,(car args)) ,value))
+          (third `(swankd::%set-car (cddr ,(car args)) ,value))
+          ((fourth fifth sixth seventh eighth ninth tenth)
+           `(swankd::%set-car (nthcdr ,(cdr (assoc operator '((fourth . 3) (fifth . 4) (sixth . 5) (seventh . 6)
+                                                              (eighth . 7) (ninth . 8) (tenth . 9))))
+                                      ,(car args))
+                              ,value))
+          (cadr `(swankd::%set-car (cdr ,(car args)) ,value))
+          (cddr `(swankd::%set-cdr (cdr ,(car args)) ,value))
+          (caar `(swankd::%set-car (car ,(car args)) ,value))
+          (cdar `(swankd::%set-cdr (car ,(car args)) ,value))
+          (nthcdr `(swankd::%set-cdr (nthcdr (1- ,(car args)) ,(cadr args)) ,value))
+          ((aref elt char schar svref) `(swankd::%seq-store ,(car args) ,(cadr args) ,value))
+          (fill-pointer `(swankd::%set-fill-pointer ,(car args) ,value))
+          (getf (let ((new (gensym "NEW")))
+                  `(let ((,new ,value))
+                     ,(setf-expansion (car args) `(swankd::%putf ,(car args) ,(cadr args) ,new))
+                     ,new)))
           (nth `(swankd::%set-car (nthcdr ,(car args) ,(cadr args)) ,value))
           (gethash `(swankd::%puthash ,(car args) ,(cadr args) ,value))
           (symbol-value `(set ,(car args) ,value))
           (get `(swankd::%put ,(car args) ,(cadr args) ,value))
-          (t (let ((expansion (macroexpand-1 place)))
+          (t (let ((expansion (macroexpand-1 place))
+                   (expander (get operator 'swankd::setf-expander)))
+               (when expander
+                 (return-from setf-expansion (apply expander value args)))
                (if (eq expansion place)
                    (error "unsupported in swankd: SETF of ~S" operator)
                    (setf-expansion expansion value))))))))
@@ -178,6 +204,19 @@
   (if (and pairs (cddr pairs))
       `(progn ,@(setf-pairs pairs))
       (setf-expansion (car pairs) (cadr pairs))))
+
+(defmacro defsetf (access-fn &rest rest)
+  (if (and rest (symbolp (car rest)))
+      `(progn (swankd::%put ',access-fn 'swankd::setf-expander
+                            (lambda (value &rest args) (append (list ',(car rest)) args (list value))))
+              ',access-fn)
+      (destructuring-bind (lambda-list (store) &body body) rest
+        `(progn (swankd::%put ',access-fn 'swankd::setf-expander
+                              (lambda (value &rest args)
+                                (let ((temp (gensym "STORE")))
+                                  (list 'let (list (list temp value))
+                                        (apply (lambda (,store ,@lambda-list) ,@body) temp args)))))
+                ',access-fn))))
 
 (defmacro incf (place &optional (delta 1)) `(setf ,place (+ ,place ,delta)))
 (defmacro decf (place &optional (delta 1)) `(setf ,place (- ,place ,delta)))
@@ -193,10 +232,19 @@
       (swankd::%loop-keywords body)
       `(block nil (swankd::%loop ,@body))))
 
-(defmacro with-output-to-string ((var) &body body)
+(defmacro with-output-to-string ((var &optional string &key element-type) &body body)
+  (declare (ignore element-type))
+  (when string
+    (error "unsupported in swankd: WITH-OUTPUT-TO-STRING into an existing string"))
   `(let ((,var (make-string-output-stream)))
      ,@body
      (get-output-stream-string ,var)))
+
+(defmacro with-input-from-string ((var string &key start end index) &body body)
+  (when index
+    (error "unsupported in swankd: WITH-INPUT-FROM-STRING with :INDEX"))
+  `(let ((,var (make-string-input-stream ,string ,(or start 0) ,end)))
+     ,@body))
 
 (defmacro in-package (name)
   `(setq *package* (swankd::%find-package-or-lose ',name)))
@@ -216,10 +264,14 @@
 (defun mapcan (function list &rest more)
   (apply #'append (apply #'mapcar function list more)))
 
-(defun assoc (item alist &key (test #'eql) key)
+(defun assoc (item alist &key test test-not key)
   (dolist (pair alist nil)
-    (when (and pair (funcall test item (if key (funcall key (car pair)) (car pair))))
-      (return pair))))
+    (when pair
+      (let ((x (if key (funcall key (car pair)) (car pair))))
+        (when (cond (test (funcall test item x))
+                    (test-not (not (funcall test-not item x)))
+                    (t (eql item x)))
+          (return pair))))))
 
 (defun maphash (function table)
   (dolist (entry (swankd::%hash-table-entries table) nil)
@@ -244,6 +296,24 @@
 
 (defun loop-keyword-in (form names)
   (and (symbolp form) form (member (symbol-name form) names :test #'string=)))
+
+(defun swankd::%loop-vars (pattern)
+  "The variables of a LOOP destructuring PATTERN (NIL parts are ignored)."
+  (cond ((null pattern) nil)
+        ((symbolp pattern) (list pattern))
+        (t (append (swankd::%loop-vars (car pattern)) (swankd::%loop-vars (cdr pattern))))))
+
+(defun swankd::%loop-assign (pattern form)
+  "A form setting the variables of PATTERN from the value of FORM."
+  (if (symbolp pattern)
+      `(setq ,pattern ,form)
+      (let ((temp (gensym "ITEM")))
+        (labels ((walk (pattern access)
+                   (cond ((null pattern) nil)
+                         ((symbolp pattern) (list `(setq ,pattern ,access)))
+                         (t (append (walk (car pattern) `(car ,access))
+                                    (walk (cdr pattern) `(cdr ,access)))))))
+          `(let ((,temp ,form)) ,@(walk pattern temp))))))
 
 (defun swankd::%loop-keywords (clauses)
   (let ((name nil) (bindings nil) (iteration nil) (steps nil) (body nil)
@@ -270,6 +340,15 @@
                  (cond
                    ((loop-keyword-in word '("DO" "DOING")) `(progn ,@(compound-forms)))
                    ((loop-keyword-p word "RETURN") `(return-from ,name ,(next)))
+                   ((loop-keyword-p word "ALWAYS")
+                    (unless result (setq result t))
+                    `(unless ,(next) (return-from ,name nil)))
+                   ((loop-keyword-p word "NEVER")
+                    (unless result (setq result t))
+                    `(when ,(next) (return-from ,name nil)))
+                   ((loop-keyword-p word "THEREIS")
+                    (let ((v (gensym "THEREIS")))
+                      `(let ((,v ,(next))) (when ,v (return-from ,name ,v)))))
                    ((loop-keyword-in word '("COLLECT" "COLLECTING" "APPEND" "APPENDING" "NCONC" "NCONCING"
                                             "SUM" "SUMMING" "COUNT" "COUNTING" "MAXIMIZE" "MAXIMIZING"
                                             "MINIMIZE" "MINIMIZING"))
@@ -309,10 +388,39 @@
                  ((loop-keyword-p how "IN")
                   (let ((list (gensym "LIST")))
                     (push (list list (next)) bindings)
-                    (push (list var nil) bindings)
+                    (dolist (v (swankd::%loop-vars var)) (push (list v nil) bindings))
                     (push (exit-when `(endp ,list)) iteration)
-                    (push `(setq ,var (car ,list)) iteration)
-                    (push `(setq ,list (cdr ,list)) steps)))
+                    (push (swankd::%loop-assign var `(car ,list)) iteration)
+                    (push `(setq ,list ,(if (keyword-p "BY") (progn (next) `(funcall ,(next) ,list)) `(cdr ,list)))
+                          steps)))
+                 ((loop-keyword-p how "ACROSS")
+                  (let ((vector (gensym "VECTOR")) (index (gensym "INDEX")))
+                    (push (list vector (next)) bindings)
+                    (push (list index 0) bindings)
+                    (dolist (v (swankd::%loop-vars var)) (push (list v nil) bindings))
+                    (push (exit-when `(>= ,index (length ,vector))) iteration)
+                    (push (swankd::%loop-assign var `(aref ,vector ,index)) iteration)
+                    (push `(setq ,index (1+ ,index)) steps)))
+                 ((loop-keyword-in how '("BEING"))
+                  (let ((kind (progn (when (loop-keyword-in (peek) '("THE" "EACH")) (next)) (next)))
+                        (list (gensym "ENTRIES"))
+                        (other nil))
+                    (unless (loop-keyword-in kind '("HASH-KEY" "HASH-KEYS" "HASH-VALUE" "HASH-VALUES"))
+                      (error "unsupported LOOP clause FOR ~A BEING ~A" var kind))
+                    (unless (loop-keyword-in (next) '("OF" "IN"))
+                      (error "LOOP: expected OF after FOR ~A BEING THE ~A" var kind))
+                    (push (list list `(swankd::%hash-table-entries ,(next))) bindings)
+                    (when (keyword-p "USING")
+                      (next)
+                      (setq other (cadr (next)))
+                      (push (list other nil) bindings))
+                    (push (list var nil) bindings)
+                    (let ((keys (loop-keyword-in kind '("HASH-KEY" "HASH-KEYS"))))
+                      (push (exit-when `(endp ,list)) iteration)
+                      (push `(setq ,var (,(if keys 'caar 'cdar) ,list)) iteration)
+                      (when other
+                        (push `(setq ,other (,(if keys 'cdar 'caar) ,list)) iteration))
+                      (push `(setq ,list (cdr ,list)) steps))))
                  ((loop-keyword-p how "ON")
                   (let ((list (gensym "LIST")))
                     (push (list list (next)) bindings)
@@ -367,16 +475,6 @@
              (swankd::%loop ,@(reverse iteration) ,@(reverse body) ,@(reverse steps)))
            ,@finally
            ,result)))))
-
-(defun some (predicate list &rest more)
-  (if more
-      (dolist (args (apply #'mapcar #'list list more) nil)
-        (let ((result (apply predicate args))) (when result (return result))))
-      (dolist (item list nil)
-        (let ((result (funcall predicate item))) (when result (return result))))))
-
-(defun every (predicate list &rest more)
-  (not (apply #'some (complement predicate) list more)))
 
 ;;; Conditions. Errors raised by the VM and builtins arrive through SWANKD::%SIGNAL-ERROR.
 ;;; Handlers and restarts live in special variables, so unwinding restores them.
@@ -493,7 +591,10 @@
                                   (format s "The value~%  ~S~%is not of type~%  ~S"
                                           (swankd::%condition-slot c 'datum nil)
                                           (swankd::%condition-slot c 'expected-type nil))))
-(swankd::%define-condition-type 'simple-type-error '(simple-condition type-error) nil nil)
+(swankd::%define-condition-type 'simple-type-error '(simple-condition type-error) nil
+                                (lambda (c s)
+                                  (apply #'format s (swankd::%condition-slot c 'format-control "")
+                                         (swankd::%condition-slot c 'format-arguments nil))))
 (swankd::%define-condition-type 'program-error '(error) nil nil)
 (swankd::%define-condition-type 'control-error '(error) nil nil)
 (swankd::%define-condition-type 'cell-error '(error) '((name :name nil)) nil)
@@ -802,3 +903,662 @@ has (*PRINT-READABLY* is bound to T but does not make unreadable objects an erro
          (*print-circle* nil) (*print-length* nil) (*print-level* nil) (*print-readably* t)
          (*read-base* 10) (*read-eval* t))
      ,@body))
+
+;;;; Sequences, lists, sets and types. Sequence functions take a list, vector or string:
+;;;; SWANKD::%SEQ-LIST gives the elements between :START and :END as a list (checking the
+;;;; bounds) and SWANKD::%SEQ-LIKE rebuilds a sequence of the original's kind.
+
+(defun swankd::%test2 (test test-not)
+  "The two-argument test that :TEST and :TEST-NOT designate."
+  (cond (test-not (lambda (a b) (not (funcall test-not a b))))
+        (test test)
+        (t #'eql)))
+
+(defun swankd::%item-pred (item test test-not key)
+  (let ((test (swankd::%test2 test test-not)))
+    (if key
+        (lambda (x) (funcall test item (funcall key x)))
+        (lambda (x) (funcall test item x)))))
+
+(defun swankd::%key-pred (predicate key)
+  (if key (lambda (x) (funcall predicate (funcall key x))) predicate))
+
+(defun swankd::%not-pred (predicate key)
+  (lambda (x) (not (funcall predicate (if key (funcall key x) x)))))
+
+(defun swankd::%filter (predicate sequence from-end start end count replace new)
+  "The elements of SEQUENCE, those satisfying PREDICATE (at most COUNT of them, the
+last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of its kind."
+  (let* ((start (or start 0))
+         (head (swankd::%seq-list sequence 0 start))
+         (middle (swankd::%seq-list sequence start end))
+         (tail (if end (swankd::%seq-list sequence end nil) nil))
+         (kept nil))
+    (when from-end (setq middle (reverse middle)))
+    (dolist (x middle)
+      (if (and (or (null count) (> count 0)) (funcall predicate x))
+          (progn (when count (setq count (1- count)))
+                 (when replace (setq kept (cons new kept))))
+          (setq kept (cons x kept))))
+    (unless from-end (setq kept (nreverse kept)))
+    (swankd::%seq-like sequence (append head kept tail))))
+
+(defun remove (item sequence &key from-end test test-not start end count key)
+  (swankd::%filter (swankd::%item-pred item test test-not key) sequence from-end start end count nil nil))
+(defun remove-if (predicate sequence &key from-end start end count key)
+  (swankd::%filter (swankd::%key-pred predicate key) sequence from-end start end count nil nil))
+(defun remove-if-not (predicate sequence &key from-end start end count key)
+  (swankd::%filter (swankd::%not-pred predicate key) sequence from-end start end count nil nil))
+(defun delete (item sequence &key from-end test test-not start end count key)
+  (swankd::%filter (swankd::%item-pred item test test-not key) sequence from-end start end count nil nil))
+(defun delete-if (predicate sequence &key from-end start end count key)
+  (swankd::%filter (swankd::%key-pred predicate key) sequence from-end start end count nil nil))
+(defun delete-if-not (predicate sequence &key from-end start end count key)
+  (swankd::%filter (swankd::%not-pred predicate key) sequence from-end start end count nil nil))
+(defun substitute (new old sequence &key from-end test test-not start end count key)
+  (swankd::%filter (swankd::%item-pred old test test-not key) sequence from-end start end count t new))
+(defun substitute-if (new predicate sequence &key from-end start end count key)
+  (swankd::%filter (swankd::%key-pred predicate key) sequence from-end start end count t new))
+(defun substitute-if-not (new predicate sequence &key from-end start end count key)
+  (swankd::%filter (swankd::%not-pred predicate key) sequence from-end start end count t new))
+(defun nsubstitute (new old sequence &rest keys) (apply #'substitute new old sequence keys))
+(defun nsubstitute-if (new predicate sequence &rest keys) (apply #'substitute-if new predicate sequence keys))
+
+(defun remove-duplicates (sequence &key from-end test test-not (start 0) end key)
+  (let* ((test (swankd::%test2 test test-not))
+         (head (swankd::%seq-list sequence 0 start))
+         (middle (swankd::%seq-list sequence start end))
+         (tail (if end (swankd::%seq-list sequence end nil) nil))
+         (kept nil))
+    (unless from-end (setq middle (reverse middle)))
+    (dolist (x middle)
+      (let ((k (if key (funcall key x) x)))
+        (unless (dolist (y kept nil)
+                  (when (funcall test (if key (funcall key y) y) k) (return t)))
+          (setq kept (cons x kept)))))
+    (when from-end (setq kept (nreverse kept)))
+    (swankd::%seq-like sequence (append head kept tail))))
+(defun delete-duplicates (sequence &rest keys) (apply #'remove-duplicates sequence keys))
+
+(defun swankd::%find (predicate sequence from-end start end)
+  "The first (last if FROM-END) element satisfying PREDICATE, and its index."
+  (let ((index (or start 0)) (found nil) (at nil))
+    (dolist (x (swankd::%seq-list sequence (or start 0) end))
+      (when (funcall predicate x)
+        (setq found x at index)
+        (unless from-end (return nil)))
+      (setq index (1+ index)))
+    (values found at)))
+
+(defun find (item sequence &key from-end test test-not start end key)
+  (values (swankd::%find (swankd::%item-pred item test test-not key) sequence from-end start end)))
+(defun find-if (predicate sequence &key from-end start end key)
+  (values (swankd::%find (swankd::%key-pred predicate key) sequence from-end start end)))
+(defun find-if-not (predicate sequence &key from-end start end key)
+  (values (swankd::%find (swankd::%not-pred predicate key) sequence from-end start end)))
+(defun position (item sequence &key from-end test test-not start end key)
+  (nth-value 1 (swankd::%find (swankd::%item-pred item test test-not key) sequence from-end start end)))
+(defun position-if (predicate sequence &key from-end start end key)
+  (nth-value 1 (swankd::%find (swankd::%key-pred predicate key) sequence from-end start end)))
+(defun position-if-not (predicate sequence &key from-end start end key)
+  (nth-value 1 (swankd::%find (swankd::%not-pred predicate key) sequence from-end start end)))
+
+(defun swankd::%count (predicate sequence start end)
+  (let ((n 0))
+    (dolist (x (swankd::%seq-list sequence (or start 0) end) n)
+      (when (funcall predicate x) (setq n (1+ n))))))
+(defun count (item sequence &key from-end test test-not start end key)
+  (declare (ignore from-end))
+  (swankd::%count (swankd::%item-pred item test test-not key) sequence start end))
+(defun count-if (predicate sequence &key from-end start end key)
+  (declare (ignore from-end))
+  (swankd::%count (swankd::%key-pred predicate key) sequence start end))
+(defun count-if-not (predicate sequence &key from-end start end key)
+  (declare (ignore from-end))
+  (swankd::%count (swankd::%not-pred predicate key) sequence start end))
+
+(defun swankd::%member (predicate list)
+  (swankd::%repeat
+    (when (endp list) (return nil))
+    (when (funcall predicate (car list)) (return list))
+    (setq list (cdr list))))
+(defun member-if (predicate list &key key)
+  (swankd::%member (swankd::%key-pred predicate key) list))
+(defun member-if-not (predicate list &key key)
+  (swankd::%member (swankd::%not-pred predicate key) list))
+
+(defun swankd::%assoc (predicate alist key-of)
+  (dolist (pair alist nil)
+    (when (and pair (funcall predicate (funcall key-of pair))) (return pair))))
+(defun assoc-if (predicate alist &key key)
+  (swankd::%assoc (swankd::%key-pred predicate key) alist #'car))
+(defun assoc-if-not (predicate alist &key key)
+  (swankd::%assoc (swankd::%not-pred predicate key) alist #'car))
+(defun rassoc (item alist &key test test-not key)
+  (swankd::%assoc (swankd::%item-pred item test test-not key) alist #'cdr))
+(defun rassoc-if (predicate alist &key key)
+  (swankd::%assoc (swankd::%key-pred predicate key) alist #'cdr))
+(defun rassoc-if-not (predicate alist &key key)
+  (swankd::%assoc (swankd::%not-pred predicate key) alist #'cdr))
+
+(defun swankd::%lists (sequences)
+  (mapcar (lambda (s) (swankd::%seq-list s 0 nil)) sequences))
+
+(defun some (predicate sequence &rest more)
+  (if more
+      (let ((lists (swankd::%lists (cons sequence more))))
+        (swankd::%repeat
+          (when (some-endp lists) (return nil))
+          (let ((result (apply predicate (mapcar #'car lists))))
+            (when result (return result)))
+          (setq lists (mapcar #'cdr lists))))
+      (dolist (item (swankd::%seq-list sequence 0 nil) nil)
+        (let ((result (funcall predicate item))) (when result (return result))))))
+
+(defun every (predicate sequence &rest more)
+  (if more
+      (let ((lists (swankd::%lists (cons sequence more))))
+        (swankd::%repeat
+          (when (some-endp lists) (return t))
+          (unless (apply predicate (mapcar #'car lists)) (return nil))
+          (setq lists (mapcar #'cdr lists))))
+      (dolist (item (swankd::%seq-list sequence 0 nil) t)
+        (unless (funcall predicate item) (return nil)))))
+
+(defun notany (predicate sequence &rest more) (not (apply #'some predicate sequence more)))
+(defun notevery (predicate sequence &rest more) (not (apply #'every predicate sequence more)))
+
+(defun map (result-type function sequence &rest more)
+  (let ((lists (swankd::%lists (cons sequence more))) (result nil))
+    (swankd::%repeat
+      (when (some-endp lists) (return nil))
+      (setq result (cons (apply function (mapcar #'car lists)) result))
+      (setq lists (mapcar #'cdr lists)))
+    (if result-type (coerce (nreverse result) result-type) nil)))
+
+(defun map-into (target function &rest sequences)
+  (let ((lists (swankd::%lists sequences)) (index 0) (n (length target)))
+    (swankd::%repeat
+      (when (or (>= index n) (and sequences (some-endp lists))) (return target))
+      (swankd::%seq-store target index (apply function (mapcar #'car lists)))
+      (setq lists (mapcar #'cdr lists) index (1+ index)))))
+
+(defun maplist (function list &rest more)
+  (let ((lists (cons list more)) (result nil))
+    (swankd::%repeat
+      (when (some-endp lists) (return (nreverse result)))
+      (setq result (cons (apply function lists) result))
+      (setq lists (mapcar #'cdr lists)))))
+(defun mapl (function list &rest more) (apply #'maplist function list more) list)
+(defun mapcon (function list &rest more) (apply #'nconc (apply #'maplist function list more)))
+
+(defun reduce (function sequence &key key from-end (start 0) end (initial-value nil initial-p))
+  (let ((items (swankd::%seq-list sequence start end)))
+    (when key (setq items (mapcar key items)))
+    (when from-end (setq items (reverse items)))
+    (let ((acc (cond (initial-p initial-value)
+                     ((null items) (return-from reduce (funcall function)))
+                     (t (pop items)))))
+      (dolist (x items acc)
+        (setq acc (if from-end (funcall function x acc) (funcall function acc x)))))))
+
+(defun revappend (list tail)
+  (dolist (x list tail) (setq tail (cons x tail))))
+(defun nreconc (list tail) (revappend list tail))
+
+(defun nconc (&rest lists)
+  (let ((result nil) (tail nil))
+    (dolist (list lists result)
+      (when list
+        (if tail (rplacd (last tail) list) (setq result list))
+        (setq tail list)))))
+
+(defun swankd::%merge-lists (a b predicate key)
+  (let ((result nil))
+    (swankd::%repeat
+      (cond ((null a) (return (revappend result b)))
+            ((null b) (return (revappend result a)))
+            ((funcall predicate (funcall key (car b)) (funcall key (car a)))
+             (setq result (cons (car b) result) b (cdr b)))
+            (t (setq result (cons (car a) result) a (cdr a)))))))
+
+(defun swankd::%merge-sort (list n predicate key)
+  (if (< n 2)
+      list
+      (let ((half (floor n 2)))
+        (swankd::%merge-lists (swankd::%merge-sort (subseq list 0 half) half predicate key)
+                              (swankd::%merge-sort (nthcdr half list) (- n half) predicate key)
+                              predicate key))))
+
+(defun swankd::%store-all (sequence items)
+  (let ((index 0))
+    (dolist (x items sequence)
+      (swankd::%seq-store sequence index x)
+      (setq index (1+ index)))))
+
+(defun sort (sequence predicate &key key)
+  (let* ((items (swankd::%seq-list sequence 0 nil))
+         (sorted (swankd::%merge-sort items (length items) predicate (or key #'identity))))
+    (if (listp sequence) sorted (swankd::%store-all sequence sorted))))
+(defun stable-sort (sequence predicate &key key) (sort sequence predicate :key key))
+
+(defun merge (result-type sequence-1 sequence-2 predicate &key key)
+  (coerce (swankd::%merge-lists (swankd::%seq-list sequence-1 0 nil) (swankd::%seq-list sequence-2 0 nil)
+                                predicate (or key #'identity))
+          result-type))
+
+(defun copy-seq (sequence) (swankd::%seq-like sequence (swankd::%seq-list sequence 0 nil)))
+
+(defun fill (sequence item &key (start 0) end)
+  (let ((end (or end (length sequence))))
+    (swankd::%seq-list sequence start end)
+    (if (listp sequence)
+        (let ((rest (nthcdr start sequence)))
+          (dotimes (i (- end start)) (rplaca rest item) (setq rest (cdr rest))))
+        (dotimes (i (- end start)) (swankd::%seq-store sequence (+ start i) item)))
+    sequence))
+
+(defun replace (sequence-1 sequence-2 &key (start1 0) end1 (start2 0) end2)
+  (let* ((items (swankd::%seq-list sequence-2 start2 end2))
+         (n (min (length items) (length (swankd::%seq-list sequence-1 start1 end1)))))
+    (dotimes (i n sequence-1)
+      (swankd::%seq-store sequence-1 (+ start1 i) (pop items)))))
+
+(defun swankd::%prefix-p (pattern items test key)
+  (swankd::%repeat
+    (when (null pattern) (return t))
+    (when (null items) (return nil))
+    (unless (funcall test (funcall key (car pattern)) (funcall key (car items))) (return nil))
+    (setq pattern (cdr pattern) items (cdr items))))
+
+(defun search (sequence-1 sequence-2 &key from-end test test-not key (start1 0) end1 (start2 0) end2)
+  (let ((pattern (swankd::%seq-list sequence-1 start1 end1))
+        (items (swankd::%seq-list sequence-2 start2 end2))
+        (test (swankd::%test2 test test-not))
+        (key (or key #'identity))
+        (index start2)
+        (found nil))
+    (swankd::%repeat
+      (when (swankd::%prefix-p pattern items test key)
+        (setq found index)
+        (unless from-end (return nil)))
+      (when (null items) (return nil))
+      (setq items (cdr items) index (1+ index)))
+    found))
+
+(defun mismatch (sequence-1 sequence-2 &key from-end test test-not key (start1 0) end1 (start2 0) end2)
+  (let ((a (swankd::%seq-list sequence-1 start1 end1))
+        (b (swankd::%seq-list sequence-2 start2 end2))
+        (test (swankd::%test2 test test-not))
+        (key (or key #'identity))
+        (i 0))
+    (when from-end (setq a (reverse a) b (reverse b)))
+    (swankd::%repeat
+      (cond ((and (null a) (null b)) (return nil))
+            ((or (null a) (null b) (not (funcall test (funcall key (car a)) (funcall key (car b)))))
+             (return (if from-end (- (+ start1 (length (swankd::%seq-list sequence-1 start1 end1))) i) (+ start1 i)))))
+      (setq a (cdr a) b (cdr b) i (1+ i)))))
+
+;;; Lists
+
+(defun fourth (list) (nth 3 list))
+(defun fifth (list) (nth 4 list))
+(defun sixth (list) (nth 5 list))
+(defun seventh (list) (nth 6 list))
+(defun eighth (list) (nth 7 list))
+(defun ninth (list) (nth 8 list))
+(defun tenth (list) (nth 9 list))
+(defun cdddr (x) (cdr (cddr x)))
+(defun caadr (x) (car (cadr x)))
+(defun cdadr (x) (cdr (cadr x)))
+(defun cddar (x) (cdr (cdar x)))
+(defun cadar (x) (car (cdar x)))
+(defun caaar (x) (car (caar x)))
+(defun cdaar (x) (cdr (caar x)))
+
+(defun list-length (list)
+  (let ((n 0) (fast list) (slow list))
+    (swankd::%repeat
+      (when (endp fast) (return n))
+      (when (endp (cdr fast)) (return (+ n 1)))
+      (setq fast (cddr fast) slow (cdr slow) n (+ n 2))
+      (when (eq fast slow) (return nil)))))
+
+(defun butlast (list &optional (n 1))
+  (let ((items (copy-list list)))
+    (subseq items 0 (max 0 (- (length items) n)))))
+(defun nbutlast (list &optional (n 1)) (butlast list n))
+
+(defun ldiff (list object)
+  (let ((result nil))
+    (swankd::%repeat
+      (when (or (atom list) (eq list object)) (return (nreverse result)))
+      (setq result (cons (car list) result) list (cdr list)))))
+(defun tailp (object list)
+  (swankd::%repeat
+    (when (eql object list) (return t))
+    (when (atom list) (return nil))
+    (setq list (cdr list))))
+
+(defun copy-tree (tree)
+  (if (consp tree) (cons (copy-tree (car tree)) (copy-tree (cdr tree))) tree))
+(defun copy-alist (alist)
+  (mapcar (lambda (pair) (if (consp pair) (cons (car pair) (cdr pair)) pair)) alist))
+(defun tree-equal (a b &key test test-not)
+  (let ((test (swankd::%test2 test test-not)))
+    (labels ((walk (a b)
+               (cond ((and (consp a) (consp b)) (and (walk (car a) (car b)) (walk (cdr a) (cdr b))))
+                     ((or (consp a) (consp b)) nil)
+                     (t (funcall test a b)))))
+      (if (walk a b) t nil))))
+
+(defun acons (key datum alist) (cons (cons key datum) alist))
+(defun pairlis (keys data &optional alist)
+  (dolist (key keys alist)
+    (setq alist (acons key (car data) alist) data (cdr data))))
+
+(defun sublis (alist tree &key key test test-not)
+  (let ((test (swankd::%test2 test test-not)))
+    (labels ((walk (x)
+               (let ((pair (assoc (if key (funcall key x) x) alist :test test)))
+                 (cond (pair (cdr pair))
+                       ((consp x) (cons (walk (car x)) (walk (cdr x))))
+                       (t x)))))
+      (walk tree))))
+(defun nsublis (alist tree &rest keys) (apply #'sublis alist tree keys))
+
+(defun swankd::%subst (new predicate tree)
+  (cond ((funcall predicate tree) new)
+        ((consp tree) (cons (swankd::%subst new predicate (car tree)) (swankd::%subst new predicate (cdr tree))))
+        (t tree)))
+(defun subst (new old tree &key key test test-not)
+  (swankd::%subst new (swankd::%item-pred old test test-not key) tree))
+(defun subst-if (new predicate tree &key key)
+  (swankd::%subst new (swankd::%key-pred predicate key) tree))
+(defun subst-if-not (new predicate tree &key key)
+  (swankd::%subst new (swankd::%not-pred predicate key) tree))
+(defun nsubst (new old tree &rest keys) (apply #'subst new old tree keys))
+
+(defun swankd::%putf (plist indicator value)
+  "PLIST with INDICATOR set to VALUE: changed in place when present, else extended."
+  (let ((found (swankd::%plist-find plist indicator)))
+    (if found
+        (progn (rplaca (cdr found) value) plist)
+        (cons indicator (cons value plist)))))
+
+(defun swankd::%remf (plist indicator)
+  "PLIST without INDICATOR, and whether it was there."
+  (let ((result nil) (found nil))
+    (swankd::%repeat
+      (when (null plist) (return (values (nreverse result) found)))
+      (if (and (not found) (eq (car plist) indicator))
+          (setq found t)
+          (setq result (cons (cadr plist) (cons (car plist) result))))
+      (setq plist (cddr plist)))))
+
+(defmacro remf (place indicator)
+  (let ((new (gensym "PLIST")) (found (gensym "FOUND")))
+    `(multiple-value-bind (,new ,found) (swankd::%remf ,place ,indicator)
+       (setf ,place ,new)
+       ,found)))
+
+(defun get-properties (plist indicators)
+  (swankd::%repeat
+    (when (null plist) (return (values nil nil nil)))
+    (when (member (car plist) indicators) (return (values (car plist) (cadr plist) plist)))
+    (setq plist (cddr plist))))
+
+;;; Sets, in SBCL's result order.
+
+(defun adjoin (item list &key key test test-not)
+  (if (member (if key (funcall key item) item) list :key key :test (swankd::%test2 test test-not))
+      list
+      (cons item list)))
+
+(defmacro pushnew (item place &rest keys)
+  `(setf ,place (adjoin ,item ,place ,@keys)))
+
+(defun swankd::%in (x list key test)
+  (member (if key (funcall key x) x) list :key key :test test))
+
+(defun union (list-1 list-2 &key key test test-not)
+  (let ((test (swankd::%test2 test test-not)) (result list-2))
+    (dolist (x list-1 result)
+      (unless (swankd::%in x list-2 key test) (setq result (cons x result))))))
+(defun intersection (list-1 list-2 &key key test test-not)
+  (let ((test (swankd::%test2 test test-not)) (result nil))
+    (dolist (x list-1 result)
+      (when (swankd::%in x list-2 key test) (setq result (cons x result))))))
+(defun set-difference (list-1 list-2 &key key test test-not)
+  (let ((test (swankd::%test2 test test-not)) (result nil))
+    (dolist (x list-1 result)
+      (unless (swankd::%in x list-2 key test) (setq result (cons x result))))))
+(defun set-exclusive-or (list-1 list-2 &key key test test-not)
+  (let ((test (swankd::%test2 test test-not)) (result nil))
+    (dolist (x list-1)
+      (unless (swankd::%in x list-2 key test) (setq result (cons x result))))
+    (dolist (x list-2 result)
+      (unless (member (if key (funcall key x) x) list-1 :key key :test (lambda (a b) (funcall test b a)))
+        (setq result (cons x result))))))
+(defun subsetp (list-1 list-2 &key key test test-not)
+  (let ((test (swankd::%test2 test test-not)))
+    (dolist (x list-1 t)
+      (unless (swankd::%in x list-2 key test) (return nil)))))
+(defun nunion (list-1 list-2 &rest keys) (apply #'union list-1 list-2 keys))
+(defun nintersection (list-1 list-2 &rest keys) (apply #'intersection list-1 list-2 keys))
+(defun nset-difference (list-1 list-2 &rest keys) (apply #'set-difference list-1 list-2 keys))
+
+;;; Types: TYPEP over the common type specifiers, COERCE, DEFTYPE, CHECK-TYPE, ASSERT and
+;;; the TYPECASE family. An unknown type specifier is an error, as in SBCL.
+
+(defun swankd::%in-range (x bounds)
+  (let ((low (if bounds (car bounds) '*))
+        (high (if (cdr bounds) (cadr bounds) '*)))
+    (and (cond ((eq low '*) t) ((consp low) (> x (car low))) (t (>= x low)))
+         (cond ((eq high '*) t) ((consp high) (< x (car high))) (t (<= x high))))))
+
+(defun swankd::%vector-length-p (x size)
+  (or (null size) (eq size '*) (and (consp size) (member (car size) '(* nil)))
+      (= (length x) (if (consp size) (car size) size))))
+
+(defun swankd::%string-object-p (x) (stringp x))
+
+(defun swankd::%atomic-typep (x type)
+  (case type
+    ((t) t)
+    ((nil) nil)
+    (null (null x))
+    (list (listp x))
+    (cons (consp x))
+    (atom (atom x))
+    (symbol (symbolp x))
+    (keyword (keywordp x))
+    (boolean (or (eq x t) (eq x nil)))
+    ((number real) (numberp x))
+    (integer (integerp x))
+    (fixnum (and (integerp x) (<= -4611686018427387904 x 4611686018427387903)))
+    (bignum (and (integerp x) (not (<= -4611686018427387904 x 4611686018427387903))))
+    (bit (or (eql x 0) (eql x 1)))
+    (unsigned-byte (and (integerp x) (>= x 0)))
+    (signed-byte (integerp x))
+    (rational (rationalp x))
+    (ratio (and (rationalp x) (not (integerp x))))
+    (float (floatp x))
+    ((single-float short-float) (eq (type-of x) 'single-float))
+    ((double-float long-float) (eq (type-of x) 'double-float))
+    (complex nil)
+    (character (characterp x))
+    (base-char (and (characterp x) (< (char-code x) 128)))
+    (standard-char (and (characterp x) (eq (type-of x) 'standard-char)))
+    (extended-char (and (characterp x) (>= (char-code x) 128)))
+    ((string simple-string base-string simple-base-string) (stringp x))
+    ((vector array) (vectorp x))
+    ((simple-vector) (simple-vector-p x))
+    ((simple-array) (or (stringp x) (simple-vector-p x)))
+    (sequence (or (listp x) (vectorp x)))
+    (hash-table (hash-table-p x))
+    (function (functionp x))
+    (compiled-function (compiled-function-p x))
+    (package (packagep x))
+    (stream (streamp x))
+    (t (let ((expander (get type 'swankd::deftype)))
+         (cond (expander (swankd::%typep x (funcall expander)))
+               ((swankd::%condition-type-p type)
+                (and (swankd::%conditionp x) (swankd::%condition-matches-p x type)))
+               (t (error "unknown type specifier: ~S" type)))))))
+
+(defun swankd::%typep (x type)
+  (if (atom type)
+      (swankd::%atomic-typep x type)
+      (let ((head (car type)) (args (cdr type)))
+        (case head
+          (or (dolist (sub args nil) (when (swankd::%typep x sub) (return t))))
+          (and (dolist (sub args t) (unless (swankd::%typep x sub) (return nil))))
+          (not (not (swankd::%typep x (car args))))
+          (member (if (member x args) t nil))
+          (eql (eql x (car args)))
+          (satisfies (if (funcall (car args) x) t nil))
+          ((integer rational float single-float double-float real short-float long-float)
+           (and (swankd::%atomic-typep x head) (swankd::%in-range x args)))
+          (mod (and (integerp x) (<= 0 x) (< x (car args))))
+          (unsigned-byte (and (integerp x) (<= 0 x)
+                              (or (null args) (eq (car args) '*) (< x (expt 2 (car args))))))
+          (signed-byte (and (integerp x)
+                            (or (null args) (eq (car args) '*)
+                                (<= (- (expt 2 (1- (car args)))) x (1- (expt 2 (1- (car args))))))))
+          ((string simple-string base-string simple-base-string simple-vector)
+           (and (swankd::%atomic-typep x head) (swankd::%vector-length-p x (car args))))
+          ((vector array simple-array)
+           (and (vectorp x)
+                (or (null args) (member (car args) '(* t))
+                    (and (member (car args) '(character base-char)) (stringp x)))
+                (or (not (eq head 'vector)) (null args) (and (not (stringp x)) (eq (car args) t)) t)
+                (swankd::%vector-length-p x (cadr args))))
+          (cons (and (consp x)
+                     (or (null args) (eq (car args) '*) (swankd::%typep (car x) (car args)))
+                     (or (null (cdr args)) (eq (cadr args) '*) (swankd::%typep (cdr x) (cadr args)))))
+          (function (functionp x))
+          (t (let ((expander (get head 'swankd::deftype)))
+               (if expander
+                   (swankd::%typep x (apply expander args))
+                   (error "unknown type specifier: ~S" type))))))))
+
+(defun typep (object type-specifier &optional environment)
+  (declare (ignore environment))
+  (swankd::%typep object type-specifier))
+
+(defmacro deftype (name lambda-list &body body)
+  `(progn (swankd::%put ',name 'swankd::deftype (lambda ,lambda-list ,@body)) ',name))
+
+(deftype string-designator () '(or string symbol character))
+
+(defun coerce (object output-type-spec)
+  (let* ((type output-type-spec)
+         (head (if (consp type) (car type) type)))
+    (cond ((and (not (eq head 'function)) (not (eq head 'float)) (typep object type)) object)
+          ((member head '(list cons)) (swankd::%seq-list object 0 nil))
+          ((member head '(vector simple-vector array simple-array))
+           (if (and (consp type) (member (cadr type) '(character base-char)))
+               (swankd::%seq-like "" (swankd::%seq-list object 0 nil))
+               (swankd::%seq-like (vector) (swankd::%seq-list object 0 nil))))
+          ((member head '(string simple-string base-string))
+           (swankd::%seq-like "" (swankd::%seq-list object 0 nil)))
+          ((and (member head '(character base-char))
+                (or (and (stringp object) (= (length object) 1))
+                    (and (symbolp object) (= (length (symbol-name object)) 1))))
+           (char (string object) 0))
+          ((and (eq head 'float) (realp object)) (if (floatp object) object (float object)))
+          ((and (member head '(single-float short-float)) (realp object)) (float object 1.0))
+          ((and (member head '(double-float long-float)) (realp object)) (float object 1d0))
+          ((eq head 'function)
+           (cond ((functionp object) object)
+                 ((symbolp object) (symbol-function object))
+                 ((and (consp object) (eq (car object) 'lambda)) (eval (list 'function object)))
+                 (t (swankd::%cannot-coerce object type))))
+          (t (swankd::%cannot-coerce object type)))))
+
+(defun swankd::%cannot-coerce (object type)
+  (error 'simple-type-error :datum object :expected-type type
+                            :format-control "~S can't be converted to type ~S."
+                            :format-arguments (list object type)))
+
+(defmacro check-type (place type &optional type-string)
+  (let ((value (gensym "VALUE")) (new (gensym "NEW")))
+    `(swankd::%repeat
+       (let ((,value ,place))
+         (when (typep ,value ',type) (return nil))
+         (restart-case
+             (error 'simple-type-error
+                    :datum ,value :expected-type ',type
+                    :format-control ,(if type-string
+                                         "The value of ~S is ~S, which is not ~A."
+                                         "The value of ~S is ~S, which is not of type ~S.")
+                    :format-arguments (list ',place ,value ,(or type-string `',type)))
+           (store-value (,new)
+             :report (lambda (stream) (format stream "Supply a new value for ~S." ',place))
+             (setf ,place ,new)))))))
+
+(defmacro assert (test-form &optional places datum &rest arguments)
+  (declare (ignore places))
+  `(swankd::%repeat
+     (when ,test-form (return nil))
+     (restart-case ,(if datum
+                        `(error ,datum ,@arguments)
+                        `(error "The assertion ~S failed." ',test-form))
+       (continue () :report "Retry assertion." nil))))
+
+(defun swankd::%typecase-clauses (value clauses)
+  (mapcar (lambda (clause)
+            (cons (if (member (car clause) '(t otherwise))
+                      t
+                      `(typep ,value ',(car clause)))
+                  (or (cdr clause) '(nil))))
+          clauses))
+
+(defmacro typecase (keyform &rest clauses)
+  (let ((value (gensym "KEY")))
+    `(let ((,value ,keyform))
+       (cond ,@(swankd::%typecase-clauses value clauses)))))
+
+(defun swankd::%case-failure (value name wanted type)
+  (error 'simple-type-error :datum value :expected-type type
+                            :format-control "~S fell through ~S expression. Wanted one of ~S."
+                            :format-arguments (list value name wanted)))
+
+(defmacro etypecase (keyform &rest clauses)
+  (let ((value (gensym "KEY")) (types (mapcar #'car clauses)))
+    `(let ((,value ,keyform))
+       (cond ,@(swankd::%typecase-clauses value clauses)
+             (t (swankd::%case-failure ,value 'etypecase ',types '(or ,@types)))))))
+
+(defmacro ctypecase (keyform &rest clauses)
+  (let ((value (gensym "KEY")) (types (mapcar #'car clauses)))
+    `(let ((,value ,keyform))
+       (cond ,@(swankd::%typecase-clauses value clauses)
+             (t (swankd::%case-failure ,value 'ctypecase ',types '(or ,@types)))))))
+
+(defmacro ccase (keyform &rest clauses)
+  `(ecase ,keyform ,@clauses))
+
+;;; Numbers and strings written over Rust primitives.
+
+(defconstant pi 3.141592653589793d0)
+(defconstant most-positive-fixnum 4611686018427387903)
+(defconstant most-negative-fixnum -4611686018427387904)
+
+(swankd::%define-condition-type 'swankd::simple-parse-error '(simple-condition parse-error) nil
+                                (lambda (c s)
+                                  (apply #'format s (swankd::%condition-slot c 'format-control "")
+                                         (swankd::%condition-slot c 'format-arguments nil))))
+
+(defun parse-integer (string &key (start 0) end (radix 10) junk-allowed)
+  (let ((scan (swankd::%parse-integer string start end radix)))
+    (cond ((null (caddr scan)) (values (car scan) (cadr scan)))
+          (junk-allowed (values (car scan) (cadr scan)))
+          ((eq (caddr scan) :empty)
+           (error 'swankd::simple-parse-error
+                  :format-control "no non-whitespace characters in string ~S."
+                  :format-arguments (list string)))
+          (t (error 'swankd::simple-parse-error
+                    :format-control "junk in string ~S"
+                    :format-arguments (list string))))))

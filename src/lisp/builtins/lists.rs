@@ -71,16 +71,25 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let items = expect_list(&vm.image, a[0])?;
         value(vm.image.list(&items)?)
     })?;
-    table.define(image, cl, "LAST", (1, Some(1)), |vm, _, a| {
+    table.define(image, cl, "LAST", (1, Some(2)), |vm, _, a| {
+        let n = match a.get(1) {
+            Some(v) => expect_index(*v)?,
+            None => 1,
+        };
+        let mut conses = Vec::new();
         let mut rest = a[0];
         while let Value::Cons(r) = rest {
-            let (_, next) = vm.image.heap.car_cdr(r);
-            if !matches!(next, Value::Cons(_)) {
-                break;
-            }
-            rest = next;
+            conses.push(rest);
+            rest = vm.image.heap.car_cdr(r).1;
         }
-        value(rest)
+        if n == 0 {
+            return value(rest);
+        }
+        value(if n >= conses.len() {
+            a[0]
+        } else {
+            conses[conses.len() - n]
+        })
     })?;
     table.define(image, cl, "RPLACA", (2, Some(2)), |vm, _, a| {
         let Value::Cons(r) = a[0] else {

@@ -5,17 +5,22 @@
 //! VM make the call; builtins that wait return `Control::Park`.
 
 mod args;
+mod arrays;
 mod conditions;
 mod control;
 mod hash;
+mod input;
 mod internal;
 mod io;
 mod lists;
+mod math;
 mod numbers;
 mod reading;
 mod sequences;
 mod strings;
 mod symbols;
+mod text;
+mod types;
 
 pub use args::*;
 pub use control::compile_to_function;
@@ -93,12 +98,17 @@ impl BuiltinTable {
 /// Registers every builtin.
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     numbers::install(table, image)?;
+    math::install(table, image)?;
     lists::install(table, image)?;
     symbols::install(table, image)?;
     strings::install(table, image)?;
+    text::install(table, image)?;
+    types::install(table, image)?;
     sequences::install(table, image)?;
+    arrays::install(table, image)?;
     hash::install(table, image)?;
     io::install(table, image)?;
+    input::install(table, image)?;
     control::install(table, image)?;
     reading::install(table, image)?;
     internal::install(table, image)?;

@@ -40,7 +40,7 @@ pub fn sequence_items(image: &Image, seq: Value) -> LispResult<Vec<Value>> {
 }
 
 /// A new sequence of the same kind as `like` holding `items`.
-fn same_kind(image: &mut Image, like: Value, items: Vec<Value>) -> LispResult<Value> {
+pub fn same_kind(image: &mut Image, like: Value, items: Vec<Value>) -> LispResult<Value> {
     if like.is_list() {
         return Ok(image.list(&items)?);
     }
@@ -79,12 +79,23 @@ fn reverse(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
 
 fn elt(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let index = expect_index(a[1])?;
-    let items = sequence_items(&vm.image, a[0])?;
-    items
-        .get(index)
-        .copied()
+    let (found, length) = match vm.image.object(a[0]) {
+        Some(Object::Vector(v)) => (v.active().get(index).copied(), v.active().len()),
+        Some(Object::String(s)) => (s.chars().nth(index).map(Value::Char), s.chars().count()),
+        _ => {
+            let items = sequence_items(&vm.image, a[0])?;
+            if index >= items.len() {
+                return Err(LispError::simple(format!(
+                    "The index {index} is too large for a list of length {}.",
+                    items.len()
+                )));
+            }
+            (items.get(index).copied(), items.len())
+        }
+    };
+    found
         .map(Control::Value)
-        .ok_or_else(|| LispError::type_error(a[1], format!("(INTEGER 0 ({}))", items.len())))
+        .ok_or_else(|| LispError::type_error(a[1], format!("(INTEGER 0 ({}))", length)))
 }
 
 fn subseq(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {

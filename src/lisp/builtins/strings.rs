@@ -20,15 +20,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let text = string_designator(&vm.image, a[0])?;
         value(vm.image.string(text)?)
     })?;
-    table.define(image, cl, "STRING=", (2, Some(2)), |vm, _, a| {
-        let x = string_designator(&vm.image, a[0])?;
-        let y = string_designator(&vm.image, a[1])?;
-        value(vm.image.boolean(x == y))
+    table.define(image, cl, "STRING=", (2, Some(10)), |vm, _, a| {
+        super::text::string_equal(vm, a, false)
     })?;
-    table.define(image, cl, "STRING-EQUAL", (2, Some(2)), |vm, _, a| {
-        let x = string_designator(&vm.image, a[0])?.to_lowercase();
-        let y = string_designator(&vm.image, a[1])?.to_lowercase();
-        value(vm.image.boolean(x == y))
+    table.define(image, cl, "STRING-EQUAL", (2, Some(10)), |vm, _, a| {
+        super::text::string_equal(vm, a, true)
     })?;
     table.define(image, cl, "STRING-UPCASE", (1, Some(1)), |vm, _, a| {
         let text = string_designator(&vm.image, a[0])?.to_uppercase();

@@ -1,0 +1,314 @@
+//! Vectors and the primitives the Lisp sequence library (prelude.lisp) is built on:
+//! taking a subsequence as a list, rebuilding a sequence of the same kind, storing an element.
+//! Arrays are one-dimensional; anything else is refused with an error naming it.
+
+use super::super::error::{LispError, LispResult};
+use super::super::image::Image;
+use super::super::object::{LispVector, Object};
+use super::super::thread::LispThread;
+use super::super::value::Value;
+use super::super::vm::Vm;
+use super::sequences::{same_kind, sequence_items};
+use super::{BuiltinTable, Control, expect_index, keyword_arg, value};
+
+pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
+    let cl = image.pkg.cl;
+    let swankd = image.pkg.swankd;
+    table.define(image, swankd, "%SEQ-LIST", (3, Some(3)), seq_list)?;
+    table.define(image, swankd, "%SEQ-LIKE", (2, Some(2)), |vm, _, a| {
+        let items = super::expect_list(&vm.image, a[1])?;
+        value(same_kind(&mut vm.image, a[0], items)?)
+    })?;
+    table.define(image, swankd, "%SEQ-STORE", (3, Some(3)), seq_store)?;
+    table.define(image, cl, "MAKE-ARRAY", (1, None), make_array)?;
+    table.define(image, cl, "MAKE-STRING", (1, Some(3)), |vm, _, a| {
+        let n = expect_index(a[0])?;
+        let fill = match keyword_arg(&mut vm.image, &a[1..], "INITIAL-ELEMENT")? {
+            Some(Value::Char(c)) => c,
+            Some(other) => return Err(LispError::type_error(other, "CHARACTER")),
+            None => '\0',
+        };
+        value(
+            vm.image
+                .string(std::iter::repeat_n(fill, n).collect::<String>())?,
+        )
+    })?;
+    table.define(image, cl, "VECTORP", (1, Some(1)), |vm, _, a| {
+        let is = matches!(
+            vm.image.object(a[0]),
+            Some(Object::Vector(_) | Object::String(_))
+        );
+        value(vm.image.boolean(is))
+    })?;
+    table.define(image, cl, "ARRAYP", (1, Some(1)), |vm, _, a| {
+        let is = matches!(
+            vm.image.object(a[0]),
+            Some(Object::Vector(_) | Object::String(_))
+        );
+        value(vm.image.boolean(is))
+    })?;
+    table.define(image, cl, "SIMPLE-VECTOR-P", (1, Some(1)), |vm, _, a| {
+        let is = matches!(vm.image.object(a[0]), Some(Object::Vector(v)) if v.fill_pointer.is_none() && !v.adjustable);
+        value(vm.image.boolean(is))
+    })?;
+    table.define(image, cl, "ADJUSTABLE-ARRAY-P", (1, Some(1)), |vm, _, a| {
+        let is = matches!(vm.image.object(a[0]), Some(Object::Vector(v)) if v.adjustable);
+        value(vm.image.boolean(is))
+    })?;
+    table.define(image, cl, "ARRAY-HAS-FILL-POINTER-P", (1, Some(1)), |vm, _, a| {
+        let is = matches!(vm.image.object(a[0]), Some(Object::Vector(v)) if v.fill_pointer.is_some());
+        value(vm.image.boolean(is))
+    })?;
+    table.define(
+        image,
+        cl,
+        "FILL-POINTER",
+        (1, Some(1)),
+        |vm, _, a| match vm.image.object(a[0]) {
+            Some(Object::Vector(LispVector {
+                fill_pointer: Some(n),
+                ..
+            })) => value(Value::Fixnum(*n as i64)),
+            _ => Err(LispError::type_error(
+                a[0],
+                "(AND VECTOR (SATISFIES ARRAY-HAS-FILL-POINTER-P))",
+            )),
+        },
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%SET-FILL-POINTER",
+        (2, Some(2)),
+        |vm, _, a| {
+            let n = expect_index(a[1])?;
+            match vm.image.object_mut(a[0]) {
+                Some(Object::Vector(v)) if v.fill_pointer.is_some() && n <= v.items.len() => {
+                    v.fill_pointer = Some(n);
+                    value(a[1])
+                }
+                _ => Err(LispError::type_error(
+                    a[0],
+                    "(AND VECTOR (SATISFIES ARRAY-HAS-FILL-POINTER-P))",
+                )),
+            }
+        },
+    )?;
+    table.define(image, cl, "ARRAY-DIMENSIONS", (1, Some(1)), |vm, _, a| {
+        let n = total_size(&vm.image, a[0])?;
+        value(vm.image.list(&[Value::Fixnum(n as i64)])?)
+    })?;
+    table.define(image, cl, "ARRAY-DIMENSION", (2, Some(2)), |vm, _, a| {
+        if !matches!(a[1], Value::Fixnum(0)) {
+            return Err(LispError::unsupported("multidimensional arrays"));
+        }
+        value(Value::Fixnum(total_size(&vm.image, a[0])? as i64))
+    })?;
+    table.define(image, cl, "ARRAY-TOTAL-SIZE", (1, Some(1)), |vm, _, a| {
+        value(Value::Fixnum(total_size(&vm.image, a[0])? as i64))
+    })?;
+    table.define(image, cl, "ARRAY-RANK", (1, Some(1)), |vm, _, a| {
+        total_size(&vm.image, a[0])?;
+        value(Value::Fixnum(1))
+    })?;
+    table.define(image, cl, "VECTOR-PUSH", (2, Some(2)), |vm, _, a| {
+        vector_push(vm, a, false)
+    })?;
+    table.define(image, cl, "VECTOR-PUSH-EXTEND", (2, Some(3)), |vm, _, a| {
+        vector_push(vm, a, true)
+    })?;
+    table.define(image, cl, "VECTOR-POP", (1, Some(1)), |vm, _, a| {
+        match vm.image.object_mut(a[0]) {
+            Some(Object::Vector(v)) if v.fill_pointer.is_some() => {
+                let fill = v.fill_pointer.unwrap_or(0);
+                if fill == 0 {
+                    return Err(LispError::simple("There is nothing left to pop."));
+                }
+                v.fill_pointer = Some(fill - 1);
+                value(v.items.get(fill - 1).copied().unwrap_or(Value::Nil))
+            }
+            _ => Err(LispError::type_error(
+                a[0],
+                "(AND VECTOR (SATISFIES ARRAY-HAS-FILL-POINTER-P))",
+            )),
+        }
+    })?;
+    Ok(())
+}
+
+fn total_size(image: &Image, v: Value) -> LispResult<usize> {
+    match image.object(v) {
+        Some(Object::Vector(vector)) => Ok(vector.items.len()),
+        Some(Object::String(s)) => Ok(s.chars().count()),
+        _ => Err(LispError::type_error(v, "ARRAY")),
+    }
+}
+
+/// `(%SEQ-LIST SEQ START END)`: the elements from START below END (NIL: the length).
+fn seq_list(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let items = sequence_items(&vm.image, a[0])?;
+    let start = expect_index(a[1])?;
+    let end = match a[2] {
+        Value::Nil => items.len(),
+        other => expect_index(other)?,
+    };
+    if start > end || end > items.len() {
+        return Err(LispError::simple(format!(
+            "The bounding indices {start} and {end} are bad for a sequence of length {}.",
+            items.len()
+        )));
+    }
+    value(vm.image.list(&items[start..end])?)
+}
+
+/// `(%SEQ-STORE SEQ INDEX VALUE)`: the SETF of ELT, AREF, CHAR and SVREF.
+fn seq_store(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let index = expect_index(a[1])?;
+    if a[0].is_list() {
+        let mut rest = a[0];
+        for _ in 0..index {
+            rest = vm.image.cdr(rest).unwrap_or(Value::Nil);
+        }
+        let Value::Cons(cell) = rest else {
+            let length = vm.image.list_to_vec(a[0]).map_or(0, |v| v.len());
+            return Err(LispError::simple(format!(
+                "The index {index} is too large for a list of length {length}."
+            )));
+        };
+        vm.image.heap.set_car(cell, a[2]);
+        return value(a[2]);
+    }
+    match vm.image.object_mut(a[0]) {
+        Some(Object::Vector(v)) if index < v.active().len() => {
+            v.items[index] = a[2];
+            value(a[2])
+        }
+        Some(Object::Vector(v)) => Err(LispError::type_error(
+            a[1],
+            format!("(INTEGER 0 ({}))", v.active().len()),
+        )),
+        Some(Object::String(s)) => {
+            let Value::Char(c) = a[2] else {
+                return Err(LispError::type_error(a[2], "CHARACTER"));
+            };
+            let Some((at, old)) = s.char_indices().nth(index) else {
+                return Err(LispError::type_error(
+                    a[1],
+                    format!("(INTEGER 0 ({}))", s.chars().count()),
+                ));
+            };
+            s.replace_range(at..at + old.len_utf8(), c.encode_utf8(&mut [0; 4]));
+            value(a[2])
+        }
+        _ => Err(LispError::type_error(a[0], "SEQUENCE")),
+    }
+}
+
+fn make_array(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let size = match a[0] {
+        Value::Cons(_) => match vm.image.list_to_vec(a[0]).as_deref() {
+            Some([n]) => expect_index(*n)?,
+            _ => return Err(LispError::unsupported("multidimensional arrays")),
+        },
+        other => expect_index(other)?,
+    };
+    let keys = &a[1..];
+    if keys.len() % 2 != 0 {
+        return Err(LispError::program("odd number of &KEY arguments"));
+    }
+    for key in keys.chunks(2) {
+        let name = vm
+            .image
+            .as_symbol(key[0])
+            .map(|s| vm.image.symbol_name(s).to_string())
+            .unwrap_or_default();
+        if !matches!(
+            name.as_str(),
+            "ELEMENT-TYPE" | "INITIAL-ELEMENT" | "INITIAL-CONTENTS" | "ADJUSTABLE" | "FILL-POINTER"
+        ) {
+            return Err(LispError::unsupported(format!(
+                "MAKE-ARRAY argument {}",
+                super::super::print::prin1_to_string(&vm.image, key[0])
+            )));
+        }
+    }
+    let element_type = keyword_arg(&mut vm.image, keys, "ELEMENT-TYPE")?;
+    let initial = keyword_arg(&mut vm.image, keys, "INITIAL-ELEMENT")?;
+    let contents = keyword_arg(&mut vm.image, keys, "INITIAL-CONTENTS")?;
+    let adjustable = keyword_arg(&mut vm.image, keys, "ADJUSTABLE")?.is_some_and(|v| v.truthy());
+    let fill_pointer = match keyword_arg(&mut vm.image, keys, "FILL-POINTER")? {
+        None | Some(Value::Nil) => None,
+        Some(v) if v.eq(vm.image.t()) => Some(size),
+        Some(v) => Some(expect_index(v)?),
+    };
+    let items = match contents {
+        Some(seq) => {
+            let items = sequence_items(&vm.image, seq)?;
+            if items.len() != size {
+                return Err(LispError::simple(format!(
+                    "There are {} elements in the :INITIAL-CONTENTS, but the vector length is {size}.",
+                    items.len()
+                )));
+            }
+            items
+        }
+        None => vec![initial.unwrap_or(Value::Fixnum(0)); size],
+    };
+    let is_string = element_type
+        .and_then(|t| vm.image.as_symbol(t))
+        .is_some_and(|s| {
+            matches!(
+                &*vm.image.symbol_name(s),
+                "CHARACTER" | "BASE-CHAR" | "STANDARD-CHAR"
+            )
+        });
+    if is_string {
+        if fill_pointer.is_some() || adjustable {
+            return Err(LispError::unsupported(
+                "strings with a fill pointer or adjustable strings",
+            ));
+        }
+        let like = vm.image.string("")?;
+        let items = match (contents, initial) {
+            (None, None) => vec![Value::Char('\0'); size],
+            _ => items,
+        };
+        return value(same_kind(&mut vm.image, like, items)?);
+    }
+    value(vm.image.heap.alloc(Object::Vector(LispVector {
+        items,
+        fill_pointer,
+        adjustable,
+    }))?)
+}
+
+fn vector_push(vm: &mut Vm, a: &[Value], extend: bool) -> LispResult<Control> {
+    let extension = match a.get(2) {
+        Some(v) => expect_index(*v)?.max(1),
+        None => 16,
+    };
+    match vm.image.object_mut(a[1]) {
+        Some(Object::Vector(v)) if v.fill_pointer.is_some() => {
+            let fill = v.fill_pointer.unwrap_or(0);
+            if fill >= v.items.len() {
+                if !extend {
+                    return value(Value::Nil);
+                }
+                if !v.adjustable {
+                    return Err(LispError::simple(
+                        "The vector is not adjustable and has no room for another element.",
+                    ));
+                }
+                let grow = extension.max(v.items.len());
+                v.items.resize(v.items.len() + grow, Value::Fixnum(0));
+            }
+            v.items[fill] = a[0];
+            v.fill_pointer = Some(fill + 1);
+            value(Value::Fixnum(fill as i64))
+        }
+        _ => Err(LispError::type_error(
+            a[1],
+            "(AND VECTOR (SATISFIES ARRAY-HAS-FILL-POINTER-P))",
+        )),
+    }
+}

@@ -1,0 +1,136 @@
+//! Character input from string streams: `make-string-input-stream`, `read-line`,
+//! `read-char`, `peek-char`, `unread-char`. Reading from an Emacs connection's input is not
+//! done here and is refused with an error naming it.
+
+use super::super::error::{ErrorKind, LispError, LispResult};
+use super::super::image::Image;
+use super::super::object::Object;
+use super::super::stream::Stream;
+use super::super::thread::LispThread;
+use super::super::value::Value;
+use super::super::vm::Vm;
+use super::{BuiltinTable, Control, expect_index, expect_string, value};
+
+pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
+    let cl = image.pkg.cl;
+    table.define(
+        image,
+        cl,
+        "MAKE-STRING-INPUT-STREAM",
+        (1, Some(3)),
+        |vm, _, a| {
+            let text: Vec<char> = expect_string(&vm.image, a[0])?.chars().collect();
+            let start = match a.get(1) {
+                Some(v) => expect_index(*v)?,
+                None => 0,
+            };
+            let end = match a.get(2) {
+                Some(Value::Nil) | None => text.len(),
+                Some(v) => expect_index(*v)?,
+            };
+            if start > end || end > text.len() {
+                return Err(LispError::simple(format!(
+                    "The bounding indices {start} and {end} are bad for a sequence of length {}.",
+                    text.len()
+                )));
+            }
+            let text: String = text[start..end].iter().collect();
+            value(
+                vm.image
+                    .heap
+                    .alloc(Object::Stream(Stream::StringInput { text, position: 0 }))?,
+            )
+        },
+    )?;
+    table.define(image, cl, "READ-LINE", (0, Some(4)), |vm, t, a| {
+        let stream = input_stream(vm, t, a.first().copied())?;
+        let Some(rest) = remaining(vm, stream)? else {
+            return end_of_file(vm, t, stream, a);
+        };
+        let (line, consumed, missing) = match rest.find('\n') {
+            Some(at) => (rest[..at].to_string(), at + 1, false),
+            None => (rest.clone(), rest.len(), true),
+        };
+        advance(vm, stream, consumed);
+        let line = vm.image.string(line)?;
+        let missing = vm.image.boolean(missing);
+        t.mv = Some(vec![line, missing]);
+        value(line)
+    })?;
+    table.define(image, cl, "READ-CHAR", (0, Some(4)), |vm, t, a| {
+        let stream = input_stream(vm, t, a.first().copied())?;
+        let Some(c) = remaining(vm, stream)?.and_then(|r| r.chars().next()) else {
+            return end_of_file(vm, t, stream, a);
+        };
+        advance(vm, stream, c.len_utf8());
+        value(Value::Char(c))
+    })?;
+    table.define(image, cl, "PEEK-CHAR", (0, Some(5)), |vm, t, a| {
+        if a.first().is_some_and(|v| v.truthy()) {
+            return Err(LispError::unsupported("PEEK-CHAR with a peek type"));
+        }
+        let stream = input_stream(vm, t, a.get(1).copied())?;
+        let Some(c) = remaining(vm, stream)?.and_then(|r| r.chars().next()) else {
+            return end_of_file(vm, t, stream, a.get(1..).unwrap_or(&[]));
+        };
+        value(Value::Char(c))
+    })?;
+    table.define(image, cl, "UNREAD-CHAR", (1, Some(2)), |vm, t, a| {
+        let stream = input_stream(vm, t, a.get(1).copied())?;
+        if let Some(Object::Stream(Stream::StringInput { text, position })) =
+            vm.image.object_mut(stream)
+        {
+            let back = text[..*position]
+                .chars()
+                .next_back()
+                .map_or(0, char::len_utf8);
+            *position -= back;
+        }
+        value(Value::Nil)
+    })?;
+    Ok(())
+}
+
+fn input_stream(vm: &Vm, thread: &LispThread, designator: Option<Value>) -> LispResult<Value> {
+    match designator {
+        None | Some(Value::Nil) => vm.symbol_value(thread, vm.image.sym.standard_input),
+        Some(Value::Symbol(s)) if s == vm.image.sym.t => {
+            vm.symbol_value(thread, vm.image.sym.standard_input)
+        }
+        Some(other) => Ok(other),
+    }
+}
+
+/// The unread text of a string input stream; `None` at its end.
+fn remaining(vm: &Vm, stream: Value) -> LispResult<Option<String>> {
+    match vm.image.object(stream) {
+        Some(Object::Stream(Stream::StringInput { text, position })) => {
+            Ok((*position < text.len()).then(|| text[*position..].to_string()))
+        }
+        Some(Object::Stream(Stream::ConnectionInput { .. })) => Err(LispError::unsupported(
+            "reading characters from an Emacs connection's input",
+        )),
+        _ => Err(LispError::type_error(stream, "(SATISFIES INPUT-STREAM-P)")),
+    }
+}
+
+fn advance(vm: &mut Vm, stream: Value, bytes: usize) {
+    if let Some(Object::Stream(Stream::StringInput { position, .. })) = vm.image.object_mut(stream)
+    {
+        *position += bytes;
+    }
+}
+
+/// The end of input: an END-OF-FILE error, or the EOF value when `eof-error-p` is false.
+fn end_of_file(vm: &mut Vm, _: &mut LispThread, stream: Value, a: &[Value]) -> LispResult<Control> {
+    if a.get(1).is_some_and(|v| v.is_nil()) {
+        return value(a.get(2).copied().unwrap_or(Value::Nil));
+    }
+    Err(LispError::new(
+        ErrorKind::EndOfFile,
+        format!(
+            "end of file on {}",
+            super::super::print::prin1_to_string(&vm.image, stream)
+        ),
+    ))
+}
