@@ -201,3 +201,21 @@ LOAD-P false only reads it, to report reader errors."
 (defun sleep-for (seconds)
   "Sleeps SECONDS in the calling thread (swank's name for it)."
   (sleep seconds))
+
+(defun apply-macro-expander (expander string)
+  "The text of EXPANDER applied to the form STRING holds, as the macroexpansion buffer
+shows it."
+  (let ((*print-readably* nil))
+    (prin1-to-string (funcall expander (read-from-string string)))))
+
+(defun swank-macroexpand-1 (string)
+  "C-c C-m: the form's expansion by one step."
+  (apply-macro-expander #'macroexpand-1 string))
+
+(defun swank-macroexpand (string)
+  "The form expanded until it is no longer a macro call."
+  (apply-macro-expander #'macroexpand string))
+
+(defun swank-expand-1 (string)
+  "C-c RET: as SWANK-MACROEXPAND-1 (swankd has no compiler macros)."
+  (swank-macroexpand-1 string))
