@@ -384,6 +384,11 @@
             ((loop-keyword-in word '("FOR" "AS"))
              (next)
              (let ((var (next)) (how (next)))
+               ;; FOR I BELOW N (no FROM) counts up from 0.
+               (when (loop-keyword-in how '("TO" "UPTO" "BELOW" "DOWNTO" "ABOVE" "BY"))
+                 (push how clauses)
+                 (push 0 clauses)
+                 (setq how 'from))
                (cond
                  ((loop-keyword-p how "IN")
                   (let ((list (gensym "LIST")))
@@ -1562,3 +1567,10 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
           (t (error 'swankd::simple-parse-error
                     :format-control "junk in string ~S"
                     :format-arguments (list string))))))
+
+(defun make-list (size &key initial-element)
+  "A list of SIZE elements, each INITIAL-ELEMENT."
+  (check-type size (integer 0))
+  (let ((list nil))
+    (dotimes (index size list)
+      (push initial-element list))))

@@ -146,6 +146,16 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             value(vm.image.string(text)?)
         },
     )?;
+    table.define(
+        image,
+        swankd,
+        "%CONNECTION-ID",
+        (0, Some(0)),
+        |vm, thread, _| {
+            let connection = with_host(vm, |host| host.connection_of(thread.id)).flatten();
+            value(connection.map_or(Value::Nil, |id| Value::Fixnum(id as i64)))
+        },
+    )?;
     table.define(image, swankd, "%THREAD-ID", (0, Some(0)), |_, thread, _| {
         value(Value::Fixnum(thread.id as i64))
     })?;

@@ -32,6 +32,7 @@ const LISP_SOURCES: &[(&str, &str, bool)] = &[
     ("SWANK", include_str!("prelude.lisp"), true),
     ("BORDEAUX-THREADS", include_str!("threads.lisp"), true),
     ("SWANK", include_str!("debugger.lisp"), true),
+    ("SWANK", include_str!("inspector.lisp"), true),
     ("SWANKD", include_str!("modules.lisp"), false),
 ];
 
