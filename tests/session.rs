@@ -130,6 +130,27 @@ fn debug_thread(message: &str) -> i64 {
 }
 
 impl Client {
+    /// Sends `(:emacs-interrupt SELECTOR)`.
+    fn interrupt(&self, thread: ThreadSelector) {
+        if let Some(runtime) = &self.runtime {
+            runtime
+                .sender
+                .send(ToInterpreter::Message {
+                    connection: self.connection,
+                    message: EmacsMessage::Interrupt { thread },
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    /// Sends `rpc` to `thread` in the debugger and expects it to unwind level `level`:
+    /// its own `(:abort "NIL")`, then `:debug-return`.
+    fn leave_debugger(&mut self, rpc: &str, thread: i64, level: i64, id: i64) {
+        self.rex(rpc, ThreadSelector::Id(thread), id);
+        assert_eq!(self.next(), format!(r#"(:return (:abort "NIL") {id})"#));
+        assert_eq!(self.next(), format!("(:debug-return {thread} {level} nil)"));
+    }
+
     /// Expects `:debug` at `level` whose text contains `text`, then `:debug-activate`;
     /// returns the debugged thread's id.
     fn expect_debugger(&mut self, level: i64, text: &str) -> i64 {
@@ -156,9 +177,7 @@ fn errors_enter_the_debugger_and_abort_ends_only_that_request() {
         3,
     );
     let thread = client.expect_debugger(1, "Condition of type TYPE-ERROR");
-    client.rex("(swank:sldb-abort)", ThreadSelector::Id(thread), 30);
-    assert_eq!(client.next(), r#"(:return (:abort "NIL") 30)"#);
-    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    client.leave_debugger("(swank:sldb-abort)", thread, 1, 30);
     let reply = client.next();
     assert!(
         reply.starts_with("(:return (:abort \"#<TYPE-ERROR") && reply.ends_with(" 3)"),
@@ -195,37 +214,13 @@ fn interrupt_stops_a_runaway_loop_and_the_next_request_runs() {
         1,
     );
     std::thread::sleep(Duration::from_millis(50));
-    if let Some(runtime) = &client.runtime {
-        runtime
-            .sender
-            .send(ToInterpreter::Message {
-                connection: 1,
-                message: EmacsMessage::Interrupt {
-                    thread: ThreadSelector::Repl,
-                },
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
+    client.interrupt(ThreadSelector::Repl);
     let thread = client.expect_debugger(1, r#"(("CONTINUE" "Continue from break.")"#);
-    client.rex("(swank:sldb-continue)", ThreadSelector::Id(thread), 3);
-    assert_eq!(client.next(), r#"(:return (:abort "NIL") 3)"#);
-    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    client.leave_debugger("(swank:sldb-continue)", thread, 1, 3);
     std::thread::sleep(Duration::from_millis(50));
-    if let Some(runtime) = &client.runtime {
-        runtime
-            .sender
-            .send(ToInterpreter::Message {
-                connection: 1,
-                message: EmacsMessage::Interrupt {
-                    thread: ThreadSelector::Repl,
-                },
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
+    client.interrupt(ThreadSelector::Repl);
     assert_eq!(client.expect_debugger(1, "Interrupt from Emacs"), thread);
-    client.rex("(swank:throw-to-toplevel)", ThreadSelector::Id(thread), 4);
-    assert_eq!(client.next(), r#"(:return (:abort "NIL") 4)"#);
-    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    client.leave_debugger("(swank:throw-to-toplevel)", thread, 1, 4);
     assert_eq!(client.next(), r#"(:return (:abort "NIL") 1)"#);
     client.rex(
         r#"(swank:interactive-eval "(+ 1 1)")"#,
@@ -280,9 +275,7 @@ fn deeply_nested_forms_fail_cleanly() {
             .unwrap_or_else(|e| panic!("{e}"));
     }
     let thread = client.expect_debugger(1, "nesting deeper than");
-    client.rex("(swank:throw-to-toplevel)", ThreadSelector::Id(thread), 20);
-    assert_eq!(client.next(), r#"(:return (:abort "NIL") 20)"#);
-    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    client.leave_debugger("(swank:throw-to-toplevel)", thread, 1, 20);
     let reply = client.next();
     assert!(
         reply.starts_with("(:return (:abort") && reply.ends_with(" 11)"),
@@ -361,9 +354,7 @@ fn nested_debugger_levels_unwind_one_at_a_time_and_reannounce() {
     let again = client.expect_debugger(1, "oops 42");
     assert_eq!(again, thread);
 
-    client.rex("(swank:throw-to-toplevel)", ThreadSelector::Id(thread), 8);
-    assert_eq!(client.next(), r#"(:return (:abort "NIL") 8)"#);
-    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    client.leave_debugger("(swank:throw-to-toplevel)", thread, 1, 8);
     let original = client.next();
     assert!(
         original.starts_with("(:return (:abort \"#<SIMPLE-ERROR") && original.ends_with(" 2)"),
@@ -397,9 +388,7 @@ fn restart_frame_retries_a_call_with_its_new_definition() {
         4,
     );
     assert_eq!(client.next(), r#"(:return (:ok "=> STEP-FN") 4)"#);
-    client.rex("(swank:restart-frame 0)", ThreadSelector::Id(thread), 5);
-    assert_eq!(client.next(), r#"(:return (:abort "NIL") 5)"#);
-    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    client.leave_debugger("(swank:restart-frame 0)", thread, 1, 5);
     assert_eq!(client.next(), r#"(:return (:ok "=> (40 AFTER)") 2)"#);
 }
 
@@ -417,9 +406,7 @@ fn unbounded_recursion_opens_the_debugger_and_aborts_cleanly() {
         client.next(),
         r#"(:return (:ok ((0 "(DEEP 1)") (1 "(DEEP 1)"))) 2)"#
     );
-    client.rex("(swank:throw-to-toplevel)", ThreadSelector::Id(thread), 3);
-    assert_eq!(client.next(), r#"(:return (:abort "NIL") 3)"#);
-    assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
+    client.leave_debugger("(swank:throw-to-toplevel)", thread, 1, 3);
     assert_eq!(client.next(), r#"(:return (:abort "NIL") 1)"#);
     client.rex(
         r#"(swank:interactive-eval "(+ 1 2)")"#,

@@ -77,11 +77,7 @@ fn serves_tcp_and_unix_then_stops_cleanly_on_sigterm() {
         .unwrap();
     let lines = listening_lines(&mut child, 2);
 
-    let port: u16 = std::fs::read_to_string(&port_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let port = read_port(&port_file);
     assert_ne!(port, 0);
     assert_eq!(lines[0], format!("swankd: listening on 127.0.0.1:{port}"));
     assert_eq!(
@@ -147,20 +143,24 @@ fn a_port_in_use_exits_with_1() {
     assert!(stderr.contains("cannot listen on 127.0.0.1:"), "{stderr}");
 }
 
+/// The port swankd wrote to `path` (it writes the file before its listening line).
+fn read_port(path: &std::path::Path) -> u16 {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
 /// Sends one Emacs-style frame and reads one reply frame, blocking.
 fn exchange(stream: &mut std::net::TcpStream, sexp: &str) -> String {
-    use std::io::{Read, Write};
+    use std::io::Write;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     let payload = format!("{sexp}\n");
     write!(stream, "{:06x}{payload}", payload.len()).unwrap();
-    let mut header = [0u8; 6];
-    stream.read_exact(&mut header).unwrap();
-    let length = usize::from_str_radix(std::str::from_utf8(&header).unwrap(), 16).unwrap();
-    let mut reply = vec![0u8; length];
-    stream.read_exact(&mut reply).unwrap();
-    String::from_utf8(reply).unwrap()
+    read_frame(stream)
 }
 
 #[test]
@@ -173,11 +173,7 @@ fn lisp_opens_and_closes_listeners_with_swank_functions() {
         .spawn()
         .unwrap();
     listening_lines(&mut child, 1);
-    let port: u16 = std::fs::read_to_string(&port_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let port = read_port(&port_file);
     let mut control = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let reply = exchange(
         &mut control,
@@ -247,11 +243,7 @@ fn a_parked_program_thread_is_fixed_from_a_later_connection() {
         .spawn()
         .unwrap();
     listening_lines(&mut child, 1);
-    let port: u16 = std::fs::read_to_string(&port_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let port = read_port(&port_file);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !std::fs::read_to_string(&output)
         .unwrap_or_default()
