@@ -42,6 +42,7 @@ const SCENARIOS: &[&str] = &[
     "completion",
     "autodoc",
     "describe",
+    "find-definition",
 ];
 
 /// How long Emacs may run one scenario before it is killed.
@@ -584,4 +585,9 @@ fn autodoc() {
 #[test]
 fn describe() {
     run_scenario("describe", Transport::Tcp);
+}
+
+#[test]
+fn find_definition() {
+    run_scenario("find-definition", Transport::Tcp);
 }

@@ -120,6 +120,8 @@ well_known_symbols! {
     quasiquote = swankd "QUASIQUOTE",
     unquote = swankd "UNQUOTE",
     unquote_splicing = swankd "UNQUOTE-SPLICING",
+    source_origin = swankd "*SOURCE-ORIGIN*",
+    form_start = swankd "*FORM-START*",
     named_lambda = swankd "NAMED-LAMBDA",
     loop_forever = swankd "%LOOP",
     upcase = keyword "UPCASE",

@@ -871,11 +871,20 @@ seen by other threads only once it returns, and not at all if it exits otherwise
     (format *error-output* "~&; nothing of ~A was installed: ~:[reading it~;~:*~S~] failed~%"
             what form)))
 
-(defun swankd::%eval-forms-as-unit (text what &optional announce)
+(defvar swankd::*source-origin* nil
+  "Where the text being evaluated was read from, for M-.: (:FILE PATH) or
+(:BUFFER NAME START FILE), START the buffer position of the text's first character.")
+
+(defvar swankd::*form-start* nil
+  "The character index in that text where the top-level form being evaluated starts.")
+
+(defun swankd::%eval-forms-as-unit (text what &optional announce origin)
   "Reads and evaluates every form of the string TEXT as one unit; returns the values of
 the last form as a list. WHAT names TEXT in the message that says which form failed.
-ANNOUNCE: say \"; processing FORM\" before each form, as SBCL's compiler does."
-  (let ((position 0) (values nil) (form nil) (eof (make-symbol "EOF")))
+ANNOUNCE: say \"; processing FORM\" before each form, as SBCL's compiler does. ORIGIN:
+where TEXT comes from (see *SOURCE-ORIGIN*)."
+  (let ((position 0) (values nil) (form nil) (eof (make-symbol "EOF"))
+        (swankd::*source-origin* origin) (swankd::*form-start* nil))
     (swankd::%call-as-unit
      (lambda ()
        (handler-bind ((error (lambda (condition)
@@ -885,6 +894,7 @@ ANNOUNCE: say \"; processing FORM\" before each form, as SBCL's compiler does."
            (multiple-value-bind (next-form next) (read-from-string text nil eof :start position)
              (when (eq next-form eof) (return values))
              (setq form next-form)
+             (setq swankd::*form-start* (swankd::%form-start text position))
              (when announce
                (let ((*print-length* 2) (*print-level* 2))
                  (format t "~&; processing ~S" form)))
@@ -897,7 +907,8 @@ ANNOUNCE: say \"; processing FORM\" before each form, as SBCL's compiler does."
   (declare (ignore verbose print if-does-not-exist external-format))
   (let ((text (swankd::%file-string (string pathname)))
         (*package* *package*))
-    (swankd::%eval-forms-as-unit text (string pathname))
+    (swankd::%eval-forms-as-unit text (string pathname) nil
+                                 (list :file (swankd::%absolute-path (string pathname))))
     t))
 
 (defmacro with-standard-io-syntax (&body body)

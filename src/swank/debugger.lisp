@@ -146,8 +146,13 @@ redefining a function, this retries the failed call with the new code."
   (swankd::%disassemble-frame index *sldb-frame-base*))
 
 (defun frame-source-location (index)
-  (list :error (format nil "No source location is recorded for ~A."
-                       (cadr (car (backtrace index (1+ index)))))))
+  "Where frame INDEX's function is defined, if it was loaded from a file or buffer."
+  (let* ((name (swankd::%frame-function-name index *sldb-frame-base*))
+         (source (and (symbolp name) name
+                      (cadr (assoc 'defun (swankd::%definition-sources name))))))
+    (or source
+        (list :error (format nil "No source location is recorded for ~A."
+                             (cadr (car (backtrace index (1+ index)))))))))
 
 (defun sdlb-print-condition ()
   (with-sldb-printing (princ-to-string *sldb-condition*)))

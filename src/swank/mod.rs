@@ -4,6 +4,7 @@
 
 mod completion;
 mod debugger;
+mod definitions;
 mod host;
 mod listeners;
 mod package_name;
@@ -52,6 +53,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     threads::install(&mut table, &mut vm.image)?;
     listeners::install(&mut table, &mut vm.image)?;
     debugger::install(&mut table, &mut vm.image)?;
+    definitions::install(&mut table, &mut vm.image)?;
     completion::install(&mut table, &mut vm.image)?;
     vm.builtins = table;
     for (package, text, export) in LISP_SOURCES {

@@ -112,13 +112,16 @@ between ===> and <===, or the value of the variable at the cursor: (DOC CACHE-P)
   "\"(NAME ARGS...)\" for the function or macro NAME in PACKAGE, or NIL."
   (swankd::%operator-arglist name package))
 
-(defun swankd::%run-forms (text)
+(defun swankd::%run-forms (text &optional origin)
   "Evaluates every form of the string TEXT in order, as a program runs: each takes effect
-when it is evaluated (a program's last form may well run forever)."
-  (let ((position 0) (eof (make-symbol "EOF")) (*package* *package*))
+when it is evaluated (a program's last form may well run forever). ORIGIN: where TEXT
+comes from, for M-. (see SWANKD::*SOURCE-ORIGIN*)."
+  (let ((position 0) (eof (make-symbol "EOF")) (*package* *package*)
+        (swankd::*source-origin* origin) (swankd::*form-start* nil))
     (swankd::%repeat
       (multiple-value-bind (form next) (read-from-string text nil eof :start position)
         (when (eq form eof) (return nil))
+        (setq swankd::*form-start* (swankd::%form-start text position))
         (eval form)
         (setq position next)))))
 
@@ -128,7 +131,8 @@ when it is evaluated (a program's last form may well run forever)."
   (restart-case
       (progn
         (dolist (file files)
-          (swankd::%run-forms (swankd::%file-string file)))
+          (swankd::%run-forms (swankd::%file-string file)
+                              (list :file (swankd::%absolute-path file))))
         (dolist (text forms)
           (swankd::%run-forms text)))
     (abort () :report "Abort the program's main thread." nil))
@@ -173,11 +177,15 @@ nothing of the code is installed unless it all succeeds."
         (reader-error (condition) (result (list (note condition :read-error)) nil))))))
 
 (defun compile-string-for-emacs (string buffer-name position filename policy)
-  "C-c C-c: evaluates the forms of STRING (from BUFFER-NAME) as one unit."
-  (declare (ignore position filename policy))
-  (swankd::%compilation-result
-   buffer-name
-   (lambda () (swankd::%eval-forms-as-unit string buffer-name t))))
+  "C-c C-c: evaluates the forms of STRING (from BUFFER-NAME, where it starts at
+POSITION) as one unit."
+  (declare (ignore policy))
+  (let ((start (or (cadr (assoc :position position)) 1)))
+    (swankd::%compilation-result
+     buffer-name
+     (lambda ()
+       (swankd::%eval-forms-as-unit string buffer-name t
+                                    (list :buffer buffer-name start filename))))))
 
 (defun compile-file-for-emacs (filename load-p &rest options)
   "C-c C-k: loads FILENAME as one unit (swankd has no separate compiled files); with
@@ -219,3 +227,20 @@ shows it."
 (defun swank-expand-1 (string)
   "C-c RET: as SWANK-MACROEXPAND-1 (swankd has no compiler macros)."
   (swank-macroexpand-1 string))
+
+(defun find-definitions-for-emacs (name)
+  "M-.: ((LABEL LOCATION) ...) for the definitions of the symbol NAME names: a file
+position for definitions loaded from files, a buffer offset for C-c C-c, an error for
+functions built into swankd."
+  (let ((symbol (ignore-errors (read-from-string name))))
+    (when (symbolp symbol)
+      (mapcar (lambda (entry)
+                (let ((label (format nil "(~A ~S)" (car entry) symbol)))
+                  (list label
+                        (or (cadr entry)
+                            (list :error
+                                  (format nil "~S has no source location: ~A." symbol
+                                          (if (eq (car entry) 'defvar)
+                                              "it was not defined from a file or buffer"
+                                              "it is built in or was defined at the REPL")))))))
+              (swankd::%definition-sources symbol)))))

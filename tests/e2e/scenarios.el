@@ -336,6 +336,35 @@ shown with `eldoc-highlight-function-argument'."
           (swankd-e2e-fail "*slime-description* does not show %S:\n%s" expected text)))
       (message "  ok  the description shows the docstring"))))
 
+;;;; Finding definitions
+
+(swankd-e2e-defscenario find-definition
+  "C-c C-k on a file, then M-. on a name there: Emacs shows its defun."
+  (let* ((connection (swankd-e2e-connect))
+         (file (expand-file-name "e2e-defs.lisp" (make-temp-file "swankd-e2e-defs" t))))
+    (with-temp-file file
+      (insert "(defvar *e2e-def-var* 1)\n\n(defun e2e-def-target (x)\n  (* x 2))\n"))
+    (let ((buffer (find-file-noselect file)))
+      (with-current-buffer buffer
+        (lisp-mode)
+        (setq-local slime-buffer-connection connection)
+        (swankd-e2e-echo-after connection #'slime-compile-and-load-file))
+      (swankd-e2e-wait-until "the file to be loaded"
+                             (lambda () (swankd-e2e-idle-p connection)))
+      (message "  ok  C-c C-k loaded %s" (file-name-nondirectory file))
+      (with-current-buffer (swankd-e2e-lisp-buffer connection "caller.lisp"
+                                                   "(e2e-def-target 1)")
+        (switch-to-buffer (current-buffer))
+        (slime-edit-definition "e2e-def-target"))
+      (swankd-e2e-wait-until
+       "M-. to show the definition"
+       (lambda ()
+         (with-current-buffer (window-buffer (selected-window))
+           (and (eq (current-buffer) buffer)
+                (looking-at-p "(defun e2e-def-target")))))
+      (message "  ok  M-. shows (defun e2e-def-target ...) in %s"
+               (file-name-nondirectory file)))))
+
 (provide 'swankd-e2e-scenarios)
 
 ;;; scenarios.el ends here

@@ -2,7 +2,7 @@
 
 use super::super::error::{LispError, LispResult};
 use super::super::image::Image;
-use super::super::symbol::FunctionKind;
+use super::super::symbol::{FunctionKind, SourceLocation};
 use super::super::thread::LispThread;
 use super::super::transaction::{Cell, Contents};
 use super::super::value::Value;
@@ -128,8 +128,10 @@ fn define_function(
     let arglist = super::super::print::prin1_to_string(&vm.image, a[3]);
     let contents = Contents { value: a[1], kind };
     vm.write_global(thread, sym, Cell::Function, contents);
+    let source = source_location(vm, thread);
     if let Some(symbol) = vm.image.heap.symbol_mut(sym) {
         let info = symbol.info_mut();
+        info.function_source = source;
         info.function_doc = doc;
         info.arglist = Some(arglist);
     }
@@ -145,8 +147,12 @@ fn declare_variable(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispRe
         .unwrap_or_default();
     let doc = vm.image.as_str(a[2]).map(str::to_string);
     let unbound = vm.symbol_value(thread, sym).is_err();
+    let source = source_location(vm, thread);
     if let Some(symbol) = vm.image.heap.symbol_mut(sym) {
         symbol.special = true;
+        if source.is_some() {
+            symbol.info_mut().variable_source = source;
+        }
         if doc.is_some() {
             symbol.info_mut().variable_doc = doc;
         }
@@ -198,4 +204,42 @@ fn set_cons(vm: &mut Vm, a: &[Value], car: bool) -> LispResult<Control> {
         vm.image.heap.set_cdr(r, a[1]);
     }
     value(a[1])
+}
+
+/// Where the definition being evaluated comes from: `SWANKD::*SOURCE-ORIGIN*` says which
+/// file or Emacs buffer the text was read from, `SWANKD::*FORM-START*` where the top-level
+/// form starts in it (a character index). `None` for definitions typed at the REPL.
+fn source_location(vm: &Vm, thread: &LispThread) -> Option<SourceLocation> {
+    let s = vm.image.sym;
+    let origin = vm.symbol_value(thread, s.source_origin).ok()?;
+    let start = match vm.symbol_value(thread, s.form_start).ok()? {
+        Value::Fixnum(start) => usize::try_from(start).ok()?,
+        _ => return None,
+    };
+    let parts = vm.image.list_to_vec(origin)?;
+    let kind = vm.image.as_symbol(*parts.first()?)?;
+    let text = |index: usize| {
+        parts
+            .get(index)
+            .and_then(|v| vm.image.as_str(*v))
+            .map(str::to_string)
+    };
+    match &*vm.image.symbol_name(kind) {
+        "FILE" => Some(SourceLocation::File {
+            path: text(1)?,
+            position: start + 1,
+        }),
+        "BUFFER" => {
+            let buffer_start = match parts.get(2) {
+                Some(Value::Fixnum(n)) => usize::try_from(*n).ok()?,
+                _ => 1,
+            };
+            Some(SourceLocation::Buffer {
+                name: text(1)?,
+                offset: buffer_start + start,
+                file: text(3),
+            })
+        }
+        _ => None,
+    }
 }

@@ -51,6 +51,16 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             }
         },
     )?;
+    table.define(image, swankd, "%FORM-START", (2, Some(2)), |vm, _, a| {
+        let text = expect_string(&vm.image, a[0])?;
+        let start = expect_index(a[1])?;
+        value(Value::Fixnum(form_start(&text, start) as i64))
+    })?;
+    table.define(image, swankd, "%ABSOLUTE-PATH", (1, Some(1)), |vm, _, a| {
+        let path = std::path::PathBuf::from(expect_string(&vm.image, a[0])?);
+        let absolute = std::path::absolute(&path).unwrap_or(path);
+        value(vm.image.string(absolute.display().to_string())?)
+    })?;
     table.define(image, swankd, "%FILE-STRING", (1, Some(1)), |vm, _, a| {
         let path = expect_string(&vm.image, a[0])?;
         let text = std::fs::read_to_string(&path)
@@ -58,4 +68,51 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         value(vm.image.string(text)?)
     })?;
     Ok(())
+}
+
+/// The character index of the next form in `text` at or after character index `start`:
+/// past whitespace, `;` comments and (nested) `#| |#` comments.
+fn form_start(text: &str, start: usize) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let mut index = start.min(chars.len());
+    loop {
+        match chars.get(index) {
+            Some(c) if c.is_whitespace() => index += 1,
+            Some(';') => {
+                while chars.get(index).is_some_and(|c| *c != '\n') {
+                    index += 1;
+                }
+            }
+            Some('#') if chars.get(index + 1) == Some(&'|') => {
+                let mut depth = 0usize;
+                while index < chars.len() {
+                    if chars[index] == '#' && chars.get(index + 1) == Some(&'|') {
+                        depth += 1;
+                        index += 2;
+                    } else if chars[index] == '|' && chars.get(index + 1) == Some(&'#') {
+                        depth -= 1;
+                        index += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        index += 1;
+                    }
+                }
+            }
+            _ => return index,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_start;
+
+    #[test]
+    fn form_start_skips_blanks_and_comments() {
+        assert_eq!(form_start("  ; note\n #| a #| b |# |#(x)", 0), 25);
+        assert_eq!(form_start("(a) (b)", 3), 4);
+        assert_eq!(form_start("   ", 0), 3);
+    }
 }
