@@ -28,8 +28,17 @@ pub enum Object {
     Condition(Condition),
     Stream(Stream),
     Thread(ThreadObject),
+    /// An instance of a `DEFSTRUCT` type.
+    Struct(StructObject),
     Lock(LockObject),
     ConditionVariable(ConditionVariableObject),
+}
+
+/// A structure instance: its layout `(NAME INCLUDED-NAMES SLOT-NAME ...)` and slot values.
+#[derive(Debug)]
+pub struct StructObject {
+    pub layout: Value,
+    pub slots: Vec<Value>,
 }
 
 /// A general vector (`#(...)`), optionally with a fill pointer.
@@ -98,6 +107,10 @@ impl Object {
             | Object::Package(_)
             | Object::Lock(_)
             | Object::ConditionVariable(_) => {}
+            Object::Struct(instance) => {
+                visit(instance.layout);
+                instance.slots.iter().for_each(|v| visit(*v));
+            }
             Object::Thread(thread) => {
                 if let Some(result) = thread.result {
                     visit(result);

@@ -1421,6 +1421,7 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
          (cond (expander (swankd::%typep x (funcall expander)))
                ((swankd::%condition-type-p type)
                 (and (swankd::%conditionp x) (swankd::%condition-matches-p x type)))
+               ((get type 'swankd::structure) (swankd::%struct-type-p x type))
                (t (error "unknown type specifier: ~S" type)))))))
 
 (defun swankd::%typep (x type)
@@ -1455,9 +1456,9 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
                      (or (null (cdr args)) (eq (cadr args) '*) (swankd::%typep (cdr x) (cadr args)))))
           (function (functionp x))
           (t (let ((expander (get head 'swankd::deftype)))
-               (if expander
-                   (swankd::%typep x (apply expander args))
-                   (error "unknown type specifier: ~S" type))))))))
+               (cond (expander (swankd::%typep x (apply expander args)))
+                     ((get head 'swankd::structure) (swankd::%struct-type-p x head))
+                     (t (error "unknown type specifier: ~S" type)))))))))
 
 (defun typep (object type-specifier &optional environment)
   (declare (ignore environment))
@@ -1585,3 +1586,86 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
   (let ((list nil))
     (dotimes (index size list)
       (push initial-element list))))
+
+;;;; DEFSTRUCT. Instances are structure objects (builtins/structs.rs); the structure's
+;;;; description (layout and slot defaults) is kept on its name's property list, for
+;;;; :INCLUDE and TYPEP.
+
+(defun swankd::%struct-symbol (&rest parts)
+  (intern (apply #'concatenate 'string (mapcar #'string parts))))
+
+(defun swankd::%lambda-list-variables (lambda-list)
+  (let ((variables nil))
+    (dolist (item lambda-list (nreverse variables))
+      (cond ((member item '(&optional &rest &key &aux &allow-other-keys)))
+            ((consp item) (push (if (consp (car item)) (cadar item) (car item)) variables))
+            (t (push item variables))))))
+
+(defmacro defstruct (name-and-options &rest slot-descriptions)
+  "Defines a structure type: a constructor (MAKE-NAME with keyword arguments, or BOA
+constructors given with :CONSTRUCTOR), accessors usable with SETF, a predicate and a
+copier. Options: :CONC-NAME, :CONSTRUCTOR, :PREDICATE, :COPIER, :INCLUDE."
+  (let* ((name (if (consp name-and-options) (car name-and-options) name-and-options))
+         (options (if (consp name-and-options) (cdr name-and-options) nil))
+         (conc-name (concatenate 'string (symbol-name name) "-"))
+         (constructors nil)
+         (default-constructor t)
+         (predicate (swankd::%struct-symbol name "-P"))
+         (copier (swankd::%struct-symbol "COPY-" name))
+         (include nil))
+    (when (stringp (car slot-descriptions)) (pop slot-descriptions))
+    (dolist (option options)
+      (let ((key (if (consp option) (car option) option))
+            (args (if (consp option) (cdr option) nil)))
+        (case key
+          (:conc-name (setq conc-name (if (car args) (string (car args)) "")))
+          (:constructor
+           (cond ((null args))
+                 ((null (car args)) (setq default-constructor nil))
+                 ((cdr args) (push args constructors) (setq default-constructor nil))
+                 (t (push (list (car args) :keys) constructors) (setq default-constructor nil))))
+          (:predicate (setq predicate (car args)))
+          (:copier (setq copier (car args)))
+          (:include (setq include (car args)))
+          (t (error "DEFSTRUCT option ~S is not supported by swankd" key)))))
+    (when default-constructor
+      (push (list (swankd::%struct-symbol "MAKE-" name) :keys) constructors))
+    (let* ((parent (and include
+                        (or (get include 'swankd::structure)
+                            (error "~S is not a defined structure type" include))))
+           (slots (append (cadr parent)
+                          (mapcar (lambda (d) (if (consp d) (list (car d) (cadr d)) (list d nil)))
+                                  slot-descriptions)))
+           (includes (and include (cons include (cadr (car parent)))))
+           (layout (list* name includes (mapcar #'car slots)))
+           (index -1))
+      `(progn
+         (swankd::%put ',name 'swankd::structure '(,layout ,slots))
+         ,@(mapcar
+            (lambda (constructor)
+              (let ((cname (car constructor)) (arglist (cadr constructor)))
+                (if (eq arglist :keys)
+                    `(defun ,cname (&key ,@slots)
+                       (swankd::%make-struct ',layout (list ,@(mapcar #'car slots))))
+                    (let ((given (swankd::%lambda-list-variables arglist)))
+                      `(defun ,cname ,arglist
+                         (swankd::%make-struct
+                          ',layout
+                          (list ,@(mapcar (lambda (slot)
+                                            (if (member (car slot) given) (car slot) (cadr slot)))
+                                          slots))))))))
+            constructors)
+         ,@(and predicate
+                `((defun ,predicate (object) (swankd::%struct-type-p object ',name))))
+         ,@(and copier
+                `((defun ,copier (object) (swankd::%copy-struct object))))
+         ,@(mapcan
+            (lambda (slot)
+              (setq index (1+ index))
+              (let ((accessor (swankd::%struct-symbol conc-name (car slot))))
+                `((defun ,accessor (object) (swankd::%struct-ref object ',name ,index))
+                  (swankd::%put ',accessor 'swankd::setf-expander
+                                (lambda (value object)
+                                  (list 'swankd::%struct-set object '',name ,index value))))))
+            slots)
+         ',name))))

@@ -4,7 +4,7 @@
 //! this module walks heap structure and decides symbol qualification and escaping.
 
 use super::image::Image;
-use super::object::Object;
+use super::object::{Object, StructObject};
 use super::package::PackageId;
 use super::print_circle::{Labels, Mark};
 use super::printer;
@@ -245,6 +245,38 @@ impl Printer<'_> {
         self.out.push(')');
     }
 
+    /// `#S(NAME :SLOT VALUE ...)`, as CL prints structure instances.
+    fn structure(&mut self, instance: &StructObject, depth: usize) {
+        if let Some(level) = self.options.level
+            && depth >= level
+        {
+            self.out.push('#');
+            return;
+        }
+        let layout = self.image.list_to_vec(instance.layout).unwrap_or_default();
+        self.out.push_str("#S(");
+        if let Some(name) = layout.first() {
+            self.value(*name, depth + 1);
+        }
+        for (index, (slot, value)) in layout.iter().skip(2).zip(&instance.slots).enumerate() {
+            if self.options.length.is_some_and(|length| index >= length) {
+                self.out.push_str(" ...");
+                break;
+            }
+            if let Value::Symbol(name) = slot {
+                let name = self.image.symbol_name(*name);
+                self.out.push_str(" :");
+                self.symbol_name_only(&name, true);
+            }
+            self.out.push(' ');
+            self.value(*value, depth + 1);
+            if self.full() {
+                break;
+            }
+        }
+        self.out.push(')');
+    }
+
     /// `'X`, `#'X`, and backquote syntax for two-element lists headed by those operators.
     fn quote_shorthand(&mut self, value: Value, depth: usize) -> bool {
         let Some(items) = two_element_list(self.image, value) else {
@@ -364,6 +396,7 @@ impl Printer<'_> {
                 self.out.push_str(&format!("#<{type_name} {{{:X}}}>", r.0));
             }
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
+            Object::Struct(instance) => self.structure(instance, depth),
             Object::Thread(thread) => {
                 let state = if thread.result.is_some() {
                     "FINISHED"

@@ -18,6 +18,7 @@ mod numbers;
 mod reading;
 mod sequences;
 mod strings;
+mod structs;
 mod symbols;
 mod text;
 mod types;
@@ -102,6 +103,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     lists::install(table, image)?;
     symbols::install(table, image)?;
     strings::install(table, image)?;
+    structs::install(table, image)?;
     text::install(table, image)?;
     types::install(table, image)?;
     sequences::install(table, image)?;

@@ -103,6 +103,11 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
             Some(Object::Package(_)) => sym(vm, "PACKAGE")?,
             Some(Object::Condition(c)) => Value::Symbol(c.type_name),
             Some(Object::Stream(_)) => sym(vm, "STREAM")?,
+            Some(Object::Struct(s)) => vm
+                .image
+                .list_to_vec(s.layout)
+                .and_then(|layout| layout.first().copied())
+                .unwrap_or(Value::Nil),
             Some(Object::Thread(_)) => {
                 let swankd = vm.image.pkg.swankd;
                 Value::Symbol(vm.image.intern("THREAD", swankd)?)
