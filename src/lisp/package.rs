@@ -62,6 +62,15 @@ impl Packages {
         }
     }
 
+    /// Every package that has not been deleted.
+    pub fn all(&self) -> impl Iterator<Item = &Package> {
+        self.list
+            .iter()
+            .enumerate()
+            .filter(|(index, package)| self.find(&package.name) == Some(PackageId(*index as u32)))
+            .map(|(_, package)| package)
+    }
+
     pub fn find(&self, name: &str) -> Option<PackageId> {
         self.by_name.get(name).copied()
     }

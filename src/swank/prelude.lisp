@@ -244,3 +244,54 @@ functions built into swankd."
                                               "it was not defined from a file or buffer"
                                               "it is built in or was defined at the REPL")))))))
               (swankd::%definition-sources symbol)))))
+
+;;;; Packages, directories and the rest of the everyday set.
+
+(defun guess-package (name)
+  "The package NAME names, as Emacs writes it (\":cl-user\", \"CL-USER\"), or NIL."
+  (and name
+       (let ((name (string name)))
+         (or (find-package name)
+             (find-package (string-upcase (string-left-trim ":" name)))))))
+
+(defun set-package (name)
+  "C-c M-p: (NAME PROMPT) of the package NAME names; the REPL uses it from then on."
+  (let ((package (or (guess-package name) (error "No package named ~S." name))))
+    (setq *package* package)
+    (list (package-name package) (swankd::%package-prompt package))))
+
+(defun list-all-package-names (&optional nicknames)
+  "The names of every package (and their nicknames if NICKNAMES)."
+  (swankd::%package-names nicknames))
+
+(defun default-directory ()
+  "The daemon's working directory (relative LOAD paths start there)."
+  (swankd::%current-directory))
+
+(defun set-default-directory (directory)
+  "Changes the daemon's working directory; returns the new one."
+  (swankd::%set-current-directory (string directory)))
+
+(defun undefine-function (name)
+  "C-c C-u: removes the global function NAME names; returns the symbol's full name."
+  (let ((symbol (read-from-string name)))
+    (fmakunbound symbol)
+    (format nil "~A::~A" (package-name (symbol-package symbol)) (symbol-name symbol))))
+
+(defvar *debug-on-swank-error* nil)
+
+(defun toggle-debug-on-swank-error ()
+  (setq *debug-on-swank-error* (not *debug-on-swank-error*)))
+
+(defun ping (tag)
+  tag)
+
+(defun value-for-editing (form)
+  "C-c E: the value of the place FORM, as text to edit."
+  (let ((*print-readably* nil))
+    (prin1-to-string (eval (read-from-string form)))))
+
+(defun commit-edited-value (form value)
+  "Stores the edited VALUE (text) into the place FORM."
+  (eval `(setf ,(read-from-string form) ,(read-from-string value)))
+  t)

@@ -1,6 +1,6 @@
 //! Swank functions written in Rust: the ones that need the connection or the process.
 
-use crate::lisp::builtins::{BuiltinTable, Control, value};
+use crate::lisp::builtins::{BuiltinTable, Control, expect_string, value};
 use crate::lisp::error::{LispError, LispResult};
 use crate::lisp::image::Image;
 use crate::lisp::number::Number;
@@ -68,6 +68,47 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             let values = vm.image.list_to_vec(a[0]).unwrap_or_default();
             let text = format_values_for_echo_area(vm, thread, &values);
             value(vm.image.string(text)?)
+        },
+    )?;
+    table.define(image, swankd, "%PACKAGE-NAMES", (1, Some(1)), |vm, _, a| {
+        let with_nicknames = a[0].truthy();
+        let mut names: Vec<String> = Vec::new();
+        for package in vm.image.packages.all() {
+            names.push(package.name.clone());
+            if with_nicknames {
+                names.extend(package.nicknames.iter().cloned());
+            }
+        }
+        names.sort();
+        let mut values = Vec::with_capacity(names.len());
+        for name in names {
+            values.push(vm.image.string(name)?);
+        }
+        value(vm.image.list(&values)?)
+    })?;
+    table.define(
+        image,
+        swankd,
+        "%CURRENT-DIRECTORY",
+        (0, Some(0)),
+        |vm, _, _| {
+            let directory = std::env::current_dir().map_err(|error| {
+                LispError::simple(format!("cannot read the current directory: {error}"))
+            })?;
+            value(vm.image.string(directory_text(&directory))?)
+        },
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%SET-CURRENT-DIRECTORY",
+        (1, Some(1)),
+        |vm, _, a| {
+            let path = expect_string(&vm.image, a[0])?;
+            std::env::set_current_dir(&path)
+                .map_err(|error| LispError::simple(format!("cannot change to {path}: {error}")))?;
+            let directory = std::env::current_dir().unwrap_or_else(|_| path.into());
+            value(vm.image.string(directory_text(&directory))?)
         },
     )?;
     table.define(
@@ -302,4 +343,13 @@ fn connection_info(vm: &mut Vm, _: &mut LispThread, _: &[Value]) -> LispResult<C
         version_string,
     ])?;
     value(info)
+}
+
+/// A directory as SLIME shows it: absolute, ending in `/`.
+fn directory_text(directory: &std::path::Path) -> String {
+    let mut text = directory.display().to_string();
+    if !text.ends_with('/') {
+        text.push('/');
+    }
+    text
 }
