@@ -14,8 +14,12 @@ const NOT_YET: &[(&str, &str)] = &[
         "expects the arglists of swank's own internals",
     ),
     (
-        "^compile-defun",
-        "compiler notes with source positions are not produced yet",
+        "^compile-defun-[56]$",
+        "the note for a call inside a #. form is not placed where SLIME expects",
+    ),
+    (
+        "^compile-defun-with-reader-conditionals",
+        "the note for a call inside #+ forms is not placed where SLIME expects",
     ),
     (
         "^complete-symbol-[13]$",
@@ -99,7 +103,7 @@ fn slime_core_tests_pass() {
         .and_then(|number| number.parse().ok())
         .unwrap_or(0);
     assert!(
-        passed >= 157,
+        passed >= 162,
         "only {passed} of SLIME's core tests ran as expected:\n{summary}"
     );
 }

@@ -3,7 +3,7 @@
 //! each symbol while a file or an Emacs buffer is evaluated (see
 //! `SWANKD::*SOURCE-ORIGIN*`).
 
-use crate::lisp::builtins::{BuiltinTable, expect_symbol, value};
+use crate::lisp::builtins::{BuiltinTable, expect_string, expect_symbol, value};
 use crate::lisp::error::LispResult;
 use crate::lisp::image::Image;
 use crate::lisp::symbol::{FunctionKind, SourceLocation};
@@ -48,6 +48,36 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             value(vm.image.list(&entries)?)
         },
     )?;
+    table.define(image, swankd, "%CALL-OFFSET", (2, Some(2)), |vm, _, a| {
+        let text = expect_string(&vm.image, a[0])?;
+        let name = expect_string(&vm.image, a[1])?;
+        value(call_offset(&text, &name).map_or(Value::Nil, |i| Value::Fixnum(i as i64)))
+    })?;
+    table.define(
+        image,
+        swankd,
+        "%COLLECT-UNDEFINED-CALLS",
+        (0, Some(0)),
+        |vm, thread, _| {
+            vm.undefined_calls.insert(thread.id, Vec::new());
+            value(Value::Nil)
+        },
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%UNDEFINED-CALLS",
+        (0, Some(0)),
+        |vm, thread, _| {
+            let calls = vm.undefined_calls.remove(&thread.id).unwrap_or_default();
+            let still_undefined: Vec<Value> = calls
+                .into_iter()
+                .filter(|sym| matches!(vm.image.heap.symbol(*sym).function, Value::Unbound))
+                .map(Value::Symbol)
+                .collect();
+            value(vm.image.list(&still_undefined)?)
+        },
+    )?;
     Ok(())
 }
 
@@ -77,4 +107,38 @@ fn location_form(image: &mut Image, location: &SourceLocation) -> LispResult<Val
     };
     let head = keyword(image, "LOCATION")?;
     Ok(image.list(&[head, place, position, Value::Nil])?)
+}
+
+/// The character index of the first `(NAME` or `(PKG::NAME` in `text`, NAME compared
+/// without regard to case: where a compiler note about a call of NAME points.
+fn call_offset(text: &str, name: &str) -> Option<usize> {
+    let chars: Vec<char> = text.chars().collect();
+    let delimiter = |c: char| c.is_whitespace() || "()\"';`".contains(c);
+    (0..chars.len()).find(|&open| {
+        if chars[open] != '(' {
+            return false;
+        }
+        let token: String = chars[open + 1..]
+            .iter()
+            .skip_while(|c| c.is_whitespace())
+            .take_while(|c| !delimiter(**c))
+            .collect();
+        let bare = token.rsplit(':').next().unwrap_or(&token);
+        bare.eq_ignore_ascii_case(name)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::call_offset;
+
+    #[test]
+    fn a_call_is_found_with_or_without_its_package() {
+        assert_eq!(
+            call_offset("(defun foo () (cl-user::bar))", "BAR"),
+            Some(14)
+        );
+        assert_eq!(call_offset("(defun foo () (bar 1))", "BAR"), Some(14));
+        assert_eq!(call_offset("(defun foo () (barn))", "BAR"), None);
+    }
 }

@@ -160,9 +160,29 @@ with STYLE :SPAWN."
   "Stops listening on the Unix socket at PATH and removes it."
   (swankd::%stop-unix (string path)))
 
-(defun swankd::%compilation-result (what thunk)
-  "Runs THUNK, which evaluates code from Emacs, and answers like swank's compile functions:
-(:compilation-result NOTES SUCCESSP DURATION LOADP FASLFILE). A reader error becomes a note
+(defun swankd::%call-location (text origin symbol)
+  "Where the first call of SYMBOL is in TEXT, read from ORIGIN (see *SOURCE-ORIGIN*)."
+  (let ((offset (swankd::%call-offset text (symbol-name symbol))))
+    (cond ((and offset (eq (car origin) :buffer))
+           (list :location (list :buffer (cadr origin)) (list :offset (caddr origin) offset) nil))
+          ((and offset (eq (car origin) :file))
+           (list :location (list :file (cadr origin)) (list :position (1+ offset)) nil))
+          (t (list :error "No error location available")))))
+
+(defun swankd::%undefined-call-notes (text origin)
+  "Style warnings for the functions the compiled code calls that are still undefined."
+  (mapcar (lambda (symbol)
+            (list :message (format nil "undefined function: ~A::~A"
+                                   (package-name (symbol-package symbol)) (symbol-name symbol))
+                  :severity :style-warning
+                  :location (swankd::%call-location text origin symbol)
+                  :references nil))
+          (swankd::%undefined-calls)))
+
+(defun swankd::%compilation-result (what thunk &optional text origin)
+  "Runs THUNK, which evaluates code from Emacs (TEXT, read from ORIGIN), and answers like
+swank's compile functions: (:compilation-result NOTES SUCCESSP DURATION LOADP FASLFILE).
+Calls of undefined functions become style-warning notes; a reader error becomes a note
 and SUCCESSP NIL; other errors open the debugger, as when SBCL loads the code. Either way
 nothing of the code is installed unless it all succeeds."
   (let ((start (get-internal-real-time)))
@@ -173,19 +193,21 @@ nothing of the code is installed unless it all succeeds."
              (list :message (princ-to-string condition) :severity severity
                    :location (list :error (format nil "No error location available in ~A" what))
                    :references nil)))
-      (handler-case (progn (funcall thunk) (result nil t))
+      (swankd::%collect-undefined-calls)
+      (handler-case (progn (funcall thunk)
+                           (result (and text (swankd::%undefined-call-notes text origin)) t))
         (reader-error (condition) (result (list (note condition :read-error)) nil))))))
 
 (defun compile-string-for-emacs (string buffer-name position filename policy)
   "C-c C-c: evaluates the forms of STRING (from BUFFER-NAME, where it starts at
 POSITION) as one unit."
   (declare (ignore policy))
-  (let ((start (or (cadr (assoc :position position)) 1)))
+  (let* ((start (or (cadr (assoc :position position)) 1))
+         (origin (list :buffer buffer-name start filename)))
     (swankd::%compilation-result
      buffer-name
-     (lambda ()
-       (swankd::%eval-forms-as-unit string buffer-name t
-                                    (list :buffer buffer-name start filename))))))
+     (lambda () (swankd::%eval-forms-as-unit string buffer-name t origin))
+     string origin)))
 
 (defun compile-file-for-emacs (filename load-p &rest options)
   "C-c C-k: loads FILENAME as one unit (swankd has no separate compiled files); with
@@ -200,7 +222,9 @@ LOAD-P false only reads it, to report reader errors."
            (swankd::%repeat
              (multiple-value-bind (form next) (read-from-string text nil eof :start position)
                (when (eq form eof) (return t))
-               (setq position next))))))))
+               (setq position next))))))
+   (and load-p (ignore-errors (swankd::%file-string filename)))
+   (list :file (swankd::%absolute-path filename))))
 
 (defun load-file (filename)
   "C-c C-l: loads FILENAME as one unit; the echo area shows the result."

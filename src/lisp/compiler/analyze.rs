@@ -13,6 +13,8 @@ pub trait CompileHost {
     fn expand_macro(&mut self, expander: Value, form: Value) -> LispResult<Value>;
     /// How deeply forms may nest before the compiler gives up.
     fn max_nesting(&self) -> usize;
+    /// A call of the global function `sym`, which is not defined yet (for compiler notes).
+    fn note_undefined_call(&mut self, _sym: SymRef) {}
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -287,6 +289,9 @@ impl<'h> Analyzer<'h> {
                 let args = self.arguments(args)?;
                 if let Some(primitive) = self.primitive(sym, args.len()) {
                     return Ok(Node::Primitive(primitive, args));
+                }
+                if matches!(self.image().heap.symbol(sym).function, Value::Unbound) {
+                    self.host.note_undefined_call(sym);
                 }
                 let call = Node::CallGlobal(sym, args);
                 let s = self.image().sym;

@@ -89,6 +89,9 @@ pub struct Vm {
     pub dirty_streams: Vec<super::value::ObjRef>,
     /// How many nested evaluations (macro expanders) are running; they cannot park.
     pub nested: usize,
+    /// Per thread running a compilation for Emacs: the undefined functions its code calls.
+    pub undefined_calls:
+        std::collections::HashMap<super::thread::ThreadId, Vec<super::value::SymRef>>,
 }
 
 impl Vm {
@@ -101,6 +104,7 @@ impl Vm {
             host: None,
             dirty_streams: Vec::new(),
             nested: 0,
+            undefined_calls: Default::default(),
         }
     }
 

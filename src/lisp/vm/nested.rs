@@ -69,4 +69,12 @@ impl CompileHost for NestedHost<'_> {
     fn max_nesting(&self) -> usize {
         self.vm.limits.max_form_nesting
     }
+
+    fn note_undefined_call(&mut self, sym: super::super::value::SymRef) {
+        if let Some(calls) = self.vm.undefined_calls.get_mut(&self.thread.id)
+            && !calls.contains(&sym)
+        {
+            calls.push(sym);
+        }
+    }
 }
