@@ -43,6 +43,7 @@ const SCENARIOS: &[&str] = &[
     "autodoc",
     "describe",
     "find-definition",
+    "parked-thread",
 ];
 
 /// How long Emacs may run one scenario before it is killed.
@@ -468,6 +469,55 @@ fn run_program_scenario(scenario: &str, example: &str) {
     run_emacs(scenario, kind, &dir, &server, &program_output);
 }
 
+/// A program that ticks and fails on its fourth tick, before any client connects.
+const PARKED_PROGRAM: &str = "(defvar *n* 0)
+(defun work () (if (= *n* 3) (error \"tick ~a failed\" *n*) (format t \"tick ~a~%\" *n*)))
+(loop (sleep 0.05) (work) (incf *n*))
+";
+
+/// `parked-thread` needs what only swankd does: a program thread that failed with nobody
+/// connected waits in the debugger for the next client. SBCL's swank cannot do that (its
+/// main thread would enter SBCL's own debugger, or exit under --non-interactive).
+fn run_parked_thread_scenario() {
+    require_tool(&emacs_program(), "--version", "emacs-nox slime");
+    if server_kind() == ServerKind::Sbcl {
+        eprintln!("parked-thread: swankd only (SBCL's swank cannot park a thread)");
+        return;
+    }
+    let dir = TempDir::new("parked-thread");
+    let program = dir.join("program.lisp");
+    fs::write(&program, PARKED_PROGRAM).expect("write the program");
+    let port_file = dir.join("port");
+    let log = dir.join("program.log");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_swankd"));
+    command
+        .args(["--port", "0", "--port-file"])
+        .arg(&port_file)
+        .arg(&program)
+        .env("HOME", dir.home())
+        .current_dir(dir.home());
+    let mut process = Running::spawn("swankd", &mut command, log.clone());
+    let port = wait_for(
+        "swankd to write its port file",
+        SWANKD_START_TIMEOUT,
+        &mut process,
+        || read_port_file(&port_file),
+    );
+    wait_for(
+        "the program to fail",
+        SWANKD_START_TIMEOUT,
+        &mut process,
+        || read_lossy(&log).contains("tick 3 failed").then_some(()),
+    );
+    let server = Server {
+        processes: vec![process],
+        port,
+        unix_socket: None,
+    };
+    let output = vec!["--program-output".to_owned(), log.display().to_string()];
+    run_emacs("parked-thread", ServerKind::Swankd, &dir, &server, &output);
+}
+
 fn run_emacs(scenario: &str, kind: ServerKind, dir: &TempDir, server: &Server, extra: &[String]) {
     let mut args = vec![
         "--port".to_owned(),
@@ -590,4 +640,9 @@ fn describe() {
 #[test]
 fn find_definition() {
     run_scenario("find-definition", Transport::Tcp);
+}
+
+#[test]
+fn parked_thread() {
+    run_parked_thread_scenario();
 }

@@ -365,6 +365,43 @@ shown with `eldoc-highlight-function-argument'."
       (message "  ok  M-. shows (defun e2e-def-target ...) in %s"
                (file-name-nondirectory file)))))
 
+;;;; A program thread that failed with nobody connected (swankd only)
+
+(swankd-e2e-defscenario parked-thread
+  "A ticking program failed before anyone connected: SLDB shows it, fix, r."
+  (let ((connection (swankd-e2e-connect)))
+    (let ((sldb (swankd-e2e-wait-until "the parked thread's SLDB"
+                                       #'swankd-e2e-sldb-buffer)))
+      (with-current-buffer sldb
+        (swankd-e2e-wait-until "the condition in SLDB"
+                               (lambda ()
+                                 (save-excursion
+                                   (goto-char (point-min))
+                                   (search-forward "tick 3 failed" nil t)))))
+      (message "  ok  SLDB shows the error that parked the program's thread")
+      (swankd-e2e-check-echo
+       "redefining work while the thread is parked"
+       (swankd-e2e-interactive-eval
+        connection "(defun work () (format t \"fixed ~a~%\" *n*))")
+       "=> WORK")
+      (with-current-buffer sldb
+        (goto-char (point-min))
+        (unless (re-search-forward "^ *0: (WORK)" nil t)
+          (swankd-e2e-fail "No frame (WORK) in SLDB:\n%s" (buffer-string)))
+        (beginning-of-line)
+        (sldb-restart-frame))
+      (swankd-e2e-wait-until "SLDB to close" (lambda () (not (buffer-live-p sldb))))
+      (message "  ok  r on the frame closed SLDB"))
+    (swankd-e2e-wait-until
+     "the program to print \"fixed 5\""
+     (lambda () (member "fixed 5"
+                        (swankd-e2e-program-lines "^\\(tick\\|fixed\\) [0-9]+$"))))
+    (let ((lines (swankd-e2e-program-lines "^\\(tick\\|fixed\\) [0-9]+$")))
+      (unless (equal (seq-take lines 6)
+                     '("tick 0" "tick 1" "tick 2" "fixed 3" "fixed 4" "fixed 5"))
+        (swankd-e2e-fail "The program printed %s" (swankd-e2e-show lines))))
+    (message "  ok  the loop went on with the new work: tick 2, then fixed 3")))
+
 (provide 'swankd-e2e-scenarios)
 
 ;;; scenarios.el ends here
