@@ -449,3 +449,16 @@ fn break_and_return_from_frame() {
     assert_eq!(client.next(), format!("(:debug-return {thread} 1 nil)"));
     assert_eq!(client.next(), r#"(:return (:ok "=> (105 DONE)") 2)"#);
 }
+
+#[test]
+fn break_on_signals_enters_the_debugger_before_handlers() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(let ((*break-on-signals* 'division-by-zero)) (handler-case (/ 1 0) (error () :handled)))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    let thread = client.expect_debugger(1, "BREAK was entered because of *BREAK-ON-SIGNALS*.");
+    client.leave_debugger("(swank:sldb-continue)", thread, 1, 2);
+    assert_eq!(client.next(), r#"(:return (:ok "=> :HANDLED") 1)"#);
+}

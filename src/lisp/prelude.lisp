@@ -632,6 +632,9 @@
                   :format-arguments (list datum)))))
 
 (defun swankd::%run-handlers (condition)
+  (when (and *break-on-signals* (typep condition *break-on-signals*))
+    (let ((*break-on-signals* nil))
+      (break "~A~%BREAK was entered because of *BREAK-ON-SIGNALS*." condition)))
   (let ((clusters swankd::*handler-clusters*))
     (swankd::%repeat
       (when (null clusters) (return nil))
