@@ -462,3 +462,34 @@ fn break_on_signals_enters_the_debugger_before_handlers() {
     client.leave_debugger("(swank:sldb-continue)", thread, 1, 2);
     assert_eq!(client.next(), r#"(:return (:ok "=> :HANDLED") 1)"#);
 }
+
+#[test]
+fn stepping_stops_at_the_next_call_and_at_a_return() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defun inner (x) (* x 2)) (defun outer () (break) (inner 5) (inner 6) :done))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(
+        r#"(swank:interactive-eval "(outer)")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    let thread = client.expect_debugger(1, "Break");
+    client.leave_debugger("(swank:sldb-step 0)", thread, 1, 3);
+    assert_eq!(
+        client.expect_debugger(1, "Stepping: about to run (INNER 5)"),
+        thread
+    );
+    client.leave_debugger("(swank:sldb-out 0)", thread, 1, 4);
+    assert_eq!(client.expect_debugger(1, "Returning 10"), thread);
+    client.leave_debugger("(swank:sldb-next 0)", thread, 1, 5);
+    assert_eq!(
+        client.expect_debugger(1, "Stepping: about to run (INNER 6)"),
+        thread
+    );
+    client.leave_debugger("(swank:sldb-continue)", thread, 1, 6);
+    assert_eq!(client.next(), r#"(:return (:ok "=> :DONE") 2)"#);
+}

@@ -27,6 +27,17 @@ pub struct Frame {
     pub after: AfterReturn,
     /// The thread's dynamic-binding depth when the call began (for restarting it).
     pub bindings: usize,
+    /// Enter the debugger when this call returns (SLDB's break-on-return and out).
+    pub break_on_return: bool,
+}
+
+/// Stepping from the debugger: where the thread stops next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// At the next call it makes (`sldb-step`).
+    Into,
+    /// At the next call made by the frame at this index or a shallower one (`sldb-next`).
+    Over { frame: usize },
 }
 
 /// Special handling of a call's result, for calls the VM makes on its own behalf.
@@ -95,6 +106,10 @@ pub struct LispThread {
     /// The thread exhausted its stack and is handling that error with borrowed headroom
     /// (see `Limits::overflow_headroom`), until it unwinds below the limit.
     pub overflowing: bool,
+    /// Stepping in effect: the next matching call enters the debugger.
+    pub step: Option<Step>,
+    /// Stepping asked for in the debugger, in effect once it has been left.
+    pub pending_step: Option<Step>,
 }
 
 impl LispThread {

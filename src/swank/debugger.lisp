@@ -196,7 +196,57 @@ assignments do not reach the frame)."
   "What an interrupted thread runs: SLDB, with a restart that goes on with the work."
   (restart-case (invoke-debugger (make-condition 'simple-error :format-control "Interrupt from Emacs"
                                                                :format-arguments nil))
-    (continue () :report "Continue from break." nil)))
+    (continue () :report "Continue from break." (swankd::%arm-step) nil)))
+
+(defun swankd::%step-break ()
+  "Where a stepping thread stops: before the call now in frame 0 runs."
+  (restart-case
+      (invoke-debugger
+       (make-condition 'simple-condition
+                       :format-control "Stepping: about to run ~A"
+                       :format-arguments (list (cadr (car (swankd::%backtrace
+                                                           0 1 (swankd::%frame-count)))))))
+    (continue () :report "Continue (or go on stepping, after s, x or o)."
+      (swankd::%arm-step) nil)))
+
+(defun swankd::%return-break (value)
+  "Where a thread stops when a frame marked to break on return has returned VALUE."
+  (restart-case
+      (invoke-debugger
+       (make-condition 'simple-condition
+                       :format-control "Returning ~S"
+                       :format-arguments (list value)))
+    (continue () :report "Continue (or go on stepping, after s, x or o)."
+      (swankd::%arm-step) nil)))
+
+(defun stepping-continue (what)
+  "Leaves the debugger through its CONTINUE restart, which starts the stepping asked for."
+  (let ((restart (level-restart 'continue)))
+    (unless restart
+      (swankd::%set-pending-step nil nil *sldb-frame-base*)
+      (error "~A needs a CONTINUE restart (from a break, an interrupt or a step)." what))
+    (invoke-restart restart)))
+
+(defun sldb-step (index)
+  "s: continue and stop before the next call this thread makes."
+  (declare (ignore index))
+  (swankd::%set-pending-step :into nil *sldb-frame-base*)
+  (stepping-continue "Stepping"))
+
+(defun sldb-next (index)
+  "x: continue and stop before the next call made by frame INDEX (or its callers)."
+  (swankd::%set-pending-step :over index *sldb-frame-base*)
+  (stepping-continue "Stepping"))
+
+(defun sldb-out (index)
+  "o: continue and stop when frame INDEX returns."
+  (swankd::%break-on-return index *sldb-frame-base*)
+  (stepping-continue "Stepping out"))
+
+(defun sldb-break-on-return (index)
+  "Stop when frame INDEX returns (after continuing)."
+  (swankd::%break-on-return index *sldb-frame-base*)
+  nil)
 
 ;;;; The thread list (C-c C-x t).
 
@@ -230,4 +280,4 @@ assignments do not reach the frame)."
       (let ((*debugger-hook* nil))
         (invoke-debugger (make-condition 'simple-condition :format-control format-control
                                                            :format-arguments format-arguments)))
-    (continue () :report "Return from BREAK." nil)))
+    (continue () :report "Return from BREAK." (swankd::%arm-step) nil)))

@@ -15,7 +15,7 @@ use crate::lisp::error::{LispError, LispResult};
 use crate::lisp::image::Image;
 use crate::lisp::object::Object;
 use crate::lisp::print::{PrintOptions, print_to_string};
-use crate::lisp::thread::{Frame, LispThread, ThreadId};
+use crate::lisp::thread::{Frame, LispThread, Step, ThreadId};
 use crate::lisp::value::{SymRef, Value};
 use crate::lisp::vm::{Park, Vm};
 
@@ -83,6 +83,8 @@ const HIDDEN_FRAMES: &[&str] = &[
     "SLDB-LOOP",
     "SLDB-SERVE-REQUESTS",
     "SLDB-SERVE-REQUEST",
+    "%STEP-BREAK",
+    "%RETURN-BREAK",
 ];
 
 /// The longest frame line; longer ones end in "..".
@@ -110,6 +112,52 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         },
     )?;
     table.define(image, swankd, "%RESTART-FRAME", (2, Some(2)), restart_frame)?;
+    table.define(
+        image,
+        swankd,
+        "%SET-PENDING-STEP",
+        (3, Some(3)),
+        |vm, thread, a| {
+            let mode = vm
+                .image
+                .as_symbol(a[0])
+                .map(|s| vm.image.symbol_name(s).to_string());
+            thread.pending_step = match mode.as_deref() {
+                Some("INTO") => Some(Step::Into),
+                Some("OVER") => {
+                    let index = expect_index(a[1])?;
+                    let frame = visible_frames(vm, thread, a[2])?
+                        .get(index)
+                        .copied()
+                        .ok_or_else(|| LispError::simple(format!("no frame {index}")))?;
+                    Some(Step::Over { frame })
+                }
+                _ => None,
+            };
+            value(Value::Nil)
+        },
+    )?;
+    table.define(image, swankd, "%ARM-STEP", (0, Some(0)), |_, thread, _| {
+        thread.step = thread.pending_step.take();
+        value(Value::Nil)
+    })?;
+    table.define(
+        image,
+        swankd,
+        "%BREAK-ON-RETURN",
+        (2, Some(2)),
+        |vm, thread, a| {
+            let index = expect_index(a[0])?;
+            let frame = visible_frames(vm, thread, a[1])?
+                .get(index)
+                .copied()
+                .ok_or_else(|| LispError::simple(format!("no frame {index}")))?;
+            if let Some(frame) = thread.frames.get_mut(frame) {
+                frame.break_on_return = true;
+            }
+            value(Value::Nil)
+        },
+    )?;
     table.define(
         image,
         swankd,

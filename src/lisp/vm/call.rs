@@ -110,7 +110,11 @@ impl Vm {
             return_to,
             after,
             bindings: thread.bindings.len(),
+            break_on_return: false,
         });
+        if thread.step.is_some() {
+            self.step_at_call(thread);
+        }
         Ok(Invoked::Frame)
     }
 

@@ -7,6 +7,7 @@ mod call;
 mod dynamic;
 mod nested;
 mod signal;
+mod step;
 
 use std::any::Any;
 use std::rc::Rc;
@@ -117,13 +118,24 @@ impl Vm {
     /// `function` with no arguments as soon as it runs again, then carry on exactly where it
     /// was, as `BT:INTERRUPT-THREAD` does. `function` must be a closure.
     pub fn push_interrupt(&mut self, thread: &mut LispThread, function: Value) -> LispResult<()> {
+        self.push_interrupt_with(thread, function, &[])
+    }
+
+    /// [`Vm::push_interrupt`] with arguments for the function.
+    pub fn push_interrupt_with(
+        &mut self,
+        thread: &mut LispThread,
+        function: Value,
+        args: &[Value],
+    ) -> LispResult<()> {
         if thread.frames.is_empty() {
             return Err(LispError::control("the thread is not running anything"));
         }
         let return_to = thread.stack.len();
         let saved = thread.mv.take();
         thread.stack.push(function);
-        match self.invoke(thread, 0, return_to, CallMode::Normal) {
+        thread.stack.extend_from_slice(args);
+        match self.invoke(thread, args.len(), return_to, CallMode::Normal) {
             Ok(call::Invoked::Frame) => {
                 if let Some(frame) = thread.frames.last_mut() {
                     frame.after = AfterReturn::KeepBelow(saved);
@@ -170,6 +182,7 @@ impl Vm {
                     return_to: thread.stack.len(),
                     after: AfterReturn::Normal,
                     bindings: thread.bindings.len(),
+                    break_on_return: false,
                 });
                 Ok(())
             }
@@ -586,6 +599,24 @@ impl Vm {
             return Ok(Some(Outcome::Finished(vec![value])));
         };
         thread.stack.truncate(frame.return_to);
+        if frame.break_on_return && thread.frames.len() > stop_depth {
+            let outcome = self.finish_return(thread, frame, value, stop_depth);
+            if matches!(outcome, Ok(None)) {
+                self.break_at_return(thread, value);
+            }
+            return outcome;
+        }
+        self.finish_return(thread, frame, value, stop_depth)
+    }
+
+    /// The rest of [`Vm::return_from_frame`] once `frame` is popped.
+    fn finish_return(
+        &mut self,
+        thread: &mut LispThread,
+        frame: super::thread::Frame,
+        value: Value,
+        stop_depth: usize,
+    ) -> LispResult<Option<Outcome>> {
         match frame.after {
             AfterReturn::Normal => {}
             AfterReturn::ResumeExit => {
