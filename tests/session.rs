@@ -493,3 +493,25 @@ fn stepping_stops_at_the_next_call_and_at_a_return() {
     client.leave_debugger("(swank:sldb-continue)", thread, 1, 6);
     assert_eq!(client.next(), r#"(:return (:ok "=> :DONE") 2)"#);
 }
+
+#[test]
+fn an_undefined_function_can_be_defined_and_the_call_retried() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(list (not-yet-defined 20 1) :after)")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    let thread = client.expect_debugger(
+        1,
+        r#"(("CONTINUE" "Retry calling NOT-YET-DEFINED.") ("USE-VALUE" "Call specified function.") ("RETURN-VALUE" "Return specified values.") ("RETURN-NOTHING" "Return zero values.")"#,
+    );
+    client.rex(
+        r#"(swank:interactive-eval "(defun not-yet-defined (a b) (+ a b))")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    assert_eq!(client.next(), r#"(:return (:ok "=> NOT-YET-DEFINED") 2)"#);
+    client.leave_debugger("(swank:invoke-nth-restart-for-emacs 1 0)", thread, 1, 3);
+    assert_eq!(client.next(), r#"(:return (:ok "=> (21 :AFTER)") 1)"#);
+}

@@ -36,6 +36,9 @@ pub struct LispError {
     pub message: String,
     /// Already signalled to handlers and declined by all of them: it ends the evaluation.
     pub unhandled: bool,
+    /// For a call of an undefined function: the arguments, so that a restart can make the
+    /// call again.
+    pub arguments: Option<Vec<Value>>,
 }
 
 impl LispError {
@@ -44,6 +47,7 @@ impl LispError {
             kind,
             message: message.into(),
             unhandled: false,
+            arguments: None,
         }
     }
 

@@ -795,7 +795,8 @@ set by swank), or NIL. Used for threads that serve Emacs; it returns only by a r
 (defun swankd::%signal-error (condition)
   "Signals CONDITION, an error raised by an operation; what this returns stands for the
 operation's value. An unbound variable offers CONTINUE (read it again), USE-VALUE and
-STORE-VALUE, as SBCL does."
+STORE-VALUE; a call of an undefined function offers CONTINUE (call it again), USE-VALUE
+(call another function), RETURN-VALUE and RETURN-NOTHING, as SBCL does."
   (if (swankd::%condition-matches-p condition 'unbound-variable)
       (let ((name (cell-error-name condition)))
         (restart-case (progn (swankd::%run-handlers condition)
@@ -806,8 +807,22 @@ STORE-VALUE, as SBCL does."
             value)
           (store-value (value) :report "Set specified value and use it."
             (setf (symbol-value name) value))))
-      (progn (swankd::%run-handlers condition)
-             (invoke-debugger condition))))
+      (let ((arguments (swankd::%condition-slot condition 'swankd::arguments :none)))
+        (if (and (not (eq arguments :none))
+                 (swankd::%condition-matches-p condition 'undefined-function))
+            (let ((name (cell-error-name condition)))
+              (restart-case (progn (swankd::%run-handlers condition)
+                                   (invoke-debugger condition))
+                (continue () :report (lambda (stream) (format stream "Retry calling ~S." name))
+                  (apply name arguments))
+                (use-value (function) :report "Call specified function."
+                  (apply function arguments))
+                (swankd::return-value (&rest values) :report "Return specified values."
+                  (values-list values))
+                (swankd::return-nothing () :report "Return zero values."
+                  (values))))
+            (progn (swankd::%run-handlers condition)
+                   (invoke-debugger condition))))))
 
 (defun abort (&optional condition)
   (declare (ignore condition))

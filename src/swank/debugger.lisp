@@ -281,3 +281,8 @@ assignments do not reach the frame)."
         (invoke-debugger (make-condition 'simple-condition :format-control format-control
                                                            :format-arguments format-arguments)))
     (continue () :report "Return from BREAK." (swankd::%arm-step) nil)))
+
+(defun sldb-break-with-default-debugger (dont-unwind)
+  "B: swankd has no debugger but SLDB (no terminal debugger to hand the thread to)."
+  (declare (ignore dont-unwind))
+  (error "swankd has no debugger other than SLDB: use the restarts shown."))

@@ -387,8 +387,9 @@ impl Vm {
                         let argc = argc as usize;
                         let function = match self.global_function(sym) {
                             Ok(function) => function,
-                            Err(error) => {
+                            Err(mut error) => {
                                 let keep = thread.stack.len() - argc;
+                                error.arguments = Some(thread.stack[keep..].to_vec());
                                 thread.stack.truncate(keep);
                                 save_pc(thread, pc);
                                 return Err(error);

@@ -78,7 +78,15 @@ impl Vm {
                 slot(self, "EXPECTED-TYPE", expected)?;
             }
             ErrorKind::UnboundVariable(sym) => slot(self, "NAME", Value::Symbol(*sym))?,
-            ErrorKind::UndefinedFunction(name) => slot(self, "NAME", *name)?,
+            ErrorKind::UndefinedFunction(name) => {
+                slot(self, "NAME", *name)?;
+                if let Some(arguments) = &error.arguments {
+                    let list = self.image.list(arguments)?;
+                    let swankd = self.image.pkg.swankd;
+                    let sym = self.image.intern("ARGUMENTS", swankd)?;
+                    slots.push((sym, list));
+                }
+            }
             _ => {}
         }
         Ok(self.image.heap.alloc(Object::Condition(Condition {
