@@ -42,6 +42,7 @@ const SCENARIOS: &[&str] = &[
     "completion",
     "autodoc",
     "describe",
+    "sldb-frame",
     "find-definition",
     "parked-thread",
 ];
@@ -645,4 +646,9 @@ fn find_definition() {
 #[test]
 fn parked_thread() {
     run_parked_thread_scenario();
+}
+
+#[test]
+fn sldb_frame() {
+    run_scenario("sldb-frame", Transport::Tcp);
 }

@@ -336,6 +336,55 @@ shown with `eldoc-highlight-function-argument'."
           (swankd-e2e-fail "*slime-description* does not show %S:\n%s" expected text)))
       (message "  ok  the description shows the docstring"))))
 
+;;;; Frames in the debugger
+
+(swankd-e2e-defscenario sldb-frame
+  "In SLDB, t on a frame shows its locals and e evaluates with them."
+  (let* ((connection (swankd-e2e-connect))
+         (repl (swankd-e2e-repl-buffer connection)))
+    (swankd-e2e-check-repl
+     connection
+     "(defun e2e-frame-fails (x) (let ((y (* x 2))) (error \"frame ~a\" y) y))"
+     "E2E-FRAME-FAILS\n")
+    (with-current-buffer repl
+      (goto-char (point-max))
+      (insert "(e2e-frame-fails 21)")
+      (swankd-e2e-press "RET"))
+    (let ((sldb (swankd-e2e-wait-until "an SLDB buffer" #'swankd-e2e-sldb-buffer)))
+      (with-current-buffer sldb
+        (swankd-e2e-wait-until "the frame of E2E-FRAME-FAILS"
+                               (lambda ()
+                                 (save-excursion
+                                   (goto-char (point-min))
+                                   (re-search-forward "^ *[0-9]+: (E2E-FRAME-FAILS 21)" nil t))))
+        (goto-char (point-min))
+        (re-search-forward "^ *\\([0-9]+\\): (E2E-FRAME-FAILS 21)")
+        (let ((frame (string-to-number (match-string 1))))
+          (beginning-of-line)
+          ;; Batch Emacs never redisplays, so nothing counts as visible in a window;
+          ;; SLDB asserts that the frame line is.
+          (cl-letf (((symbol-function 'pos-visible-in-window-p) (lambda (&rest _) t)))
+            (sldb-toggle-details))
+          (swankd-e2e-wait-until "the frame's locals"
+                                 (lambda ()
+                                   (save-excursion
+                                     (goto-char (point-min))
+                                     (re-search-forward "^ +X = 21$" nil t))))
+          (message "  ok  t shows X = 21")
+          ;; The REPL request stays pending while SLDB is open: wait for the message.
+          (let ((count swankd-e2e--message-count))
+            (sldb-eval-in-frame frame "(* x 3)" "COMMON-LISP-USER")
+            (swankd-e2e-wait-until "the echo area after e"
+                                   (lambda () (swankd-e2e-messages-since count)))
+            (swankd-e2e-check-echo "e (* x 3) in the frame"
+                                   (swankd-e2e-messages-since count)
+                                   "=> 63 (6 bits, #x3F, #o77, #b111111)")))
+        (swankd-e2e-press "q"))
+      (swankd-e2e-wait-until "SLDB to close" (lambda () (not (buffer-live-p sldb)))))
+    (swankd-e2e-wait-until "the REPL to be ready again"
+                           (lambda () (swankd-e2e--repl-ready-p connection)))
+    (swankd-e2e-check-repl connection "(+ 1 2)" "3\n")))
+
 ;;;; Finding definitions
 
 (swankd-e2e-defscenario find-definition
