@@ -270,6 +270,10 @@ fn thread_rows(vm: &mut Vm, thread: &mut LispThread, _: &[Value]) -> LispResult<
                 let status = match green.state {
                     State::Runnable => "Running",
                     State::Sleeping(_) => "Sleeping",
+                    State::Waiting {
+                        key: WaitKey::Mailbox(_),
+                        ..
+                    } => "In debugger",
                     State::Waiting { .. } => "Waiting",
                     State::Idle => "Idle",
                 };
