@@ -44,6 +44,7 @@ const SCENARIOS: &[&str] = &[
     "describe",
     "sldb-frame",
     "find-definition",
+    "who-calls",
     "parked-thread",
 ];
 
@@ -651,4 +652,9 @@ fn parked_thread() {
 #[test]
 fn sldb_frame() {
     run_scenario("sldb-frame", Transport::Tcp);
+}
+
+#[test]
+fn who_calls() {
+    run_scenario("who-calls", Transport::Tcp);
 }

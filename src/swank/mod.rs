@@ -13,6 +13,7 @@ mod scheduler;
 mod session;
 mod threads;
 mod wire_value;
+mod xref;
 
 use std::rc::Rc;
 use std::sync::mpsc::Receiver;
@@ -54,6 +55,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     listeners::install(&mut table, &mut vm.image)?;
     debugger::install(&mut table, &mut vm.image)?;
     definitions::install(&mut table, &mut vm.image)?;
+    xref::install(&mut table, &mut vm.image)?;
     completion::install(&mut table, &mut vm.image)?;
     vm.builtins = table;
     for (package, text, export) in LISP_SOURCES {

@@ -319,3 +319,28 @@ functions built into swankd."
   "Stores the edited VALUE (text) into the place FORM."
   (eval `(setf ,(read-from-string form) ,(read-from-string value)))
   t)
+
+(defun xref-entries (symbols)
+  "(LABEL LOCATION) for each of SYMBOLS, located at its function's definition."
+  (mapcar (lambda (symbol)
+            (list (symbol-name symbol)
+                  (or (cadr (assoc 'defun (swankd::%definition-sources symbol)))
+                      (cadr (assoc 'defmacro (swankd::%definition-sources symbol)))
+                      (list :error (format nil "~S has no source location." symbol)))))
+          symbols))
+
+(defun xref (type name)
+  "C-c C-w c/w/r/b/s: who calls, references, binds or sets NAME, or whom NAME calls, read
+from the code of the functions defined now."
+  (let ((symbol (read-from-string name)))
+    (if (member type '(:macroexpands :specializes))
+        :not-implemented
+        (xref-entries (swankd::%xref type symbol)))))
+
+(defun xrefs (types name)
+  "M-?: ((TYPE . ENTRIES) ...) for the TYPES that find something."
+  (let ((result nil))
+    (dolist (type types (nreverse result))
+      (let ((entries (xref type name)))
+        (when (and entries (listp entries))
+          (push (cons type entries) result))))))

@@ -414,6 +414,34 @@ shown with `eldoc-highlight-function-argument'."
       (message "  ok  M-. shows (defun e2e-def-target ...) in %s"
                (file-name-nondirectory file)))))
 
+;;;; Cross references
+
+(swankd-e2e-defscenario who-calls
+  "C-c C-k on a file, then C-c C-w c: the xref buffer lists the caller."
+  (let* ((connection (swankd-e2e-connect))
+         (file (expand-file-name "e2e-xref.lisp" (make-temp-file "swankd-e2e-xref" t))))
+    (with-temp-file file
+      (insert "(defun e2e-xref-callee (x) (* x 2))\n\n"
+              "(defun e2e-xref-caller () (e2e-xref-callee 21))\n"))
+    (with-current-buffer (find-file-noselect file)
+      (lisp-mode)
+      (setq-local slime-buffer-connection connection)
+      (swankd-e2e-echo-after connection #'slime-compile-and-load-file)
+      (swankd-e2e-wait-until "the file to be loaded"
+                             (lambda () (swankd-e2e-idle-p connection)))
+      (slime-who-calls "e2e-xref-callee"))
+    (let ((xref (swankd-e2e-wait-until
+                 "the xref buffer"
+                 (lambda ()
+                   (cl-find-if (lambda (b)
+                                 (and (string-match-p "xref" (buffer-name b))
+                                      (with-current-buffer b
+                                        (save-excursion
+                                          (goto-char (point-min))
+                                          (search-forward "E2E-XREF-CALLER" nil t)))))
+                               (buffer-list))))))
+      (message "  ok  %s lists E2E-XREF-CALLER" (buffer-name xref)))))
+
 ;;;; A program thread that failed with nobody connected (swankd only)
 
 (swankd-e2e-defscenario parked-thread
