@@ -35,12 +35,23 @@ const LISP_SOURCES: &[(&str, &str, bool)] = &[
     ("BORDEAUX-THREADS", include_str!("threads.lisp"), true),
     ("SWANK", include_str!("debugger.lisp"), true),
     ("SWANK", include_str!("inspector.lisp"), true),
+    ("SWANK", include_str!("trace.lisp"), true),
     ("SWANKD", include_str!("modules.lisp"), false),
 ];
 
 /// Symbols defined by `modules.lisp` in standard packages, and exported from them.
 const MODULE_EXPORTS: &[(&str, &[&str])] = &[
-    ("COMMON-LISP", &["REQUIRE", "PROVIDE", "*MODULES*", "BREAK"]),
+    (
+        "COMMON-LISP",
+        &[
+            "REQUIRE",
+            "PROVIDE",
+            "*MODULES*",
+            "BREAK",
+            "TRACE",
+            "UNTRACE",
+        ],
+    ),
     ("QUICKLISP-CLIENT", &["QUICKLOAD"]),
     ("ASDF", &["LOAD-SYSTEM", "REQUIRE-SYSTEM"]),
 ];

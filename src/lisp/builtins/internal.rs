@@ -43,6 +43,21 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(
         image,
         swankd,
+        "%SET-FUNCTION",
+        (2, Some(2)),
+        |vm, thread, a| {
+            let sym = expect_symbol(&vm.image, a[0])?;
+            let contents = Contents {
+                value: a[1],
+                kind: FunctionKind::Function,
+            };
+            vm.write_global(thread, sym, Cell::Function, contents);
+            value(a[1])
+        },
+    )?;
+    table.define(
+        image,
+        swankd,
         "%BEGIN-UNIT",
         (0, Some(0)),
         |vm, thread, _| {
