@@ -36,6 +36,7 @@ const LISP_SOURCES: &[(&str, &str, bool)] = &[
     ("SWANK", include_str!("debugger.lisp"), true),
     ("SWANK", include_str!("inspector.lisp"), true),
     ("SWANK", include_str!("trace.lisp"), true),
+    ("SWANK", include_str!("indentation.lisp"), true),
     ("SWANKD", include_str!("modules.lisp"), false),
 ];
 

@@ -44,6 +44,7 @@ change); returns the values of the last as a list."
          (values (swankd::%with-retry-restart "Retry SLIME REPL evaluation request."
                                               (lambda () (eval-forms string)))))
     (setq *** ** ** * * (car values))
+    (send-indentation-updates)
     (send-repl-results values)
     (unless (eq package *package*)
       (swankd::%send-to-emacs
@@ -67,7 +68,8 @@ change); returns the values of the last as a list."
       (multiple-value-list (eval (read-from-string string)))))))
 
 (defun interactive-eval-region (string)
-  (swankd::%format-values-for-echo-area (eval-region string)))
+  (prog1 (swankd::%format-values-for-echo-area (eval-region string))
+    (send-indentation-updates)))
 
 (defun eval-and-grab-output (string)
   (let* ((values nil)
@@ -195,6 +197,7 @@ nothing of the code is installed unless it all succeeds."
                    :references nil)))
       (swankd::%collect-undefined-calls)
       (handler-case (progn (funcall thunk)
+                           (send-indentation-updates)
                            (result (and text (swankd::%undefined-call-notes text origin)) t))
         (reader-error (condition) (result (list (note condition :read-error)) nil))))))
 

@@ -16,8 +16,38 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         define_function(vm, t, a, FunctionKind::Function)
     })?;
     table.define(image, swankd, "%DEFMACRO", (4, Some(4)), |vm, t, a| {
+        vm.macro_generation += 1;
         define_function(vm, t, a, FunctionKind::Macro)
     })?;
+    table.define(
+        image,
+        swankd,
+        "%MACRO-GENERATION",
+        (0, Some(0)),
+        |vm, _, _| value(Value::Fixnum(vm.macro_generation as i64)),
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%MACRO-ARGLISTS",
+        (0, Some(0)),
+        |vm, _, _| {
+            let mut entries = Vec::new();
+            let symbols: Vec<_> = vm.image.packages.all_symbols().collect();
+            for sym in symbols {
+                let symbol = vm.image.heap.symbol(sym);
+                if !symbol.is_macro() {
+                    continue;
+                }
+                let Some(arglist) = symbol.info.as_ref().and_then(|i| i.arglist.clone()) else {
+                    continue;
+                };
+                let arglist = vm.image.string(arglist)?;
+                entries.push(vm.image.list(&[Value::Symbol(sym), arglist])?);
+            }
+            value(vm.image.list(&entries)?)
+        },
+    )?;
     table.define(
         image,
         swankd,

@@ -90,6 +90,8 @@ pub struct Vm {
     pub dirty_streams: Vec<super::value::ObjRef>,
     /// How many nested evaluations (macro expanders) are running; they cannot park.
     pub nested: usize,
+    /// Counts macro definitions, so Emacs's indentation hints are recomputed only after one.
+    pub macro_generation: u64,
     /// Per thread running a compilation for Emacs: the undefined functions its code calls.
     pub undefined_calls:
         std::collections::HashMap<super::thread::ThreadId, Vec<super::value::SymRef>>,
@@ -106,6 +108,7 @@ impl Vm {
             dirty_streams: Vec::new(),
             nested: 0,
             undefined_calls: Default::default(),
+            macro_generation: 0,
         }
     }
 
