@@ -2,7 +2,7 @@
 //!
 //! Each loop first takes a slot from the server-wide connection cap (so at the cap it simply
 //! stops accepting and clients wait in the kernel's backlog), then accepts and spawns the
-//! connection task. Accept errors (out of file descriptors, aborted handshakes, ...) are
+//! connection task (Unix peers first pass the uid check, [`unix::peer_allowed`]). Accept errors (out of file descriptors, aborted handshakes, ...) are
 //! logged and retried after a growing pause; a listener never gives up on its own.
 
 use std::fmt;
@@ -16,7 +16,7 @@ use tokio::sync::{Semaphore, oneshot};
 
 use super::connection::{self, ConnectionShared};
 use super::tcp;
-use super::unix::UnixSocketListener;
+use super::unix::{self, UnixSocketListener};
 
 const FIRST_RETRY_DELAY: Duration = Duration::from_millis(10);
 const LONGEST_RETRY_DELAY: Duration = Duration::from_secs(1);
@@ -107,7 +107,9 @@ async fn accept_and_spawn(
         }
         BoundListener::Unix(listener) => {
             let (stream, peer) = listener.accept().await?;
-            tokio::spawn(connection::serve(stream, peer, shared.clone(), slot));
+            if unix::peer_allowed(&stream, &shared.settings.allowed_uids, &peer) {
+                tokio::spawn(connection::serve(stream, peer, shared.clone(), slot));
+            }
         }
     }
     Ok(())
