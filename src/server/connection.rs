@@ -22,7 +22,7 @@ use tracing::Instrument;
 
 use super::ServerSettings;
 use super::http_guard::{HttpGuard, HttpRequestRefused};
-use super::secret::{AuthError, authenticate};
+use super::secret::{AuthError, Origin, authenticate};
 use crate::events::{ConnectionId, EmacsMessage, InterpreterSender, Outbox, ToInterpreter};
 use crate::wire::frame::{FrameError, FrameReader, encode_frame};
 use crate::wire::message::{self, DecodeError};
@@ -91,11 +91,12 @@ enum ConnectionEnd {
 }
 
 /// Serves one accepted stream until it ends. `peer` describes the client for logs and for the
-/// interpreter; `slot` is the connection's share of the server's connection cap, released
+/// interpreter; `origin` says whether it must send a secret even without a secret file; `slot` is the connection's share of the server's connection cap, released
 /// when this returns.
 pub(crate) async fn serve<S>(
     stream: S,
     peer: String,
+    origin: Origin,
     shared: Arc<ConnectionShared>,
     slot: OwnedSemaphorePermit,
 ) where
@@ -111,7 +112,7 @@ pub(crate) async fn serve<S>(
         let settings = &shared.settings;
         let mut frames = FrameReader::new(HttpGuard::new(read_half), settings.max_frame_bytes);
         let authenticated = tokio::select! {
-            result = authenticate(&mut frames, settings.secret_file.as_deref(), settings.auth_timeout) => result,
+            result = authenticate(&mut frames, settings.secret_file.as_deref(), settings.auth_timeout, origin) => result,
             _ = shutdown.wait_for(|stopping| *stopping) => {
                 tracing::info!("closed during authentication: the server is shutting down");
                 return;

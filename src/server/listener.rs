@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 
 use super::connection::{self, ConnectionShared};
+use super::secret::Origin;
 use super::tcp;
 use super::unix::{self, UnixSocketListener};
 
@@ -103,12 +104,31 @@ async fn accept_and_spawn(
     match listener {
         BoundListener::Tcp { listener, .. } => {
             let (stream, peer) = tcp::accept(listener).await?;
-            tokio::spawn(connection::serve(stream, peer, shared.clone(), slot));
+            let origin = if peer.ip().is_loopback() {
+                Origin::Local
+            } else {
+                Origin::Remote
+            };
+            let peer = peer.to_string();
+            tokio::spawn(connection::serve(
+                stream,
+                peer,
+                origin,
+                shared.clone(),
+                slot,
+            ));
         }
         BoundListener::Unix(listener) => {
             let (stream, peer) = listener.accept().await?;
             if unix::peer_allowed(&stream, &shared.settings.allowed_uids, &peer) {
-                tokio::spawn(connection::serve(stream, peer, shared.clone(), slot));
+                let origin = Origin::Local;
+                tokio::spawn(connection::serve(
+                    stream,
+                    peer,
+                    origin,
+                    shared.clone(),
+                    slot,
+                ));
             }
         }
     }

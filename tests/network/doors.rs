@@ -305,3 +305,54 @@ fn the_daemon_refuses_a_socket_in_a_world_writable_directory() {
         "{stderr}"
     );
 }
+
+/// This host's address on its default route, when it has a non-loopback one.
+fn non_loopback_ip() -> Option<std::net::IpAddr> {
+    let probe = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    probe.connect("192.0.2.1:9").ok()?;
+    let ip = probe.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[tokio::test]
+async fn a_remote_client_is_refused_while_the_secret_file_is_missing() {
+    let Some(ip) = non_loopback_ip() else {
+        eprintln!("skipped: this host has no non-loopback address");
+        return;
+    };
+    let directory = TempDir::new("remote-secret");
+    let secret = directory.join("secret");
+    let mut interpreter = FakeInterpreter::echo();
+    let settings = ServerSettings {
+        allow_remote: true,
+        secret_file: Some(secret.clone()),
+        ..test_settings()
+    };
+    let server = ServerHandle::new(settings, interpreter.sender.clone());
+    let port = match server.listen_tcp("0.0.0.0:0".parse().unwrap()).await {
+        Ok(ListenerAddress::Tcp(socket)) => socket.port(),
+        other => panic!("{other:?}"),
+    };
+    let remote = std::net::SocketAddr::new(ip, port);
+
+    let mut client = Client::tcp(remote).await;
+    client.send("(:emacs-rex 1 nil t 1)").await;
+    client.expect_closed().await;
+    interpreter.expect_nothing(Duration::from_millis(200)).await;
+
+    // A loopback client needs no secret when there is none.
+    let mut local = Client::tcp(std::net::SocketAddr::new([127, 0, 0, 1].into(), port)).await;
+    interpreter.expect_connected().await;
+    local.send("(:emacs-rex 2 nil t 2)").await;
+    assert_eq!(local.read_reply().await, "(:return (:ok 2) 2)");
+    interpreter.expect_message().await;
+
+    // With the secret in place, the remote client gets in by sending it.
+    std::fs::write(&secret, b"s3cr3t\n").unwrap();
+    let mut client = Client::tcp(remote).await;
+    client.send_raw(b"000006s3cr3t").await;
+    interpreter.expect_connected().await;
+    client.send("(:emacs-rex 3 nil t 3)").await;
+    assert_eq!(client.read_reply().await, "(:return (:ok 3) 3)");
+    server.shutdown().await;
+}
