@@ -3,7 +3,7 @@
 //! rest of the daemon uses. Validation never panics; every problem is a [`ConfigError`].
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
 
@@ -23,16 +23,28 @@ pub struct Cli {
     pub files: Vec<PathBuf>,
 
     /// Address to listen on for TCP (an IP address or `localhost`). Default 127.0.0.1.
+    /// A non-loopback address needs --allow-remote and an existing secret file.
     #[arg(long, value_name = "ADDR")]
     pub host: Option<String>,
+
+    /// Allow TCP listeners on non-loopback addresses (--host, `swank:create-server`'s
+    /// :interface). Refused unless the secret file (--secret-file, ~/.slime-secret) exists.
+    #[arg(long)]
+    pub allow_remote: bool,
 
     /// TCP port; 0 lets the OS choose one (see --port-file). Default 4005.
     #[arg(long, value_name = "N")]
     pub port: Option<u16>,
 
-    /// Also listen on a Unix socket at PATH (created with mode 0600).
+    /// Also listen on a Unix socket at PATH (created with mode 0600). Its directory must not
+    /// be writable by group or others unless it is sticky (like /tmp).
     #[arg(long, value_name = "PATH")]
     pub unix: Option<PathBuf>,
+
+    /// Also serve Unix-socket peers with this uid (repeatable). By default only peers with
+    /// swankd's own effective uid are served; others are closed and logged.
+    #[arg(long = "allow-uid", value_name = "UID")]
+    pub allow_uids: Vec<u32>,
 
     /// Do not listen on TCP: the program listens itself (`swank:create-server`), or --unix.
     #[arg(long)]
@@ -143,6 +155,10 @@ pub struct Config {
     pub orphan_errors: OrphanErrors,
     /// Where the secret is looked for; `None` when no path was given and `HOME` is unset.
     pub secret_file: Option<PathBuf>,
+    /// Whether TCP may listen on non-loopback addresses (the secret file existed).
+    pub allow_remote: bool,
+    /// Unix-socket peer uids served besides swankd's own effective uid.
+    pub extra_uids: Vec<u32>,
     pub limits: Limits,
 }
 
@@ -151,6 +167,8 @@ pub struct Config {
 pub struct Environment {
     pub home: Option<PathBuf>,
     pub rust_log: Option<String>,
+    /// Whether the secret file exists; `None` asks the file system (tests say it instead).
+    pub secret_exists: Option<bool>,
 }
 
 impl Environment {
@@ -163,6 +181,7 @@ impl Environment {
             rust_log: std::env::var("RUST_LOG")
                 .ok()
                 .filter(|filter| !filter.is_empty()),
+            secret_exists: None,
         }
     }
 }
@@ -186,6 +205,16 @@ pub enum ConfigError {
     EmptySlimeVersion,
     #[error("cannot load {0}: no such file")]
     MissingFile(PathBuf),
+    #[error(
+        "--host {0} is not a loopback address: anyone who can reach it could run code; add \
+         --allow-remote (with a secret file) to listen there anyway"
+    )]
+    RemoteNotAllowed(IpAddr),
+    #[error(
+        "--allow-remote needs a secret file, and {} does not exist (create it, or name \
+         another with --secret-file)", .0.as_ref().map_or_else(|| "~/.slime-secret (HOME is unset)".to_string(), |path| path.display().to_string())
+    )]
+    RemoteWithoutSecret(Option<PathBuf>),
 }
 
 impl Config {
@@ -219,12 +248,13 @@ impl Config {
         if let Some(missing) = cli.files.iter().find(|file| !file.is_file()) {
             return Err(ConfigError::MissingFile(missing.clone()));
         }
-        let secret_file = cli.secret_file.or_else(|| {
+        let secret_file = cli.secret_file.clone().or_else(|| {
             environment
                 .home
                 .as_ref()
                 .map(|home| home.join(".slime-secret"))
         });
+        let allow_remote = remote_allowed(&cli, tcp, secret_file.as_deref(), environment)?;
         Ok(Config {
             tcp,
             unix: cli.unix,
@@ -239,6 +269,8 @@ impl Config {
             allow_quit: !cli.no_quit,
             orphan_errors: cli.orphan_errors,
             secret_file,
+            allow_remote,
+            extra_uids: cli.allow_uids,
             limits,
         })
     }
@@ -263,6 +295,36 @@ fn tcp_address(cli: &Cli) -> Result<Option<SocketAddr>, ConfigError> {
             .map_err(|_| ConfigError::BadHost(host.to_string()))?,
     };
     Ok(Some(SocketAddr::new(ip, cli.port.unwrap_or(DEFAULT_PORT))))
+}
+
+/// Non-loopback TCP needs both --allow-remote and an existing secret file; --allow-remote
+/// itself is refused without the secret, since it also opens `swank:create-server`.
+fn remote_allowed(
+    cli: &Cli,
+    tcp: Option<SocketAddr>,
+    secret_file: Option<&Path>,
+    environment: &Environment,
+) -> Result<bool, ConfigError> {
+    if let Some(address) = tcp.filter(|address| !address.ip().is_loopback()) {
+        if !cli.allow_remote {
+            return Err(ConfigError::RemoteNotAllowed(address.ip()));
+        }
+    }
+    if !cli.allow_remote {
+        return Ok(false);
+    }
+    let exists = match (environment.secret_exists, secret_file) {
+        (Some(exists), Some(_)) => exists,
+        (None, Some(path)) => path.is_file(),
+        (_, None) => false,
+    };
+    if exists {
+        Ok(true)
+    } else {
+        Err(ConfigError::RemoteWithoutSecret(
+            secret_file.map(Path::to_path_buf),
+        ))
+    }
 }
 
 fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
@@ -290,6 +352,11 @@ mod tests {
     use super::*;
 
     fn config(arguments: &[&str]) -> Result<Config, ConfigError> {
+        config_with_secret(arguments, false)
+    }
+
+    /// `secret_exists`: whether the environment says the secret file exists.
+    fn config_with_secret(arguments: &[&str], secret_exists: bool) -> Result<Config, ConfigError> {
         let cli = Cli::try_parse_from(std::iter::once("swankd").chain(arguments.iter().copied()))
             .unwrap();
         Config::from_cli_with(
@@ -297,6 +364,7 @@ mod tests {
             &Environment {
                 home: Some(PathBuf::from("/home/user")),
                 rust_log: None,
+                secret_exists: Some(secret_exists),
             },
         )
     }
@@ -314,6 +382,8 @@ mod tests {
         );
         assert_eq!(config.log.filter, "info");
         assert_eq!(config.log.format, LogFormat::Plain);
+        assert!(!config.allow_remote);
+        assert!(config.extra_uids.is_empty());
         assert_eq!(
             config.limits,
             Limits {
@@ -432,11 +502,62 @@ mod tests {
     }
 
     #[test]
+    fn remote_tcp_needs_allow_remote_and_an_existing_secret() {
+        assert_eq!(
+            config_with_secret(&["--host", "0.0.0.0"], true),
+            Err(ConfigError::RemoteNotAllowed("0.0.0.0".parse().unwrap()))
+        );
+        assert_eq!(
+            config_with_secret(&["--host", "192.0.2.7", "--allow-remote"], false),
+            Err(ConfigError::RemoteWithoutSecret(Some(
+                "/home/user/.slime-secret".into()
+            )))
+        );
+        let error = config_with_secret(
+            &["--host", "::", "--allow-remote", "--secret-file", "/etc/s"],
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("/etc/s does not exist"),
+            "{error}"
+        );
+        let remote = config_with_secret(&["--host", "0.0.0.0", "--allow-remote"], true).unwrap();
+        assert_eq!(remote.tcp, Some("0.0.0.0:4005".parse().unwrap()));
+        assert!(remote.allow_remote);
+        // Loopback needs neither; --allow-remote alone still needs the secret.
+        assert!(config_with_secret(&["--host", "::1"], false).is_ok());
+        assert!(config_with_secret(&["--host", "127.0.0.2"], false).is_ok());
+        assert_eq!(
+            config_with_secret(&["--allow-remote"], false),
+            Err(ConfigError::RemoteWithoutSecret(Some(
+                "/home/user/.slime-secret".into()
+            )))
+        );
+    }
+
+    #[test]
+    fn remote_without_home_names_the_missing_secret() {
+        let cli = Cli::try_parse_from(["swankd", "--host", "0.0.0.0", "--allow-remote"]).unwrap();
+        let error = Config::from_cli_with(cli, &Environment::default()).unwrap_err();
+        assert_eq!(error, ConfigError::RemoteWithoutSecret(None));
+        assert!(error.to_string().contains("HOME is unset"), "{error}");
+    }
+
+    #[test]
+    fn allow_uid_is_repeatable() {
+        let config = config(&["--allow-uid", "1001", "--allow-uid", "0"]).unwrap();
+        assert_eq!(config.extra_uids, vec![1001, 0]);
+        assert!(Cli::try_parse_from(["swankd", "--allow-uid", "-1"]).is_err());
+    }
+
+    #[test]
     fn log_filter_falls_back_to_rust_log_then_info() {
         let cli = Cli::try_parse_from(["swankd"]).unwrap();
         let environment = Environment {
             home: None,
             rust_log: Some("warn".into()),
+            secret_exists: None,
         };
         let config = Config::from_cli_with(cli, &environment).unwrap();
         assert_eq!(config.log.filter, "warn");

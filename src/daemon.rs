@@ -85,7 +85,7 @@ fn init_logging(log: &LogConfig) {
 /// stopped.
 async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError>), DaemonError> {
     if let Some(address) = config.tcp.filter(|address| !address.ip().is_loopback()) {
-        tracing::warn!(%address, "listening on a non-loopback address: anyone who can reach it and knows the secret (if any) can run code");
+        tracing::warn!(%address, "listening on a non-loopback address (--allow-remote): anyone who can reach it and knows the secret can run code");
     }
     let mut bound = Vec::new();
     if let Some(address) = config.tcp {
@@ -161,6 +161,10 @@ fn server_settings(config: &Config) -> ServerSettings {
         outbox_capacity: config.limits.outbox_capacity,
         max_pending_requests: config.limits.max_pending_requests,
         secret_file: config.secret_file.clone(),
+        allowed_uids: std::iter::once(server::unix::effective_uid())
+            .chain(config.extra_uids.iter().copied())
+            .collect(),
+        allow_remote: config.allow_remote,
         ..ServerSettings::default()
     }
 }

@@ -1,6 +1,7 @@
 //! One client connection, over any byte stream (TCP and Unix sockets share this code).
 //!
-//! Life of a connection: check the secret ([`super::secret`]); create the bounded outgoing
+//! Life of a connection: refuse a client whose first bytes are an HTTP request
+//! ([`super::http_guard`]); check the secret ([`super::secret`]); create the bounded outgoing
 //! queue and tell the interpreter [`ToInterpreter::Connected`] with its [`Outbox`]; then run
 //! a reader (frames → messages → interpreter) and a writer (outbox → printed frames) until
 //! either ends, the peer goes away, or the server shuts down; finally send
@@ -20,7 +21,8 @@ use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
 use tracing::Instrument;
 
 use super::ServerSettings;
-use super::secret::authenticate;
+use super::http_guard::{HttpGuard, HttpRequestRefused};
+use super::secret::{AuthError, Origin, authenticate};
 use crate::events::{ConnectionId, EmacsMessage, InterpreterSender, Outbox, ToInterpreter};
 use crate::wire::frame::{FrameError, FrameReader, encode_frame};
 use crate::wire::message::{self, DecodeError};
@@ -89,11 +91,12 @@ enum ConnectionEnd {
 }
 
 /// Serves one accepted stream until it ends. `peer` describes the client for logs and for the
-/// interpreter; `slot` is the connection's share of the server's connection cap, released
+/// interpreter; `origin` says whether it must send a secret even without a secret file; `slot` is the connection's share of the server's connection cap, released
 /// when this returns.
 pub(crate) async fn serve<S>(
     stream: S,
     peer: String,
+    origin: Origin,
     shared: Arc<ConnectionShared>,
     slot: OwnedSemaphorePermit,
 ) where
@@ -107,17 +110,24 @@ pub(crate) async fn serve<S>(
         let mut shutdown = shared.shutdown.clone();
         let (read_half, write_half) = tokio::io::split(stream);
         let settings = &shared.settings;
-        let mut frames = FrameReader::new(read_half, settings.max_frame_bytes);
+        let mut frames = FrameReader::new(HttpGuard::new(read_half), settings.max_frame_bytes);
         let authenticated = tokio::select! {
-            result = authenticate(&mut frames, settings.secret_file.as_deref(), settings.auth_timeout) => result,
+            result = authenticate(&mut frames, settings.secret_file.as_deref(), settings.auth_timeout, origin) => result,
             _ = shutdown.wait_for(|stopping| *stopping) => {
                 tracing::info!("closed during authentication: the server is shutting down");
                 return;
             }
         };
-        if let Err(error) = authenticated {
-            tracing::warn!(%peer, %error, "authentication failed; closing");
-            return;
+        match &authenticated {
+            Ok(()) => {}
+            Err(AuthError::Frame(error)) if HttpRequestRefused::in_frame_error(error).is_some() => {
+                log_http_refusal(&peer, error);
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(%peer, %error, "authentication failed; closing");
+                return;
+            }
         }
 
         let (outgoing, outbox_receiver) = mpsc::channel(settings.outbox_capacity);
@@ -141,6 +151,9 @@ pub(crate) async fn serve<S>(
             ConnectionEnd::PeerClosed | ConnectionEnd::Shutdown => {
                 tracing::info!(reason = %end, "connection closed")
             }
+            ConnectionEnd::Framing(error) if HttpRequestRefused::in_frame_error(error).is_some() => {
+                log_http_refusal(&peer, error)
+            }
             _ => tracing::warn!(reason = %end, "connection closed"),
         }
         let _ = shared
@@ -149,6 +162,17 @@ pub(crate) async fn serve<S>(
     }
     .instrument(span)
     .await
+}
+
+/// The distinct warning for a client whose first bytes were an HTTP request.
+fn log_http_refusal(peer: &str, error: &FrameError) {
+    if let Some(refused) = HttpRequestRefused::in_frame_error(error) {
+        tracing::warn!(
+            %peer,
+            method = %refused.method,
+            "refused an HTTP request, probably browser-borne (a web page reaching the Swank port); closing"
+        );
+    }
 }
 
 /// Reads frames and forwards messages until the connection must end.

@@ -2,7 +2,7 @@
 //!
 //! Each loop first takes a slot from the server-wide connection cap (so at the cap it simply
 //! stops accepting and clients wait in the kernel's backlog), then accepts and spawns the
-//! connection task. Accept errors (out of file descriptors, aborted handshakes, ...) are
+//! connection task (Unix peers first pass the uid check, [`unix::peer_allowed`]). Accept errors (out of file descriptors, aborted handshakes, ...) are
 //! logged and retried after a growing pause; a listener never gives up on its own.
 
 use std::fmt;
@@ -15,8 +15,9 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 
 use super::connection::{self, ConnectionShared};
+use super::secret::Origin;
 use super::tcp;
-use super::unix::UnixSocketListener;
+use super::unix::{self, UnixSocketListener};
 
 const FIRST_RETRY_DELAY: Duration = Duration::from_millis(10);
 const LONGEST_RETRY_DELAY: Duration = Duration::from_secs(1);
@@ -103,11 +104,32 @@ async fn accept_and_spawn(
     match listener {
         BoundListener::Tcp { listener, .. } => {
             let (stream, peer) = tcp::accept(listener).await?;
-            tokio::spawn(connection::serve(stream, peer, shared.clone(), slot));
+            let origin = if peer.ip().is_loopback() {
+                Origin::Local
+            } else {
+                Origin::Remote
+            };
+            let peer = peer.to_string();
+            tokio::spawn(connection::serve(
+                stream,
+                peer,
+                origin,
+                shared.clone(),
+                slot,
+            ));
         }
         BoundListener::Unix(listener) => {
             let (stream, peer) = listener.accept().await?;
-            tokio::spawn(connection::serve(stream, peer, shared.clone(), slot));
+            if unix::peer_allowed(&stream, &shared.settings.allowed_uids, &peer) {
+                let origin = Origin::Local;
+                tokio::spawn(connection::serve(
+                    stream,
+                    peer,
+                    origin,
+                    shared.clone(),
+                    slot,
+                ));
+            }
         }
     }
     Ok(())

@@ -8,6 +8,7 @@
 
 pub mod connection;
 mod control;
+pub mod http_guard;
 mod listener;
 mod secret;
 pub mod tcp;
@@ -49,6 +50,12 @@ pub struct ServerSettings {
     pub auth_timeout: Duration,
     /// Bounds on each message read from a client.
     pub reader_limits: ReaderLimits,
+    /// Uids of the Unix-socket peers that are served (others are closed unread); by default
+    /// swankd's own effective uid.
+    pub allowed_uids: Vec<u32>,
+    /// Whether TCP listeners may bind a non-loopback address. The daemon sets it only with
+    /// `--allow-remote` and an existing secret file; it governs `swank:create-server`.
+    pub allow_remote: bool,
 }
 
 impl Default for ServerSettings {
@@ -61,6 +68,8 @@ impl Default for ServerSettings {
             secret_file: None,
             auth_timeout: Duration::from_secs(20),
             reader_limits: ReaderLimits::default(),
+            allowed_uids: vec![unix::effective_uid()],
+            allow_remote: false,
         }
     }
 }
@@ -76,6 +85,11 @@ pub enum ServerError {
         address: SocketAddr,
         source: std::io::Error,
     },
+    #[error(
+        "refusing to listen on the non-loopback address {0}: the daemon was not started with \
+         --allow-remote and a secret file"
+    )]
+    RemoteNotAllowed(SocketAddr),
     #[error(transparent)]
     UnixBind(#[from] UnixBindError),
     #[error("the server is shut down")]
@@ -169,7 +183,11 @@ impl ServerHandle {
     }
 
     /// Binds and serves a TCP listener (port 0: the OS chooses; the result has the port).
+    /// A non-loopback address needs [`ServerSettings::allow_remote`].
     pub async fn listen_tcp(&self, address: SocketAddr) -> Result<ListenerAddress, ServerError> {
+        if !address.ip().is_loopback() && !self.inner.connection.settings.allow_remote {
+            return Err(ServerError::RemoteNotAllowed(address));
+        }
         let listener = bind_tcp(address).await?;
         self.start(listener)
     }

@@ -5,7 +5,9 @@
 //! zero-length frame `000000`). The file is read at every connection, as swank does, so a
 //! secret can be added or changed without restarting. Nothing is sent back either way; a
 //! client that fails is simply disconnected. A secret file that exists but cannot be read
-//! refuses every connection rather than letting clients in unchecked.
+//! refuses every connection rather than letting clients in unchecked. A client from a
+//! non-loopback address is refused when there is no secret file at all (it may have been
+//! removed after start-up, when `--allow-remote` checked that it existed).
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -23,6 +25,8 @@ pub enum AuthError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("a client from a non-loopback address needs a secret, and there is no secret file")]
+    SecretRequired,
     #[error("no secret received within {0:?}")]
     Timeout(Duration),
     #[error("the client closed the connection before sending the secret")]
@@ -33,17 +37,31 @@ pub enum AuthError {
     Frame(#[from] FrameError),
 }
 
+/// Whether a client may come in without a secret when there is no secret file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Loopback TCP or a Unix socket: no secret file means no secret.
+    Local,
+    /// A non-loopback TCP peer: no secret file means refusal.
+    Remote,
+}
+
 /// Checks the client's secret if the secret file at `secret_file` exists.
 pub async fn authenticate<R: AsyncRead + Unpin>(
     frames: &mut FrameReader<R>,
     secret_file: Option<&Path>,
     timeout: Duration,
+    origin: Origin,
 ) -> Result<(), AuthError> {
+    let no_secret = match origin {
+        Origin::Local => Ok(()),
+        Origin::Remote => Err(AuthError::SecretRequired),
+    };
     let Some(path) = secret_file else {
-        return Ok(());
+        return no_secret;
     };
     let Some(secret) = load_secret(path).await? else {
-        return Ok(());
+        return no_secret;
     };
     let frame = tokio::time::timeout(timeout, frames.read_frame_allowing_empty())
         .await

@@ -10,12 +10,12 @@ pub async fn bind(address: SocketAddr) -> io::Result<TcpListener> {
     TcpListener::bind(address).await
 }
 
-/// Accepts one client and describes it as `address:port`.
-pub(crate) async fn accept(listener: &TcpListener) -> io::Result<(TcpStream, String)> {
+/// Accepts one client; returns its address.
+pub(crate) async fn accept(listener: &TcpListener) -> io::Result<(TcpStream, SocketAddr)> {
     let (stream, peer) = listener.accept().await?;
     // Swank messages are small and interactive: send them at once.
     if let Err(error) = stream.set_nodelay(true) {
         tracing::debug!(%error, "cannot set TCP_NODELAY");
     }
-    Ok((stream, peer.to_string()))
+    Ok((stream, peer))
 }

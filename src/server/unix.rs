@@ -1,11 +1,18 @@
 //! Unix-domain listening sockets, for Emacs connecting through an ssh-forwarded socket.
 //!
-//! Binding is careful about the path: a socket file that nobody listens on any more (left by a
+//! Binding is careful about the path. Its parent directory must not be writable by group or
+//! others unless it is sticky (like `/tmp`): in such a directory another user could remove
+//! the socket and put their own in its place, to collect what Emacs sends. A socket file that nobody listens on any more (left by a
 //! crashed daemon) is replaced; a socket somebody still listens on, or any other kind of file,
 //! is refused with an error naming it. The socket is created with mode 0600 inside a fresh
 //! private directory and then renamed into place, so no other user can connect even in the
 //! instant between bind and chmod. The file is removed when the listener is dropped, but only
 //! if the path still holds the socket this listener created.
+//!
+//! Mode 0600 already keeps other users out, but a peer is also checked when accepted: its
+//! uid (from the socket's peer credentials, `SO_PEERCRED`) must be in the server's allowed
+//! set ([`super::ServerSettings::allowed_uids`], by default swankd's own effective uid). A
+//! refused peer is logged with its uid and pid and closed before anything is read.
 
 use std::fs::{self, DirBuilder, FileType};
 use std::io::{self, ErrorKind};
@@ -22,6 +29,14 @@ pub enum UnixBindError {
     NotASocket { path: PathBuf, kind: &'static str },
     #[error("another process is already listening on {path}")]
     InUse { path: PathBuf },
+    #[error(
+        "refusing to create a socket in {directory}: it is {reason} and not sticky, so another \
+         user could replace the socket"
+    )]
+    UnsafeDirectory {
+        directory: PathBuf,
+        reason: &'static str,
+    },
     #[error("cannot bind the Unix socket {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
 }
@@ -46,12 +61,41 @@ impl UnixSocketListener {
     }
 }
 
+/// swankd's effective uid, the one peer uid allowed by default.
+pub fn effective_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// Whether the peer of `stream` may be served: its uid is one of `allowed`. A refusal (or
+/// peer credentials that cannot be read) is logged here.
+pub(crate) fn peer_allowed(stream: &UnixStream, allowed: &[u32], peer: &str) -> bool {
+    match stream.peer_cred() {
+        Ok(credentials) if allowed.contains(&credentials.uid()) => true,
+        Ok(credentials) => {
+            tracing::warn!(
+                %peer,
+                uid = credentials.uid(),
+                pid = credentials.pid(),
+                allowed = ?allowed,
+                "refused a Unix-socket peer whose uid is not allowed (see --allow-uid); closing"
+            );
+            false
+        }
+        Err(error) => {
+            tracing::warn!(%peer, %error, "cannot read a Unix-socket peer's credentials; closing");
+            false
+        }
+    }
+}
+
 /// Binds a Unix socket at `path` with mode 0600. Must run inside a tokio runtime.
 pub fn bind(path: &Path) -> Result<UnixSocketListener, UnixBindError> {
     let io_error = |source| UnixBindError::Io {
         path: path.to_path_buf(),
         source,
     };
+    check_directory(path)?;
     clear_stale_socket(path)?;
     let private = PrivateDirectory::create_beside(path).map_err(io_error)?;
     let temporary = private.path.join("s");
@@ -68,6 +112,36 @@ pub fn bind(path: &Path) -> Result<UnixSocketListener, UnixBindError> {
     listener.set_nonblocking(true).map_err(io_error)?;
     let listener = UnixListener::from_std(listener).map_err(io_error)?;
     Ok(UnixSocketListener { listener, file })
+}
+
+/// The directory a socket at `path` is created in.
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Refuses a parent directory that group or others may write to, unless it is sticky.
+fn check_directory(path: &Path) -> Result<(), UnixBindError> {
+    let directory = parent_of(path);
+    let metadata = fs::metadata(directory).map_err(|source| UnixBindError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mode = metadata.permissions().mode();
+    let sticky = mode & 0o1000 != 0;
+    let reason = match (mode & 0o020 != 0, mode & 0o002 != 0) {
+        _ if sticky => return Ok(()),
+        (false, false) => return Ok(()),
+        (true, false) => "writable by its group",
+        (false, true) => "writable by others",
+        (true, true) => "writable by its group and others",
+    };
+    Err(UnixBindError::UnsafeDirectory {
+        directory: directory.to_path_buf(),
+        reason,
+    })
 }
 
 /// Removes a socket file nobody listens on; refuses live sockets and other files.
@@ -131,10 +205,7 @@ struct PrivateDirectory {
 impl PrivateDirectory {
     fn create_beside(socket: &Path) -> io::Result<Self> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let parent = match socket.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
+        let parent = parent_of(socket);
         let name = format!(
             ".swankd.{}.{}",
             std::process::id(),
