@@ -144,6 +144,8 @@ pub struct Limits {
 pub struct Config {
     /// TCP address to listen on, unless `--no-tcp`.
     pub tcp: Option<SocketAddr>,
+    /// The TCP address is the default one (neither --host nor --port given).
+    pub default_tcp: bool,
     /// Unix socket path to listen on.
     pub unix: Option<PathBuf>,
     pub port_file: Option<PathBuf>,
@@ -255,8 +257,10 @@ impl Config {
                 .map(|home| home.join(".slime-secret"))
         });
         let allow_remote = remote_allowed(&cli, tcp, secret_file.as_deref(), environment)?;
+        let default_tcp = tcp.is_some() && cli.host.is_none() && cli.port.is_none();
         Ok(Config {
             tcp,
+            default_tcp,
             unix: cli.unix,
             port_file: cli.port_file,
             files: cli.files,

@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::config::{Config, LogConfig, LogFormat};
+use crate::events::ToInterpreter;
 use crate::runtime::{self, RuntimeConfig, RuntimeHandle};
 use crate::server::{
     self, BoundListener, ListenerAddress, RuntimeListeners, ServerHandle, ServerSettings,
@@ -88,8 +89,18 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
         tracing::warn!(%address, "listening on a non-loopback address (--allow-remote): anyone who can reach it and knows the secret can run code");
     }
     let mut bound = Vec::new();
+    let stdin_is_pipe = stdin_is_pipe();
     if let Some(address) = config.tcp {
-        bound.push(server::bind_tcp(address).await?);
+        match server::bind_tcp(address).await {
+            Ok(listener) => bound.push(listener),
+            // Started by M-x slime as the inferior Lisp, swankd listens where SLIME's
+            // start-up forms say (swank:start-server), so a busy default port is no reason
+            // to fail.
+            Err(error) if stdin_is_pipe && config.default_tcp => {
+                tracing::warn!(%error, "the default port is not available; going on without it");
+            }
+            Err(error) => return Err(error.into()),
+        }
     }
     if let Some(path) = &config.unix {
         bound.push(server::bind_unix(path)?);
@@ -106,7 +117,11 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
         orphan_errors: config.orphan_errors,
         listeners: Some(Arc::new(listeners)),
     };
+    let input = stdin_is_pipe.then(|| sender.clone());
     let mut interpreter = runtime::start_on(runtime_config, sender, receiver)?;
+    if let Some(sender) = input {
+        forward_standard_input(sender);
+    }
     let outcome = serve_until_stopped(&config, &server, bound, &mut interpreter).await;
     server.shutdown().await;
     Ok((interpreter, outcome))
@@ -206,5 +221,51 @@ fn stop_interpreter(interpreter: RuntimeHandle) {
             }
         }
         Err(error) => tracing::error!(%error, "cannot start the thread that stops the interpreter"),
+    }
+}
+
+/// Whether standard input is a pipe or socket: then a program (SLIME's `M-x slime`) is
+/// writing Lisp forms there. A terminal, `/dev/null` or a file is not read.
+fn stdin_is_pipe() -> bool {
+    // SAFETY: fstat(2) on descriptor 0 with a zeroed stat buffer this function owns.
+    let mut status: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(0, &mut status) } != 0 {
+        return false;
+    }
+    let kind = status.st_mode & libc::S_IFMT;
+    kind == libc::S_IFIFO || kind == libc::S_IFSOCK
+}
+
+/// Sends what arrives on standard input to the interpreter, which evaluates each complete
+/// form as the program's; stops at end of input.
+fn forward_standard_input(sender: crate::events::InterpreterSender) {
+    let spawned = std::thread::Builder::new()
+        .name("swankd-stdin".into())
+        .spawn(move || {
+            use std::io::Read;
+            let mut stdin = std::io::stdin().lock();
+            let mut buffer = [0u8; 4096];
+            let mut pending: Vec<u8> = Vec::new();
+            loop {
+                match stdin.read(&mut buffer) {
+                    Ok(0) | Err(_) => return,
+                    Ok(count) => {
+                        pending.extend_from_slice(&buffer[..count]);
+                        // Keep only a character cut in half for the next read.
+                        let valid = match std::str::from_utf8(&pending) {
+                            Err(error) if error.error_len().is_none() => error.valid_up_to(),
+                            _ => pending.len(),
+                        };
+                        let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
+                        pending.drain(..valid);
+                        if sender.send(ToInterpreter::Input { text }).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::error!(%error, "cannot read standard input");
     }
 }

@@ -65,6 +65,9 @@ pub enum ToInterpreter {
     },
     /// The client is gone (EOF, error, or the daemon closed it).
     Disconnected { connection: ConnectionId },
+    /// Text from the daemon's standard input when it is a pipe: SLIME's `M-x slime`, with
+    /// swankd as the inferior Lisp, writes the forms that start the server there.
+    Input { text: String },
     /// The daemon is shutting down; the interpreter thread should exit.
     Shutdown,
 }

@@ -923,6 +923,8 @@ where TEXT comes from (see *SOURCE-ORIGIN*)."
 (defun load (pathname &key verbose print if-does-not-exist external-format)
   "Evaluates the forms of the file PATHNAME in order, as one unit of change."
   (declare (ignore verbose print if-does-not-exist external-format))
+  (when (and (fboundp 'swankd::%provided-file-p) (swankd::%provided-file-p pathname))
+    (return-from load t))
   (let ((text (swankd::%file-string (string pathname)))
         (*package* *package*))
     (swankd::%eval-forms-as-unit text (string pathname) nil

@@ -28,6 +28,26 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         control(vm)?.listen_unix(&path).map_err(LispError::simple)?;
         value(a[0])
     })?;
+    table.define(
+        image,
+        swankd,
+        "%WRITE-PORT-FILE",
+        (2, Some(2)),
+        |vm, _, a| {
+            let path = PathBuf::from(expect_string(&vm.image, a[0])?);
+            let port = port_number(a[1])?;
+            let mut temporary = path.as_os_str().to_owned();
+            temporary.push(format!(".tmp{}", std::process::id()));
+            let temporary = PathBuf::from(temporary);
+            std::fs::write(&temporary, format!("{port}\n"))
+                .and_then(|()| std::fs::rename(&temporary, &path))
+                .map_err(|error| {
+                    let _ = std::fs::remove_file(&temporary);
+                    LispError::simple(format!("cannot write {}: {error}", path.display()))
+                })?;
+            value(a[1])
+        },
+    )?;
     table.define(image, swankd, "%STOP-TCP", (1, Some(1)), |vm, _, a| {
         let port = port_number(a[0])?;
         let stopped = control(vm)?.stop_tcp(port);

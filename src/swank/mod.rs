@@ -55,6 +55,7 @@ const MODULE_EXPORTS: &[(&str, &[&str])] = &[
     ),
     ("QUICKLISP-CLIENT", &["QUICKLOAD"]),
     ("ASDF", &["LOAD-SYSTEM", "REQUIRE-SYSTEM"]),
+    ("SWANK-LOADER", &["INIT"]),
 ];
 
 /// Boots an image with the Swank functions installed.
@@ -99,6 +100,8 @@ fn create_packages(vm: &mut Vm) {
         let id = packages.create(name, nicknames);
         packages.use_package(id, cl);
     }
+    // Uses no package: its INIT must be its own symbol, whatever COMMON-LISP exports.
+    packages.create("SWANK-LOADER", &[]);
 }
 
 fn load_source(vm: &mut Vm, package: &str, text: &str) -> LispResult<()> {

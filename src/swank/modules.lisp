@@ -45,3 +45,16 @@ any other module, which must then PROVIDE it."
 
 (defun asdf::require-system (system)
   (asdf::load-system system))
+
+(defun swank-loader::init (&key delete reload load-contribs setup from-emacs)
+  "SLIME's swank loader: swankd is swank already, so there is nothing to load."
+  (declare (ignore delete reload load-contribs setup from-emacs))
+  nil)
+
+(defun swankd::%provided-file-p (pathname)
+  "True for SLIME's swank-loader.lisp, which SLIME's M-x slime loads: swankd provides
+what it would load, so LOAD of it does nothing."
+  (let* ((name (string pathname))
+         (suffix "swank-loader.lisp")
+         (start (- (length name) (length suffix))))
+    (and (>= start 0) (string= suffix name :start2 start))))

@@ -347,3 +347,11 @@ from the code of the functions defined now."
       (let ((entries (xref type name)))
         (when (and entries (listp entries))
           (push (cons type entries) result))))))
+
+(defun start-server (port-file &key style dont-close coding-system)
+  "What M-x slime asks of its inferior Lisp: listen on a free port and write the port to
+PORT-FILE, where SLIME waits for it."
+  (declare (ignore style dont-close coding-system))
+  (let ((port (create-server :port 0)))
+    (swankd::%write-port-file (string port-file) port)
+    port))

@@ -41,6 +41,8 @@ pub struct Session {
     host: SharedHost,
     repl_queues: HashMap<ConnectionId, VecDeque<PendingRequest>>,
     exit: Option<tokio::sync::oneshot::Sender<i32>>,
+    /// Standard input not yet forming a complete form.
+    input: String,
 }
 
 impl Session {
@@ -51,6 +53,7 @@ impl Session {
             host,
             repl_queues: HashMap::new(),
             exit: Some(exit),
+            input: String::new(),
         }
     }
 
@@ -85,6 +88,31 @@ impl Session {
             Ok(()) => self.sched().make_runnable(id),
             Err(error) => {
                 tracing::error!(error = %report::report(&self.vm.image, &error), "cannot start the program")
+            }
+        }
+    }
+
+    /// Standard input: each complete top-level form is run by a new program thread, in
+    /// order of arrival; an incomplete one waits for more text.
+    fn input(&mut self, text: &str) {
+        self.input.push_str(text);
+        let options = crate::lisp::system::read_options(&self.vm);
+        loop {
+            match crate::lisp::reader::read_one(&self.input, 0, &options) {
+                Ok(Some((_, end))) => {
+                    let form: String = self.input.drain(..end).collect();
+                    self.start_program(&[], &[form]);
+                }
+                Ok(None) => {
+                    self.input.clear();
+                    return;
+                }
+                Err(crate::lisp::reader::ReadError::Incomplete { .. }) => return,
+                Err(error) => {
+                    tracing::warn!(%error, "unreadable standard input; dropped");
+                    self.input.clear();
+                    return;
+                }
             }
         }
     }
@@ -173,6 +201,7 @@ impl Session {
                 message,
             } => self.message(connection, message),
             ToInterpreter::Disconnected { connection } => self.disconnect(connection),
+            ToInterpreter::Input { text } => self.input(&text),
             ToInterpreter::Shutdown => {}
         }
     }
