@@ -515,3 +515,17 @@ fn an_undefined_function_can_be_defined_and_the_call_retried() {
     client.leave_debugger("(swank:invoke-nth-restart-for-emacs 1 0)", thread, 1, 3);
     assert_eq!(client.next(), r#"(:return (:ok "=> (21 :AFTER)") 1)"#);
 }
+
+#[test]
+fn macroexpand_all_expands_inside_forms_but_not_quoted_data() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:swank-macroexpand-all "(when a (push 1 x) (quote (when c)))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok "(IF A (PROGN (SETQ X (CONS 1 X)) '(WHEN C)) NIL)") 1)"#
+    );
+}

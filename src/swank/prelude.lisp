@@ -355,3 +355,41 @@ PORT-FILE, where SLIME waits for it."
   (let ((port (create-server :port 0)))
     (swankd::%write-port-file (string port-file) port)
     port))
+
+(defun expand-all (form)
+  "FORM with every macro call in it expanded, walking special forms by their syntax
+(quoted data and declarations are left alone). Local MACROLET definitions are not
+applied inside their bodies."
+  (let ((form (macroexpand form)))
+    (if (atom form)
+        form
+        (let ((head (car form)))
+          (flet ((body (forms) (mapcar #'expand-all forms))
+                 (lambda-form (lambda-form)
+                   (list* (car lambda-form) (cadr lambda-form)
+                          (mapcar #'expand-all (cddr lambda-form)))))
+            (case head
+              ((quote declare go) form)
+              (function (if (and (consp (cadr form)) (eq (car (cadr form)) 'lambda))
+                            (list 'function (lambda-form (cadr form)))
+                            form))
+              (lambda (lambda-form form))
+              ((let let*)
+               (list* head
+                      (mapcar (lambda (binding)
+                                (if (consp binding)
+                                    (list (car binding) (expand-all (cadr binding)))
+                                    binding))
+                              (cadr form))
+                      (body (cddr form))))
+              ((flet labels macrolet)
+               (list* head (mapcar #'lambda-form (cadr form)) (body (cddr form))))
+              ((block return-from eval-when the catch)
+               (list* head (cadr form) (body (cddr form))))
+              (tagbody (cons head (mapcar (lambda (item) (if (atom item) item (expand-all item)))
+                                          (cdr form))))
+              (t (cons head (body (cdr form))))))))))
+
+(defun swank-macroexpand-all (string)
+  "C-c M-m: every macro call in the form expanded."
+  (apply-macro-expander #'expand-all string))
