@@ -529,3 +529,23 @@ fn macroexpand_all_expands_inside_forms_but_not_quoted_data() {
         r#"(:return (:ok "(IF A (PROGN (SETQ X (CONS 1 X)) '(WHEN C)) NIL)") 1)"#
     );
 }
+
+#[test]
+fn apropos_lists_what_names_contain_with_their_documentation() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defvar *apropos-probe-var* 1 \"A probe variable.\") (defun apropos-probe-fn () \"Probes.\" 1) (defmacro apropos-probe-macro () 1))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(
+        r#"(swank:apropos-list-for-emacs "apropos-probe" nil nil 'nil)"#,
+        ThreadSelector::Any,
+        2,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok ((:designator "*APROPOS-PROBE-VAR*" :variable "A probe variable.") (:designator "APROPOS-PROBE-FN" :function "Probes.") (:designator "APROPOS-PROBE-MACRO" :macro :not-documented))) 2)"#
+    );
+}

@@ -2,6 +2,7 @@
 //! threads (`session`, `scheduler`), the Swank functions (`rpc` in Rust, `prelude.lisp` in
 //! Lisp), and conversion between wire data and Lisp values (`wire_value`).
 
+mod apropos;
 mod completion;
 mod debugger;
 mod definitions;
@@ -69,6 +70,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     debugger::install(&mut table, &mut vm.image)?;
     definitions::install(&mut table, &mut vm.image)?;
     xref::install(&mut table, &mut vm.image)?;
+    apropos::install(&mut table, &mut vm.image)?;
     completion::install(&mut table, &mut vm.image)?;
     vm.builtins = table;
     for (package, text, export) in LISP_SOURCES {

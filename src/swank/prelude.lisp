@@ -393,3 +393,14 @@ applied inside their bodies."
 (defun swank-macroexpand-all (string)
   "C-c M-m: every macro call in the form expanded."
   (apply-macro-expander #'expand-all string))
+
+(defun apropos-list-for-emacs (name &optional external-only case-sensitive package)
+  "C-c C-d a/z/p: the symbols whose names contain NAME and that name something, as
+(:designator \"NAME\" :function DOC ...) plists."
+  (swankd::%apropos name external-only case-sensitive
+                    (and package (guess-package package)) *package*))
+
+(defun describe-definition-for-emacs (name kind)
+  "What a click in the apropos buffer shows."
+  (declare (ignore kind))
+  (describe-symbol name))
