@@ -42,12 +42,17 @@ fn selector() -> String {
     format!("(and (tag core) (not (or {})))", excluded.join(" "))
 }
 
-#[test]
-fn slime_core_tests_pass() {
+/// Runs SLIME's tests chosen by `selector` (with `features` also loaded) against a fresh
+/// swankd; returns how many ran as expected and the output.
+fn run_suite(selector: &str, features: &str) -> (usize, String) {
     if Command::new("emacs").arg("--version").output().is_err() {
         panic!("Emacs is not installed: apt-get install emacs-nox slime (scripts/test does)");
     }
-    let dir = std::env::temp_dir().join(format!("swankd-slime-suite-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "swankd-slime-suite-{}-{}",
+        std::process::id(),
+        features.len()
+    ));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let port_file = dir.join("port");
     let mut swankd = Command::new(env!("CARGO_BIN_EXE_swankd"))
@@ -76,7 +81,8 @@ fn slime_core_tests_pass() {
         .arg(&script)
         .env("HOME", &dir)
         .env("SWANKD_SUITE_PORT", port.to_string())
-        .env("SWANKD_SUITE_SELECTOR", selector())
+        .env("SWANKD_SUITE_SELECTOR", selector)
+        .env("SWANKD_SUITE_REQUIRE", features)
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("cannot run Emacs: {e}"));
@@ -92,7 +98,7 @@ fn slime_core_tests_pass() {
         .join("\n");
     assert!(
         output.status.success(),
-        "SLIME's core tests failed against swankd:\n{summary}\n---- full output:\n{text}"
+        "SLIME's tests ({selector}) failed against swankd:\n{summary}\n---- full output:\n{text}"
     );
     let passed: usize = text
         .lines()
@@ -101,8 +107,28 @@ fn slime_core_tests_pass() {
         .and_then(|part| part.split(' ').next())
         .and_then(|number| number.parse().ok())
         .unwrap_or(0);
+    (passed, summary)
+}
+
+#[test]
+fn slime_core_tests_pass() {
+    let (passed, summary) = run_suite(&selector(), "");
     assert!(
         passed >= 163,
         "only {passed} of SLIME's core tests ran as expected:\n{summary}"
+    );
+}
+
+/// The REPL and presentation tests of SLIME's contribs (slime-repl-tests through
+/// slime-presentations-tests), but those that need the pretty printer's line breaking.
+#[test]
+fn slime_repl_and_presentation_tests_pass() {
+    let (passed, summary) = run_suite(
+        "(and (tag contrib) (not \"^pretty-presentation-results\"))",
+        "slime-presentations-tests",
+    );
+    assert!(
+        passed >= 24,
+        "only {passed} of SLIME's REPL and presentation tests ran as expected:\n{summary}"
     );
 }

@@ -1689,3 +1689,21 @@ copier. Options: :CONC-NAME, :CONSTRUCTOR, :PREDICATE, :COPIER, :INCLUDE."
                                   (list 'swankd::%struct-set object '',name ,index value))))))
             slots)
          ',name))))
+
+(defun read (&optional stream (eof-error-p t) eof-value recursive-p)
+  "Reads one form from STREAM (default *STANDARD-INPUT*), taking whole lines until they
+hold a complete form; what follows the form on its last line is not kept."
+  (declare (ignore recursive-p))
+  (let ((text nil))
+    (loop
+      (let ((line (read-line stream nil :eof)))
+        (when (eq line :eof)
+          (if (or (null text) eof-error-p)
+              (if eof-error-p
+                  (error 'end-of-file :stream stream)
+                  (return eof-value))
+              (return eof-value)))
+        (setq text (concatenate 'string (or text "") line (string #\Newline)))
+        (let ((form (read-from-string text nil :incomplete)))
+          (unless (eq form :incomplete)
+            (return form)))))))

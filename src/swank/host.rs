@@ -20,6 +20,8 @@ pub struct ConnectionHost {
     pub peer: String,
     /// The stream object `*STANDARD-OUTPUT*` is bound to in this connection's requests.
     pub output_stream: Value,
+    /// The stream `*STANDARD-INPUT*` is bound to: lines Emacs sends on `:read-string`.
+    pub input_stream: Value,
     pub repl_thread: Option<ThreadId>,
     pub repl_created: bool,
 }
@@ -40,6 +42,10 @@ pub struct SwankHost {
     pub scheduler: Scheduler,
     /// Requests for threads that are in the debugger.
     pub mailboxes: Mailboxes,
+    /// Threads waiting for a line from Emacs, by connection and `:read-string` tag: the
+    /// thread and the input stream the line goes to.
+    pub input_waits: HashMap<(ConnectionId, i64), (ThreadId, crate::lisp::value::ObjRef)>,
+    pub next_input_tag: i64,
     /// Adds and removes listeners for `SWANK:CREATE-SERVER` and friends.
     pub listeners: Option<std::sync::Arc<dyn ListenerControl + Sync>>,
 }

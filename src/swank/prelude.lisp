@@ -12,15 +12,34 @@
 as a list."
   (swankd::%eval-forms-as-unit string "the region"))
 
+(defvar *presentations* (make-hash-table)
+  "Connection id -> (NEXT-ID . table of presented objects by id), for connections that
+turned presentations on.")
+
+(defun presentation-table ()
+  (let ((id (swankd::%connection-id)))
+    (and id (gethash id *presentations*))))
+
 (defun send-repl-results (values)
+  "Sends VALUES as REPL results: as presentations (objects Emacs can refer back to) when
+the connection asked for them, else as plain text."
   (fresh-line)
   (swankd::%flush-output)
   (if (null values)
       (swankd::%send-to-emacs (list :write-string "; No value" :repl-result))
-      (dolist (value values)
-        (swankd::%send-to-emacs
-         (list :write-string (concatenate 'string (prin1-to-string value) (string #\Newline))
-               :repl-result)))))
+      (let ((table (presentation-table)))
+        (dolist (value values)
+          (if table
+              (let ((id (car table)))
+                (setf (car table) (1+ id))
+                (setf (gethash id (cdr table)) value)
+                (swankd::%send-to-emacs (list :presentation-start id :repl-result))
+                (swankd::%send-to-emacs (list :write-string (prin1-to-string value) :repl-result))
+                (swankd::%send-to-emacs (list :presentation-end id :repl-result))
+                (swankd::%send-to-emacs (list :write-string (string #\Newline) :repl-result)))
+              (swankd::%send-to-emacs
+               (list :write-string (concatenate 'string (prin1-to-string value) (string #\Newline))
+                     :repl-result)))))))
 
 (defun eval-forms (string)
   "Evaluates every form in STRING, each taking effect at once (REPL input is not a unit of
@@ -94,10 +113,36 @@ change); returns the values of the last as a list."
           (if (listp modules) modules (list modules))))
 
 (defun init-presentations ()
-  "Declines presentations with an (:abort ...) reply, without opening the debugger: the
-REPL then shows results as plain text."
-  (swankd::%abort-request
-   "#<SIMPLE-ERROR \"presentations are not supported by swankd yet; results are shown as plain text\">"))
+  "slime-presentations: REPL results become presentations, objects Emacs can copy back
+into an input and have read as the same object."
+  (let ((id (swankd::%connection-id)))
+    (when id
+      (setf (gethash id *presentations*) (cons 1 (make-hash-table)))))
+  'present-repl-results)
+
+(defun lookup-presented-object (id)
+  "The object presented with ID, and whether there is one."
+  (let ((table (presentation-table)))
+    (if table
+        (gethash id (cdr table))
+        (values nil nil))))
+
+(defun lookup-presented-object-or-lose (id)
+  "The object presented with ID; an error if it was never presented or was cleared."
+  (multiple-value-bind (object found) (lookup-presented-object id)
+    (if found
+        object
+        (error "Attempt to access unrecorded object (id ~D)." id))))
+
+(defun clear-repl-results ()
+  "Forgets the presented objects (M-x slime-clear-presentations)."
+  (let ((table (presentation-table)))
+    (when table (clrhash (cdr table))))
+  t)
+
+(defun inspect-presentation (id reset-p)
+  (declare (ignore reset-p))
+  (inspector-visit (lookup-presented-object-or-lose id)))
 
 (defun autodoc (raw-form &key print-right-margin)
   "The arglist of the operator around the cursor in RAW-FORM with the current argument
@@ -404,3 +449,8 @@ applied inside their bodies."
   "What a click in the apropos buffer shows."
   (declare (ignore kind))
   (describe-symbol name))
+
+(defun swankd::%await-input (stream function arguments)
+  "Asks Emacs for a line for STREAM (:read-string), waits for it, and calls FUNCTION again."
+  (swankd::%wait-for-input stream)
+  (apply function arguments))

@@ -38,6 +38,8 @@ pub enum WaitKey {
     Object(ObjRef),
     /// A request from Emacs for this thread, which is in the debugger.
     Mailbox(ThreadId),
+    /// A line from Emacs for this thread's `*STANDARD-INPUT*`.
+    Input(ThreadId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -92,6 +92,48 @@ impl Session {
         }
     }
 
+    /// Sends `(:read-string THREAD TAG)` for a thread that wants a line of input; false if
+    /// it cannot be asked for (no connection), and the thread goes on at once.
+    fn ask_for_input(&mut self, thread: ThreadId, stream: crate::lisp::value::ObjRef) -> bool {
+        let mut host = self.host.borrow_mut();
+        let Some(connection) = host.connection_of(thread) else {
+            return false;
+        };
+        let tag = host.next_input_tag;
+        host.next_input_tag += 1;
+        host.input_waits.insert((connection, tag), (thread, stream));
+        let request = Wire::list(vec![
+            Wire::keyword("read-string"),
+            Wire::from(thread as i64),
+            Wire::from(tag),
+        ]);
+        host.send(connection, request);
+        true
+    }
+
+    /// `(:emacs-return-string THREAD TAG STRING)`: the line goes into the waiting thread's
+    /// input stream and the thread runs again.
+    fn input_arrived(&mut self, connection: ConnectionId, tag: i64, text: &str) {
+        let waiting = self
+            .host
+            .borrow_mut()
+            .input_waits
+            .remove(&(connection, tag));
+        let Some((thread, stream)) = waiting else {
+            tracing::debug!(connection, tag, "input from Emacs that nobody waits for");
+            return;
+        };
+        if let Some(Object::Stream(Stream::ConnectionInput {
+            buffered, position, ..
+        })) = self.vm.image.heap.object_mut(stream)
+        {
+            buffered.drain(..(*position).min(buffered.len()));
+            *position = 0;
+            buffered.push_str(text);
+        }
+        self.sched().wake_one(WaitKey::Input(thread), Value::Nil);
+    }
+
     /// Standard input: each complete top-level form is run by a new program thread, in
     /// order of arrival; an incomplete one waits for more text.
     fn input(&mut self, text: &str) {
@@ -173,7 +215,11 @@ impl Session {
         let symbols: Vec<_> = image.packages.all_symbols().collect();
         let host = self.host.borrow();
         let scheduler = &host.scheduler;
-        let pinned: Vec<Value> = host.connections.values().map(|c| c.output_stream).collect();
+        let pinned: Vec<Value> = host
+            .connections
+            .values()
+            .flat_map(|c| [c.output_stream, c.input_stream])
+            .collect();
         let stats = self.vm.image.heap.collect(|marker| {
             for sym in symbols {
                 marker.value(Value::Symbol(sym));
@@ -212,8 +258,19 @@ impl Session {
             pending: String::new(),
             column: 0,
         };
-        let output_stream = match self.vm.image.heap.alloc(Object::Stream(stream)) {
-            Ok(stream) => stream,
+        let input = Stream::ConnectionInput {
+            connection,
+            buffered: String::new(),
+            position: 0,
+        };
+        let streams = self
+            .vm
+            .image
+            .heap
+            .alloc(Object::Stream(stream))
+            .and_then(|output| Ok((output, self.vm.image.heap.alloc(Object::Stream(input))?)));
+        let (output_stream, input_stream) = match streams {
+            Ok(streams) => streams,
             Err(error) => {
                 tracing::error!(connection, %error, "cannot accept connection");
                 return;
@@ -226,6 +283,7 @@ impl Session {
                 outbox,
                 peer,
                 output_stream,
+                input_stream,
                 repl_thread: None,
                 repl_created: false,
             },
@@ -265,7 +323,10 @@ impl Session {
             } => self.rex(connection, form, package, thread, id),
             EmacsMessage::Interrupt { thread } => self.interrupt(connection, thread),
             EmacsMessage::Pong { .. } => {}
-            EmacsMessage::Return { .. } | EmacsMessage::ReturnString { .. } => {
+            EmacsMessage::ReturnString { tag, string, .. } => {
+                self.input_arrived(connection, tag, &string)
+            }
+            EmacsMessage::Return { .. } => {
                 tracing::debug!(connection, "answer from Emacs with no waiting thread");
             }
         }
@@ -391,7 +452,7 @@ impl Session {
             .borrow_mut()
             .connections
             .get(&connection)
-            .map(|c| c.output_stream);
+            .map(|c| (c.output_stream, c.input_stream));
         let Some(mut green) = self.sched().take(thread) else {
             return;
         };
@@ -409,7 +470,7 @@ impl Session {
         thread: &mut crate::lisp::thread::LispThread,
         form: &Wire,
         package: PackageId,
-        output: Option<Value>,
+        output: Option<(Value, Value)>,
         request_id: i64,
     ) -> Result<(), LispError> {
         self.vm.reset_thread(thread);
@@ -426,10 +487,11 @@ impl Session {
             self.vm.image.list(&[Value::Fixnum(request_id)])?
         };
         self.vm.bind_special(thread, pending, ids);
-        if let Some(output) = output {
+        if let Some((output, input)) = output {
             for sym in [s.standard_output, s.error_output, s.trace_output] {
                 self.vm.bind_special(thread, sym, output);
             }
+            self.vm.bind_special(thread, s.standard_input, input);
         }
         let function = crate::lisp::builtins::compile_to_function(&mut self.vm, thread, form)?;
         let swankd = self.vm.image.pkg.swankd;
@@ -482,6 +544,7 @@ impl Session {
                 .mailboxes
                 .get(&thread)
                 .is_some_and(|mailbox| !mailbox.is_empty()),
+            WaitFor::Input { stream, .. } => !self.ask_for_input(id, stream),
         };
         if ready {
             self.sched().make_runnable(id);

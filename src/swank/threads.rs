@@ -34,6 +34,8 @@ pub enum WaitFor {
     },
     /// A request from Emacs for this thread, which is in the debugger.
     Request(ThreadId),
+    /// A line from Emacs for this thread, read into this connection input stream.
+    Input { thread: ThreadId, stream: ObjRef },
 }
 
 impl WaitFor {
@@ -43,6 +45,7 @@ impl WaitFor {
             WaitFor::Lock(lock) => WaitKey::Object(lock),
             WaitFor::Condition { variable, .. } => WaitKey::Object(variable),
             WaitFor::Request(thread) => WaitKey::Mailbox(thread),
+            WaitFor::Input { thread, .. } => WaitKey::Input(thread),
         }
     }
 
@@ -209,6 +212,20 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     )?;
     table.define(image, swankd, "%THREAD-ROWS", (0, Some(0)), thread_rows)?;
     table.define(image, swankd, "%THREAD-BY-ID", (1, Some(1)), thread_by_id)?;
+    table.define(
+        image,
+        swankd,
+        "%WAIT-FOR-INPUT",
+        (1, Some(1)),
+        |_, thread, a| {
+            let stream = object_ref(a[0])?;
+            let wait = WaitFor::Input {
+                thread: thread.id,
+                stream,
+            };
+            Ok(Control::Park(Park::Wait(Box::new(wait))))
+        },
+    )?;
     table.define(image, swankd, "%THREAD-YIELD", (0, Some(0)), |_, _, _| {
         Ok(Control::Park(Park::Yield))
     })?;

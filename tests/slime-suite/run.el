@@ -23,6 +23,8 @@
       (expand-file-name "history.eld" (make-temp-file "swankd-suite" t)))
 (slime-setup '(slime-fancy))
 (require 'slime-tests)
+(dolist (feature (split-string (or (getenv "SWANKD_SUITE_REQUIRE") "") " " t))
+  (require (intern feature)))
 
 (fset 'slime (lambda (&rest _)
                (slime-connect "127.0.0.1"

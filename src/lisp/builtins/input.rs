@@ -1,6 +1,8 @@
-//! Character input from string streams: `make-string-input-stream`, `read-line`,
-//! `read-char`, `peek-char`, `unread-char`. Reading from an Emacs connection's input is not
-//! done here and is refused with an error naming it.
+//! Character input: `make-string-input-stream`, `read-line`, `read-char`, `peek-char`,
+//! `unread-char`, on string streams and on an Emacs connection's input. When a
+//! connection's input has nothing left, the call is replaced by one of
+//! `SWANKD::%AWAIT-INPUT`, which asks Emacs for a line (`:read-string`), waits, and calls
+//! the function again.
 
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::image::Image;
@@ -44,8 +46,10 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     )?;
     table.define(image, cl, "READ-LINE", (0, Some(4)), |vm, t, a| {
         let stream = input_stream(vm, t, a.first().copied())?;
-        let Some(rest) = remaining(vm, stream)? else {
-            return end_of_file(vm, t, stream, a);
+        let rest = match remaining(vm, stream)? {
+            Remaining::Text(rest) => rest,
+            Remaining::End => return end_of_file(vm, t, stream, a),
+            Remaining::NeedInput => return await_input(vm, stream, "READ-LINE", a),
         };
         let (line, consumed, missing) = match rest.find('\n') {
             Some(at) => (rest[..at].to_string(), at + 1, false),
@@ -59,7 +63,12 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, cl, "READ-CHAR", (0, Some(4)), |vm, t, a| {
         let stream = input_stream(vm, t, a.first().copied())?;
-        let Some(c) = remaining(vm, stream)?.and_then(|r| r.chars().next()) else {
+        let c = match remaining(vm, stream)? {
+            Remaining::Text(rest) => rest.chars().next(),
+            Remaining::End => None,
+            Remaining::NeedInput => return await_input(vm, stream, "READ-CHAR", a),
+        };
+        let Some(c) = c else {
             return end_of_file(vm, t, stream, a);
         };
         advance(vm, stream, c.len_utf8());
@@ -70,15 +79,26 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             return Err(LispError::unsupported("PEEK-CHAR with a peek type"));
         }
         let stream = input_stream(vm, t, a.get(1).copied())?;
-        let Some(c) = remaining(vm, stream)?.and_then(|r| r.chars().next()) else {
+        let c = match remaining(vm, stream)? {
+            Remaining::Text(rest) => rest.chars().next(),
+            Remaining::End => None,
+            Remaining::NeedInput => return await_input(vm, stream, "PEEK-CHAR", a),
+        };
+        let Some(c) = c else {
             return end_of_file(vm, t, stream, a.get(1..).unwrap_or(&[]));
         };
         value(Value::Char(c))
     })?;
     table.define(image, cl, "UNREAD-CHAR", (1, Some(2)), |vm, t, a| {
         let stream = input_stream(vm, t, a.get(1).copied())?;
-        if let Some(Object::Stream(Stream::StringInput { text, position })) =
-            vm.image.object_mut(stream)
+        if let Some(Object::Stream(
+            Stream::StringInput { text, position }
+            | Stream::ConnectionInput {
+                buffered: text,
+                position,
+                ..
+            },
+        )) = vm.image.object_mut(stream)
         {
             let back = text[..*position]
                 .chars()
@@ -101,24 +121,54 @@ fn input_stream(vm: &Vm, thread: &LispThread, designator: Option<Value>) -> Lisp
     }
 }
 
-/// The unread text of a string input stream; `None` at its end.
-fn remaining(vm: &Vm, stream: Value) -> LispResult<Option<String>> {
+/// What an input stream has to offer now.
+enum Remaining {
+    Text(String),
+    End,
+    /// An Emacs connection's input with nothing buffered: ask Emacs.
+    NeedInput,
+}
+
+fn remaining(vm: &Vm, stream: Value) -> LispResult<Remaining> {
     match vm.image.object(stream) {
         Some(Object::Stream(Stream::StringInput { text, position })) => {
-            Ok((*position < text.len()).then(|| text[*position..].to_string()))
+            Ok(if *position < text.len() {
+                Remaining::Text(text[*position..].to_string())
+            } else {
+                Remaining::End
+            })
         }
-        Some(Object::Stream(Stream::ConnectionInput { .. })) => Err(LispError::unsupported(
-            "reading characters from an Emacs connection's input",
-        )),
+        Some(Object::Stream(Stream::ConnectionInput {
+            buffered, position, ..
+        })) => Ok(if *position < buffered.len() {
+            Remaining::Text(buffered[*position..].to_string())
+        } else {
+            Remaining::NeedInput
+        }),
         _ => Err(LispError::type_error(stream, "(SATISFIES INPUT-STREAM-P)")),
     }
 }
 
 fn advance(vm: &mut Vm, stream: Value, bytes: usize) {
-    if let Some(Object::Stream(Stream::StringInput { position, .. })) = vm.image.object_mut(stream)
+    if let Some(Object::Stream(
+        Stream::StringInput { position, .. } | Stream::ConnectionInput { position, .. },
+    )) = vm.image.object_mut(stream)
     {
         *position += bytes;
     }
+}
+
+/// Calls `(SWANKD::%AWAIT-INPUT STREAM 'FUNCTION ARGUMENTS)` in the builtin's place.
+fn await_input(vm: &mut Vm, stream: Value, function: &str, a: &[Value]) -> LispResult<Control> {
+    let swankd = vm.image.pkg.swankd;
+    let cl = vm.image.pkg.cl;
+    let awaiter = vm.image.intern("%AWAIT-INPUT", swankd)?;
+    let function = vm.image.intern(function, cl)?;
+    let arguments = vm.image.list(a)?;
+    Ok(Control::Call(
+        Value::Symbol(awaiter),
+        vec![stream, Value::Symbol(function), arguments],
+    ))
 }
 
 /// The end of input: an END-OF-FILE error, or the EOF value when `eof-error-p` is false.
