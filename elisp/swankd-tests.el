@@ -280,6 +280,10 @@ level)."
            (connection (slime-connect-unix socket)))
       (swankd-tests-await-repl connection)
       (should-not swankd-tests--questions)
+      ;; swankd was told which SLIME this connection is.
+      (should (equal (let ((slime-dispatching-connection connection))
+                       (slime-eval '(swankd:client-slime-version)))
+                     slime-version))
       ;; The same daemon without the advice: SLIME asks.
       (advice-remove 'slime-set-connection-info #'swankd--set-connection-info)
       (unwind-protect

@@ -424,7 +424,7 @@ fn send_return(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<
         Wire::list(vec![Wire::keyword("abort"), Wire::string(text)])
     };
     let reply = Wire::list(vec![Wire::keyword("return"), result, Wire::from(id)]);
-    super::rpc::flush_output(vm);
+    super::output::flush_output(vm, super::output::Flush::Ordering);
     with_host(vm, |host| {
         if let Some(connection) = host.connection_of(thread.id) {
             host.send(connection, reply);

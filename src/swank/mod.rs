@@ -8,6 +8,7 @@ mod debugger;
 mod definitions;
 mod host;
 mod listeners;
+mod output;
 mod package_name;
 mod rpc;
 mod scheduler;
@@ -148,6 +149,7 @@ pub fn interpreter_main(
     };
     let host = host::SwankHost {
         slime_version: config.slime_version.clone(),
+        unacknowledged_output_limit: config.unacknowledged_output_limit,
         allow_quit: config.allow_quit,
         orphan_errors: config.orphan_errors,
         listeners: config.listeners.clone(),
