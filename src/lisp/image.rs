@@ -62,6 +62,8 @@ well_known_symbols! {
     defconstant = cl "DEFCONSTANT",
     flet = cl "FLET",
     labels = cl "LABELS",
+    macrolet = cl "MACROLET",
+    symbol_macrolet = cl "SYMBOL-MACROLET",
     declare = cl "DECLARE",
     special = cl "SPECIAL",
     locally = cl "LOCALLY",

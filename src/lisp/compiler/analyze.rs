@@ -25,6 +25,16 @@ enum ScopeEntry {
     Block(SymRef, VarId),
     /// A `TAGBODY` tag: the inner block to return from and the segment to resume.
     Tag(Value, VarId, u32),
+    /// A `MACROLET` macro and its expander function.
+    Macro(SymRef, Value),
+    /// A `SYMBOL-MACROLET` symbol and its expansion.
+    SymbolMacro(SymRef, Value),
+}
+
+/// What an operator name means in the current lexical scope.
+enum LocalOperator {
+    Function(VarId),
+    Macro(Value),
 }
 
 struct LambdaContext {
@@ -114,10 +124,49 @@ impl<'h> Analyzer<'h> {
     }
 
     fn lookup_function(&self, name: SymRef) -> Option<VarId> {
+        match self.lookup_operator(name) {
+            Some(LocalOperator::Function(var)) => Some(var),
+            _ => None,
+        }
+    }
+
+    /// The innermost local function or local macro named `name`.
+    fn lookup_operator(&self, name: SymRef) -> Option<LocalOperator> {
         self.scope.iter().rev().find_map(|entry| match entry {
-            ScopeEntry::Function(n, var) if *n == name => Some(*var),
+            ScopeEntry::Function(n, var) if *n == name => Some(LocalOperator::Function(*var)),
+            ScopeEntry::Macro(n, expander) if *n == name => Some(LocalOperator::Macro(*expander)),
             _ => None,
         })
+    }
+
+    /// The expansion of `name` if it is a symbol macro here (not shadowed by a variable).
+    pub(super) fn lookup_symbol_macro(&self, name: SymRef) -> Option<Value> {
+        self.scope.iter().rev().find_map(|entry| match entry {
+            ScopeEntry::Var(n, _) | ScopeEntry::LocalSpecial(n) if *n == name => Some(None),
+            ScopeEntry::SymbolMacro(n, expansion) if *n == name => Some(Some(*expansion)),
+            _ => None,
+        })?
+    }
+
+    /// Brings local macros (`MACROLET`) or symbol macros (`SYMBOL-MACROLET`) into scope for
+    /// `body`.
+    pub(super) fn with_local_macros<T>(
+        &mut self,
+        macros: &[(SymRef, Value)],
+        symbol_macros: bool,
+        body: impl FnOnce(&mut Self) -> LispResult<T>,
+    ) -> LispResult<T> {
+        let mark = self.scope.len();
+        for (name, value) in macros {
+            self.scope.push(if symbol_macros {
+                ScopeEntry::SymbolMacro(*name, *value)
+            } else {
+                ScopeEntry::Macro(*name, *value)
+            });
+        }
+        let result = body(self);
+        self.scope.truncate(mark);
+        result
     }
 
     /// Brings `TAGBODY` tags into scope for `body`.
@@ -207,6 +256,9 @@ impl<'h> Analyzer<'h> {
                 return Ok(Node::Const(value));
             }
         }
+        if let Some(expansion) = self.lookup_symbol_macro(sym) {
+            return self.form(expansion);
+        }
         if let Some(var) = self.lookup_var(sym) {
             self.reference(var);
             return Ok(Node::Var(var));
@@ -275,10 +327,17 @@ impl<'h> Analyzer<'h> {
                 if let Some(node) = self.special_form(sym, form, args)? {
                     return Ok(node);
                 }
-                if let Some(var) = self.lookup_function(sym) {
-                    self.reference(var);
-                    let args = self.arguments(args)?;
-                    return Ok(Node::Call(Box::new(Node::Var(var)), args));
+                match self.lookup_operator(sym) {
+                    Some(LocalOperator::Function(var)) => {
+                        self.reference(var);
+                        let args = self.arguments(args)?;
+                        return Ok(Node::Call(Box::new(Node::Var(var)), args));
+                    }
+                    Some(LocalOperator::Macro(expander)) => {
+                        let expansion = self.host.expand_macro(expander, form)?;
+                        return self.form(expansion);
+                    }
+                    None => {}
                 }
                 let symbol = self.image().heap.symbol(sym);
                 if symbol.is_macro() {

@@ -75,6 +75,10 @@ impl Analyzer<'_> {
             self.local_functions(args, false)?
         } else if sym == s.labels {
             self.local_functions(args, true)?
+        } else if sym == s.macrolet {
+            self.macrolet(args)?
+        } else if sym == s.symbol_macrolet {
+            self.symbol_macrolet(args)?
         } else if sym == s.multiple_value_list {
             let items = self.exact_args(args, 1, "MULTIPLE-VALUE-LIST")?;
             Node::MultipleValueList(Box::new(self.form(items[0])?))
@@ -157,7 +161,11 @@ impl Analyzer<'_> {
         Ok(items)
     }
 
-    fn name_symbol(&mut self, value: Option<Value>, operator: &str) -> LispResult<SymRef> {
+    pub(super) fn name_symbol(
+        &mut self,
+        value: Option<Value>,
+        operator: &str,
+    ) -> LispResult<SymRef> {
         value
             .and_then(|v| self.symbol_of(v))
             .ok_or_else(|| LispError::program(format!("{operator} needs a symbol as its name")))
@@ -266,6 +274,15 @@ impl Analyzer<'_> {
                     "Variable name is not a symbol: {text}"
                 )));
             };
+            if let Some(expansion) = self.lookup_symbol_macro(sym) {
+                let cl = self.image().pkg.cl;
+                let setf = self.image().intern("SETF", cl)?;
+                let form = self
+                    .image()
+                    .list(&[Value::Symbol(setf), expansion, pair[1]])?;
+                nodes.push(self.form(form)?);
+                continue;
+            }
             let value = self.form(pair[1])?;
             nodes.push(self.assign(sym, value)?);
         }

@@ -2,7 +2,7 @@
 //!
 //! `analyze` macroexpands and resolves variables into the `ir`; `codegen` emits instructions.
 //! Special forms live in `forms`, lambda lists in `lambda_list`, macro lambda lists in
-//! `destructure`, backquote in `backquote`.
+//! `destructure`, backquote in `backquote`, `macrolet` and `symbol-macrolet` in `local_macros`.
 
 mod analyze;
 mod backquote;
@@ -11,6 +11,7 @@ mod destructure;
 mod forms;
 mod ir;
 mod lambda_list;
+mod local_macros;
 mod tagbody;
 
 use std::rc::Rc;
