@@ -1,0 +1,450 @@
+//! docs/GETTING-STARTED.md, done as it says: the test reads the document and
+//! runs its commands, with real Emacs + SLIME for the Emacs steps, so that a
+//! change that makes the document wrong fails here.
+//!
+//! Nothing is retyped: the shell commands, the expected terminal output, the
+//! init file forms, the `M-x` commands as typed, the Lisp forms of step 4,
+//! the REPL input of steps 3 and 5 and what SLDB and the REPL are said to
+//! show all come from the document's code blocks and inline code
+//! ([`Plan::read`]). What changes is only where things run:
+//!
+//! - `swankd` is this crate's binary (`CARGO_BIN_EXE_swankd`);
+//! - `examples/demo.lisp` is a copy in a temporary directory, its port 4006
+//!   replaced by a free port and its five-second tick by 0.3 s (as
+//!   `tests/emacs_e2e.rs` runs it), and 4006 in the `M-x` commands too;
+//! - `/tmp/app.sock` is a socket in that directory.
+//!
+//! So tests run in parallel. The one command not run is step 1's
+//! `cargo install --path .`: it would build a release binary into
+//! `~/.cargo/bin`, and the binary Cargo built for this test is the same code.
+//!
+//! The Emacs side is `tests/getting_started/driver.el`, on the harness of
+//! `tests/e2e/harness.el`. Emacs and SLIME are required (scripts/test
+//! installs them).
+
+mod service;
+
+#[path = "getting_started/doc.rs"]
+mod doc;
+
+use doc::{Doc, lines};
+use service::{PATIENCE, Process, TempDir, free_port, read_lossy, wait_for, write};
+use std::fs::File;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// How long Emacs may take for one scenario before it is killed.
+const EMACS_TIMEOUT: Duration = Duration::from_secs(60);
+/// The harness's own limit, below [`EMACS_TIMEOUT`] so that it can report.
+const HARNESS_TIMEOUT_SECS: u64 = 50;
+/// Where step 1's init file forms expect the source tree.
+const DOC_SOURCE_TREE: &str = "/path/to/swankd";
+/// What the demo program sleeps between ticks, and what the test makes it sleep.
+const DOC_TICK: &str = "(sleep 5)";
+const TEST_TICK: &str = "(sleep 0.3)";
+
+fn manifest_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+fn read_doc() -> Doc {
+    Doc::parse(&read_lossy(&manifest_path("docs/GETTING-STARTED.md")))
+}
+
+/// What the document says to do, step by step.
+struct Plan {
+    /// Step 1's shell command, not run (see the module documentation).
+    install: String,
+    /// Step 1's init file forms.
+    init: String,
+    /// The commands step 1 says the init file forms provide.
+    init_commands: Vec<String>,
+    /// Step 2's command line.
+    run: Vec<String>,
+    /// What step 2 says the program prints first.
+    first_output: Vec<String>,
+    /// Step 3's `M-x slime-connect RET host RET port RET`.
+    connect: String,
+    /// The port the document connects to (the demo's).
+    doc_port: u16,
+    /// Step 3's REPL buffer name.
+    repl_buffer: String,
+    /// Step 3's REPL input.
+    counter_input: String,
+    /// Step 4's Lisp forms and the two keys to evaluate them with.
+    patch: String,
+    patch_keys: Vec<String>,
+    /// What step 4 says the program prints next.
+    patch_output: Vec<String>,
+    /// Step 5's REPL input, what SLDB shows, the key that closes it, the REPL's message.
+    error_input: String,
+    sldb_shows: Vec<String>,
+    sldb_key: String,
+    aborted: String,
+    /// Step 6's commands.
+    disconnect: String,
+    reconnect: String,
+    /// Step 7: the key that stops the program, the socket's mode, the command line,
+    /// the socket it names and the command connecting to it.
+    stop_key: String,
+    socket_mode: u32,
+    run_unix: Vec<String>,
+    doc_socket: String,
+    connect_unix: String,
+}
+
+/// The text after `prompt` on the one line of `block`.
+fn after_prompt<'a>(block: &'a str, prompt: &str) -> &'a str {
+    let line = block.lines().next().unwrap_or("");
+    line.strip_prefix(prompt)
+        .unwrap_or_else(|| panic!("{line:?} does not start with {prompt:?}"))
+}
+
+/// The answer typed at the last prompt of `keys` ("M-x cmd RET a RET b RET" gives b).
+fn last_answer(keys: &str) -> &str {
+    keys.trim_end_matches(" RET")
+        .rsplit(" RET ")
+        .next()
+        .unwrap_or("")
+}
+
+/// The one inline code of `step` starting with `prefix`.
+fn only_code<'a>(doc: &'a Doc, step: u32, prefix: &str) -> &'a str {
+    match doc.step(step).inline_code_starting(prefix).as_slice() {
+        [code] => code,
+        other => panic!("step {step}: expected one `{prefix}...`, found {other:?}"),
+    }
+}
+
+impl Plan {
+    fn read(doc: &Doc) -> Plan {
+        let install = doc.block(1, 0, "sh");
+        let init = doc.block(1, 1, "elisp");
+        let connect = only_code(doc, 3, "M-x slime-connect ").to_owned();
+        let doc_port = last_answer(&connect)
+            .parse()
+            .unwrap_or_else(|_| panic!("no port at the end of {connect:?}"));
+        let counter = lines(doc.block(3, 0, ""));
+        assert!(
+            counter.len() == 2 && counter[1].parse::<u64>().is_ok(),
+            "step 3's REPL block is not an input and a number: {counter:?}"
+        );
+        let step4 = doc.step(4);
+        let step5 = doc.step(5);
+        let step7 = doc.step(7);
+        let run_unix = words(doc.block(7, 0, "sh"));
+        let doc_socket = run_unix
+            .iter()
+            .skip_while(|word| *word != "--unix")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no --unix PATH in {run_unix:?}"))
+            .clone();
+        let mode = step7
+            .prose
+            .split("with mode ")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .unwrap_or_else(|| panic!("step 7 no longer gives the socket's mode"));
+        Plan {
+            install: install.split('#').next().unwrap_or("").trim().to_owned(),
+            init: init.to_owned(),
+            init_commands: doc
+                .step(1)
+                .inline_code_starting("M-x ")
+                .iter()
+                .map(|code| code["M-x ".len()..].to_owned())
+                .collect(),
+            run: words(doc.block(2, 0, "sh")),
+            first_output: lines(doc.block(2, 1, "")),
+            connect,
+            doc_port,
+            repl_buffer: only_code(doc, 3, "*slime-repl").to_owned(),
+            counter_input: after_prompt(&counter[0], "CL-USER> ").to_owned(),
+            patch: doc.block(4, 0, "lisp").to_owned(),
+            patch_keys: vec![
+                step4.code_after("with ").to_owned(),
+                step4.code_after(" or ").to_owned(),
+            ],
+            patch_output: lines(doc.block(4, 1, "")),
+            error_input: after_prompt(doc.block(5, 0, ""), "CL-USER> ").to_owned(),
+            sldb_shows: step5
+                .codes_between("with the condition", "the restarts")
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            sldb_key: step5.code_after("Press ").to_owned(),
+            aborted: step5.code_after("the REPL says ").to_owned(),
+            disconnect: only_code(doc, 6, "M-x slime-disconnect").to_owned(),
+            reconnect: only_code(doc, 6, "M-x slime-connect ").to_owned(),
+            stop_key: step7.code_after("Stop the program (").to_owned(),
+            socket_mode: u32::from_str_radix(mode, 8)
+                .unwrap_or_else(|_| panic!("step 7's socket mode {mode:?} is not octal")),
+            doc_socket,
+            connect_unix: only_code(doc, 7, "M-x slime-connect-unix ").to_owned(),
+            run_unix,
+        }
+    }
+}
+
+fn words(block: &str) -> Vec<String> {
+    let mut lines = block.lines();
+    let line = lines.next().unwrap_or("");
+    assert!(lines.next().is_none(), "more than one command in {block:?}");
+    line.split_whitespace().map(str::to_owned).collect()
+}
+
+/// A Lisp string literal holding `text`.
+fn elisp_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn elisp_strings(texts: &[String]) -> String {
+    let items: Vec<String> = texts.iter().map(|text| elisp_string(text)).collect();
+    format!("'({})", items.join(" "))
+}
+
+/// A temporary directory holding `examples/demo.lisp` as the test runs it.
+struct Site {
+    dir: TempDir,
+    port: u16,
+}
+
+impl Site {
+    fn new(tag: &str, plan: &Plan) -> Site {
+        let dir = TempDir::new(tag);
+        let port = free_port();
+        let source = read_lossy(&manifest_path("examples/demo.lisp"));
+        let doc_port = format!(":port {}", plan.doc_port);
+        assert!(
+            source.contains(&doc_port) && source.contains(DOC_TICK),
+            "examples/demo.lisp no longer has `{doc_port}` (the port the document \
+             connects to) and `{DOC_TICK}`"
+        );
+        let program = source
+            .replace(&doc_port, &format!(":port {port}"))
+            .replace(DOC_TICK, TEST_TICK);
+        std::fs::create_dir_all(dir.join("examples")).unwrap();
+        std::fs::create_dir_all(dir.join("home")).unwrap();
+        write(&dir.join("examples/demo.lisp"), &program);
+        Site { dir, port }
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.join("app.sock")
+    }
+
+    /// The document's text with its port and socket path replaced by this site's.
+    fn localize(&self, plan: &Plan, text: &str) -> String {
+        text.replace(&plan.doc_port.to_string(), &self.port.to_string())
+            .replace(&plan.doc_socket, &self.socket().display().to_string())
+    }
+
+    /// Runs the document's command line `run` (`swankd ...`) here; waits for the
+    /// program's first lines and checks they are the document's.
+    fn start(&self, plan: &Plan, run: &[String], log: &str) -> Process {
+        let (program, arguments) = run.split_first().expect("an empty command line");
+        assert_eq!(program, "swankd", "the document runs {run:?}");
+        let stdout = self.dir.join(&format!("{log}.out"));
+        let stderr = self.dir.join(&format!("{log}.err"));
+        let mut process = Process::spawn(
+            "swankd",
+            Command::new(env!("CARGO_BIN_EXE_swankd"))
+                .args(
+                    arguments
+                        .iter()
+                        .map(|argument| self.localize(plan, argument)),
+                )
+                .current_dir(self.dir.path())
+                .env("HOME", self.dir.join("home"))
+                .env_remove("RUST_LOG")
+                .stdin(Stdio::null())
+                .stdout(File::create(&stdout).unwrap())
+                .stderr(File::create(&stderr).unwrap()),
+        );
+        let printed = wait_for("the program's first lines", || {
+            if !process.is_running() {
+                panic!("{run:?} exited:\n{}", read_lossy(&stderr));
+            }
+            let printed = lines(&read_lossy(&stdout));
+            if printed.len() >= plan.first_output.len() {
+                Ok(printed)
+            } else {
+                Err(format!("it printed {printed:?}"))
+            }
+        });
+        assert_eq!(
+            printed[..plan.first_output.len()],
+            plan.first_output,
+            "{run:?} does not print what step 2 says"
+        );
+        let listening = format!("swankd: listening on 127.0.0.1:{}", self.port);
+        wait_for("the program's Swank listener", || {
+            if read_lossy(&stderr).contains(&listening) {
+                Ok(())
+            } else {
+                Err(format!("no {listening:?} on stderr"))
+            }
+        });
+        process
+    }
+
+    /// Runs `scenario` of tests/getting_started/driver.el against the program whose
+    /// stdout is `log`.out, with what `plan` read from the document.
+    fn emacs(&self, plan: &Plan, scenario: &str, log: &str, refused: &[String]) {
+        let patch_keys = elisp_strings(&plan.patch_keys);
+        let data = format!(
+            ";;; -*- lexical-binding: t -*-\n(setq swankd-gs-doc (list\n \
+             :init {}\n :init-commands {}\n :connect {}\n :repl-buffer {}\n \
+             :counter-input {}\n :patch {}\n :patch-keys {patch_keys}\n :patch-output {}\n \
+             :error-input {}\n :sldb-shows {}\n :sldb-key {}\n :aborted {}\n \
+             :disconnect {}\n :reconnect {}\n :connect-unix {}\n :refused {}))\n",
+            elisp_string(
+                &plan
+                    .init
+                    .replace(DOC_SOURCE_TREE, env!("CARGO_MANIFEST_DIR"))
+            ),
+            elisp_strings(&plan.init_commands),
+            elisp_string(&self.localize(plan, &plan.connect)),
+            elisp_string(&plan.repl_buffer),
+            elisp_string(&plan.counter_input),
+            elisp_string(&plan.patch),
+            elisp_strings(&plan.patch_output),
+            elisp_string(&plan.error_input),
+            elisp_strings(&plan.sldb_shows),
+            elisp_string(&plan.sldb_key),
+            elisp_string(&plan.aborted),
+            elisp_string(&plan.disconnect),
+            elisp_string(&self.localize(plan, &plan.reconnect)),
+            elisp_string(&self.localize(plan, &plan.connect_unix)),
+            elisp_strings(refused),
+        );
+        let data_file = self.dir.join("doc.el");
+        write(&data_file, &data);
+        let output = self.dir.join(&format!("{scenario}.log"));
+        let log_file = File::create(&output).unwrap();
+        let mut emacs = Process::spawn(
+            "emacs",
+            Command::new(emacs_program())
+                .args(["-Q", "--batch", "-l"])
+                .arg(&data_file)
+                .arg("-l")
+                .arg(manifest_path("tests/getting_started/driver.el"))
+                .args(["-f", "swankd-e2e-batch-main", "--program-output"])
+                .arg(self.dir.join(&format!("{log}.out")))
+                .arg("--timeout")
+                .arg(HARNESS_TIMEOUT_SECS.to_string())
+                .arg(scenario)
+                .current_dir(self.dir.join("home"))
+                .env("HOME", self.dir.join("home"))
+                .stdin(Stdio::null())
+                .stdout(log_file.try_clone().unwrap())
+                .stderr(log_file),
+        );
+        let finished = emacs.wait_bounded(EMACS_TIMEOUT);
+        let status = emacs.child.wait().unwrap();
+        // Shown with --nocapture: what was checked.
+        eprintln!("{}", read_lossy(&output));
+        assert!(
+            finished && status.success(),
+            "scenario {scenario} failed ({status}):\n{}\n---- the program's output:\n{}{}",
+            read_lossy(&output),
+            read_lossy(&self.dir.join(&format!("{log}.out"))),
+            read_lossy(&self.dir.join(&format!("{log}.err"))),
+        );
+    }
+}
+
+fn emacs_program() -> String {
+    std::env::var("SWANKD_E2E_EMACS")
+        .ok()
+        .filter(|program| !program.is_empty())
+        .unwrap_or_else(|| "emacs".to_owned())
+}
+
+/// Step 7's first instruction: `C-c` in the program's terminal, which stops it.
+fn stop(plan: &Plan, mut program: Process) {
+    assert_eq!(plan.stop_key, "C-c", "step 7 stops the program otherwise");
+    let pid = libc::pid_t::try_from(program.child.id()).unwrap();
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    assert!(
+        program.wait_bounded(PATIENCE),
+        "the program did not stop on C-c (SIGINT)"
+    );
+    let status = program.child.wait().unwrap();
+    assert!(
+        status.success(),
+        "after C-c the program exited with {status}"
+    );
+}
+
+#[test]
+fn every_code_block_is_run() {
+    let doc = read_doc();
+    let plan = Plan::read(&doc);
+    assert_eq!(
+        doc.untaken_blocks(),
+        Vec::<String>::new(),
+        "code blocks of docs/GETTING-STARTED.md that tests/getting_started.rs does not run"
+    );
+    // The one command not run (see the module documentation).
+    assert_eq!(plan.install, "cargo install --path .");
+}
+
+#[test]
+fn steps_2_to_6_over_tcp() {
+    let doc = read_doc();
+    let plan = Plan::read(&doc);
+    let site = Site::new("getting-started", &plan);
+    let program = site.start(&plan, &plan.run, "program");
+    site.emacs(&plan, "getting-started", "program", &[]);
+    stop(&plan, program);
+}
+
+#[test]
+fn step_7_over_a_unix_socket() {
+    let doc = read_doc();
+    let plan = Plan::read(&doc);
+    let site = Site::new("getting-started-unix", &plan);
+    // Step 7 starts from step 2's program, stopped with C-c.
+    stop(&plan, site.start(&plan, &plan.run, "first"));
+    let program = site.start(&plan, &plan.run_unix, "program");
+    let socket = site.socket();
+    let mode = std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode, plan.socket_mode,
+        "{socket:?} has mode {mode:o}, not {:o}",
+        plan.socket_mode
+    );
+    // What step 7 says is reported instead of a connection: a path that does not
+    // exist, a file that is not a socket, a socket nobody listens on any more.
+    let stale = site.dir.join("stale.sock");
+    drop(std::os::unix::net::UnixListener::bind(&stale).unwrap());
+    let refused: Vec<String> = [
+        site.dir.join("missing.sock"),
+        site.dir.join("examples/demo.lisp"),
+        stale,
+    ]
+    .iter()
+    .map(|path| {
+        plan.connect_unix
+            .replace(&plan.doc_socket, &path.display().to_string())
+    })
+    .collect();
+    site.emacs(&plan, "getting-started-unix", "program", &refused);
+    stop(&plan, program);
+}
+
+#[test]
+fn the_document_connects_where_the_program_listens() {
+    let doc = read_doc();
+    let plan = Plan::read(&doc);
+    assert_eq!(last_answer(&plan.reconnect), plan.doc_port.to_string());
+    assert_eq!(last_answer(&plan.connect_unix), plan.doc_socket);
+    assert_eq!(
+        plan.run_unix.last(),
+        plan.run.last(),
+        "steps 2 and 7 run different programs"
+    );
+}

@@ -1,0 +1,279 @@
+;;; driver.el --- docs/GETTING-STARTED.md done in real Emacs + SLIME  -*- lexical-binding: t -*-
+
+;;; Commentary:
+
+;; The Emacs half of tests/getting_started.rs, which reads the document,
+;; starts the program the way it says, and runs:
+;;
+;;   emacs -Q --batch -l DOC.el -l tests/getting_started/driver.el \
+;;         -f swankd-e2e-batch-main --program-output STDOUT getting-started
+;;
+;; DOC.el sets `swankd-gs-doc' to what the test took from the document:
+;; the init file forms, the M-x commands as typed, the Lisp forms, the
+;; REPL input and what SLDB and the REPL are said to show (the port and the
+;; socket path replaced by the test's own).  This file only knows the order
+;; of the steps: everything typed or looked for comes from there.
+;;
+;; The harness (tests/e2e/harness.el) does the waiting, the REPL typing
+;; and the failure reports.
+
+;;; Code:
+
+(require 'swankd-e2e-harness (expand-file-name "../e2e/harness.el"
+                                               (file-name-directory
+                                                (or load-file-name
+                                                    byte-compile-current-file
+                                                    buffer-file-name))))
+
+(defvar swankd-gs-doc nil
+  "What tests/getting_started.rs read from docs/GETTING-STARTED.md.
+A plist; see the test for its keys.")
+
+(defconst swankd-gs-tick-regexp "^.* world [0-9]+!$"
+  "A line the demo prints on each tick of its loop.")
+
+(defun swankd-gs (key)
+  "The value of KEY in `swankd-gs-doc'; fail if there is none."
+  (or (plist-get swankd-gs-doc key)
+      (swankd-e2e-fail "The test passed no %s from the document" key)))
+
+;;;; Typing what the document says
+
+(defun swankd-gs-keys (keys)
+  "Type KEYS, such as \"M-x slime-connect RET 127.0.0.1 RET 4006 RET\".
+Run the command and answer its prompts, in order, with the texts
+between the RETs; fail if it asks more or fewer questions than that.
+Return the command's value."
+  (let* ((parts (split-string keys " RET\\(?: \\|\\'\\)" t))
+         (command (and (string-match "\\`M-x \\([^ ]+\\)\\'" (car parts))
+                       (intern (match-string 1 (car parts)))))
+         (answers (cdr parts))
+         (answer (lambda (prompt &rest _)
+                   (or (pop answers)
+                       (swankd-e2e-fail "%s: the command asks %S, the document \
+says nothing to type" keys prompt)))))
+    (unless (commandp command)
+      (swankd-e2e-fail "%s: %S is not a command" keys command))
+    (prog1 (cl-letf (((symbol-function 'read-from-minibuffer) answer)
+                     ((symbol-function 'read-string) answer)
+                     ((symbol-function 'read-file-name) answer)
+                     ((symbol-function 'completing-read) answer))
+             (command-execute command))
+      (when answers
+        (swankd-e2e-fail "%s: the command did not ask for %S" keys answers))
+      (message "  ok  %s" keys))))
+
+(defun swankd-gs-init-file ()
+  "Evaluate the init file forms of step 1; check the commands it names."
+  (with-temp-buffer
+    (insert (swankd-gs :init))
+    (goto-char (point-min))
+    (let ((form nil))
+      (while (setq form (condition-case nil (read (current-buffer))
+                          (end-of-file nil)))
+        (eval form t))))
+  (dolist (command (swankd-gs :init-commands))
+    (unless (commandp (intern command))
+      (swankd-e2e-fail "After the init file forms, M-x %s is no command" command)))
+  (message "  ok  init file forms; M-x %s"
+           (string-join (swankd-gs :init-commands) ", M-x ")))
+
+;;;; The program's output
+
+(defun swankd-gs-output ()
+  "The complete lines the program printed so far."
+  (with-temp-buffer
+    (insert-file-contents swankd-e2e-program-output)
+    (let ((lines (split-string (buffer-string) "\n")))
+      (butlast lines))))                ; a partial line, or ""
+
+(defun swankd-gs-ticks ()
+  "How many ticks the program printed so far."
+  (cl-count-if (lambda (line) (string-match-p swankd-gs-tick-regexp line))
+               (swankd-gs-output)))
+
+(defun swankd-gs-last-count ()
+  "The number the program printed on its last tick, or -1 before any."
+  (let ((ticks (cl-remove-if-not (lambda (line)
+                                   (string-match-p swankd-gs-tick-regexp line))
+                                 (swankd-gs-output))))
+    (if ticks
+        (string-to-number (car (last (split-string (car (last ticks))
+                                                   "[^0-9]+" t))))
+      -1)))
+
+(defun swankd-gs-await-ticks (count why)
+  "Wait until the program printed COUNT ticks (WHY says why they matter)."
+  (swankd-e2e-wait-until (format "tick %d of the program (%s)" count why)
+                         (lambda () (>= (swankd-gs-ticks) count))))
+
+(defun swankd-gs-in-order-p (expected lines)
+  "Non-nil if EXPECTED occur in LINES one after the other."
+  (cl-loop for tail on lines
+           thereis (equal (seq-take tail (length expected)) expected)))
+
+(defun swankd-gs-line-regexp (line)
+  "A regexp for LINE of the program's output, whatever its number."
+  (concat "\\`" (replace-regexp-in-string "[0-9]+" "[0-9]+" (regexp-quote line))
+          "\\'"))
+
+;;;; Steps 3 to 6
+
+(defun swankd-gs-connect (keys)
+  "Connect with KEYS; wait for the REPL; return the connection."
+  (let ((connection (swankd-gs-keys keys)))
+    (unless (processp connection)
+      (swankd-e2e-fail "%s returned %S, not a connection" keys connection))
+    (swankd-e2e-await-repl connection)))
+
+(defun swankd-gs-counter (connection)
+  "Type step 3's input at CONNECTION's REPL; return the number it shows.
+The number must be what the program counts: each tick prints the
+count, then adds one to it."
+  (let* ((input (swankd-gs :counter-input))
+         (before (max 0 (swankd-gs-last-count)))
+         (transcript (swankd-e2e-repl-eval connection input))
+         (after (1+ (swankd-gs-last-count)))
+         (pattern (concat "\\`" (regexp-quote swankd-e2e-prompt)
+                          (regexp-quote input) "\n\\([0-9]+\\)\n"
+                          (regexp-quote swankd-e2e-prompt) "\\'")))
+    (unless (string-match pattern transcript)
+      (swankd-e2e-fail "REPL input %s shows %s, not a number" input
+                       (swankd-e2e-show transcript)))
+    (let ((value (string-to-number (match-string 1 transcript))))
+      (unless (<= before value after)
+        (swankd-e2e-fail "%s is %d, but the program counted from %d to %d meanwhile"
+                         input value before after))
+      (message "  ok  REPL %s => %d (the program counted to %d)" input value after)
+      value)))
+
+(defun swankd-gs-change-the-program (connection key)
+  "Step 4: evaluate the document's forms in a Lisp buffer with KEY.
+KEY is C-M-x (pressed on each form) or C-c C-r (on the region)."
+  (with-current-buffer (swankd-e2e-lisp-buffer connection "patch.lisp"
+                                               (swankd-gs :patch))
+    (pcase key
+      ("C-M-x"
+       (goto-char (point-min))
+       (let ((forms 0))
+         (while (progn (skip-chars-forward " \t\n") (not (eobp)))
+           (forward-char 1)
+           (swankd-e2e-echo-after connection (lambda () (swankd-e2e-press key)))
+           (cl-incf forms)
+           (end-of-defun))
+         (message "  ok  %s on each of %d forms" key forms)))
+      ("C-c C-r"
+       (push-mark (point-min) t t)
+       (goto-char (point-max))
+       (swankd-e2e-echo-after connection (lambda () (swankd-e2e-press key)))
+       (message "  ok  %s on the region" key))
+      (_ (swankd-e2e-fail "Step 4 names %s, which this driver cannot press" key)))
+    (kill-buffer))
+  (let ((expected (swankd-gs :patch-output)))
+    (swankd-e2e-wait-until
+     (format "the program to print %S" expected)
+     (lambda () (swankd-gs-in-order-p expected (swankd-gs-output))))
+    (message "  ok  the program printed %S" expected)))
+
+(defun swankd-gs-debug-an-error (connection)
+  "Step 5: an error typed at CONNECTION's REPL, SLDB, and the key to quit."
+  (let ((repl (swankd-e2e-repl-buffer connection))
+        (input (swankd-gs :error-input)))
+    (with-current-buffer repl
+      (goto-char (point-max))
+      (insert input)
+      (swankd-e2e-press "RET"))
+    (let ((sldb (swankd-e2e-wait-until "an SLDB buffer" #'swankd-e2e-sldb-buffer))
+          (shows (append (swankd-gs :sldb-shows) '("Restarts:" "Backtrace:"))))
+      (with-current-buffer sldb
+        (swankd-e2e-wait-until
+         (format "SLDB to show %S" shows)
+         (lambda ()
+           (cl-every (lambda (text)
+                       (save-excursion (goto-char (point-min))
+                                       (search-forward text nil t)))
+                     shows)))
+        (message "  ok  %s: SLDB shows %S" input shows)
+        ;; The program goes on while the REPL's thread is in the debugger.
+        (swankd-gs-await-ticks (1+ (swankd-gs-ticks)) "while SLDB is open")
+        (swankd-e2e-press (swankd-gs :sldb-key)))
+      (swankd-e2e-wait-until "SLDB to close" (lambda () (not (buffer-live-p sldb)))))
+    (swankd-e2e-wait-until "the REPL to be ready again"
+                           (lambda () (swankd-e2e--repl-ready-p connection)))
+    (let ((aborted (swankd-gs :aborted))
+          (text (swankd-e2e-repl-text connection)))
+      (unless (string-match-p (replace-regexp-in-string
+                               (regexp-quote (regexp-quote "..."))
+                               ".*" (regexp-quote aborted) t t)
+                              text)
+        (swankd-e2e-fail "After %s the REPL does not say %s:\n%s"
+                         (swankd-gs :sldb-key) aborted text))
+      (message "  ok  %s closed SLDB; the REPL says %s"
+               (swankd-gs :sldb-key) aborted))))
+
+(defun swankd-gs-leave-and-come-back (connection reconnect counter)
+  "Step 6: disconnect CONNECTION, wait, connect again with RECONNECT.
+COUNTER is the counter read last.  Return the new connection."
+  (let ((ticks (swankd-gs-ticks)))
+    (swankd-e2e-disconnect connection
+                           (lambda () (swankd-gs-keys (swankd-gs :disconnect))))
+    ;; Two more ticks: the counter is then past any value read before.
+    (swankd-gs-await-ticks (+ ticks 2) "after the disconnection"))
+  (let* ((again (swankd-gs-connect reconnect))
+         (value (swankd-gs-counter again))
+         (yours (swankd-gs-line-regexp (car (swankd-gs :patch-output))))
+         (last-tick (car (last (cl-remove-if-not
+                                (lambda (line)
+                                  (string-match-p swankd-gs-tick-regexp line))
+                                (swankd-gs-output))))))
+    (unless (> value counter)
+      (swankd-e2e-fail "The counter was %d before leaving and is %d after"
+                       counter value))
+    (unless (string-match-p yours last-tick)
+      (swankd-e2e-fail "dostuff is no longer the new version: the program printed %S"
+                       last-tick))
+    (message "  ok  still running the new dostuff (%S), counter %d after %d"
+             last-tick value counter)
+    again))
+
+(defun swankd-gs-steps-3-to-6 (connect reconnect key)
+  "Steps 3 to 6: connect with CONNECT, evaluate with KEY, RECONNECT."
+  (let* ((connection (swankd-gs-connect connect))
+         (buffer (buffer-name (swankd-e2e-repl-buffer connection))))
+    (unless (equal buffer (swankd-gs :repl-buffer))
+      (swankd-e2e-fail "The REPL buffer is %s, not %s" buffer
+                       (swankd-gs :repl-buffer)))
+    (message "  ok  the REPL buffer is %s" buffer)
+    (swankd-gs-counter connection)
+    (swankd-gs-change-the-program connection key)
+    (swankd-gs-debug-an-error connection)
+    (swankd-gs-leave-and-come-back connection reconnect
+                                   (swankd-gs-counter connection))))
+
+;;;; The scenarios
+
+(swankd-e2e-defscenario getting-started
+  "docs/GETTING-STARTED.md, steps 1 and 3 to 6, over TCP with C-M-x."
+  (swankd-gs-init-file)
+  (swankd-gs-steps-3-to-6 (swankd-gs :connect) (swankd-gs :reconnect)
+                          (car (swankd-gs :patch-keys))))
+
+(swankd-e2e-defscenario getting-started-unix
+  "docs/GETTING-STARTED.md, step 7: steps 3 to 6 over a Unix socket, C-c C-r."
+  (swankd-gs-init-file)
+  (dolist (keys (swankd-gs :refused))
+    (let ((count (length slime-net-processes))
+          (err (condition-case err
+                   (progn (swankd-gs-keys keys) nil)
+                 (user-error err))))
+      (unless err
+        (swankd-e2e-fail "%s did not report an error" keys))
+      (unless (= count (length slime-net-processes))
+        (swankd-e2e-fail "%s made a connection" keys))
+      (message "  ok  %s reports: %s" keys (error-message-string err))))
+  (swankd-gs-steps-3-to-6 (swankd-gs :connect-unix) (swankd-gs :connect-unix)
+                          (cadr (swankd-gs :patch-keys))))
+
+(provide 'swankd-gs-driver)
+
+;;; driver.el ends here
