@@ -14,13 +14,19 @@
 //!   `tests/emacs_e2e.rs` runs it), and 4006 in the `M-x` commands too;
 //! - `/tmp/app.sock` is a socket in that directory.
 //!
+//! - Emacs finds `swankd` on a `$PATH` that starts with that binary's
+//!   directory (step 8 starts it from Emacs).
+//!
 //! So tests run in parallel. The one command not run is step 1's
 //! `cargo install --path .`: it would build a release binary into
 //! `~/.cargo/bin`, and the binary Cargo built for this test is the same code.
+//! [`every_code_block_is_run`] fails on a code block that [`Plan::read`] does
+//! not take.
 //!
 //! The Emacs side is `tests/getting_started/driver.el`, on the harness of
-//! `tests/e2e/harness.el`. Emacs and SLIME are required (scripts/test
-//! installs them).
+//! `tests/e2e/harness.el`: one scenario per test (steps 2 to 6 over TCP,
+//! step 7 over a Unix socket, step 8). Emacs and SLIME are required
+//! (scripts/test installs them).
 
 mod service;
 
@@ -35,6 +41,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+/// The file `C-u M-x swankd-start` is given: what it defines, and how the REPL shows it.
+const FIRST_FILE: &str = "(defparameter *first-file* 42)\n";
+const FIRST_FILE_INPUT: &str = "*first-file*";
+const FIRST_FILE_VALUE: &str = "42\n";
 /// How long Emacs may take for one scenario before it is killed.
 const EMACS_TIMEOUT: Duration = Duration::from_secs(60);
 /// The harness's own limit, below [`EMACS_TIMEOUT`] so that it can report.
@@ -63,8 +73,9 @@ struct Plan {
     init_commands: Vec<String>,
     /// Step 2's command line.
     run: Vec<String>,
-    /// What step 2 says the program prints first.
+    /// What step 2 says the program prints first, and swankd on stderr.
     first_output: Vec<String>,
+    listening: String,
     /// Step 3's `M-x slime-connect RET host RET port RET`.
     connect: String,
     /// The port the document connects to (the demo's).
@@ -93,6 +104,21 @@ struct Plan {
     run_unix: Vec<String>,
     doc_socket: String,
     connect_unix: String,
+    /// Step 8: the commands and forms that start swankd as SLIME's inferior Lisp, the
+    /// buffer it runs in, the option that tells it SLIME's version, what `M-- M-x
+    /// slime` offers, the Lisp Debian's SLIME finds installed, and the command that
+    /// customizes it all.
+    start: String,
+    start_with_file: String,
+    inferior_buffer: String,
+    version_flag: String,
+    offer: String,
+    offered: String,
+    slime_form: String,
+    setq_form: String,
+    plain_slime: String,
+    installed_lisp: String,
+    customize: String,
 }
 
 /// The text after `prompt` on the one line of `block`.
@@ -134,6 +160,7 @@ impl Plan {
         let step4 = doc.step(4);
         let step5 = doc.step(5);
         let step7 = doc.step(7);
+        let step8 = doc.step(8);
         let run_unix = words(doc.block(7, 0, "sh"));
         let doc_socket = run_unix
             .iter()
@@ -158,6 +185,7 @@ impl Plan {
                 .collect(),
             run: words(doc.block(2, 0, "sh")),
             first_output: lines(doc.block(2, 1, "")),
+            listening: only_code(doc, 2, "swankd: listening on ").to_owned(),
             connect,
             doc_port,
             repl_buffer: only_code(doc, 3, "*slime-repl").to_owned(),
@@ -184,6 +212,17 @@ impl Plan {
             doc_socket,
             connect_unix: only_code(doc, 7, "M-x slime-connect-unix ").to_owned(),
             run_unix,
+            start: only_code(doc, 8, "M-x swankd-start").to_owned(),
+            start_with_file: only_code(doc, 8, "C-u M-x swankd-start").to_owned(),
+            inferior_buffer: only_code(doc, 8, "*inferior-lisp*").to_owned(),
+            version_flag: only_code(doc, 8, "--slime-version").to_owned(),
+            offer: only_code(doc, 8, "M-- M-x slime").to_owned(),
+            offered: step8.code_after("also offers ").to_owned(),
+            slime_form: only_code(doc, 8, "(slime ").to_owned(),
+            setq_form: only_code(doc, 8, "(setq inferior-lisp-program").to_owned(),
+            plain_slime: step8.code_after(" with ").to_owned(),
+            installed_lisp: step8.code_after("finds installed (").to_owned(),
+            customize: only_code(doc, 8, "M-x customize-group").to_owned(),
         }
     }
 }
@@ -228,6 +267,7 @@ impl Site {
         std::fs::create_dir_all(dir.join("examples")).unwrap();
         std::fs::create_dir_all(dir.join("home")).unwrap();
         write(&dir.join("examples/demo.lisp"), &program);
+        write(&dir.join("first.lisp"), FIRST_FILE);
         Site { dir, port }
     }
 
@@ -279,7 +319,7 @@ impl Site {
             plan.first_output,
             "{run:?} does not print what step 2 says"
         );
-        let listening = format!("swankd: listening on 127.0.0.1:{}", self.port);
+        let listening = self.localize(plan, &plan.listening);
         wait_for("the program's Swank listener", || {
             if read_lossy(&stderr).contains(&listening) {
                 Ok(())
@@ -290,36 +330,70 @@ impl Site {
         process
     }
 
+    /// What `plan` read, as the plist `swankd-gs-doc` of tests/getting_started/driver.el.
+    fn doc_data(&self, plan: &Plan, refused: &[String]) -> String {
+        let local = |text: &str| elisp_string(&self.localize(plan, text));
+        let plist = [
+            (
+                "init",
+                elisp_string(
+                    &plan
+                        .init
+                        .replace(DOC_SOURCE_TREE, env!("CARGO_MANIFEST_DIR")),
+                ),
+            ),
+            ("init-commands", elisp_strings(&plan.init_commands)),
+            ("connect", local(&plan.connect)),
+            ("repl-buffer", elisp_string(&plan.repl_buffer)),
+            ("counter-input", elisp_string(&plan.counter_input)),
+            ("patch", elisp_string(&plan.patch)),
+            ("patch-keys", elisp_strings(&plan.patch_keys)),
+            ("patch-output", elisp_strings(&plan.patch_output)),
+            ("error-input", elisp_string(&plan.error_input)),
+            ("sldb-shows", elisp_strings(&plan.sldb_shows)),
+            ("sldb-key", elisp_string(&plan.sldb_key)),
+            ("aborted", elisp_string(&plan.aborted)),
+            ("disconnect", elisp_string(&plan.disconnect)),
+            ("reconnect", local(&plan.reconnect)),
+            ("connect-unix", local(&plan.connect_unix)),
+            ("refused", elisp_strings(refused)),
+            ("start", elisp_string(&plan.start)),
+            ("start-with-file", elisp_string(&plan.start_with_file)),
+            (
+                "first-file",
+                elisp_string(&self.first_file().display().to_string()),
+            ),
+            ("first-file-input", elisp_string(FIRST_FILE_INPUT)),
+            ("first-file-value", elisp_string(FIRST_FILE_VALUE)),
+            ("inferior-buffer", elisp_string(&plan.inferior_buffer)),
+            ("version-flag", elisp_string(&plan.version_flag)),
+            ("offer", elisp_string(&plan.offer)),
+            ("offered", elisp_string(&plan.offered)),
+            ("slime-form", elisp_string(&plan.slime_form)),
+            ("setq-form", elisp_string(&plan.setq_form)),
+            ("plain-slime", elisp_string(&plan.plain_slime)),
+            ("installed-lisp", elisp_string(&plan.installed_lisp)),
+            ("customize", elisp_string(&plan.customize)),
+        ];
+        let items: Vec<String> = plist
+            .iter()
+            .map(|(key, value)| format!(" :{key} {value}\n"))
+            .collect();
+        format!(
+            ";;; -*- lexical-binding: t -*-\n(setq swankd-gs-doc (list\n{}))\n",
+            items.concat()
+        )
+    }
+
+    /// The Lisp file given to `C-u M-x swankd-start`.
+    fn first_file(&self) -> PathBuf {
+        self.dir.join("first.lisp")
+    }
+
     /// Runs `scenario` of tests/getting_started/driver.el against the program whose
     /// stdout is `log`.out, with what `plan` read from the document.
     fn emacs(&self, plan: &Plan, scenario: &str, log: &str, refused: &[String]) {
-        let patch_keys = elisp_strings(&plan.patch_keys);
-        let data = format!(
-            ";;; -*- lexical-binding: t -*-\n(setq swankd-gs-doc (list\n \
-             :init {}\n :init-commands {}\n :connect {}\n :repl-buffer {}\n \
-             :counter-input {}\n :patch {}\n :patch-keys {patch_keys}\n :patch-output {}\n \
-             :error-input {}\n :sldb-shows {}\n :sldb-key {}\n :aborted {}\n \
-             :disconnect {}\n :reconnect {}\n :connect-unix {}\n :refused {}))\n",
-            elisp_string(
-                &plan
-                    .init
-                    .replace(DOC_SOURCE_TREE, env!("CARGO_MANIFEST_DIR"))
-            ),
-            elisp_strings(&plan.init_commands),
-            elisp_string(&self.localize(plan, &plan.connect)),
-            elisp_string(&plan.repl_buffer),
-            elisp_string(&plan.counter_input),
-            elisp_string(&plan.patch),
-            elisp_strings(&plan.patch_output),
-            elisp_string(&plan.error_input),
-            elisp_strings(&plan.sldb_shows),
-            elisp_string(&plan.sldb_key),
-            elisp_string(&plan.aborted),
-            elisp_string(&plan.disconnect),
-            elisp_string(&self.localize(plan, &plan.reconnect)),
-            elisp_string(&self.localize(plan, &plan.connect_unix)),
-            elisp_strings(refused),
-        );
+        let data = self.doc_data(plan, refused);
         let data_file = self.dir.join("doc.el");
         write(&data_file, &data);
         let output = self.dir.join(&format!("{scenario}.log"));
@@ -338,6 +412,7 @@ impl Site {
                 .arg(scenario)
                 .current_dir(self.dir.join("home"))
                 .env("HOME", self.dir.join("home"))
+                .env("PATH", path_with_swankd())
                 .stdin(Stdio::null())
                 .stdout(log_file.try_clone().unwrap())
                 .stderr(log_file),
@@ -354,6 +429,17 @@ impl Site {
             read_lossy(&self.dir.join(&format!("{log}.err"))),
         );
     }
+}
+
+/// $PATH with the directory of this crate's swankd first, so that Emacs finds
+/// `swankd` as step 8 has it on the user's PATH.
+fn path_with_swankd() -> std::ffi::OsString {
+    let binary = Path::new(env!("CARGO_BIN_EXE_swankd"));
+    let mut directories = vec![binary.parent().unwrap().to_path_buf()];
+    if let Some(path) = std::env::var_os("PATH") {
+        directories.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(directories).unwrap()
 }
 
 fn emacs_program() -> String {
@@ -434,6 +520,16 @@ fn step_7_over_a_unix_socket() {
     .collect();
     site.emacs(&plan, "getting-started-unix", "program", &refused);
     stop(&plan, program);
+}
+
+#[test]
+fn step_8_swankd_as_emacss_own_lisp() {
+    let doc = read_doc();
+    let plan = Plan::read(&doc);
+    let site = Site::new("getting-started-inferior", &plan);
+    // No program: Emacs starts swankd itself. The driver reads no program output.
+    write(&site.dir.join("none.out"), "");
+    site.emacs(&plan, "getting-started-inferior", "none", &[]);
 }
 
 #[test]

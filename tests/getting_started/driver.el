@@ -41,24 +41,38 @@ A plist; see the test for its keys.")
 
 (defun swankd-gs-keys (keys)
   "Type KEYS, such as \"M-x slime-connect RET 127.0.0.1 RET 4006 RET\".
-Run the command and answer its prompts, in order, with the texts
-between the RETs; fail if it asks more or fewer questions than that.
-Return the command's value."
+Run the command, with the prefix argument of a leading C-u or M--,
+and answer its prompts, in order, with the texts between the RETs;
+fail if it asks more or fewer questions than that, or if a completing
+prompt does not offer the answer.  Return the command's value."
   (let* ((parts (split-string keys " RET\\(?: \\|\\'\\)" t))
-         (command (and (string-match "\\`M-x \\([^ ]+\\)\\'" (car parts))
-                       (intern (match-string 1 (car parts)))))
+         (command (and (string-match "\\`\\(?:\\(C-u\\|M--\\) \\)?M-x \\([^ ]+\\)\\'"
+                                     (car parts))
+                       (intern (match-string 2 (car parts)))))
+         (prefix (pcase (match-string 1 (car parts))
+                   ("C-u" '(4))
+                   ("M--" '-)))
          (answers (cdr parts))
          (answer (lambda (prompt &rest _)
                    (or (pop answers)
                        (swankd-e2e-fail "%s: the command asks %S, the document \
-says nothing to type" keys prompt)))))
+says nothing to type" keys prompt))))
+         (choose (lambda (prompt collection &rest _)
+                   (let ((choice (funcall answer prompt)))
+                     (unless (test-completion choice collection)
+                       (swankd-e2e-fail "%s: %S does not offer %S" keys prompt
+                                        choice))
+                     choice))))
     (unless (commandp command)
       (swankd-e2e-fail "%s: %S is not a command" keys command))
     (prog1 (cl-letf (((symbol-function 'read-from-minibuffer) answer)
                      ((symbol-function 'read-string) answer)
                      ((symbol-function 'read-file-name) answer)
-                     ((symbol-function 'completing-read) answer))
-             (command-execute command))
+                     ((symbol-function 'completing-read) choose))
+             ;; `command-execute' sets `current-prefix-arg' for good.
+             (let ((current-prefix-arg nil))
+               (setq prefix-arg prefix)
+               (command-execute command)))
       (when answers
         (swankd-e2e-fail "%s: the command did not ask for %S" keys answers))
       (message "  ok  %s" keys))))
@@ -250,11 +264,93 @@ COUNTER is the counter read last.  Return the new connection."
     (swankd-gs-leave-and-come-back connection reconnect
                                    (swankd-gs-counter connection))))
 
+;;;; Step 8: swankd as the inferior Lisp
+
+(defun swankd-gs-eval (text)
+  "Evaluate the form TEXT, as \\[eval-expression] does."
+  (message "  ok  %s => %S" text (eval (car (read-from-string text)) t)))
+
+(defun swankd-gs-inferior (how &optional own-command-line)
+  "Wait for the swankd that HOW started to be connected; stop it.
+Check that it runs in the document's buffer, answers at the REPL, and,
+with OWN-COMMAND-LINE, that swankd.el started it on an ephemeral port,
+telling it SLIME's version."
+  (let* ((connection (swankd-e2e-wait-until
+                      (format "the REPL of the swankd %s started" how)
+                      (lambda () (cl-find-if #'swankd-e2e--repl-ready-p
+                                             slime-net-processes))))
+         (inferior (slime-inferior-process connection))
+         (command (and inferior (process-command inferior)))
+         (version (member (swankd-gs :version-flag) command)))
+    (unless (and inferior
+                 (eq (process-buffer inferior)
+                     (get-buffer (swankd-gs :inferior-buffer))))
+      (swankd-e2e-fail "%s: swankd does not run in %s" how
+                       (swankd-gs :inferior-buffer)))
+    (unless (equal (slime-lisp-implementation-type connection) "swankd")
+      (swankd-e2e-fail "%s started %s, not swankd" how
+                       (slime-lisp-implementation-type connection)))
+    (when own-command-line
+      (unless (and (equal (cadr version) slime-version)
+                   (equal (cadr (member "--port" command)) "0"))
+        (swankd-e2e-fail "%s ran %S: no --port 0 and %s %s" how command
+                         (swankd-gs :version-flag) slime-version)))
+    (message "  ok  %s: swankd in %s, connected on port %s" how
+             (buffer-name (process-buffer inferior))
+             (process-contact connection :service))
+    (swankd-e2e-check-repl connection "(+ 1 2)" "3\n")
+    (swankd-e2e-disconnect connection)
+    (delete-process inferior)
+    (kill-buffer (process-buffer inferior))
+    connection))
+
+(defun swankd-gs-swankd-as-emacss-lisp ()
+  "Step 8: every way it gives to start swankd from Emacs."
+  (swankd-gs-inferior (swankd-gs-keys (swankd-gs :start)) t)
+  (let ((keys (concat (swankd-gs :start-with-file) " RET "
+                      (swankd-gs :first-file) " RET")))
+    (swankd-gs-keys keys)
+    (let ((connection (swankd-e2e-wait-until
+                       (format "the REPL of %s" keys)
+                       (lambda () (cl-find-if #'swankd-e2e--repl-ready-p
+                                              slime-net-processes)))))
+      (swankd-e2e-check-repl connection (swankd-gs :first-file-input)
+                             (swankd-gs :first-file-value)))
+    (swankd-gs-inferior keys t))
+  (let ((keys (concat (swankd-gs :offer) " RET " (swankd-gs :offered) " RET")))
+    (swankd-gs-keys keys)
+    (swankd-gs-inferior keys t))
+  (swankd-gs-eval (swankd-gs :slime-form))
+  (swankd-gs-inferior (swankd-gs :slime-form) t)
+  ;; Debian's SLIME put the installed Lisps in its table as it was loaded
+  ;; (by strings: the init file forms renamed them by symbols).
+  (let ((lisp (swankd-gs :installed-lisp)))
+    (when (executable-find lisp)
+      (unless (assq (intern lisp) slime-lisp-implementations)
+        (swankd-e2e-fail "SLIME's table lacks %s, which is installed: %S" lisp
+                         slime-lisp-implementations))
+      (message "  ok  SLIME's table has %s, installed" lisp)))
+  (setq slime-lisp-implementations nil)
+  (swankd-gs-eval (swankd-gs :setq-form))
+  (swankd-gs-keys (swankd-gs :plain-slime))
+  (swankd-gs-inferior (concat (swankd-gs :plain-slime) " with swankd.el") t)
+  (swankd-gs-keys (swankd-gs :customize))
+  (dolist (option '("Swankd Program" "Swankd Extra Arguments"))
+    (unless (save-excursion (goto-char (point-min)) (search-forward option nil t))
+      (swankd-e2e-fail "%s shows no %s:\n%s" (buffer-name) option (buffer-string))))
+  (message "  ok  %s offers Swankd Program and Swankd Extra Arguments" (buffer-name))
+  (kill-buffer)
+  (unload-feature 'swankd t)
+  (swankd-gs-keys (swankd-gs :plain-slime))
+  (swankd-gs-inferior (concat (swankd-gs :plain-slime) " without swankd.el")))
+
 ;;;; The scenarios
 
 (swankd-e2e-defscenario getting-started
-  "docs/GETTING-STARTED.md, steps 1 and 3 to 6, over TCP with C-M-x."
-  (swankd-gs-init-file)
+  "docs/GETTING-STARTED.md, steps 3 to 6, over TCP with C-M-x."
+  ;; Step 1: plain M-x slime-connect needs no init file forms.
+  (when (featurep 'swankd)
+    (swankd-e2e-fail "swankd.el is loaded before the init file forms"))
   (swankd-gs-steps-3-to-6 (swankd-gs :connect) (swankd-gs :reconnect)
                           (car (swankd-gs :patch-keys))))
 
@@ -273,6 +369,11 @@ COUNTER is the counter read last.  Return the new connection."
       (message "  ok  %s reports: %s" keys (error-message-string err))))
   (swankd-gs-steps-3-to-6 (swankd-gs :connect-unix) (swankd-gs :connect-unix)
                           (cadr (swankd-gs :patch-keys))))
+
+(swankd-e2e-defscenario getting-started-inferior
+  "docs/GETTING-STARTED.md, step 8: swankd as Emacs's own Lisp."
+  (swankd-gs-init-file)
+  (swankd-gs-swankd-as-emacss-lisp))
 
 (provide 'swankd-gs-driver)
 
