@@ -343,6 +343,14 @@ level)."
       (slime 'swankd)
       (swankd-tests-check-inferior (swankd-tests-connection)))))
 
+(ert-deftest swankd-tests-setup-string-names ()
+  "`swankd-setup' names Debian's entries, named by strings, by symbols."
+  (let ((slime-lisp-implementations '(("sbcl" ("sbcl")) (ccl ("ccl")))))
+    (swankd-setup)
+    (should (equal slime-lisp-implementations
+                   '((sbcl ("sbcl")) (ccl ("ccl"))
+                     (swankd swankd-lisp-implementation))))))
+
 (ert-deftest swankd-tests-inferior-lisp-program ()
   "(setq inferior-lisp-program \"swankd\") and \\[slime] start swankd."
   (swankd-tests-with-home

@@ -246,8 +246,17 @@ See `swankd-program' and `swankd-extra-arguments'."
 (defun swankd-setup ()
   "Add swankd to `slime-lisp-implementations', named `swankd'.
 Then \\`M--' \\[slime] offers it, and (slime \\='swankd) starts it.  When
-the table was empty, this makes swankd the default of \\[slime]."
+the table was empty, this makes swankd the default of \\[slime].
+Entries named by a string, as Debian's SLIME names the Lisps it finds
+installed, are named by the symbol instead: \\`M--' \\[slime] fails on
+a string."
   (interactive)
+  (setq slime-lisp-implementations
+        (mapcar (lambda (entry)
+                  (if (stringp (car entry))
+                      (cons (intern (car entry)) (cdr entry))
+                    entry))
+                slime-lisp-implementations))
   (unless (assq 'swankd slime-lisp-implementations)
     (setq slime-lisp-implementations
           (append slime-lisp-implementations

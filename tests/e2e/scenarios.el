@@ -195,14 +195,6 @@
 
 ;;;; The debugger
 
-(defun swankd-e2e-sldb-buffer ()
-  "The SLDB buffer that is showing, or nil."
-  (cl-find-if (lambda (buffer)
-                (and (string-prefix-p "*sldb " (buffer-name buffer))
-                     (with-current-buffer buffer
-                       (> (buffer-size) 0))))
-              (buffer-list)))
-
 (swankd-e2e-defscenario sldb
   "An error at the REPL opens SLDB; q returns to the REPL, which works on."
   (let* ((connection (swankd-e2e-connect))
