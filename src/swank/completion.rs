@@ -555,7 +555,7 @@ fn completions_for_keyword(
 /// The lambda list `sym`'s function or macro was defined with, if it has one.
 fn lambda_list(image: &Image, sym: SymRef) -> Option<Vec<Datum>> {
     let symbol = image.heap.symbol(sym);
-    if matches!(symbol.function, Value::Unbound) {
+    if matches!(symbol.function, Value::Unbound) && !is_special_operator(image, sym) {
         return None;
     }
     let text = symbol.info.as_ref()?.arglist.as_deref()?;
@@ -572,6 +572,14 @@ fn lambda_list(image: &Image, sym: SymRef) -> Option<Vec<Datum>> {
         }
         _ => None,
     }
+}
+
+fn is_special_operator(image: &Image, sym: SymRef) -> bool {
+    image
+        .packages
+        .find_external(image.pkg.cl, &image.heap.symbol(sym).name)
+        == Some(sym)
+        && crate::lisp::builtin_arglists::is_special_operator_name(&image.heap.symbol(sym).name)
 }
 
 fn lambda_keyword(datum: &Datum) -> Option<&str> {

@@ -277,12 +277,17 @@ shown with `eldoc-highlight-function-argument'."
       (kill-buffer))))
 
 (swankd-e2e-defscenario autodoc
-  "Autodoc shows a user function's arglist with the argument at point highlighted."
+  "Autodoc shows an arglist with the argument at point highlighted.
+For a user function, a builtin and a special operator."
   (let ((connection (swankd-e2e-connect)))
     (swankd-e2e-check-repl connection "(defun e2e-add (a b) (+ a b))" "E2E-ADD\n")
     (dolist (case '(("(e2e-add " "(e2e-add a b)" "a")
                     ("(e2e-add 1 " "(e2e-add a b)" "b")
-                    ("(e2e-add 1 (e2e-add " "(e2e-add a b)" "a")))
+                    ("(e2e-add 1 (e2e-add " "(e2e-add a b)" "a")
+                    ;; Builtins and special operators have arglists too.
+                    ("(string-upcase " "(string-upcase string &key (start 0) end)"
+                     "string")
+                    ("(if x " "(if test then &optional else)" "then")))
       (let ((got (swankd-e2e-autodoc connection (nth 0 case)))
             (want (cons (nth 1 case) (nth 2 case))))
         (unless (equal got want)

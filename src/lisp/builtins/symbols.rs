@@ -63,6 +63,13 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let bound = !matches!(vm.image.heap.symbol(sym).function, Value::Unbound);
         value(vm.image.boolean(bound))
     })?;
+    table.define(image, cl, "SPECIAL-OPERATOR-P", (1, Some(1)), |vm, _, a| {
+        let sym = expect_symbol(&vm.image, a[0])?;
+        let name = &vm.image.heap.symbol(sym).name;
+        let special = vm.image.packages.find_external(vm.image.pkg.cl, name) == Some(sym)
+            && crate::lisp::builtin_arglists::is_special_operator_name(name);
+        value(vm.image.boolean(special))
+    })?;
     table.define(image, cl, "FMAKUNBOUND", (1, Some(1)), |vm, thread, a| {
         let sym = expect_symbol(&vm.image, a[0])?;
         let unbound = Contents {

@@ -1,0 +1,78 @@
+//! The lambda lists swankd gives Common Lisp's builtins (src/lisp/builtin_arglists.txt):
+//! they are what SBCL, the oracle, says, and every operator swankd defines has one.
+
+use std::path::Path;
+use std::process::Command;
+
+use swankd::lisp::system::{self, SystemConfig};
+
+const TABLE: &str = include_str!("../src/lisp/builtin_arglists.txt");
+
+#[test]
+fn the_table_is_what_sbcl_says() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/builtin-arglists.lisp");
+    let output = match Command::new("sbcl").arg("--script").arg(&script).output() {
+        Ok(output) => output,
+        Err(_) => {
+            eprintln!(
+                "SBCL is not installed; skipping the oracle check (scripts/test installs it)"
+            );
+            return;
+        }
+    };
+    assert!(output.status.success(), "{script:?} failed");
+    let generated = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        generated == TABLE,
+        "src/lisp/builtin_arglists.txt differs from what SBCL says; regenerate it with\n  \
+         sbcl --script scripts/builtin-arglists.lisp > src/lisp/builtin_arglists.txt"
+    );
+}
+
+#[test]
+fn every_common_lisp_operator_swankd_defines_has_an_arglist() {
+    let vm = system::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
+    let image = &vm.image;
+    let cl = image.pkg.cl;
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for line in TABLE.lines() {
+        let Some((name, _)) = line.split_once(' ') else {
+            continue;
+        };
+        let Some(sym) = image.packages.find_external(cl, name) else {
+            continue;
+        };
+        let symbol = image.heap.symbol(sym);
+        let defined = !matches!(symbol.function, swankd::lisp::value::Value::Unbound)
+            || swankd::lisp::builtin_arglists::is_special_operator_name(name);
+        if !defined {
+            continue;
+        }
+        checked += 1;
+        if symbol
+            .info
+            .as_ref()
+            .and_then(|i| i.arglist.as_ref())
+            .is_none()
+        {
+            missing.push(name);
+        }
+    }
+    assert!(missing.is_empty(), "no arglist for {missing:?}");
+    assert!(checked > 300, "only {checked} operators checked");
+    let arglist = |name: &str| {
+        let sym = image
+            .packages
+            .find_external(cl, name)
+            .unwrap_or_else(|| panic!("{name} is not in COMMON-LISP"));
+        image
+            .heap
+            .symbol(sym)
+            .info
+            .as_ref()
+            .and_then(|i| i.arglist.clone())
+    };
+    assert_eq!(arglist("IF").as_deref(), Some("(TEST THEN &OPTIONAL ELSE)"));
+    assert_eq!(arglist("GET-INTERNAL-RUN-TIME").as_deref(), Some("NIL"));
+}
