@@ -3,7 +3,7 @@
 //! `describe` and keyword completion show for them.
 //!
 //! `builtin_arglists.txt` is generated from SBCL, the oracle, by
-//! `scripts/builtin-arglists.lisp` (one `NAME (LAMBDA-LIST)` per line); `tests/arglists.rs`
+//! `scripts/builtin-arglists.lisp` (one `NAME (LAMBDA-LIST)` per line); `tests/sbcl_tables.rs`
 //! checks it is what SBCL says. Definitions written in Lisp keep the lambda lists they
 //! were written with.
 

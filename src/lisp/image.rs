@@ -182,6 +182,7 @@ impl Image {
             gensym_counter: 1,
         };
         image.sym = WellKnown::intern_all(&mut image)?;
+        super::cl_symbols::intern_standard_symbols(&mut image)?;
         let (nil, t) = (image.sym.nil, image.sym.t);
         for constant in [nil, t] {
             if let Some(symbol) = image.heap.symbol_mut(constant) {

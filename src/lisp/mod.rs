@@ -16,6 +16,7 @@
 pub mod builtin_arglists;
 pub mod builtins;
 pub mod bytecode;
+pub mod cl_symbols;
 pub mod compiler;
 pub mod convert;
 pub mod equality;

@@ -1,5 +1,6 @@
-//! The lambda lists swankd gives Common Lisp's builtins (src/lisp/builtin_arglists.txt):
-//! they are what SBCL, the oracle, says, and every operator swankd defines has one.
+//! The tables swankd takes from SBCL, the oracle: the symbols COMMON-LISP exports
+//! (src/lisp/cl_symbols.txt) and the lambda lists of its builtins
+//! (src/lisp/builtin_arglists.txt). Each is still what SBCL says, and swankd uses it.
 
 use std::path::Path;
 use std::process::Command;
@@ -7,11 +8,12 @@ use std::process::Command;
 use swankd::lisp::system::{self, SystemConfig};
 
 const TABLE: &str = include_str!("../src/lisp/builtin_arglists.txt");
+const CL_SYMBOLS: &str = include_str!("../src/lisp/cl_symbols.txt");
 
-#[test]
-fn the_table_is_what_sbcl_says() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/builtin-arglists.lisp");
-    let output = match Command::new("sbcl").arg("--script").arg(&script).output() {
+/// Checks that `table` is what `script` prints under SBCL (when SBCL is installed).
+fn check_generated(script: &str, table: &str, file: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+    let output = match Command::new("sbcl").arg("--script").arg(&path).output() {
         Ok(output) => output,
         Err(_) => {
             eprintln!(
@@ -20,13 +22,41 @@ fn the_table_is_what_sbcl_says() {
             return;
         }
     };
-    assert!(output.status.success(), "{script:?} failed");
+    assert!(output.status.success(), "{script} failed");
     let generated = String::from_utf8_lossy(&output.stdout);
     assert!(
-        generated == TABLE,
-        "src/lisp/builtin_arglists.txt differs from what SBCL says; regenerate it with\n  \
-         sbcl --script scripts/builtin-arglists.lisp > src/lisp/builtin_arglists.txt"
+        generated == table,
+        "{file} differs from what SBCL says; regenerate it with `sbcl --script {script} > {file}`"
     );
+}
+
+#[test]
+fn the_tables_are_what_sbcl_says() {
+    check_generated(
+        "scripts/builtin-arglists.lisp",
+        TABLE,
+        "src/lisp/builtin_arglists.txt",
+    );
+    check_generated(
+        "scripts/cl-symbols.lisp",
+        CL_SYMBOLS,
+        "src/lisp/cl_symbols.txt",
+    );
+}
+
+#[test]
+fn common_lisp_exports_every_standard_symbol() {
+    let vm = system::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
+    let cl = vm.image.pkg.cl;
+    let missing: Vec<&str> = CL_SYMBOLS
+        .lines()
+        .filter(|name| vm.image.packages.find_external(cl, name).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "COMMON-LISP does not export {missing:?}"
+    );
+    assert_eq!(CL_SYMBOLS.lines().count(), 978);
 }
 
 #[test]
