@@ -22,8 +22,8 @@ const NOT_YET: &[(&str, &str)] = &[
         "the note for a call inside #+ forms is not placed where SLIME expects",
     ),
     (
-        "^complete-symbol-[13]$",
-        "expects Common Lisp and swank symbol names",
+        "^complete-symbol-3$",
+        "expects the names of swank's own internal functions",
     ),
     (
         "^disconnect-and-reconnect",
@@ -31,7 +31,10 @@ const NOT_YET: &[(&str, &str)] = &[
     ),
     ("^find-definition", "M-. locations inside swank.lisp"),
     ("^sbcl-world-lock", "SBCL-specific"),
-    ("^slime-recompile-all-xrefs", "xref is not implemented yet"),
+    (
+        "^slime-recompile-all-xrefs",
+        "Emacs fails (stringp nil) while recompiling from the xref buffer; not understood yet",
+    ),
 ];
 
 fn selector() -> String {
@@ -114,7 +117,7 @@ fn run_suite(selector: &str, features: &str) -> (usize, String) {
 fn slime_core_tests_pass() {
     let (passed, summary) = run_suite(&selector(), "");
     assert!(
-        passed >= 163,
+        passed >= 164,
         "only {passed} of SLIME's core tests ran as expected:\n{summary}"
     );
 }

@@ -257,6 +257,17 @@ POSITION) as one unit."
      (lambda () (swankd::%eval-forms-as-unit string buffer-name t origin))
      string origin)))
 
+(defun compile-multiple-strings-for-emacs (strings policy)
+  "Recompiling from an xref buffer: each (STRING BUFFER-NAME PACKAGE POSITION FILENAME) is
+compiled as C-c C-c compiles it, in its own package; one result each."
+  (mapcar (lambda (item)
+            (destructuring-bind (string buffer-name package position filename) item
+              (let ((*package* (or (guess-package package) *package*)))
+                (compile-string-for-emacs string buffer-name
+                                          (list (list :position position))
+                                          filename policy))))
+          strings))
+
 (defun compile-file-for-emacs (filename load-p &rest options)
   "C-c C-k: loads FILENAME as one unit (swankd has no separate compiled files); with
 LOAD-P false only reads it, to report reader errors."
