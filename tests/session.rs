@@ -659,3 +659,64 @@ fn the_emacs_package_can_switch_a_connection_to_write_done() {
         "{output}"
     );
 }
+
+#[test]
+fn complete_form_offers_the_missing_arguments_as_a_template() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(defmacro with-thing ((conc-name &rest names) obj &body body) nil)")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(client.next(), r#"(:return (:ok "=> WITH-THING") 1)"#);
+    let cases = [
+        (
+            r#"("with-thing" "" swank::%cursor-marker%)"#,
+            r#""(conc-name names...) obj body...""#,
+        ),
+        (
+            r#"("with-thing" ("" swank::%cursor-marker%))"#,
+            r#""conc-name names...""#,
+        ),
+        (
+            r#"("with-thing" ("foo." "bar" "baz" "" swank::%cursor-marker%))"#,
+            r#""names...""#,
+        ),
+        (
+            r#"("subseq" "" swank::%cursor-marker%)"#,
+            r#""sequence start [end]""#,
+        ),
+        (r#"("nosuch" "" swank::%cursor-marker%)"#, ":not-available"),
+    ];
+    for (id, (raw, expected)) in (2..).zip(cases) {
+        client.rex(
+            &format!("(swank:complete-form (quote {raw}))"),
+            ThreadSelector::Any,
+            id,
+        );
+        assert_eq!(client.next(), format!("(:return (:ok {expected}) {id})"));
+    }
+}
+
+#[test]
+fn character_and_keyword_completions_follow_swank() {
+    let mut client = start();
+    let cases = [
+        (
+            r#"(swank:completions-for-character "R")"#,
+            r#"(("Return" "Rubout") "R")"#,
+        ),
+        (
+            r#"(swank:completions-for-keyword ":S" '("find" "'x" nil "" swank::%cursor-marker%))"#,
+            r#"((":START") ":START")"#,
+        ),
+        (
+            r#"(swank:completions-for-keyword ":s" '("find" "'x" nil "" swank::%cursor-marker%))"#,
+            r#"((":start") ":start")"#,
+        ),
+    ];
+    for (id, (form, expected)) in (1..).zip(cases) {
+        client.rex(form, ThreadSelector::Any, id);
+        assert_eq!(client.next(), format!("(:return (:ok {expected}) {id})"));
+    }
+}
