@@ -30,3 +30,12 @@
 (format t "~s~%" (with-counter (n) (bump) (bump) (bump) n))
 (format t "~s~%" (macrolet ((swapped (f a b) `(,f ,b ,a)))
                    (swapped - 1 10)))
+;; &environment carries the local definitions to MACROEXPAND.
+(defmacro expansion-here (form &environment env)
+  `',(macroexpand-1 form env))
+(format t "~s~%" (macrolet ((m (x) `(list ,x))) (expansion-here (m 1))))
+(format t "~s~%" (symbol-macrolet ((s (car c))) (expansion-here s)))
+(format t "~s~%" (macrolet ((m (x) `(list ,x))) (flet ((m (y) y)) (expansion-here (m 1)))))
+(format t "~s~%" (symbol-macrolet ((s (car c))) (let ((s 1)) (declare (ignorable s)) (expansion-here s))))
+(defmacro two (x) `(list ,x ,x))
+(format t "~s~%" (expansion-here (two 1)))

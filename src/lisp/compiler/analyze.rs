@@ -9,8 +9,9 @@ use super::ir::{Binding, LambdaNode, Node, Params, Primitive, VarId, VarInfo};
 /// What the analyzer needs from the running system.
 pub trait CompileHost {
     fn image(&mut self) -> &mut Image;
-    /// Runs a macro expander on a whole form and returns the expansion.
-    fn expand_macro(&mut self, expander: Value, form: Value) -> LispResult<Value>;
+    /// Runs a macro expander on a whole form in a lexical environment (see
+    /// [`Analyzer::environment`]) and returns the expansion.
+    fn expand_macro(&mut self, expander: Value, form: Value, env: Value) -> LispResult<Value>;
     /// How deeply forms may nest before the compiler gives up.
     fn max_nesting(&self) -> usize;
     /// A call of the global function `sym`, which is not defined yet (for compiler notes).
@@ -146,6 +147,42 @@ impl<'h> Analyzer<'h> {
             ScopeEntry::SymbolMacro(n, expansion) if *n == name => Some(Some(*expansion)),
             _ => None,
         })?
+    }
+
+    /// The lexical environment a macro expander receives as `&environment`, for
+    /// `MACROEXPAND`: `NIL` when no local macro or symbol macro is in scope, otherwise the
+    /// local definitions innermost first, each `(:MACRO name . expander)`,
+    /// `(:SYMBOL-MACRO name . expansion)`, `(:FUNCTION name)` or `(:VARIABLE name)` (the
+    /// last two shadow the others).
+    pub(super) fn environment(&mut self) -> LispResult<Value> {
+        let has_macros = self
+            .scope
+            .iter()
+            .any(|entry| matches!(entry, ScopeEntry::Macro(..) | ScopeEntry::SymbolMacro(..)));
+        if !has_macros {
+            return Ok(Value::Nil);
+        }
+        let entries: Vec<ScopeEntry> = self.scope.iter().rev().copied().collect();
+        let mut items = Vec::new();
+        for entry in entries {
+            let (kind, name, data) = match entry {
+                ScopeEntry::Macro(name, expander) => ("MACRO", name, Some(expander)),
+                ScopeEntry::SymbolMacro(name, expansion) => ("SYMBOL-MACRO", name, Some(expansion)),
+                ScopeEntry::Function(name, _) => ("FUNCTION", name, None),
+                ScopeEntry::Var(name, _) | ScopeEntry::LocalSpecial(name) => {
+                    ("VARIABLE", name, None)
+                }
+                _ => continue,
+            };
+            let kind = Value::Symbol(self.image().keyword(kind)?);
+            let tail = match data {
+                Some(data) => data,
+                None => Value::Nil,
+            };
+            let tail = self.image().cons(Value::Symbol(name), tail)?;
+            items.push(self.image().cons(kind, tail)?);
+        }
+        Ok(self.image().list(&items)?)
     }
 
     /// Brings local macros (`MACROLET`) or symbol macros (`SYMBOL-MACROLET`) into scope for
@@ -334,7 +371,8 @@ impl<'h> Analyzer<'h> {
                         return Ok(Node::Call(Box::new(Node::Var(var)), args));
                     }
                     Some(LocalOperator::Macro(expander)) => {
-                        let expansion = self.host.expand_macro(expander, form)?;
+                        let env = self.environment()?;
+                        let expansion = self.host.expand_macro(expander, form, env)?;
                         return self.form(expansion);
                     }
                     None => {}
@@ -342,7 +380,8 @@ impl<'h> Analyzer<'h> {
                 let symbol = self.image().heap.symbol(sym);
                 if symbol.is_macro() {
                     let expander = symbol.function;
-                    let expansion = self.host.expand_macro(expander, form)?;
+                    let env = self.environment()?;
+                    let expansion = self.host.expand_macro(expander, form, env)?;
                     return self.form(expansion);
                 }
                 let args = self.arguments(args)?;

@@ -59,10 +59,8 @@ impl CompileHost for NestedHost<'_> {
         &mut self.vm.image
     }
 
-    fn expand_macro(&mut self, expander: Value, form: Value) -> LispResult<Value> {
-        let values = self
-            .vm
-            .call_nested(self.thread, expander, &[form, Value::Nil])?;
+    fn expand_macro(&mut self, expander: Value, form: Value, env: Value) -> LispResult<Value> {
+        let values = self.vm.call_nested(self.thread, expander, &[form, env])?;
         Ok(values.first().copied().unwrap_or(Value::Nil))
     }
 
