@@ -720,3 +720,14 @@ fn character_and_keyword_completions_follow_swank() {
         assert_eq!(client.next(), format!("(:return (:ok {expected}) {id})"));
     }
 }
+
+#[test]
+fn a_macro_sees_local_macros_through_its_environment() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defmacro expanded (form &environment env) `'(,(macroexpand-1 form env))) (macrolet ((m (x) `(list ,x))) (expanded (m 1))))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(client.next(), r#"(:return (:ok "=> ((LIST 1))") 1)"#);
+}

@@ -1707,3 +1707,24 @@ hold a complete form; what follows the form on its last line is not kept."
         (let ((form (read-from-string text nil :incomplete)))
           (unless (eq form :incomplete)
             (return form)))))))
+
+(defmacro define-compiler-macro (name lambda-list &body body)
+  "Records a compiler macro for NAME. swankd's compiler does not apply compiler macros
+(Common Lisp lets it not); COMPILER-MACRO-FUNCTION and the editor's macro stepper do."
+  (let ((expander (make-symbol (format nil "~A-COMPILER-MACRO" (symbol-name name)))))
+    `(progn
+       (defmacro ,expander ,lambda-list ,@body)
+       (swankd::%put ',name 'swankd::compiler-macro (macro-function ',expander))
+       ',name)))
+
+(defun compiler-macro-function (name &optional environment)
+  "The expander DEFINE-COMPILER-MACRO recorded for NAME, or NIL."
+  (declare (ignore environment))
+  (and (symbolp name) (get name 'swankd::compiler-macro)))
+
+(defun swankd::%eval-in-order (forms)
+  "EVAL of (PROGN . FORMS): each form is compiled only once the ones before it have run,
+so that a macro one defines can be used by the next, as at Common Lisp's top level."
+  (let ((results nil))
+    (dolist (form forms (values-list results))
+      (setq results (multiple-value-list (eval form))))))

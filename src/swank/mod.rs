@@ -40,6 +40,7 @@ const LISP_SOURCES: &[(&str, &str, bool)] = &[
     ("SWANK", include_str!("trace.lisp"), true),
     ("SWANK", include_str!("indentation.lisp"), true),
     ("SWANKD", include_str!("modules.lisp"), false),
+    ("SWANK-MACROSTEP", include_str!("macrostep.lisp"), false),
 ];
 
 /// Symbols defined by `modules.lisp` in standard packages, and exported from them.
@@ -58,6 +59,7 @@ const MODULE_EXPORTS: &[(&str, &[&str])] = &[
     ("QUICKLISP-CLIENT", &["QUICKLOAD"]),
     ("ASDF", &["LOAD-SYSTEM", "REQUIRE-SYSTEM"]),
     ("SWANK-LOADER", &["INIT"]),
+    ("SWANK-MACROSTEP", &["MACROSTEP-EXPAND-1", "MACRO-FORM-P"]),
 ];
 
 /// Boots an image with the Swank functions installed.
@@ -99,6 +101,7 @@ fn create_packages(vm: &mut Vm) {
         ("BORDEAUX-THREADS", &["BT"][..]),
         ("QUICKLISP-CLIENT", &["QL"][..]),
         ("ASDF", &[][..]),
+        ("SWANK-MACROSTEP", &[][..]),
     ] {
         let id = packages.create(name, nicknames);
         packages.use_package(id, cl);

@@ -39,3 +39,7 @@
 (format t "~s~%" (symbol-macrolet ((s (car c))) (let ((s 1)) (declare (ignorable s)) (expansion-here s))))
 (defmacro two (x) `(list ,x ,x))
 (format t "~s~%" (expansion-here (two 1)))
+;; A macro defined inside a top-level PROGN can be used by the forms after it.
+(progn
+  (defmacro three-times (x) `(list ,x ,x ,x))
+  (format t "~s~%" (three-times 2)))

@@ -48,6 +48,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         value(vm.image.boolean(is))
     })?;
     table.define(image, cl, "EVAL", (1, Some(1)), |vm, thread, a| {
+        if let Some(forms) = progn_forms(vm, a[0]) {
+            let swankd = vm.image.pkg.swankd;
+            let in_order = vm.image.intern("%EVAL-IN-ORDER", swankd)?;
+            return Ok(Control::Call(Value::Symbol(in_order), vec![forms]));
+        }
         let function = compile_to_function(vm, thread, a[0])?;
         Ok(Control::Call(function, Vec::new()))
     })?;
@@ -269,6 +274,21 @@ fn full_year(year: i64) -> i64 {
     }
 }
 
+/// The subforms of `(PROGN form form ...)` with more than one, which EVAL runs one after
+/// another.
+fn progn_forms(vm: &Vm, form: Value) -> Option<Value> {
+    let Value::Cons(r) = form else {
+        return None;
+    };
+    let (head, forms) = vm.image.heap.car_cdr(r);
+    let progn = matches!(head, Value::Symbol(s) if s == vm.image.sym.progn);
+    let several = vm
+        .image
+        .list_to_vec(forms)
+        .is_some_and(|items| items.len() > 1);
+    (progn && several).then_some(forms)
+}
+
 /// Compiles `form` into a function of no arguments.
 pub fn compile_to_function(vm: &mut Vm, thread: &mut LispThread, form: Value) -> LispResult<Value> {
     let proto = {
@@ -332,11 +352,16 @@ fn local_definition(
     operator: bool,
 ) -> Option<LocalDefinition> {
     let image = &vm.image;
-    let keyword = |text: &str| image.packages.find_external(image.pkg.keyword, text);
+    let keyword = |text: &str| {
+        image
+            .packages
+            .find_symbol(image.pkg.keyword, text)
+            .map(|(sym, _)| sym)
+    };
     let (definition, shadow) = if operator {
-        (keyword("MACRO")?, keyword("FUNCTION")?)
+        (keyword("MACRO"), keyword("FUNCTION"))
     } else {
-        (keyword("SYMBOL-MACRO")?, keyword("VARIABLE")?)
+        (keyword("SYMBOL-MACRO"), keyword("VARIABLE"))
     };
     for entry in image.list_to_vec(env)? {
         let Value::Cons(entry) = entry else { continue };
@@ -346,14 +371,14 @@ fn local_definition(
         if !matches!(entry_name, Value::Symbol(s) if s == name) {
             continue;
         }
-        if matches!(kind, Value::Symbol(k) if k == definition) {
+        if matches!(kind, Value::Symbol(k) if Some(k) == definition) {
             return Some(if operator {
                 LocalDefinition::Macro(data)
             } else {
                 LocalDefinition::SymbolMacro(data)
             });
         }
-        if matches!(kind, Value::Symbol(k) if k == shadow) {
+        if matches!(kind, Value::Symbol(k) if Some(k) == shadow) {
             return Some(LocalDefinition::Shadowed);
         }
     }
