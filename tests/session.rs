@@ -731,3 +731,31 @@ fn a_macro_sees_local_macros_through_its_environment() {
     );
     assert_eq!(client.next(), r#"(:return (:ok "=> ((LIST 1))") 1)"#);
 }
+
+#[test]
+fn compiler_macros_expand_on_request() {
+    let mut client = start();
+    let cases = [
+        (
+            r#"(swank:interactive-eval "(progn (defun twice (x) (* 2 x)) (define-compiler-macro twice (x) `(+ ,x ,x)))")"#,
+            r#""=> TWICE""#,
+        ),
+        (
+            r#"(swank:swank-compiler-macroexpand-1 "(twice 1)")"#,
+            r#""(+ 1 1)""#,
+        ),
+        (r#"(swank:swank-expand-1 "(twice 1)")"#, r#""(+ 1 1)""#),
+        (
+            r#"(swank:swank-compiler-macroexpand "(car x)")"#,
+            r#""(CAR X)""#,
+        ),
+        (
+            r#"(swank:interactive-eval "(twice 4)")"#,
+            r#""=> 8 (4 bits, #x8, #o10, #b1000)""#,
+        ),
+    ];
+    for (id, (form, expected)) in (1..).zip(cases) {
+        client.rex(form, ThreadSelector::Any, id);
+        assert_eq!(client.next(), format!("(:return (:ok {expected}) {id})"));
+    }
+}

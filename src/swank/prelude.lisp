@@ -307,9 +307,40 @@ shows it."
   "The form expanded until it is no longer a macro call."
   (apply-macro-expander #'macroexpand string))
 
+(defun compiler-macroexpand-1 (form)
+  "FORM expanded once by the compiler macro of its operator, and whether it was."
+  (let ((expander (and (consp form) (symbolp (car form)) (compiler-macro-function (car form)))))
+    (if expander
+        (let ((expansion (funcall expander form nil)))
+          (values expansion (not (eq expansion form))))
+        (values form nil))))
+
+(defun compiler-macroexpand (form)
+  "FORM expanded by compiler macros until none applies."
+  (let ((any nil))
+    (loop
+      (multiple-value-bind (expansion expandedp) (compiler-macroexpand-1 form)
+        (unless expandedp (return (values form any)))
+        (setq form expansion any t)))))
+
+(defun expand-1 (form)
+  "One step: by a macro, or else by a compiler macro."
+  (multiple-value-bind (expansion expandedp) (macroexpand-1 form)
+    (if expandedp
+        (values expansion t)
+        (compiler-macroexpand-1 form))))
+
+(defun swank-compiler-macroexpand-1 (string)
+  "The form expanded once by its compiler macro (unchanged when it has none)."
+  (apply-macro-expander #'compiler-macroexpand-1 string))
+
+(defun swank-compiler-macroexpand (string)
+  "The form expanded by compiler macros until none applies."
+  (apply-macro-expander #'compiler-macroexpand string))
+
 (defun swank-expand-1 (string)
-  "C-c RET: as SWANK-MACROEXPAND-1 (swankd has no compiler macros)."
-  (swank-macroexpand-1 string))
+  "C-c RET: one step by a macro or, when the form is not a macro call, by a compiler macro."
+  (apply-macro-expander #'expand-1 string))
 
 (defun find-definitions-for-emacs (name)
   "M-.: ((LABEL LOCATION) ...) for the definitions of the symbol NAME names: a file
