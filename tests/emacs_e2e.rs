@@ -38,6 +38,7 @@ const SCENARIOS: &[&str] = &[
     "unix-socket",
     "live-program",
     "compile-defun",
+    "compiler-notes",
     "sldb",
     "completion",
     "autodoc",
@@ -617,6 +618,11 @@ fn live_program() {
 #[test]
 fn compile_defun() {
     run_scenario("compile-defun", Transport::Tcp);
+}
+
+#[test]
+fn compiler_notes() {
+    run_scenario("compiler-notes", Transport::Tcp);
 }
 
 #[test]

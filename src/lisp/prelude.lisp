@@ -69,6 +69,7 @@
          (swankd::%loop
            (when (endp ,rest) (return (let ((,var nil)) ,var ,result)))
            (let ((,var (car ,rest)))
+             (declare (ignorable ,var))
              ,@body)
            (setq ,rest (cdr ,rest)))))))
 

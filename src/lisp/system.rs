@@ -3,8 +3,6 @@
 //! Synchronous evaluation is for boot and tests; live code runs in green threads under the
 //! scheduler.
 
-use std::rc::Rc;
-
 use super::builtins::{self, BuiltinTable};
 use super::convert::datum_to_value;
 use super::error::{ErrorKind, LispError, LispResult};
@@ -112,10 +110,6 @@ fn load_prelude(vm: &mut Vm) -> LispResult<()> {
         eval_to_completion(vm, &mut thread, form)?;
     }
     vm.reset_thread(&mut thread);
-    let names: Vec<Rc<str>> = vm.image.packages.get(cl).present.keys().cloned().collect();
-    for name in names {
-        vm.image.packages.export(cl, name);
-    }
     Ok(())
 }
 

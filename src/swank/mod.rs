@@ -3,6 +3,7 @@
 //! Lisp), and conversion between wire data and Lisp values (`wire_value`).
 
 mod apropos;
+mod compile_notes;
 mod completion;
 mod debugger;
 mod definitions;
@@ -72,6 +73,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     listeners::install(&mut table, &mut vm.image)?;
     debugger::install(&mut table, &mut vm.image)?;
     definitions::install(&mut table, &mut vm.image)?;
+    compile_notes::install(&mut table, &mut vm.image)?;
     xref::install(&mut table, &mut vm.image)?;
     apropos::install(&mut table, &mut vm.image)?;
     completion::install(&mut table, &mut vm.image)?;

@@ -207,29 +207,48 @@ with STYLE :SPAWN."
   "Stops listening on the Unix socket at PATH and removes it."
   (swankd::%stop-unix (string path)))
 
-(defun swankd::%call-location (text origin symbol)
-  "Where the first call of SYMBOL is in TEXT, read from ORIGIN (see *SOURCE-ORIGIN*)."
-  (let ((offset (swankd::%call-offset text (symbol-name symbol))))
-    (cond ((and offset (eq (car origin) :buffer))
-           (list :location (list :buffer (cadr origin)) (list :offset (caddr origin) offset) nil))
-          ((and offset (eq (car origin) :file))
-           (list :location (list :file (cadr origin)) (list :position (1+ offset)) nil))
-          (t (list :error "No error location available")))))
+(defun swankd::%text-location (text origin offset)
+  "The location of character OFFSET of TEXT, read from ORIGIN (see *SOURCE-ORIGIN*)."
+  (cond ((and offset (eq (car origin) :buffer))
+         (list :location (list :buffer (cadr origin)) (list :offset (caddr origin) offset) nil))
+        ((and offset (eq (car origin) :file))
+         (list :location (list :file (cadr origin)) (list :position (1+ offset)) nil))
+        (t (list :error "No error location available"))))
 
-(defun swankd::%undefined-call-notes (text origin)
-  "Style warnings for the functions the compiled code calls that are still undefined."
-  (mapcar (lambda (symbol)
-            (list :message (format nil "undefined function: ~A::~A"
-                                   (package-name (symbol-package symbol)) (symbol-name symbol))
-                  :severity :style-warning
-                  :location (swankd::%call-location text origin symbol)
-                  :references nil))
-          (swankd::%undefined-calls)))
+(defun swankd::%compile-notes-for-emacs (text origin)
+  "Compiler notes for what the compiled code (TEXT, read from ORIGIN) does that SBCL would
+remark on: calls of undefined functions, uses of undefined variables, calls with the wrong
+number of arguments, variables never used. Each points at the first call of the function
+or the first occurrence of the variable in TEXT."
+  (mapcar (lambda (entry)
+            (destructuring-bind (kind symbol &optional detail) entry
+              (let ((qualified (format nil "~A::~A" (package-name (symbol-package symbol))
+                                       (symbol-name symbol))))
+                (multiple-value-bind (message severity offset)
+                    (ecase kind
+                      (:undefined-function
+                       (values (format nil "undefined function: ~A" qualified) :style-warning
+                               (swankd::%call-offset text (symbol-name symbol))))
+                      (:undefined-variable
+                       (values (format nil "undefined variable: ~A" qualified) :warning
+                               (swankd::%symbol-offset text (symbol-name symbol))))
+                      (:wrong-argument-count
+                       (values (format nil "The function ~S is ~A." symbol detail) :warning
+                               (swankd::%call-offset text (symbol-name symbol))))
+                      (:unused-variable
+                       (values (format nil "The variable ~S is defined but never used." symbol)
+                               :style-warning
+                               (swankd::%symbol-offset text (symbol-name symbol)))))
+                  (list :message message
+                        :severity severity
+                        :location (swankd::%text-location text origin offset)
+                        :references nil)))))
+          (swankd::%compile-notes)))
 
 (defun swankd::%compilation-result (what thunk &optional text origin)
   "Runs THUNK, which evaluates code from Emacs (TEXT, read from ORIGIN), and answers like
 swank's compile functions: (:compilation-result NOTES SUCCESSP DURATION LOADP FASLFILE).
-Calls of undefined functions become style-warning notes; a reader error becomes a note
+What the compiler noticed becomes notes (see %COMPILE-NOTES-FOR-EMACS); a reader error becomes a note
 and SUCCESSP NIL; other errors open the debugger, as when SBCL loads the code. Either way
 nothing of the code is installed unless it all succeeds."
   (let ((start (get-internal-real-time)))
@@ -240,10 +259,10 @@ nothing of the code is installed unless it all succeeds."
              (list :message (princ-to-string condition) :severity severity
                    :location (list :error (format nil "No error location available in ~A" what))
                    :references nil)))
-      (swankd::%collect-undefined-calls)
+      (swankd::%collect-compile-notes)
       (handler-case (progn (funcall thunk)
                            (send-indentation-updates)
-                           (result (and text (swankd::%undefined-call-notes text origin)) t))
+                           (result (and text (swankd::%compile-notes-for-emacs text origin)) t))
         (reader-error (condition) (result (list (note condition :read-error)) nil))))))
 
 (defun compile-string-for-emacs (string buffer-name position filename policy)

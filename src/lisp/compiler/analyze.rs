@@ -14,8 +14,23 @@ pub trait CompileHost {
     fn expand_macro(&mut self, expander: Value, form: Value, env: Value) -> LispResult<Value>;
     /// How deeply forms may nest before the compiler gives up.
     fn max_nesting(&self) -> usize;
-    /// A call of the global function `sym`, which is not defined yet (for compiler notes).
-    fn note_undefined_call(&mut self, _sym: SymRef) {}
+    /// Something worth telling the user about the code being compiled (compiler notes).
+    fn note(&mut self, _note: CompileNote) {}
+}
+
+/// What the analyzer notices for compiler notes; whether each deserves a note is decided
+/// when the whole unit has been compiled and run (a later form may define what an earlier
+/// one used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompileNote {
+    /// A call of a global function that is not defined at the time.
+    UndefinedFunction(SymRef),
+    /// A read or assignment of a global variable that is neither special nor bound.
+    UndefinedVariable(SymRef),
+    /// A call of a global function with this many arguments.
+    Call(SymRef, usize),
+    /// A lexical variable the code binds and never uses.
+    UnusedVariable(SymRef),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -50,6 +65,8 @@ pub struct Analyzer<'h> {
     lambdas: Vec<LambdaContext>,
     next_lambda: u32,
     depth: usize,
+    /// Variables declared IGNORE or IGNORABLE anywhere in the form.
+    ignored: Vec<SymRef>,
 }
 
 impl<'h> Analyzer<'h> {
@@ -64,6 +81,7 @@ impl<'h> Analyzer<'h> {
             }],
             next_lambda: 1,
             depth: 0,
+            ignored: Vec::new(),
         }
     }
 
@@ -82,6 +100,7 @@ impl<'h> Analyzer<'h> {
             captured: false,
             assigned: false,
             used_as_block: false,
+            used: false,
             name: None,
         });
         id
@@ -298,8 +317,10 @@ impl<'h> Analyzer<'h> {
         }
         if let Some(var) = self.lookup_var(sym) {
             self.reference(var);
+            self.vars[var.0 as usize].used = true;
             return Ok(Node::Var(var));
         }
+        self.note_global_variable(sym);
         Ok(Node::Global(sym))
     }
 
@@ -307,6 +328,7 @@ impl<'h> Analyzer<'h> {
         let mut nodes = Vec::with_capacity(forms.len());
         for form in forms {
             if self.is_declaration(*form) {
+                self.note_ignored(*form);
                 continue;
             }
             nodes.push(self.form(*form)?);
@@ -389,7 +411,9 @@ impl<'h> Analyzer<'h> {
                     return Ok(Node::Primitive(primitive, args));
                 }
                 if matches!(self.image().heap.symbol(sym).function, Value::Unbound) {
-                    self.host.note_undefined_call(sym);
+                    self.host.note(CompileNote::UndefinedFunction(sym));
+                } else {
+                    self.host.note(CompileNote::Call(sym, args.len()));
                 }
                 let call = Node::CallGlobal(sym, args);
                 let s = self.image().sym;
@@ -607,8 +631,75 @@ impl<'h> Analyzer<'h> {
                 self.vars[var.0 as usize].assigned = true;
                 Ok(Node::SetVar(var, Box::new(value)))
             }
-            None => Ok(Node::SetGlobal(sym, Box::new(value))),
+            None => {
+                self.note_global_variable(sym);
+                Ok(Node::SetGlobal(sym, Box::new(value)))
+            }
         }
+    }
+
+    /// Notes a use of a global variable that is neither special nor bound.
+    fn note_global_variable(&mut self, sym: SymRef) {
+        let symbol = self.image().heap.symbol(sym);
+        if !symbol.special && matches!(symbol.value, Value::Unbound) {
+            self.host.note(CompileNote::UndefinedVariable(sym));
+        }
+    }
+
+    /// Remembers the variables an `(declare (ignore ...) (ignorable ...))` names.
+    fn note_ignored(&mut self, declaration: Value) {
+        let Some(specs) = self
+            .image()
+            .cdr(declaration)
+            .and_then(|d| self.image().list_to_vec(d))
+        else {
+            return;
+        };
+        for spec in specs {
+            let Some(items) = self.image().list_to_vec(spec) else {
+                continue;
+            };
+            let ignoring = items
+                .first()
+                .and_then(|head| self.image().as_symbol(*head))
+                .is_some_and(|head| {
+                    let name = self.image().symbol_name(head);
+                    &*name == "IGNORE" || &*name == "IGNORABLE"
+                });
+            if ignoring {
+                let names: Vec<SymRef> = items[1..]
+                    .iter()
+                    .filter_map(|v| self.image().as_symbol(*v))
+                    .collect();
+                self.ignored.extend(names);
+            }
+        }
+    }
+
+    /// Notes the named variables that were bound and never used, unless declared ignored
+    /// or made by macros (uninterned, or in swankd's own packages).
+    pub(super) fn note_unused_variables(&mut self) {
+        let unused: Vec<SymRef> = self
+            .vars
+            .iter()
+            .filter(|info| !info.used && !info.used_as_block)
+            .filter_map(|info| info.name)
+            .collect();
+        for sym in unused {
+            if self.ignored.contains(&sym) || !self.is_user_symbol(sym) {
+                continue;
+            }
+            self.host.note(CompileNote::UnusedVariable(sym));
+        }
+    }
+
+    fn is_user_symbol(&mut self, sym: SymRef) -> bool {
+        let image = self.image();
+        let Some(package) = image.heap.symbol(sym).package else {
+            return false;
+        };
+        let pkg = image.pkg;
+        ![pkg.cl, pkg.swankd, pkg.swank, pkg.swank_repl, pkg.keyword].contains(&package)
     }
 
     /// Binds local functions (FLET/LABELS) in scope for `body`.

@@ -16,7 +16,7 @@ mod tagbody;
 
 use std::rc::Rc;
 
-pub use analyze::CompileHost;
+pub use analyze::{CompileHost, CompileNote};
 
 use super::bytecode::Proto;
 use super::error::LispResult;
@@ -31,6 +31,7 @@ pub fn compile_toplevel(host: &mut dyn CompileHost, form: Value) -> LispResult<R
         let body = this.form(form)?;
         Ok((Params::default(), body))
     })?;
+    analyzer.note_unused_variables();
     let t = analyzer.image().sym.t;
     match node {
         Node::Lambda(lambda) => Ok(codegen::generate(&analyzer.vars, &lambda, t)),
