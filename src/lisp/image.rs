@@ -150,6 +150,8 @@ pub struct Image {
     pub pkg: BootPackages,
     pub sym: WellKnown,
     gensym_counter: u64,
+    /// The one Lisp object for each package, so that `EQ` compares packages.
+    package_objects: std::collections::HashMap<PackageId, Value>,
 }
 
 impl Image {
@@ -180,6 +182,7 @@ impl Image {
             pkg,
             sym: WellKnown::placeholder(),
             gensym_counter: 1,
+            package_objects: Default::default(),
         };
         image.sym = WellKnown::intern_all(&mut image)?;
         super::cl_symbols::intern_standard_symbols(&mut image)?;
@@ -223,6 +226,21 @@ impl Image {
             }
         }
         Ok(sym)
+    }
+
+    /// The Lisp object standing for package `id` (always the same one).
+    pub fn package_object(&mut self, id: PackageId) -> Result<Value, HeapExhausted> {
+        if let Some(object) = self.package_objects.get(&id) {
+            return Ok(*object);
+        }
+        let object = self.heap.alloc(super::object::Object::Package(id))?;
+        self.package_objects.insert(id, object);
+        Ok(object)
+    }
+
+    /// The package objects made so far: garbage-collection roots.
+    pub fn package_objects(&self) -> Vec<Value> {
+        self.package_objects.values().copied().collect()
     }
 
     pub fn keyword(&mut self, name: &str) -> Result<SymRef, HeapExhausted> {

@@ -58,7 +58,7 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
         text: String::new(),
         position: 0,
     }))?;
-    let cl_user = image.heap.alloc(Object::Package(image.pkg.cl_user))?;
+    let cl_user = image.package_object(image.pkg.cl_user)?;
     let features = {
         let names = ["SWANKD", "COMMON-LISP", "ANSI-CL", "64-BIT"];
         let mut keywords = Vec::new();
@@ -103,7 +103,7 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
 fn load_prelude(vm: &mut Vm) -> LispResult<()> {
     let cl = vm.image.pkg.cl;
     let mut thread = LispThread::new(0, "boot");
-    let package = vm.image.heap.alloc(Object::Package(cl))?;
+    let package = vm.image.package_object(cl)?;
     vm.bind_special(&mut thread, vm.image.sym.package_var, package);
     let forms = read_all(vm, PRELUDE, cl)?;
     for form in forms {

@@ -406,7 +406,7 @@ fn next_request(vm: &mut Vm, thread: &mut LispThread, _: &[Value]) -> LispResult
     };
     let package = guess_package(&vm.image, request.package.as_deref());
     let form = from_wire(&mut vm.image, &request.form, package)?;
-    let package = vm.image.heap.alloc(Object::Package(package))?;
+    let package = vm.image.package_object(package)?;
     value(vm.image.list(&[Value::Fixnum(request.id), form, package])?)
 }
 

@@ -23,7 +23,6 @@ use std::sync::mpsc::Receiver;
 
 use crate::events::ToInterpreter;
 use crate::lisp::error::{LispError, LispResult};
-use crate::lisp::object::Object;
 use crate::lisp::system::{self, SystemConfig};
 use crate::lisp::thread::LispThread;
 use crate::lisp::vm::Vm;
@@ -119,7 +118,7 @@ fn load_source(vm: &mut Vm, package: &str, text: &str) -> LispResult<()> {
         .find(package)
         .ok_or_else(|| LispError::simple(format!("boot: no package {package}")))?;
     let mut thread = LispThread::new(0, "boot");
-    let package_object = vm.image.heap.alloc(Object::Package(package))?;
+    let package_object = vm.image.package_object(package)?;
     vm.bind_special(&mut thread, vm.image.sym.package_var, package_object);
     for form in system::read_all(vm, text, package)? {
         system::eval_to_completion(vm, &mut thread, form)?;

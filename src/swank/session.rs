@@ -237,11 +237,12 @@ impl Session {
         let symbols: Vec<_> = image.packages.all_symbols().collect();
         let host = self.host.borrow();
         let scheduler = &host.scheduler;
-        let pinned: Vec<Value> = host
+        let mut pinned: Vec<Value> = host
             .connections
             .values()
             .flat_map(|c| [c.output_stream, c.input_stream])
             .collect();
+        pinned.extend(image.package_objects());
         let stats = self.vm.image.heap.collect(|marker| {
             for sym in symbols {
                 marker.value(Value::Symbol(sym));
@@ -504,7 +505,7 @@ impl Session {
     ) -> Result<(), LispError> {
         self.vm.reset_thread(thread);
         let form = from_wire(&mut self.vm.image, form, package)?;
-        let package_object = self.vm.image.heap.alloc(Object::Package(package))?;
+        let package_object = self.vm.image.package_object(package)?;
         let s = self.vm.image.sym;
         self.vm.bind_special(thread, s.package_var, package_object);
         let swank = self.vm.image.pkg.swank;

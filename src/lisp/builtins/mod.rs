@@ -15,6 +15,7 @@ mod io;
 mod lists;
 mod math;
 mod numbers;
+mod packages;
 mod reading;
 mod sequences;
 mod strings;
@@ -102,6 +103,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     math::install(table, image)?;
     lists::install(table, image)?;
     symbols::install(table, image)?;
+    packages::install(table, image)?;
     strings::install(table, image)?;
     structs::install(table, image)?;
     text::install(table, image)?;

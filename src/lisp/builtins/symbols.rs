@@ -30,7 +30,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "SYMBOL-PACKAGE", (1, Some(1)), |vm, _, a| {
         let sym = expect_symbol(&vm.image, a[0])?;
         match vm.image.heap.symbol(sym).package {
-            Some(id) => value(vm.image.heap.alloc(Object::Package(id))?),
+            Some(id) => value(vm.image.package_object(id)?),
             None => value(Value::Nil),
         }
     })?;
@@ -167,7 +167,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         }
         let name = string_designator(&vm.image, a[0])?;
         match vm.image.packages.find(&name) {
-            Some(id) => value(vm.image.heap.alloc(Object::Package(id))?),
+            Some(id) => value(vm.image.package_object(id)?),
             None => value(Value::Nil),
         }
     })?;
