@@ -228,6 +228,19 @@ impl Image {
         Ok(sym)
     }
 
+    /// The symbol that holds the function named `(SETF name)`: a symbol of SWANKD named
+    /// `(SETF PACKAGE::NAME)`, the same one for the same `name`.
+    pub fn setf_function_symbol(&mut self, name: SymRef) -> Result<SymRef, HeapExhausted> {
+        let symbol = self.heap.symbol(name);
+        let package = match symbol.package {
+            Some(id) => self.packages.get(id).name.clone(),
+            None => "#".to_string(),
+        };
+        let text = format!("(SETF {package}::{})", symbol.name);
+        let swankd = self.pkg.swankd;
+        self.intern(&text, swankd)
+    }
+
     /// The Lisp object standing for package `id` (always the same one).
     pub fn package_object(&mut self, id: PackageId) -> Result<Value, HeapExhausted> {
         if let Some(object) = self.package_objects.get(&id) {

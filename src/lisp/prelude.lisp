@@ -198,8 +198,16 @@
                (when expander
                  (return-from setf-expansion (apply expander value args)))
                (if (eq expansion place)
-                   (error "unsupported in swankd: SETF of ~S" operator)
+                   (setf-function-call operator args value)
                    (setf-expansion expansion value))))))))
+
+(defun setf-function-call (operator args value)
+  "A call of the function (SETF OPERATOR) with VALUE and the place's ARGS, evaluated left
+to right as the place's subforms and then the value."
+  (let ((temps (mapcar (lambda (arg) (declare (ignore arg)) (gensym "ARG")) args))
+        (new (gensym "NEW")))
+    `(let* (,@(mapcar #'list temps args) (,new ,value))
+       (funcall (function (setf ,operator)) ,new ,@temps))))
 
 (defmacro setf (&rest pairs)
   (if (and pairs (cddr pairs))
