@@ -1802,3 +1802,11 @@ ignored)."
   (let ((package (gensym "PACKAGE")))
     `(dolist (,package (list-all-packages) (let ((,var nil)) (declare (ignorable ,var)) ,result))
        (do-symbols (,var ,package) ,@body))))
+
+(defmacro progv (symbols values &body body)
+  "Binds the symbols SYMBOLS evaluates to, dynamically, to VALUES (unbound past their end)
+while BODY runs."
+  (let ((depth (gensym "DEPTH")))
+    `(let ((,depth (swankd::%progv-bind ,symbols ,values)))
+       (unwind-protect (progn ,@body)
+         (swankd::%unbind-to ,depth)))))
