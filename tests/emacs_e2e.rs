@@ -39,6 +39,7 @@ const SCENARIOS: &[&str] = &[
     "live-program",
     "compile-defun",
     "compiler-notes",
+    "trace-dialog",
     "sldb",
     "completion",
     "autodoc",
@@ -623,6 +624,11 @@ fn compile_defun() {
 #[test]
 fn compiler_notes() {
     run_scenario("compiler-notes", Transport::Tcp);
+}
+
+#[test]
+fn trace_dialog() {
+    run_scenario("trace-dialog", Transport::Tcp);
 }
 
 #[test]

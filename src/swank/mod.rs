@@ -41,6 +41,11 @@ const LISP_SOURCES: &[(&str, &str, bool)] = &[
     ("SWANK", include_str!("indentation.lisp"), true),
     ("SWANKD", include_str!("modules.lisp"), false),
     ("SWANK-MACROSTEP", include_str!("macrostep.lisp"), false),
+    (
+        "SWANK-TRACE-DIALOG",
+        include_str!("trace_dialog.lisp"),
+        false,
+    ),
 ];
 
 /// Symbols defined by `modules.lisp` in standard packages, and exported from them.
@@ -60,6 +65,24 @@ const MODULE_EXPORTS: &[(&str, &[&str])] = &[
     ("ASDF", &["LOAD-SYSTEM", "REQUIRE-SYSTEM"]),
     ("SWANK-LOADER", &["INIT"]),
     ("SWANK-MACROSTEP", &["MACROSTEP-EXPAND-1", "MACRO-FORM-P"]),
+    (
+        "SWANK-TRACE-DIALOG",
+        &[
+            "CLEAR-TRACE-TREE",
+            "DIALOG-TOGGLE-TRACE",
+            "DIALOG-TRACE",
+            "DIALOG-TRACED-P",
+            "DIALOG-UNTRACE",
+            "DIALOG-UNTRACE-ALL",
+            "INSPECT-TRACE-PART",
+            "REPORT-PARTIAL-TREE",
+            "REPORT-SPECS",
+            "REPORT-TOTAL",
+            "REPORT-TRACE-DETAIL",
+            "FIND-TRACE",
+            "FIND-TRACE-PART",
+        ],
+    ),
 ];
 
 /// Boots an image with the Swank functions installed.
@@ -103,6 +126,7 @@ fn create_packages(vm: &mut Vm) {
         ("QUICKLISP-CLIENT", &["QL"][..]),
         ("ASDF", &[][..]),
         ("SWANK-MACROSTEP", &[][..]),
+        ("SWANK-TRACE-DIALOG", &[][..]),
     ] {
         let id = packages.create(name, nicknames);
         packages.use_package(id, cl);

@@ -107,6 +107,10 @@ change); returns the values of the last as a list."
     (makunbound (cadr form))
     (prin1-to-string (eval form))))
 
+(defun from-string (string)
+  "The object STRING reads as (Emacs sends trace specs this way)."
+  (read-from-string string))
+
 (defun swank-require (modules &optional filename)
   (declare (ignore filename))
   (mapcar (lambda (module) (string-upcase (string module)))

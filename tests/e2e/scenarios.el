@@ -224,6 +224,46 @@
         (message "  ok  %d notes: %s" (length got) (swankd-e2e-show got)))
       (kill-buffer))))
 
+(swankd-e2e-defscenario trace-dialog
+  "The trace dialog: C-c M-t on two functions, a call, and the call tree in C-c T."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-repl connection "(defun e2e-sq (x) (* x x))" "E2E-SQ\n")
+    (swankd-e2e-check-repl connection
+                           "(defun e2e-sum-sq (a b) (+ (e2e-sq a) (e2e-sq b)))"
+                           "E2E-SUM-SQ\n")
+    (with-current-buffer (swankd-e2e-lisp-buffer connection "traced.lisp"
+                                                 "(e2e-sq 1) (e2e-sum-sq 1 2)")
+      (dolist (name '("e2e-sq" "e2e-sum-sq"))
+        (goto-char (point-min))
+        (search-forward (concat "(" name))
+        (backward-char 2)
+        ;; The command asks "(Un)trace:" with the name at point as the default: take it.
+        (cl-letf (((symbol-function 'slime-trace-query) #'identity))
+          (let ((slime-buffer-connection connection))
+            (slime-trace-dialog-toggle-trace))))
+      (kill-buffer))
+    (swankd-e2e-check-repl connection "(e2e-sum-sq 3 4)" "25\n")
+    (let ((slime-buffer-connection connection)
+          (slime-dispatching-connection connection))
+      (slime-trace-dialog)
+      (with-current-buffer (slime-trace-dialog--live-dialog)
+        (slime-trace-dialog-fetch-traces)
+        (let ((text (swankd-e2e-wait-until
+                     "three traced calls in the dialog"
+                     (lambda ()
+                       (let ((text (buffer-substring-no-properties (point-min) (point-max))))
+                         (and (string-match-p "25" text)
+                              (string-match-p "16" text)
+                              text))))))
+          (dolist (expected '("e2e-sum-sq" "e2e-sq" "3" "4" "9" "16" "25"))
+            (unless (string-match-p (regexp-quote expected) (downcase text))
+              (swankd-e2e-fail "the dialog does not show %S:\n%s" expected text)))
+          (message "  ok  the trace dialog shows the call tree"))))
+    (let ((specs (let ((slime-dispatching-connection connection))
+                   (slime-eval '(swank-trace-dialog:report-specs)))))
+      (unless (= (length specs) 2)
+        (swankd-e2e-fail "report-specs answered %s" (swankd-e2e-show specs))))))
+
 (swankd-e2e-defscenario sldb
   "An error at the REPL opens SLDB; q returns to the REPL, which works on."
   (let* ((connection (swankd-e2e-connect))
