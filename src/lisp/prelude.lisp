@@ -1183,7 +1183,10 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
 
 (defun sort (sequence predicate &key key)
   (let* ((items (swankd::%seq-list sequence 0 nil))
-         (sorted (swankd::%merge-sort items (length items) predicate (or key #'identity))))
+         (fast (if key :unsorted (swankd::%sort-reals items predicate)))
+         (sorted (if (eq fast :unsorted)
+                     (swankd::%merge-sort items (length items) predicate (or key #'identity))
+                     fast)))
     (if (listp sequence) sorted (swankd::%store-all sequence sorted))))
 (defun stable-sort (sequence predicate &key key) (sort sequence predicate :key key))
 

@@ -18,6 +18,7 @@ mod numbers;
 mod packages;
 mod reading;
 mod sequences;
+mod sorting;
 mod strings;
 mod structs;
 mod symbols;
@@ -109,6 +110,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     text::install(table, image)?;
     types::install(table, image)?;
     sequences::install(table, image)?;
+    sorting::install(table, image)?;
     arrays::install(table, image)?;
     hash::install(table, image)?;
     io::install(table, image)?;
