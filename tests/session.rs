@@ -759,3 +759,42 @@ fn compiler_macros_expand_on_request() {
         assert_eq!(client.next(), format!("(:return (:ok {expected}) {id})"));
     }
 }
+
+#[test]
+fn y_or_n_p_at_the_repl_asks_emacs_for_the_answer() {
+    let mut client = start();
+    client.create_repl();
+    client.rex(
+        r#"(swank-repl:listener-eval "(y-or-n-p \"Go ~a?\" 1)")"#,
+        ThreadSelector::Repl,
+        2,
+    );
+    let mut answers = vec!["maybe\n", "y\n"].into_iter();
+    let mut shown = String::new();
+    let result = loop {
+        let message = client.next();
+        if let Some(rest) = message.strip_prefix("(:read-string ") {
+            let mut numbers = rest.trim_end_matches(')').split(' ');
+            let thread: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
+            let tag: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
+            let answer = answers
+                .next()
+                .unwrap_or_else(|| panic!("asked too often: {shown}"));
+            client.send(EmacsMessage::ReturnString {
+                thread: ThreadSelector::Id(thread),
+                tag,
+                string: answer.into(),
+            });
+        } else if message.contains(":repl-result") {
+            break message;
+        } else {
+            shown.push_str(&message);
+        }
+    };
+    assert_eq!(result, "(:write-string \"T\\n\" :repl-result)");
+    assert!(shown.contains("Go 1? (y or n) "), "{shown}");
+    assert!(
+        shown.contains("Please type \\\"y\\\" for yes or \\\"n\\\" for no."),
+        "{shown}"
+    );
+}

@@ -1813,3 +1813,26 @@ while BODY runs."
     `(let ((,depth (swankd::%progv-bind ,symbols ,values)))
        (unwind-protect (progn ,@body)
          (swankd::%unbind-to ,depth)))))
+
+(defun swankd::%ask (control arguments choices yes no complaint)
+  "Asks the question CONTROL and ARGUMENTS format on *STANDARD-OUTPUT* until a line read
+from *STANDARD-INPUT* is one of YES (true) or NO (false)."
+  (loop
+    (fresh-line)
+    (when control (apply #'format t control arguments))
+    (format t " ~a " choices)
+    (finish-output)
+    (let ((answer (string-trim '(#\Space #\Tab) (read-line))))
+      (cond ((member answer yes :test #'string-equal) (return t))
+            ((member answer no :test #'string-equal) (return nil))
+            (t (format t "~a~%" complaint))))))
+
+(defun y-or-n-p (&optional control &rest arguments)
+  "Asks a yes-or-no question and reads y or n (at the REPL, Emacs asks for the line)."
+  (swankd::%ask control arguments "(y or n)" '("y") '("n")
+                "Please type \"y\" for yes or \"n\" for no."))
+
+(defun yes-or-no-p (&optional control &rest arguments)
+  "Asks a yes-or-no question and reads yes or no."
+  (swankd::%ask control arguments "(yes or no)" '("yes") '("no")
+                "Please type \"yes\" for yes or \"no\" for no."))
