@@ -47,6 +47,8 @@ well_known_symbols! {
     let_star = cl "LET*",
     lambda = cl "LAMBDA",
     setq = cl "SETQ",
+    setf = cl "SETF",
+    symbol_macrolet = cl "SYMBOL-MACROLET",
     block = cl "BLOCK",
     catch = cl "CATCH",
     throw = cl "THROW",
@@ -148,6 +150,9 @@ pub struct Image {
     pub pkg: BootPackages,
     pub sym: WellKnown,
     gensym_counter: u64,
+    /// Text that `PRINT-OBJECT` methods produced for the instances inside the value being
+    /// printed, by instance and `*PRINT-ESCAPE*` (see `print_object.rs`).
+    pub printed_instances: std::collections::HashMap<(super::value::ObjRef, bool), String>,
 }
 
 impl Image {
@@ -178,6 +183,7 @@ impl Image {
             pkg,
             sym: WellKnown::placeholder(),
             gensym_counter: 1,
+            printed_instances: Default::default(),
         };
         image.sym = WellKnown::intern_all(&mut image)?;
         let (nil, t) = (image.sym.nil, image.sym.t);

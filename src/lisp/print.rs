@@ -364,6 +364,11 @@ impl Printer<'_> {
                     r.0
                 ));
             }
+            Object::Closure(_)
+                if let Some(text) = self.image.printed_instances.get(&(r, self.options.escape)) =>
+            {
+                self.out.push_str(text);
+            }
             Object::Closure(closure) => {
                 self.out.push_str("#<FUNCTION ");
                 let name = closure.proto.name;
@@ -397,6 +402,26 @@ impl Printer<'_> {
             }
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
             Object::Struct(instance) => self.structure(instance, depth),
+            Object::Instance(instance) => {
+                if let Some(text) = self.image.printed_instances.get(&(r, self.options.escape)) {
+                    self.out.push_str(text);
+                    return;
+                }
+                let name = match self.image.heap.object(match instance.class {
+                    Value::Object(c) => c,
+                    _ => r,
+                }) {
+                    Some(Object::Instance(class)) => class.slots.first().copied(),
+                    _ => None,
+                };
+                self.out.push_str("#<");
+                match name {
+                    Some(name @ Value::Symbol(_)) => self.value(name, depth + 1),
+                    _ => self.out.push_str("INSTANCE"),
+                }
+                self.out
+                    .push_str(&format!(" {{{:X}}}>", 0x1000000000 + r.0 as u64 * 16));
+            }
             Object::Thread(thread) => {
                 let state = if thread.result.is_some() {
                     "FINISHED"

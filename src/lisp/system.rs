@@ -18,6 +18,83 @@ use super::value::Value;
 use super::vm::{Limits, Outcome, Vm};
 
 const PRELUDE: &str = include_str!("prelude.lisp");
+const CLOS: &str = include_str!("clos.lisp");
+
+/// The Common Lisp names `clos.lisp` defines (it is read in the SWANKD package, so these are
+/// interned in COMMON-LISP first), with the classes it names.
+const CLOS_EXPORTS: &[&str] = &[
+    "DEFCLASS",
+    "DEFGENERIC",
+    "DEFMETHOD",
+    "MAKE-INSTANCE",
+    "INITIALIZE-INSTANCE",
+    "REINITIALIZE-INSTANCE",
+    "SHARED-INITIALIZE",
+    "SLOT-VALUE",
+    "SLOT-BOUNDP",
+    "SLOT-MAKUNBOUND",
+    "SLOT-EXISTS-P",
+    "SLOT-MISSING",
+    "SLOT-UNBOUND",
+    "WITH-SLOTS",
+    "WITH-ACCESSORS",
+    "CLASS-OF",
+    "FIND-CLASS",
+    "CLASS-NAME",
+    "SUBTYPEP",
+    "PRINT-OBJECT",
+    "PRINT-UNREADABLE-OBJECT",
+    "DESCRIBE",
+    "DESCRIBE-OBJECT",
+    "CALL-NEXT-METHOD",
+    "NEXT-METHOD-P",
+    "NO-APPLICABLE-METHOD",
+    "REMOVE-METHOD",
+    "FIND-METHOD",
+    "METHOD-QUALIFIERS",
+    "GENERIC-FUNCTION-NAME",
+    "CHANGE-CLASS",
+    "UPDATE-INSTANCE-FOR-REDEFINED-CLASS",
+    "UPDATE-INSTANCE-FOR-DIFFERENT-CLASS",
+    "UNBOUND-SLOT",
+    "UNBOUND-SLOT-INSTANCE",
+    "STANDARD-OBJECT",
+    "STANDARD-CLASS",
+    "BUILT-IN-CLASS",
+    "STRUCTURE-CLASS",
+    "STRUCTURE-OBJECT",
+    "STANDARD-GENERIC-FUNCTION",
+    "STANDARD-METHOD",
+    "RANDOM-STATE",
+    "PATHNAME",
+    "BIT-VECTOR",
+    "NUMBER",
+    "REAL",
+    "RATIONAL",
+    "INTEGER",
+    "FIXNUM",
+    "BIGNUM",
+    "RATIO",
+    "FLOAT",
+    "SINGLE-FLOAT",
+    "DOUBLE-FLOAT",
+    "CHARACTER",
+    "SYMBOL",
+    "SEQUENCE",
+    "LIST",
+    "CONS",
+    "NULL",
+    "ARRAY",
+    "VECTOR",
+    "STRING",
+    "SIMPLE-VECTOR",
+    "HASH-TABLE",
+    "FUNCTION",
+    "PACKAGE",
+    "STREAM",
+    "CONDITION",
+    "T",
+];
 
 /// Sizes and limits of a new image.
 #[derive(Debug, Clone)]
@@ -115,6 +192,20 @@ fn load_prelude(vm: &mut Vm) -> LispResult<()> {
     for name in names {
         vm.image.packages.export(cl, name);
     }
+    load_clos(vm, &mut thread)
+}
+
+/// Loads `clos.lisp` in the SWANKD package, once the prelude's names are exported.
+fn load_clos(vm: &mut Vm, thread: &mut LispThread) -> LispResult<()> {
+    let (cl, swankd) = (vm.image.pkg.cl, vm.image.pkg.swankd);
+    for name in CLOS_EXPORTS {
+        vm.image.intern(name, cl)?;
+        vm.image.packages.export(cl, Rc::from(*name));
+    }
+    for form in read_all(vm, CLOS, swankd)? {
+        eval_to_completion(vm, thread, form)?;
+    }
+    vm.reset_thread(thread);
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod conditions;
 mod control;
 mod hash;
 mod input;
+mod instances;
 mod internal;
 mod io;
 mod lists;
@@ -104,6 +105,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     symbols::install(table, image)?;
     strings::install(table, image)?;
     structs::install(table, image)?;
+    instances::install(table, image)?;
     text::install(table, image)?;
     types::install(table, image)?;
     sequences::install(table, image)?;

@@ -23,6 +23,8 @@ enum ScopeEntry {
     LocalSpecial(SymRef),
     Function(SymRef, VarId),
     Block(SymRef, VarId),
+    /// A `SYMBOL-MACROLET` name and its expansion.
+    SymbolMacro(SymRef, Value),
     /// A `TAGBODY` tag: the inner block to return from and the segment to resume.
     Tag(Value, VarId, u32),
 }
@@ -111,6 +113,33 @@ impl<'h> Analyzer<'h> {
             }
         }
         None
+    }
+
+    /// The expansion of `name` if the innermost binding of that name is a symbol macro.
+    pub(super) fn lookup_symbol_macro(&self, name: SymRef) -> Option<Value> {
+        for entry in self.scope.iter().rev() {
+            match entry {
+                ScopeEntry::Var(n, _) | ScopeEntry::LocalSpecial(n) if *n == name => return None,
+                ScopeEntry::SymbolMacro(n, expansion) if *n == name => return Some(*expansion),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Brings symbol macros into scope for `body` (`SYMBOL-MACROLET`).
+    pub(super) fn with_symbol_macros<T>(
+        &mut self,
+        macros: &[(SymRef, Value)],
+        body: impl FnOnce(&mut Self) -> LispResult<T>,
+    ) -> LispResult<T> {
+        let mark = self.scope.len();
+        for (name, expansion) in macros {
+            self.scope.push(ScopeEntry::SymbolMacro(*name, *expansion));
+        }
+        let result = body(self);
+        self.scope.truncate(mark);
+        result
     }
 
     fn lookup_function(&self, name: SymRef) -> Option<VarId> {
@@ -206,6 +235,9 @@ impl<'h> Analyzer<'h> {
             if !matches!(value, Value::Unbound) {
                 return Ok(Node::Const(value));
             }
+        }
+        if let Some(expansion) = self.lookup_symbol_macro(sym) {
+            return self.form(expansion);
         }
         if let Some(var) = self.lookup_var(sym) {
             self.reference(var);

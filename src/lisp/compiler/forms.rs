@@ -59,6 +59,8 @@ impl Analyzer<'_> {
             self.lambda(name, lambda_list, items.get(2..).unwrap_or(&[]), block)?
         } else if sym == s.setq {
             self.setq(args)?
+        } else if sym == s.symbol_macrolet {
+            self.symbol_macrolet(args)?
         } else if sym == s.block {
             let items = self.list(args, "BLOCK")?;
             let name = self.name_symbol(items.first().copied(), "BLOCK")?;
@@ -266,6 +268,12 @@ impl Analyzer<'_> {
                     "Variable name is not a symbol: {text}"
                 )));
             };
+            if let Some(expansion) = self.lookup_symbol_macro(sym) {
+                let setf = Value::Symbol(self.image().sym.setf);
+                let form = self.image().list(&[setf, expansion, pair[1]])?;
+                nodes.push(self.form(form)?);
+                continue;
+            }
             let value = self.form(pair[1])?;
             nodes.push(self.assign(sym, value)?);
         }
@@ -274,6 +282,20 @@ impl Analyzer<'_> {
             1 => nodes.pop().unwrap_or(Node::Const(Value::Nil)),
             _ => Node::Progn(nodes),
         })
+    }
+
+    /// `(SYMBOL-MACROLET ((NAME EXPANSION) ...) BODY...)`.
+    fn symbol_macrolet(&mut self, args: Value) -> LispResult<Node> {
+        let items = self.list(args, "SYMBOL-MACROLET")?;
+        let definitions = items.first().copied().unwrap_or(Value::Nil);
+        let mut macros = Vec::new();
+        for definition in self.list(definitions, "the SYMBOL-MACROLET definitions")? {
+            let parts = self.list(definition, "a symbol macro definition")?;
+            let name = self.name_symbol(parts.first().copied(), "SYMBOL-MACROLET")?;
+            macros.push((name, parts.get(1).copied().unwrap_or(Value::Nil)));
+        }
+        let body = items.get(1..).unwrap_or(&[]).to_vec();
+        self.with_symbol_macros(&macros, |this| this.body(&body))
     }
 
     fn local_functions(&mut self, args: Value, recursive: bool) -> LispResult<Node> {
