@@ -11,9 +11,11 @@
 ;;;; brought up to date the next time a slot of it is touched.
 ;;;;
 ;;;; Generic functions are instances too (0 name, 1 cell holding the method table, 2 the
-;;;; function in the name's function cell). The function calls %GF-CALL, which looks the
-;;;; classes of the required arguments up in a cache of effective methods; the cache belongs
-;;;; to one method table and is emptied when any class changes (*CLASS-EPOCH*).
+;;;; function in the name's function cell). The function calls %GF-CALL (dispatch.rs),
+;;;; which looks the classes of the required arguments up in the table's inline cache, and
+;;;; otherwise %GF-CALL-SLOW, which has a hash cache for all arguments and fills both.
+;;;; The caches belong to one method table and are emptied when any class changes
+;;;; (%CLASS-CHANGED). SLOT-VALUE and %SET-SLOT-VALUE are builtins with Lisp slow paths.
 
 (defvar *unbound-slot* (make-symbol "UNBOUND-SLOT")
   "Stands for an unbound slot in the lists the instance builtins exchange.")
@@ -123,6 +125,9 @@
 
 ;;; Classes by name.
 
+(defvar *built-in-classes* nil
+  "The classes of the kinds of objects dispatch.rs tells apart (BuiltInKind), in its order.")
+
 (defun %find-class (name)
   (when (and name (symbolp name))
     (let ((class (get name 'class)))
@@ -190,7 +195,7 @@ redefined with other parents) on demand."
           (%set-class-def class def)
           (setf (def-cpl def) (%compute-cpl class supers))
           (%put name 'class class)
-          (setq *class-epoch* (1+ *class-epoch*))
+          (%class-changed)
           class))))
 
 (defun %built-in-class-name (x)
@@ -240,6 +245,10 @@ redefined with other parents) on demand."
           ((and class-1 class-2) (values (%subclassp class-1 class-2) t))
           (t (error "unsupported in swankd: SUBTYPEP of ~S and ~S (only classes are supported)"
                     type-1 type-2)))))
+
+(setq *built-in-classes*
+      (map 'vector #'find-class
+           '(fixnum null symbol cons character single-float double-float string)))
 
 ;;; Instances: bringing them up to date, and slot access by name.
 
@@ -302,7 +311,8 @@ redefined with other parents) on demand."
   (declare (ignore class))
   (error 'unbound-slot :name slot-name :instance instance))
 
-(defun slot-value (object slot-name)
+(defun %slot-value-slow (object slot-name)
+  "SLOT-VALUE when the builtin's fast path (dispatch.rs) does not apply."
   (if (%instancep object)
       (let ((slot (%find-slot object slot-name)))
         (if (null slot)
@@ -321,7 +331,7 @@ redefined with other parents) on demand."
       (%condition-slot object slot-name)
       (slot-missing (class-of object) object slot-name 'slot-value)))
 
-(defun %set-slot-value (object slot-name value)
+(defun %set-slot-value-slow (object slot-name value)
   (if (%instancep object)
       (let ((slot (%find-slot object slot-name)))
         (if (null slot)
@@ -393,6 +403,9 @@ redefined with other parents) on demand."
 (defun %method-specializers (method) (%instance-ref method 2 nil))
 (defun %method-function (method) (%instance-ref method 3 nil))
 (defun %method-lambda-list (method) (%instance-ref method 4 nil))
+(defun %method-fast-function (method)
+  "The method's body as a plain function of the arguments, when it needs no next methods."
+  (%instance-ref method 5 nil))
 (defun %method-generic-function (method) (%instance-ref method 0 nil))
 
 (defun %required-count (lambda-list)
@@ -408,7 +421,7 @@ redefined with other parents) on demand."
                                    when (consp specializer) collect (cadr specializer)))))
     (vector methods (make-hash-table :test 'equal) *class-epoch*
             (if (some #'identity eqls) eqls nil)
-            required lambda-list)))
+            required lambda-list nil)))
 
 (defun %setf-function-name-p (name)
   (and (consp name) (eq (car name) 'setf) (consp (cdr name)) (symbolp (cadr name)) (null (cddr name))))
@@ -463,18 +476,37 @@ function: after FMAKUNBOUND or DEFUN, methods start afresh)."
                            (error "~S is not a generic function." x)))
         (t (or (%find-generic-function x) (error "~S is not a generic function." x)))))
 
-(defun %gf-call (gf args)
+(defconstant +inline-cache-size+ 8)
+
+(defun %gf-call-slow (gf args)
+  "A call of GF that %GF-CALL (dispatch.rs) did not find in the inline cache."
   (let* ((table (symbol-value (%instance-ref gf 1 nil)))
-         (cache (svref table 1)))
-    (unless (eq (svref table 2) *class-epoch*)
+         (cache (svref table 1))
+         (epoch *class-epoch*))
+    (unless (eq (svref table 2) epoch)
       (clrhash cache)
-      (setf (svref table 2) *class-epoch*))
+      (setf (svref table 6) nil)
+      (setf (svref table 2) epoch))
     (let* ((key (%dispatch-key table args))
            (emf (gethash key cache)))
       (unless emf
         (setq emf (%compute-effective-method gf table args))
-        (setf (gethash key cache) emf))
-      (funcall emf args))))
+        (when (eq epoch *class-epoch*)
+          (setf (gethash key cache) emf)))
+      (when (and (eq epoch *class-epoch*)
+                 (null (svref table 3))
+                 (< (length (svref table 6)) +inline-cache-size+)
+                 (loop for arg in args repeat (svref table 4) always (%fast-class-of arg)))
+        (setf (svref table 6) (cons (cons key emf) (svref table 6))))
+      (apply emf args))))
+
+(defun %class-changed ()
+  "Empties the inline caches (the hash caches notice *CLASS-EPOCH* themselves)."
+  (setq *class-epoch* (1+ *class-epoch*))
+  (maphash (lambda (function gf)
+             (declare (ignore function))
+             (setf (svref (%gf-table gf) 6) nil))
+           *generic-functions*))
 
 (defun %dispatch-key (table args)
   (let ((eqls (svref table 3)) (required (svref table 4)))
@@ -486,7 +518,7 @@ function: after FMAKUNBOUND or DEFUN, methods start afresh)."
                  (let ((arg (car rest)) (values (nth i eqls)))
                    (push (if (and values (member arg values)) (list 'eql arg) (class-of arg)) key))
                  (setq rest (cdr rest)))
-               key)))))
+               (nreverse key))))))
 
 (defun %specializer-applicable-p (specializer arg)
   (if (consp specializer)
@@ -525,21 +557,28 @@ function: after FMAKUNBOUND or DEFUN, methods start afresh)."
                                                  methods))))
          (arounds (mapcar #'%method-function
                           (remove-if-not (lambda (m) (equal (method-qualifiers m) '(:around))) methods))))
-    (if (null primaries)
-        (lambda (args) (apply #'no-applicable-method (%gf-function gf) args))
-        (let ((main (if (or befores afters)
-                        (lambda (args next)
-                          (declare (ignore next))
-                          (dolist (before befores) (funcall before args nil))
-                          (multiple-value-prog1 (funcall (car primaries) args (cdr primaries))
-                            (dolist (after afters) (funcall after args nil))))
-                        nil)))
-          (cond (arounds
-                 (let ((chain (append (cdr arounds) (if main (list main) primaries))))
-                   (lambda (args) (funcall (car arounds) args chain))))
-                (main (lambda (args) (funcall main args nil)))
-                (t (let ((first (car primaries)) (next (cdr primaries)))
-                     (lambda (args) (funcall first args next)))))))))
+    (cond ((null primaries)
+           (lambda (&rest args) (apply #'no-applicable-method (%gf-function gf) args)))
+          ((and (null befores) (null afters) (null arounds) (null (cdr primaries))
+                (%method-fast-function (car methods)))
+           (%method-fast-function (car methods)))
+          (t (%chained-effective-method primaries befores afters arounds)))))
+
+(defun %chained-effective-method (primaries befores afters arounds)
+  "The standard method combination of method functions (of ARGS and NEXT-METHODS)."
+  (let ((main (if (or befores afters)
+                  (lambda (args next)
+                    (declare (ignore next))
+                    (dolist (before befores) (funcall before args nil))
+                    (multiple-value-prog1 (funcall (car primaries) args (cdr primaries))
+                      (dolist (after afters) (funcall after args nil))))
+                  nil)))
+    (cond (arounds
+           (let ((chain (append (cdr arounds) (if main (list main) primaries))))
+             (lambda (&rest args) (funcall (car arounds) args chain))))
+          (main (lambda (&rest args) (funcall main args nil)))
+          (t (let ((first (car primaries)) (next (cdr primaries)))
+               (lambda (&rest args) (funcall first args next)))))))
 
 (define-condition no-applicable-method-error (error)
   ((generic-function :initarg :generic-function) (arguments :initarg :arguments))
@@ -566,13 +605,13 @@ function: after FMAKUNBOUND or DEFUN, methods start afresh)."
   (and (equal (method-qualifiers a) qualifiers)
        (equal (%method-specializers a) specializers)))
 
-(defun %add-method (name qualifiers specializers lambda-list function)
+(defun %add-method (name qualifiers specializers lambda-list function fast-function)
   (unless (member qualifiers '(() (:before) (:after) (:around)) :test #'equal)
     (error "unsupported in swankd: method qualifiers ~S (only :BEFORE, :AFTER and :AROUND)" qualifiers))
   (let* ((gf (%ensure-generic-function name lambda-list))
          (method (%make-instance-object (find-class 'standard-method)
                                         (def-layout (%class-def (find-class 'standard-method)))
-                                        5))
+                                        6))
          (table (%gf-table gf))
          (others (remove-if (lambda (m) (%same-method-p m qualifiers specializers)) (svref table 0))))
     (%instance-set method 0 gf)
@@ -580,6 +619,7 @@ function: after FMAKUNBOUND or DEFUN, methods start afresh)."
     (%instance-set method 2 specializers)
     (%instance-set method 3 function)
     (%instance-set method 4 lambda-list)
+    (%instance-set method 5 fast-function)
     (setf (symbol-value (%gf-cell gf))
           (%make-table (append others (list method))
                        (if (svref table 0) (svref table 5) lambda-list)))
@@ -632,13 +672,15 @@ generic function's other methods may accept them."
                                 (%call-next-method ,next (or arguments ,args) ,method))
                               (next-method-p () (if ,next t nil)))
                          (apply ,inner ,args)))
-                     (lambda (m) (setq ,method m)))))
+                     (lambda (m) (setq ,method m))
+                     nil)))
         (let ((function (gensym "FUNCTION")) (args (gensym "ARGS")) (next (gensym "NEXT")))
           `(let ((,function ,inner))
              (values (lambda (,args ,next)
                        (declare (ignore ,next))
                        (apply ,function ,args))
-                     nil))))))
+                     nil
+                     ,function))))))
 
 (defun %tree-mentions-p (tree symbols)
   (let ((pending (list tree)) (seen 0))
@@ -665,10 +707,11 @@ generic function's other methods may accept them."
                                          `(list 'eql ,(cadr s))
                                          `(find-class ',s))))
                                  (subseq specialized 0 required)))
-           (function (gensym "FUNCTION")) (setter (gensym "SETTER")) (method (gensym "METHOD")))
-      `(multiple-value-bind (,function ,setter) ,(%method-lambda name plain body)
+           (function (gensym "FUNCTION")) (setter (gensym "SETTER")) (method (gensym "METHOD"))
+           (fast (gensym "FAST")))
+      `(multiple-value-bind (,function ,setter ,fast) ,(%method-lambda name plain body)
          (let ((,method (%add-method ',name ',(reverse qualifiers) (list ,@specializers)
-                                     ',plain ,function)))
+                                     ',plain ,function ,fast)))
            (when ,setter (funcall ,setter ,method))
            ,method)))))
 
@@ -816,7 +859,7 @@ generic function's other methods may accept them."
         (unless (member super supers) (%remove-subclass super class))))
     (dolist (super supers) (%add-subclass super class))
     (%update-subclasses class)
-    (setq *class-epoch* (1+ *class-epoch*))
+    (%class-changed)
     class))
 
 (defun %update-subclasses (class)

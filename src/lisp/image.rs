@@ -124,6 +124,7 @@ well_known_symbols! {
     unquote_splicing = swankd "UNQUOTE-SPLICING",
     source_origin = swankd "*SOURCE-ORIGIN*",
     form_start = swankd "*FORM-START*",
+    built_in_classes = swankd "*BUILT-IN-CLASSES*",
     named_lambda = swankd "NAMED-LAMBDA",
     loop_forever = swankd "%LOOP",
     upcase = keyword "UPCASE",

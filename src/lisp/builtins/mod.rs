@@ -8,6 +8,7 @@ mod args;
 mod arrays;
 mod conditions;
 mod control;
+mod dispatch;
 mod hash;
 mod input;
 mod instances;
@@ -106,6 +107,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     strings::install(table, image)?;
     structs::install(table, image)?;
     instances::install(table, image)?;
+    dispatch::install(table, image)?;
     text::install(table, image)?;
     types::install(table, image)?;
     sequences::install(table, image)?;
