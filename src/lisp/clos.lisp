@@ -433,7 +433,10 @@ redefined with other parents) on demand."
 (defun %find-generic-function (name)
   (let* ((setf-name (%setf-function-name-p name))
          (gf (get (%function-name-symbol name) (if setf-name 'setf-generic-function 'generic-function))))
-    (when (and gf (eq (%gf-function gf)
+    (when (and gf
+               ;; Not one a failed unit of change made (its table was undone).
+               (boundp (%gf-cell gf))
+               (eq (%gf-function gf)
                       (if setf-name
                           (get (cadr name) 'setf-function)
                           (and (fboundp name) (symbol-function name)))))
@@ -505,7 +508,9 @@ function: after FMAKUNBOUND or DEFUN, methods start afresh)."
   (setq *class-epoch* (1+ *class-epoch*))
   (maphash (lambda (function gf)
              (declare (ignore function))
-             (setf (svref (%gf-table gf) 6) nil))
+             ;; A generic function made by a unit of change that failed has no table.
+             (when (boundp (%gf-cell gf))
+               (setf (svref (%gf-table gf) 6) nil)))
            *generic-functions*))
 
 (defun %dispatch-key (table args)
