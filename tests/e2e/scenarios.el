@@ -172,6 +172,65 @@
                (car ticks) (car since-reset)))
     (swankd-e2e-check-repl connection "(< *counter* 10)" "T\n")))
 
+;;;; A whole program keeping its state in objects: examples/accounts.lisp
+
+(defconst swankd-e2e-accounts-regexp "^accounts: .*$"
+  "A line examples/accounts.lisp prints on each tick.")
+
+(defconst swankd-e2e-accounts-patch
+  "(defclass account ()
+  ((owner :initarg :owner :reader owner)
+   (balance :initarg :balance :accessor balance)
+   (currency :initarg :currency :initform :eur :accessor currency)))
+(defmethod update-instance-for-redefined-class :after
+    ((account account) added discarded plist &key)
+  (declare (ignore added discarded plist))
+  (when (string= (owner account) \"bob\") (setf (currency account) :usd)))
+(defmethod describe-account ((account account))
+  (format nil \"~a=~a~a\" (owner account) (balance account) (currency account)))
+"
+  "The class change the user sends to the running accounts program with C-c C-r.")
+
+(defun swankd-e2e-account-balances (line)
+  "The balances in an accounts LINE, as numbers."
+  (let ((balances nil) (start 0))
+    (while (string-match "=\\([0-9]+\\)" line start)
+      (push (string-to-number (match-string 1 line)) balances)
+      (setq start (match-end 0)))
+    (nreverse balances)))
+
+(swankd-e2e-defscenario live-class-change
+  "examples/accounts.lisp ticks on while C-c C-r adds a slot to its objects' class."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-repl connection "(length *accounts*)" "3\n")
+    (with-current-buffer (swankd-e2e-lisp-buffer connection "accounts-patch.lisp"
+                                                 swankd-e2e-accounts-patch)
+      (swankd-e2e-echo-after connection
+                             (lambda () (slime-eval-region (point-min) (point-max))))
+      (kill-buffer))
+    (message "  ok  C-c C-r on the new class, its migration method and describe-account")
+    (swankd-e2e-wait-until
+     "the program to print the accounts with their currencies"
+     (lambda () (cl-some (lambda (line) (string-match-p "EUR" line))
+                         (swankd-e2e-program-lines swankd-e2e-accounts-regexp))))
+    (let* ((ticks (swankd-e2e-program-lines swankd-e2e-accounts-regexp))
+           (before (cl-remove-if (lambda (line) (string-match-p "EUR" line)) ticks))
+           (after (cl-remove-if-not (lambda (line) (string-match-p "EUR" line)) ticks))
+           (last-before (car (last before)))
+           (first-after (car after)))
+      (unless (and last-before
+                   (string-match-p "^accounts: ann=[0-9]+ bob=[0-9]+ cy=[0-9]+$" last-before))
+        (swankd-e2e-fail "Before the change the program printed %s" (swankd-e2e-show ticks)))
+      (unless (string-match-p "^accounts: ann=[0-9]+EUR bob=[0-9]+USD cy=[0-9]+EUR$" first-after)
+        (swankd-e2e-fail "After the change the program printed %s" (swankd-e2e-show ticks)))
+      (unless (equal (mapcar (lambda (n) (+ n 1))
+                             (swankd-e2e-account-balances last-before))
+                     (swankd-e2e-account-balances first-after))
+        (swankd-e2e-fail "The balances did not carry on from %S to %S" last-before first-after))
+      (message "  ok  ticks went from %S to %S" last-before first-after))
+    (swankd-e2e-check-repl connection "(length *accounts*)" "3\n")
+    (swankd-e2e-check-repl connection "(currency (second *accounts*))" ":USD\n")))
+
 ;;;; Compiling from source buffers
 
 (swankd-e2e-defscenario compile-defun
