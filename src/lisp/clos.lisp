@@ -1043,6 +1043,29 @@ generic function's other methods may accept them."
     (print-object object stream)
     (get-output-stream-string stream)))
 
+;;; For the inspector.
+
+(defun %slots-by-class (object)
+  "OBJECT's slots grouped by the class that defines them, most specific first:
+((CLASS (NAME . VALUE-OR-*UNBOUND-SLOT*) ...) ...)."
+  (let ((def (%instance-definition object)) (groups nil))
+    (dolist (class (def-cpl def))
+      (let ((own (loop for slot in (def-slots def)
+                       when (and (assoc (car slot) (if (eq class (%instance-class object))
+                                                       (def-direct-slots def)
+                                                       (def-direct-slots (%class-def class))))
+                                 (not (some (lambda (group)
+                                              (assoc (car slot) (cdr group)))
+                                            groups)))
+                         collect (cons (car slot)
+                                       (if (slot-boundp object (car slot))
+                                           (slot-value object (car slot))
+                                           *unbound-slot*)))))
+        (when own (push (cons class own) groups))))
+    (nreverse groups)))
+
+(defun %unbound-slot-marker-p (x) (eq x *unbound-slot*))
+
 ;;; DESCRIBE.
 
 (defmethod describe-object ((object t) stream)
