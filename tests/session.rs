@@ -549,3 +549,35 @@ fn apropos_lists_what_names_contain_with_their_documentation() {
         r#"(:return (:ok ((:designator "*APROPOS-PROBE-VAR*" :variable "A probe variable.") (:designator "APROPOS-PROBE-FN" :function "Probes.") (:designator "APROPOS-PROBE-MACRO" :macro :not-documented))) 2)"#
     );
 }
+
+#[test]
+fn find_definitions_lists_a_classes_and_a_generic_functions_methods() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:compile-string-for-emacs "(defclass probe-shape () ())
+(defgeneric probe-area (s))
+(defmethod probe-area ((s probe-shape)) 1)
+(defmethod probe-area :before ((s probe-shape)) 2)" "shapes.lisp" '((:position 10)) nil nil)"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(
+        r#"(swank:find-definitions-for-emacs "probe-area")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok (("(DEFGENERIC PROBE-AREA)" (:location (:buffer "shapes.lisp") (:offset 39 0) nil)) ("(DEFMETHOD PROBE-AREA (PROBE-SHAPE))" (:location (:buffer "shapes.lisp") (:offset 67 0) nil)) ("(DEFMETHOD PROBE-AREA :BEFORE (PROBE-SHAPE))" (:location (:buffer "shapes.lisp") (:offset 110 0) nil)))) 2)"#
+    );
+    client.rex(
+        r#"(swank:find-definitions-for-emacs "probe-shape")"#,
+        ThreadSelector::Any,
+        3,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok (("(DEFCLASS PROBE-SHAPE)" (:location (:buffer "shapes.lisp") (:offset 10 0) nil)))) 3)"#
+    );
+}

@@ -403,6 +403,7 @@ redefined with other parents) on demand."
 (defun %method-specializers (method) (%instance-ref method 2 nil))
 (defun %method-function (method) (%instance-ref method 3 nil))
 (defun %method-lambda-list (method) (%instance-ref method 4 nil))
+(defun %method-source (method) (%instance-ref method 6 nil))
 (defun %method-fast-function (method)
   "The method's body as a plain function of the arguments, when it needs no next methods."
   (%instance-ref method 5 nil))
@@ -610,13 +611,26 @@ function: after FMAKUNBOUND or DEFUN, methods start afresh)."
   (and (equal (method-qualifiers a) qualifiers)
        (equal (%method-specializers a) specializers)))
 
+(defun %current-source-location ()
+  "Swank's location of the top-level form being evaluated from a file or an Emacs buffer
+(as definitions.rs records for DEFUN), or NIL."
+  (let ((origin (and (boundp '*source-origin*) *source-origin*))
+        (start (and (boundp '*form-start*) *form-start*)))
+    (when (and (consp origin) (integerp start) (symbolp (car origin)))
+      (cond ((string= (symbol-name (car origin)) "FILE")
+             (list :location (list :file (second origin)) (list :position (1+ start)) nil))
+            ((string= (symbol-name (car origin)) "BUFFER")
+             (list :location (list :buffer (second origin))
+                   (list :offset (+ (if (integerp (third origin)) (third origin) 1) start) 0)
+                   nil))))))
+
 (defun %add-method (name qualifiers specializers lambda-list function fast-function)
   (unless (member qualifiers '(() (:before) (:after) (:around)) :test #'equal)
     (error "unsupported in swankd: method qualifiers ~S (only :BEFORE, :AFTER and :AROUND)" qualifiers))
   (let* ((gf (%ensure-generic-function name lambda-list))
          (method (%make-instance-object (find-class 'standard-method)
                                         (def-layout (%class-def (find-class 'standard-method)))
-                                        6))
+                                        7))
          (table (%gf-table gf))
          (others (remove-if (lambda (m) (%same-method-p m qualifiers specializers)) (svref table 0))))
     (%instance-set method 0 gf)
@@ -625,6 +639,7 @@ function: after FMAKUNBOUND or DEFUN, methods start afresh)."
     (%instance-set method 3 function)
     (%instance-set method 4 lambda-list)
     (%instance-set method 5 fast-function)
+    (%instance-set method 6 (%current-source-location))
     (setf (symbol-value (%gf-cell gf))
           (%make-table (append others (list method))
                        (if (svref table 0) (svref table 5) lambda-list)))
@@ -859,6 +874,7 @@ generic function's other methods may accept them."
       (error "The class ~S cannot be its own superclass." name))
     (%set-class-def class (%compute-def class supers direct-slots default-initargs doc old-def))
     (%put name 'class class)
+    (%put name 'class-source (%current-source-location))
     (when old-def
       (dolist (super (def-supers old-def))
         (unless (member super supers) (%remove-subclass super class))))
@@ -1065,6 +1081,30 @@ generic function's other methods may accept them."
     (nreverse groups)))
 
 (defun %unbound-slot-marker-p (x) (eq x *unbound-slot*))
+
+;;; For M-.
+
+(defun %clos-definitions (symbol)
+  "((LABEL LOCATION-OR-NIL) ...) for the class SYMBOL names and the methods of the generic
+functions SYMBOL and (SETF SYMBOL), labelled as SBCL labels them: (DEFCLASS NAME) and
+(DEFMETHOD NAME QUALIFIER... (CLASS...))."
+  (append
+   (let ((class (%find-class symbol)))
+     (when (and class (eq (def-kind (%class-def class)) :standard))
+       (list (list (format nil "(DEFCLASS ~S)" symbol) (get symbol 'class-source)))))
+   (loop for name in (list symbol (list 'setf symbol))
+        for gf = (%find-generic-function name)
+        when gf
+          append (mapcar (lambda (method)
+                           (list (format nil "(DEFMETHOD ~S~{ ~S~} ~S)" name
+                                         (method-qualifiers method)
+                                         (mapcar (lambda (s) (if (consp s) s (class-name s)))
+                                                 (%method-specializers method)))
+                                 (%method-source method)))
+                         (%gf-methods gf)))))
+
+(defun %generic-function-name-p (symbol)
+  (if (%find-generic-function symbol) t nil))
 
 ;;; DESCRIBE.
 

@@ -306,8 +306,14 @@ position for definitions loaded from files, a buffer offset for C-c C-c, an erro
 functions built into swankd."
   (let ((symbol (ignore-errors (read-from-string name))))
     (when (symbolp symbol)
-      (mapcar (lambda (entry)
-                (let ((label (format nil "(~A ~S)" (car entry) symbol)))
+      (append
+       (mapcar (lambda (entry)
+                (let ((label (format nil "(~A ~S)"
+                                     (if (and (eq (car entry) 'defun)
+                                              (swankd::%generic-function-name-p symbol))
+                                         'defgeneric
+                                         (car entry))
+                                     symbol)))
                   (list label
                         (or (cadr entry)
                             (list :error
@@ -315,7 +321,13 @@ functions built into swankd."
                                           (if (eq (car entry) 'defvar)
                                               "it was not defined from a file or buffer"
                                               "it is built in or was defined at the REPL")))))))
-              (swankd::%definition-sources symbol)))))
+              (swankd::%definition-sources symbol))
+      (mapcar (lambda (entry)
+                (list (car entry)
+                      (or (cadr entry)
+                          (list :error (format nil "~A has no source location: it was defined at the REPL."
+                                               (car entry))))))
+              (swankd::%clos-definitions symbol))))))
 
 ;;;; Packages, directories and the rest of the everyday set.
 
