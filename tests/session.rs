@@ -581,3 +581,27 @@ fn find_definitions_lists_a_classes_and_a_generic_functions_methods() {
         r#"(:return (:ok (("(DEFCLASS PROBE-SHAPE)" (:location (:buffer "shapes.lisp") (:offset 10 0) nil)))) 3)"#
     );
 }
+
+#[test]
+fn the_repl_and_the_echo_area_print_instances_with_their_print_object_methods() {
+    let mut client = start();
+    client.rex(
+        r##"(swank:interactive-eval "(progn (defclass probe-point () ((x :initarg :x))) (defmethod print-object ((p probe-point) s) (format s \"#<P ~a>\" (slot-value p 'x))) (make-instance 'probe-point :x 1))")"##,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(client.next(), r#"(:return (:ok "=> #<P 1>") 1)"#);
+    client.rex(
+        r#"(swank-repl:create-repl nil :coding-system "utf-8-unix")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    assert!(client.next().ends_with(" 2)"));
+    client.rex(
+        r#"(swank-repl:listener-eval "(list (make-instance 'probe-point :x 2))")"#,
+        ThreadSelector::Repl,
+        3,
+    );
+    assert_eq!(client.next(), "(:write-string \"(#<P 2>)\\n\" :repl-result)");
+    assert_eq!(client.next(), "(:return (:ok nil) 3)");
+}
