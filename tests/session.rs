@@ -602,6 +602,9 @@ fn the_repl_and_the_echo_area_print_instances_with_their_print_object_methods() 
         ThreadSelector::Repl,
         3,
     );
-    assert_eq!(client.next(), "(:write-string \"(#<P 2>)\\n\" :repl-result)");
+    assert_eq!(
+        client.next(),
+        "(:write-string \"(#<P 2>)\\n\" :repl-result)"
+    );
     assert_eq!(client.next(), "(:return (:ok nil) 3)");
 }

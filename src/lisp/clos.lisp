@@ -624,6 +624,15 @@ function: after FMAKUNBOUND or DEFUN, methods start afresh)."
                    (list :offset (+ (if (integerp (third origin)) (third origin) 1) start) 0)
                    nil))))))
 
+(defvar *print-object-for-structures* nil
+  "True once a PRINT-OBJECT method is specialised on a structure or condition class: from
+then on the printer asks about those objects too (print_object.rs).")
+
+(defun %note-print-object-method (specializers)
+  (let ((class (car specializers)))
+    (when (and (%instancep class) (member (def-kind (%class-def class)) '(:structure :condition)))
+      (setq *print-object-for-structures* t))))
+
 (defun %add-method (name qualifiers specializers lambda-list function fast-function)
   (unless (member qualifiers '(() (:before) (:after) (:around)) :test #'equal)
     (error "unsupported in swankd: method qualifiers ~S (only :BEFORE, :AFTER and :AROUND)" qualifiers))
@@ -640,6 +649,7 @@ function: after FMAKUNBOUND or DEFUN, methods start afresh)."
     (%instance-set method 4 lambda-list)
     (%instance-set method 5 fast-function)
     (%instance-set method 6 (%current-source-location))
+    (when (eq name 'print-object) (%note-print-object-method specializers))
     (setf (symbol-value (%gf-cell gf))
           (%make-table (append others (list method))
                        (if (svref table 0) (svref table 5) lambda-list)))
@@ -1054,10 +1064,16 @@ generic function's other methods may accept them."
                                 (%method-specializers object)))))
 
 (defun %print-object-to-string (object escape)
-  "What PRINT-OBJECT writes for OBJECT (the printer's hook, see print_object.rs)."
-  (let ((*print-escape* escape) (stream (make-string-output-stream)))
-    (print-object object stream)
-    (get-output-stream-string stream)))
+  "What PRINT-OBJECT writes for OBJECT (the printer's hook, see print_object.rs), or NIL
+for a structure or condition whose only applicable method is the default one (the
+printer then prints it itself)."
+  (unless (and (not (%instancep object))
+               (let ((method (car (%applicable-methods (%gf-methods (%generic-function-designator 'print-object))
+                                                       (list object nil)))))
+                 (or (null method) (eq (class-name (car (%method-specializers method))) t))))
+    (let ((*print-escape* escape) (stream (make-string-output-stream)))
+      (print-object object stream)
+      (get-output-stream-string stream))))
 
 ;;; For the inspector.
 

@@ -306,6 +306,10 @@ impl Printer<'_> {
 
     fn object(&mut self, value: Value, depth: usize) {
         let Value::Object(r) = value else { return };
+        if let Some(text) = self.image.printed_instances.get(&(r, self.options.escape)) {
+            self.out.push_str(text);
+            return;
+        }
         let Some(object) = self.image.heap.object(r) else {
             self.out.push_str("#<freed object>");
             return;
@@ -364,11 +368,6 @@ impl Printer<'_> {
                     r.0
                 ));
             }
-            Object::Closure(_)
-                if let Some(text) = self.image.printed_instances.get(&(r, self.options.escape)) =>
-            {
-                self.out.push_str(text);
-            }
             Object::Closure(closure) => {
                 self.out.push_str("#<FUNCTION ");
                 let name = closure.proto.name;
@@ -403,10 +402,6 @@ impl Printer<'_> {
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
             Object::Struct(instance) => self.structure(instance, depth),
             Object::Instance(instance) => {
-                if let Some(text) = self.image.printed_instances.get(&(r, self.options.escape)) {
-                    self.out.push_str(text);
-                    return;
-                }
                 let name = match self.image.heap.object(match instance.class {
                     Value::Object(c) => c,
                     _ => r,

@@ -36,7 +36,13 @@ impl Vm {
         let preparation = PrintPreparation { outermost };
         let swankd = self.image.pkg.swankd;
         let dispatcher = Value::Symbol(self.image.intern("%GENERIC-FUNCTION", swankd)?);
-        let instances = self.instances_inside(roots, dispatcher);
+        let structures = self
+            .image
+            .heap
+            .symbol(self.image.sym.print_object_for_structures)
+            .value
+            .truthy();
+        let instances = self.instances_inside(roots, dispatcher, structures);
         if instances.is_empty() || self.nested > MAX_NESTING {
             return Ok(preparation);
         }
@@ -81,9 +87,15 @@ impl Vm {
         }
     }
 
-    /// The instances reachable from `roots` through conses and vectors, and the generic
-    /// functions (closures whose code is named `dispatcher`).
-    fn instances_inside(&self, roots: &[Value], dispatcher: Value) -> Vec<ObjRef> {
+    /// The instances reachable from `roots` through conses, vectors and structures, the
+    /// generic functions (closures whose code is named `dispatcher`), and with `structures`
+    /// the structures and conditions too (once a PRINT-OBJECT method exists for one).
+    fn instances_inside(
+        &self,
+        roots: &[Value],
+        dispatcher: Value,
+        structures: bool,
+    ) -> Vec<ObjRef> {
         let mut found = Vec::new();
         let mut seen_conses = HashSet::new();
         let mut seen_objects = HashSet::new();
@@ -108,6 +120,13 @@ impl Vm {
                         Some(Object::Instance(_)) => found.push(r),
                         Some(Object::Closure(c)) if c.proto.name.eq(dispatcher) => found.push(r),
                         Some(Object::Vector(v)) => pending.extend(v.items.iter().rev()),
+                        Some(Object::Struct(s)) => {
+                            if structures {
+                                found.push(r);
+                            }
+                            pending.extend(s.slots.iter().rev());
+                        }
+                        Some(Object::Condition(_)) if structures => found.push(r),
                         _ => {}
                     }
                 }
