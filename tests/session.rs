@@ -608,3 +608,49 @@ fn the_repl_and_the_echo_area_print_instances_with_their_print_object_methods() 
     );
     assert_eq!(client.next(), "(:return (:ok nil) 3)");
 }
+
+#[test]
+fn describe_and_apropos_know_classes_and_generic_functions() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defclass probe-class () ((slot :initarg :slot :reader probe-slot))) (defgeneric probe-gf (x)) (defmethod probe-gf ((x probe-class)) 1))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(
+        r#"(swank:describe-symbol "probe-class")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    let described = client.next();
+    assert!(
+        described.contains(r"PROBE-CLASS names the standard-class #<STANDARD-CLASS COMMON-LISP-USER::PROBE-CLASS>:\n  Class precedence-list: PROBE-CLASS, STANDARD-OBJECT, T\n"),
+        "{described}"
+    );
+    assert!(
+        described.contains(r"    SLOT\n      Initargs: :SLOT\n      Readers: PROBE-SLOT\n"),
+        "{described}"
+    );
+    client.rex(
+        r#"(swank:describe-symbol "probe-gf")"#,
+        ThreadSelector::Any,
+        3,
+    );
+    let described = client.next();
+    assert!(
+        described.contains(
+            r"PROBE-GF names a generic function with 1 method:\n    (PROBE-GF (PROBE-CLASS))\n"
+        ),
+        "{described}"
+    );
+    client.rex(
+        r#"(swank:apropos-list-for-emacs "probe-cl" nil nil 'nil)"#,
+        ThreadSelector::Any,
+        4,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok ((:designator "PROBE-CLASS" :class :not-documented))) 4)"#
+    );
+}

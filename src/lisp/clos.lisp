@@ -73,7 +73,7 @@
     (%set-class-def class def)
     (setf (def-cpl def) (%compute-cpl class supers))
     (dolist (super supers) (%add-subclass super class))
-    (%put name 'class class)
+    (%put name '%class class)
     class))
 
 (defun %add-subclass (super class)
@@ -130,7 +130,7 @@
 
 (defun %find-class (name)
   (when (and name (symbolp name))
-    (let ((class (get name 'class)))
+    (let ((class (get name '%class)))
       (cond ((and (eq name 'condition) class) class)
             ((%condition-type-p name) (%ensure-derived-class name :condition))
             ((get name 'structure) (%ensure-derived-class name :structure))
@@ -183,7 +183,7 @@
 (defun %ensure-derived-class (name kind)
   "The class of a condition type or a structure type, made (or remade, if the type was
 redefined with other parents) on demand."
-  (let ((class (get name 'class))
+  (let ((class (get name '%class))
         (origin (%derived-supers name kind)))
     (if (and class (%class-defined-p class) (equal (def-origin (%class-def class)) origin))
         class
@@ -194,7 +194,7 @@ redefined with other parents) on demand."
                (def (%make-def supers nil nil nil #() nil nil kind nil origin)))
           (%set-class-def class def)
           (setf (def-cpl def) (%compute-cpl class supers))
-          (%put name 'class class)
+          (%put name '%class class)
           (%class-changed)
           class))))
 
@@ -223,7 +223,7 @@ redefined with other parents) on demand."
         (t (let ((name (%built-in-class-name object)))
              (if (and (eq name t) (symbolp (type-of object)) (get (type-of object) 'structure))
                  (find-class (type-of object))
-                 (get name 'class))))))
+                 (get name '%class))))))
 
 (defun %class-precedence-list (class) (def-cpl (%class-def class)))
 
@@ -883,7 +883,7 @@ generic function's other methods may accept them."
     (when (member class supers)
       (error "The class ~S cannot be its own superclass." name))
     (%set-class-def class (%compute-def class supers direct-slots default-initargs doc old-def))
-    (%put name 'class class)
+    (%put name '%class class)
     (%put name 'class-source (%current-source-location))
     (when old-def
       (dolist (super (def-supers old-def))
@@ -1121,6 +1121,49 @@ functions SYMBOL and (SETF SYMBOL), labelled as SBCL labels them: (DEFCLASS NAME
 
 (defun %generic-function-name-p (symbol)
   (if (%find-generic-function symbol) t nil))
+
+;;; For C-c C-d d (SWANK:DESCRIBE-SYMBOL).
+
+(defun %clos-description (symbol)
+  "What DESCRIBE adds for the class and the generic function SYMBOL names (or \"\")."
+  (with-output-to-string (s)
+    (let ((class (%find-class symbol)))
+      (when (and class (eq (def-kind (%class-def class)) :standard))
+        (let ((def (%class-def class)))
+          (format s "~%~A names the standard-class ~S:~%" (symbol-name symbol) class)
+          (when (def-documentation def)
+            (format s "  Documentation:~%    ~A~%" (def-documentation def)))
+          (format s "  Class precedence-list: ~{~S~^, ~}~%" (mapcar #'class-name (def-cpl def)))
+          (format s "  Direct superclasses: ~{~S~^, ~}~%" (mapcar #'class-name (def-supers def)))
+          (if (def-subclasses def)
+              (format s "  Direct subclasses: ~{~S~^, ~}~%" (mapcar #'class-name (def-subclasses def)))
+              (format s "  No subclasses.~%"))
+          (if (def-direct-slots def)
+              (format s "  Direct slots:~%")
+              (format s "  No direct slots.~%"))
+          (dolist (slot (def-direct-slots def))
+            (let ((options (cdr slot)))
+              (format s "    ~S~%" (car slot))
+              (when (getf options :initargs)
+                (format s "      Initargs: ~{~S~^, ~}~%" (getf options :initargs)))
+              (when (getf options :initfunction)
+                (format s "      Initform: ~S~%" (getf options :initform)))
+              (when (eq (getf options :allocation) :class)
+                (format s "      Allocation: CLASS~%"))
+              (when (getf options :readers)
+                (format s "      Readers: ~{~S~^, ~}~%" (getf options :readers)))
+              (when (getf options :writers)
+                (format s "      Writers: ~{~S~^, ~}~%" (getf options :writers)))
+              (when (getf options :documentation)
+                (format s "      Documentation:~%        ~A~%" (getf options :documentation))))))))
+    (let ((gf (%find-generic-function symbol)))
+      (when gf
+        (format s "~%~A names a generic function with ~D method~:P:~%"
+                (symbol-name symbol) (length (%gf-methods gf)) (length (%gf-methods gf)))
+        (dolist (method (%gf-methods gf))
+          (format s "    (~S~{ ~S~} ~S)~%" symbol (method-qualifiers method)
+                  (mapcar (lambda (sp) (if (consp sp) sp (class-name sp)))
+                          (%method-specializers method))))))))
 
 ;;; DESCRIBE.
 

@@ -125,6 +125,7 @@ well_known_symbols! {
     source_origin = swankd "*SOURCE-ORIGIN*",
     form_start = swankd "*FORM-START*",
     built_in_classes = swankd "*BUILT-IN-CLASSES*",
+    class_property = swankd "%CLASS",
     print_object_for_structures = swankd "*PRINT-OBJECT-FOR-STRUCTURES*",
     named_lambda = swankd "NAMED-LAMBDA",
     loop_forever = swankd "%LOOP",

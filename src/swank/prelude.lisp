@@ -457,6 +457,13 @@ applied inside their bodies."
   (swankd::%apropos name external-only case-sensitive
                     (and package (guess-package package)) *package*))
 
+(defun describe-symbol (name)
+  "C-c C-d d: what DESCRIBE says about the symbol NAME, with the class it names and the
+methods of the generic function it names."
+  (let ((symbol (ignore-errors (let ((*read-eval* nil)) (read-from-string name)))))
+    (concatenate 'string (swankd::%describe-symbol name)
+                 (if (and symbol (symbolp symbol)) (swankd::%clos-description symbol) ""))))
+
 (defun describe-definition-for-emacs (name kind)
   "What a click in the apropos buffer shows."
   (declare (ignore kind))
