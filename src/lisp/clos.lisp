@@ -131,7 +131,9 @@
 (defun %find-class (name)
   (when (and name (symbolp name))
     (let ((class (get name '%class)))
-      (cond ((and (eq name 'condition) class) class)
+      (cond ((and class (%class-defined-p class)
+                  (member (def-kind (%class-def class)) '(:standard :built-in)))
+             class)
             ((%condition-type-p name) (%ensure-derived-class name :condition))
             ((get name 'structure) (%ensure-derived-class name :structure))
             ((and class (%class-defined-p class)) class)
@@ -921,23 +923,31 @@ generic function's other methods may accept them."
 
 (defmethod shared-initialize ((instance standard-object) slot-names &rest initargs)
   (dolist (slot (def-slots (%instance-definition instance)))
-    (let* ((name (car slot))
-           (found (loop for key in (nth 2 slot)
-                        for tail = (%plist-find initargs key)
-                        when tail return tail)))
-      (cond (found (%set-slot-value instance name (cadr found)))
+    (let* ((location (%slot-location slot))
+           (found (and initargs
+                       (loop for key in (nth 2 slot)
+                             for tail = (%plist-find initargs key)
+                             when tail return tail))))
+      (cond (found (%store-slot instance location (cadr found)))
             ((and (nth 3 slot)
-                  (or (eq slot-names t) (member name slot-names))
-                  (not (slot-boundp instance name)))
-             (%set-slot-value instance name (funcall (nth 3 slot)))))))
+                  (or (eq slot-names t) (member (car slot) slot-names))
+                  (eq (%load-slot instance location) *unbound-slot*))
+             (%store-slot instance location (funcall (nth 3 slot)))))))
   instance)
+
+(defun %load-slot (instance location)
+  (if (consp location) (car location) (%instance-ref instance location *unbound-slot*)))
+
+(defun %store-slot (instance location value)
+  (if (consp location) (setf (car location) value) (%instance-set instance location value)))
 
 (defmethod initialize-instance ((instance standard-object) &rest initargs)
   (apply #'shared-initialize instance t initargs))
 
 (defmethod reinitialize-instance ((instance standard-object) &rest initargs)
-  (%check-initargs (class-of instance) initargs (list #'reinitialize-instance #'shared-initialize)
-                   (list instance))
+  (%check-initargs (class-of instance) initargs
+                   (%valid-initargs (class-of instance) (list 'reinitialize-instance 'shared-initialize)
+                                    (list instance)))
   (apply #'shared-initialize instance nil initargs))
 
 (defmethod update-instance-for-redefined-class ((instance standard-object) added-slots discarded-slots
@@ -954,25 +964,42 @@ generic function's other methods may accept them."
                    collect (car slot))
            initargs)))
 
-(defun %check-initargs (class initargs generic-functions args)
-  "Signals an error for an initarg no slot of CLASS and no applicable method accepts."
+(defun %valid-initargs (class generic-functions args)
+  "The initargs CLASS's slots and the applicable methods of GENERIC-FUNCTIONS accept, or
+:ANY if one of those methods takes &ALLOW-OTHER-KEYS."
   (let ((valid (loop for slot in (def-slots (%class-def class)) append (nth 2 slot))))
-    (dolist (gf generic-functions)
+    (dolist (gf generic-functions valid)
       (let ((gf (%generic-function-designator gf)))
         (dolist (method (%applicable-methods (%gf-methods gf) args))
           (let ((lambda-list (%method-lambda-list method)))
             (when (member '&allow-other-keys lambda-list)
-              (return-from %check-initargs nil))
+              (return-from %valid-initargs :any))
             (loop for parameter in (cdr (member '&key lambda-list))
                   until (%lambda-list-keyword-p parameter)
-                  do (push (%keyword-of-parameter parameter) valid))))))
-    (unless (getf initargs :allow-other-keys)
-      (%plist-map (lambda (key value)
-                    (declare (ignore value))
-                    (unless (or (member key valid) (eq key :allow-other-keys))
-                      (error "Invalid initialization argument:~%  ~S~%in call for class ~S."
-                             key class)))
-                  initargs))))
+                  do (push (%keyword-of-parameter parameter) valid))))))))
+
+(defun %check-initargs (class initargs valid)
+  "Signals an error for an initarg not in VALID (see %VALID-INITARGS)."
+  (unless (or (eq valid :any) (getf initargs :allow-other-keys))
+    (do ((tail initargs (cddr tail))) ((null tail))
+      (unless (or (member (car tail) valid) (eq (car tail) :allow-other-keys))
+        (error "Invalid initialization argument:~%  ~S~%in call for class ~S."
+               (car tail) class)))))
+
+(defvar *make-instance-initargs* (make-hash-table :test 'eq)
+  "Per class: the valid initargs of MAKE-INSTANCE, with the class epoch and the method
+tables of INITIALIZE-INSTANCE and SHARED-INITIALIZE they were computed from.")
+
+(defun %make-instance-initargs (class instance)
+  (let ((ii (%gf-table (%generic-function-designator #'initialize-instance)))
+        (si (%gf-table (%generic-function-designator #'shared-initialize)))
+        (entry (gethash class *make-instance-initargs*)))
+    (if (and entry (eq (svref entry 0) *class-epoch*) (eq (svref entry 1) ii) (eq (svref entry 2) si))
+        (svref entry 3)
+        (let ((valid (%valid-initargs class (list 'initialize-instance 'shared-initialize)
+                                      (list instance))))
+          (setf (gethash class *make-instance-initargs*) (vector *class-epoch* ii si valid))
+          valid))))
 
 (defun %keyword-of-parameter (parameter)
   (cond ((symbolp parameter) (intern (symbol-name parameter) :keyword))
@@ -989,8 +1016,7 @@ generic function's other methods may accept them."
                                   unless (%plist-find initargs (car entry))
                                     append (list (car entry) (funcall (cadr entry))))))
           (instance (%make-instance-object class (def-layout def) (length (def-layout def)))))
-      (%check-initargs class initargs (list #'initialize-instance #'shared-initialize)
-                       (list instance))
+      (%check-initargs class initargs (%make-instance-initargs class instance))
       (apply #'initialize-instance instance initargs)
       instance)))
 
