@@ -439,10 +439,13 @@ redefined with other parents) on demand."
     (when (and gf
                ;; Not one a failed unit of change made (its table was undone).
                (boundp (%gf-cell gf))
-               (eq (%gf-function gf)
-                      (if setf-name
-                          (get (cadr name) 'setf-function)
-                          (and (fboundp name) (symbol-function name)))))
+               (let ((function (if setf-name
+                                   (get (cadr name) 'setf-function)
+                                   (and (fboundp name) (symbol-function name)))))
+                 (or (eq (%gf-function gf) function)
+                     ;; TRACE (swank/trace.lisp) keeps the function it wrapped.
+                     (and (boundp 'swank::*traced*)
+                          (eq (%gf-function gf) (cdr (assoc name swank::*traced*)))))))
       gf)))
 
 (defun %ensure-generic-function (name lambda-list)
