@@ -41,4 +41,4 @@
 (await '(:woof-3 "rex"))
 (setf *stop* t)
 (bt:join-thread *worker*)
-(format t "all: ~s~%" (length *seen*))
+(format t "stopped~%")
