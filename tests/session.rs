@@ -58,6 +58,18 @@ impl Client {
         }
     }
 
+    fn send(&self, message: EmacsMessage) {
+        if let Some(runtime) = &self.runtime {
+            runtime
+                .sender
+                .send(ToInterpreter::Message {
+                    connection: self.connection,
+                    message,
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
     fn next(&mut self) -> String {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
@@ -652,5 +664,62 @@ fn describe_and_apropos_know_classes_and_generic_functions() {
     assert_eq!(
         client.next(),
         r#"(:return (:ok ((:designator "PROBE-CLASS" :class :not-documented))) 4)"#
+    );
+}
+
+#[test]
+fn the_inspector_shows_slots_by_class_and_sets_one_from_the_minibuffer() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defclass probe-base () ((a :initform 1))) (defclass probe-sub (probe-base) ((b :initform 2))) (defvar *probe* (make-instance 'probe-sub)) nil)")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(
+        r#"(swank:init-inspector "*probe*")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    let page = client.next();
+    assert!(
+        page.contains(r#""Slots of PROBE-SUB:" "\n" "  B: " (:value "2" 1) " " (:action "[set value]" 0) " " (:action "[make unbound]" 1) "\n" "Slots of PROBE-BASE:" "\n" "  A: " (:value "1" 2)"#),
+        "{page}"
+    );
+    client.rex(
+        r#"(swank:inspector-call-nth-action 0)"#,
+        ThreadSelector::Any,
+        3,
+    );
+    let question = client.next();
+    let parts: Vec<&str> = question.split(' ').collect();
+    assert_eq!(parts[0], "(:read-from-minibuffer", "{question}");
+    assert!(
+        question.ends_with(r#" "Set slot B to (evaluated) : " nil)"#),
+        "{question}"
+    );
+    let thread: i64 = parts[1]
+        .parse()
+        .unwrap_or_else(|e| panic!("{question}: {e}"));
+    let tag: i64 = parts[2]
+        .parse()
+        .unwrap_or_else(|e| panic!("{question}: {e}"));
+    client.send(EmacsMessage::Return {
+        thread: ThreadSelector::Id(thread),
+        tag,
+        value: lexpr::Value::string("(* 6 7)"),
+    });
+    let page = client.next();
+    assert!(page.contains(r#""  B: " (:value "42" 1)"#), "{page}");
+    assert!(page.ends_with(" 3)"), "{page}");
+    client.rex(
+        r#"(swank:inspector-call-nth-action 1)"#,
+        ThreadSelector::Any,
+        4,
+    );
+    let page = client.next();
+    assert!(
+        page.contains(r##""  B: " "#<unbound>" " " (:action "[set value]" 0)"##),
+        "{page}"
     );
 }

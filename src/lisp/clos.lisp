@@ -27,7 +27,7 @@
 (defmacro def-supers (def) `(svref ,def 0))          ; direct superclasses (classes)
 (defmacro def-direct-slots (def) `(svref ,def 1))    ; direct slot plists
 (defmacro def-cpl (def) `(svref ,def 2))             ; class precedence list
-(defmacro def-slots (def) `(svref ,def 3))           ; effective slots, see %EFFECTIVE-SLOT
+(defmacro def-slots (def) `(svref ,def 3))           ; effective slots, see below
 (defmacro def-layout (def) `(svref ,def 4))          ; vector of instance slot names
 (defmacro def-subclasses (def) `(svref ,def 5))      ; direct subclasses
 (defmacro def-default-initargs (def) `(svref ,def 6)) ; ((KEY FUNCTION) ...)
@@ -40,7 +40,6 @@
 
 (defun %copy-def (def) (copy-seq def))
 
-(defun %class-cell (class) (%instance-ref class 1 nil))
 (defun %class-def (class) (symbol-value (%instance-ref class 1 nil)))
 (defun %class-defined-p (class) (boundp (%instance-ref class 1 nil)))
 (defun %set-class-def (class def) (setf (symbol-value (%instance-ref class 1 nil)) def))
@@ -389,9 +388,10 @@ redefined with other parents) on demand."
                                  accessors)
          ,@body))))
 
-;;; Generic functions. A method table is a vector: methods, cache, the epoch the cache was
-;;; filled in, per required argument the values of its EQL specializers, the number of
-;;; required arguments, the lambda list.
+;;; Generic functions. A method table is a vector: 0 methods, 1 hash cache, 2 the epoch the
+;;; caches were filled in, 3 per required argument the values of its EQL specializers (NIL
+;;; if there are none), 4 the number of required arguments, 5 the lambda list, 6 the inline
+;;; cache ((KEY . EFFECTIVE-METHOD) ...) that dispatch.rs reads.
 
 (defun %gf-cell (gf) (%instance-ref gf 1 nil))
 (defun %gf-name (gf) (%instance-ref gf 0 nil))
