@@ -12,6 +12,8 @@ use super::value::{ObjRef, Value};
 use super::vm::Vm;
 
 /// How many heap nodes the search for instances looks at before giving up on the rest.
+/// Conses are not remembered (that cost more than the search), so shared or circular list
+/// structure is walked again until this bound.
 const MAX_NODES: usize = 100_000;
 /// `PRINT-OBJECT` methods that print instances print inside a nested evaluation; beyond this
 /// depth instances print in the default `#<CLASS {id}>` form.
@@ -34,8 +36,7 @@ impl Vm {
     ) -> LispResult<PrintPreparation> {
         let outermost = self.image.printed_instances.is_empty();
         let preparation = PrintPreparation { outermost };
-        let swankd = self.image.pkg.swankd;
-        let dispatcher = Value::Symbol(self.image.intern("%GENERIC-FUNCTION", swankd)?);
+        let dispatcher = Value::Symbol(self.image.sym.generic_function_code);
         let structures = self
             .image
             .heap
@@ -46,8 +47,11 @@ impl Vm {
         if instances.is_empty() || self.nested > MAX_NESTING {
             return Ok(preparation);
         }
-        let printer = self.image.intern("%PRINT-OBJECT-TO-STRING", swankd)?;
-        let function = self.image.heap.symbol(printer).function;
+        let function = self
+            .image
+            .heap
+            .symbol(self.image.sym.print_object_to_string)
+            .function;
         if !matches!(function, Value::Object(_)) {
             return Ok(preparation);
         }
@@ -97,7 +101,6 @@ impl Vm {
         structures: bool,
     ) -> Vec<ObjRef> {
         let mut found = Vec::new();
-        let mut seen_conses = HashSet::new();
         let mut seen_objects = HashSet::new();
         let mut pending: Vec<Value> = roots.to_vec();
         let mut visited = 0;
@@ -107,7 +110,7 @@ impl Vm {
                 break;
             }
             match value {
-                Value::Cons(r) if seen_conses.insert(r) => {
+                Value::Cons(r) => {
                     let (car, cdr) = self.image.heap.car_cdr(r);
                     pending.push(cdr);
                     pending.push(car);

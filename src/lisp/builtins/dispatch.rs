@@ -14,7 +14,7 @@
 use super::super::error::LispResult;
 use super::super::image::Image;
 use super::super::object::Object;
-use super::super::value::Value;
+use super::super::value::{SymRef, Value};
 use super::super::vm::Vm;
 use super::{BuiltinTable, Control, value};
 
@@ -33,7 +33,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let args = vm.image.list_to_vec(a[1]).unwrap_or_default();
         match cached_method(vm, a[0], &args) {
             Some(method) => Ok(Control::Call(method, args)),
-            None => call_lisp(vm, "%GF-CALL-SLOW", vec![a[0], a[1]]),
+            None => call_lisp(vm.image.sym.gf_call_slow, vec![a[0], a[1]]),
         }
     })?;
     table.define(
@@ -43,7 +43,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         (2, Some(2)),
         |vm, _, a| match slot_index(vm, a[0], a[1]).and_then(|i| slot(vm, a[0], i)) {
             Some(found) => value(found),
-            None => call_lisp(vm, "%SLOT-VALUE-SLOW", vec![a[0], a[1]]),
+            None => call_lisp(vm.image.sym.slot_value_slow, vec![a[0], a[1]]),
         },
     )?;
     // (%SET-SLOT-VALUE OBJECT NAME VALUE)
@@ -60,16 +60,14 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 *place = a[2];
                 return value(a[2]);
             }
-            call_lisp(vm, "%SET-SLOT-VALUE-SLOW", vec![a[0], a[1], a[2]])
+            call_lisp(vm.image.sym.set_slot_value_slow, vec![a[0], a[1], a[2]])
         },
     )?;
     Ok(())
 }
 
-fn call_lisp(vm: &mut Vm, name: &str, args: Vec<Value>) -> LispResult<Control> {
-    let swankd = vm.image.pkg.swankd;
-    let sym = vm.image.intern(name, swankd)?;
-    Ok(Control::Call(Value::Symbol(sym), args))
+fn call_lisp(function: SymRef, args: Vec<Value>) -> LispResult<Control> {
+    Ok(Control::Call(Value::Symbol(function), args))
 }
 
 /// The elements of the vector held by the symbol in slot 1 of the instance `object`.
