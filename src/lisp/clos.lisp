@@ -153,7 +153,6 @@
 (setq *metaclass-built-in-class* (%define-boot-class 'built-in-class '(standard-object) :standard nil))
 (%define-boot-class 'structure-class '(standard-object) :standard nil)
 (%define-boot-class 'condition-class '(standard-object) :standard nil)
-(%define-boot-class 'standard-generic-function '(standard-object) :standard nil)
 (%define-boot-class 'standard-method '(standard-object) :standard nil)
 
 (defun %fix-metaclass (name metaclass)
@@ -163,7 +162,7 @@
     (%instance-replace class (%instance-layout class) metaclass layout values *unbound-slot*)))
 
 (dolist (name '(t standard-object standard-class built-in-class structure-class condition-class
-                standard-generic-function standard-method))
+                standard-method))
   (%fix-metaclass name (if (eq name t) *metaclass-built-in-class* *metaclass-standard-class*)))
 
 (dolist (spec '((structure-object t) (condition t)
@@ -174,6 +173,9 @@
                 (string vector) (simple-vector vector) (bit-vector vector) (hash-table t)
                 (function t) (package t) (stream t) (random-state t) (pathname t)))
   (%define-boot-class (car spec) (cdr spec) :built-in *metaclass-built-in-class*))
+
+(%define-boot-class 'standard-generic-function '(standard-object function) :standard
+                    *metaclass-standard-class*)
 
 (defun %derived-supers (name kind)
   (if (eq kind :condition)

@@ -115,3 +115,9 @@
 (defmethod noise ((x bird)) (cons :tweet (call-next-method)))
 (show (noise (make-bird :legs 2 :wings 2)))
 (show (noise (make-animal :legs 4)))
+;; generic functions are functions
+(defgeneric fkind (x))
+(defmethod fkind ((x function)) :function)
+(defmethod fkind ((x t)) :other)
+(show (list (fkind #'area) (fkind #'car) (fkind (lambda ())) (fkind 3)))
+(show (list (typep #'area 'standard-generic-function) (subtypep 'standard-generic-function 'function)))
