@@ -11,7 +11,8 @@
 ;;;; brought up to date the next time a slot of it is touched.
 ;;;;
 ;;;; Generic functions are instances too (0 name, 1 cell holding the method table, 2 the
-;;;; function in the name's function cell). The function calls %GF-CALL (dispatch.rs),
+;;;; function in the name's function cell, a closure over the instance that
+;;;; %GENERIC-FUNCTION-OF finds again). The function calls %GF-CALL (dispatch.rs),
 ;;;; which looks the classes of the required arguments up in the table's inline cache, and
 ;;;; otherwise %GF-CALL-SLOW, which has a hash cache for all arguments and fills both.
 ;;;; The caches belong to one method table and are emptied when any class changes
@@ -20,8 +21,6 @@
 (defvar *unbound-slot* (make-symbol "UNBOUND-SLOT")
   "Stands for an unbound slot in the lists the instance builtins exchange.")
 (defvar *class-epoch* 0 "Changes whenever a class is defined or redefined.")
-(defvar *generic-functions* (make-hash-table :test 'eq)
-  "Generic function objects by the function that calls them.")
 
 ;;; Class definitions: a vector indexed by these positions.
 (defmacro def-supers (def) `(svref ,def 0))          ; direct superclasses (classes)
@@ -220,7 +219,7 @@ redefined with other parents) on demand."
 
 (defun class-of (object)
   (cond ((%instancep object) (%instance-class object))
-        ((and (functionp object) (gethash object *generic-functions*))
+        ((%generic-function-of object)
          (find-class 'standard-generic-function))
         ((%conditionp object) (find-class (%condition-type object)))
         (t (let ((name (%built-in-class-name object)))
@@ -465,7 +464,6 @@ threads never see it without them."
         (%instance-set gf 2 function)
         (setf (symbol-value (%gf-cell gf))
               (%make-table (and methods (funcall methods gf)) lambda-list))
-        (%register-generic-function-object function gf)
         (if (%setf-function-name-p name)
             (let ((symbol (cadr name)))
               (%put symbol 'setf-generic-function gf)
@@ -480,12 +478,10 @@ threads never see it without them."
               (%defun name function nil lambda-list)))
         gf)))
 
-(defun %register-generic-function-object (function gf)
-  (setf (gethash function *generic-functions*) gf))
 
 (defun %generic-function-designator (x)
   (cond ((%instancep x) x)
-        ((functionp x) (or (gethash x *generic-functions*)
+        ((functionp x) (or (%generic-function-of x)
                            (error "~S is not a generic function." x)))
         (t (or (%find-generic-function x) (error "~S is not a generic function." x)))))
 
@@ -514,14 +510,8 @@ threads never see it without them."
       (apply emf args))))
 
 (defun %class-changed ()
-  "Empties the inline caches (the hash caches notice *CLASS-EPOCH* themselves)."
-  (setq *class-epoch* (1+ *class-epoch*))
-  (maphash (lambda (function gf)
-             (declare (ignore function))
-             ;; A generic function made by a unit of change that failed has no table.
-             (when (boundp (%gf-cell gf))
-               (setf (svref (%gf-table gf) 6) nil)))
-           *generic-functions*))
+  "Makes every generic function's caches stale (dispatch.rs compares the epoch too)."
+  (setq *class-epoch* (1+ *class-epoch*)))
 
 (defun %dispatch-key (table args)
   (let ((eqls (svref table 3)) (required (svref table 4)))

@@ -126,6 +126,7 @@ well_known_symbols! {
     form_start = swankd "*FORM-START*",
     built_in_classes = swankd "*BUILT-IN-CLASSES*",
     class_property = swankd "%CLASS",
+    class_epoch = swankd "*CLASS-EPOCH*",
     generic_function_code = swankd "%GENERIC-FUNCTION",
     print_object_to_string = swankd "%PRINT-OBJECT-TO-STRING",
     gf_call_slow = swankd "%GF-CALL-SLOW",

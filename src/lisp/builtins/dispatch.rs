@@ -6,10 +6,12 @@
 //!
 //! Shapes read here (kept in step with clos.lisp): a class or generic function is an
 //! instance whose slot 1 is a symbol holding its definition vector; a class definition's
-//! element 4 is its layout; a method table's element 3 lists EQL specializer values (NIL:
-//! none), element 4 is the number of required arguments and element 6 the inline cache, a
-//! list of `(KEY . EFFECTIVE-METHOD)` where KEY is the class (one required argument) or
-//! the list of classes.
+//! element 4 is its layout; a method table's element 2 is the `*CLASS-EPOCH*` its caches
+//! are valid for, element 3 lists EQL specializer values (NIL: none), element 4 is the
+//! number of required arguments and element 6 the inline cache, a list of
+//! `(KEY . EFFECTIVE-METHOD)` where KEY is the class (one required argument) or the list of
+//! classes. A generic function's function is a closure named `SWANKD::%GENERIC-FUNCTION`
+//! whose first captured value is its instance.
 
 use super::super::error::LispResult;
 use super::super::image::Image;
@@ -18,6 +20,7 @@ use super::super::value::{SymRef, Value};
 use super::super::vm::Vm;
 use super::{BuiltinTable, Control, value};
 
+const TABLE_EPOCH: usize = 2;
 const TABLE_EQLS: usize = 3;
 const TABLE_REQUIRED: usize = 4;
 const TABLE_INLINE_CACHE: usize = 6;
@@ -25,6 +28,23 @@ const DEF_LAYOUT: usize = 4;
 
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let (swankd, cl) = (image.pkg.swankd, image.pkg.cl);
+    // The generic function (an instance) a function calls, or NIL: generic functions are
+    // closures named SWANKD::%GENERIC-FUNCTION over their instance.
+    table.define(
+        image,
+        swankd,
+        "%GENERIC-FUNCTION-OF",
+        (1, Some(1)),
+        |vm, _, a| {
+            let code = Value::Symbol(vm.image.sym.generic_function_code);
+            match vm.image.object(a[0]) {
+                Some(Object::Closure(c)) if c.proto.name.eq(code) => {
+                    value(c.captured.first().copied().unwrap_or(Value::Nil))
+                }
+                _ => value(Value::Nil),
+            }
+        },
+    )?;
     table.define(image, swankd, "%FAST-CLASS-OF", (1, Some(1)), |vm, _, a| {
         value(fast_class_of(vm, a[0]).unwrap_or(Value::Nil))
     })?;
@@ -125,6 +145,10 @@ enum BuiltInKind {
 fn cached_method(vm: &Vm, gf: Value, args: &[Value]) -> Option<Value> {
     let table = definition(vm, gf)?;
     if !table.get(TABLE_EQLS)?.is_nil() {
+        return None;
+    }
+    let epoch = vm.image.heap.symbol(vm.image.sym.class_epoch).value;
+    if !table.get(TABLE_EPOCH)?.eq(epoch) {
         return None;
     }
     let Value::Fixnum(required) = *table.get(TABLE_REQUIRED)? else {
