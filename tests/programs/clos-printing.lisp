@@ -35,3 +35,11 @@
   (terpri)
   (prin1 sp)
   (terpri))
+;; DESCRIBE (its blank lines left out, as this corpus compares no blank lines)
+(defclass described () ((x :initarg :x) (y) (z :allocation :class :initform "s")))
+(defmethod print-object ((d described) s) (write-string "#<DESCRIBED>" s))
+(with-input-from-string (in (with-output-to-string (out)
+                              (describe (make-instance 'described :x "one") out)))
+  (loop for line = (read-line in nil)
+        while line
+        unless (string= line "") do (write-line line)))
