@@ -46,6 +46,7 @@ const SCENARIOS: &[&str] = &[
     "sldb-frame",
     "find-definition",
     "who-calls",
+    "find-methods",
     "parked-thread",
 ];
 
@@ -664,6 +665,11 @@ fn parked_thread() {
 #[test]
 fn sldb_frame() {
     run_scenario("sldb-frame", Transport::Tcp);
+}
+
+#[test]
+fn find_methods() {
+    run_scenario("find-methods", Transport::Tcp);
 }
 
 #[test]

@@ -581,7 +581,7 @@ fn find_definitions_lists_a_classes_and_a_generic_functions_methods() {
     );
     assert_eq!(
         client.next(),
-        r#"(:return (:ok (("(DEFGENERIC PROBE-AREA)" (:location (:buffer "shapes.lisp") (:offset 39 0) nil)) ("(DEFMETHOD PROBE-AREA (PROBE-SHAPE))" (:location (:buffer "shapes.lisp") (:offset 67 0) nil)) ("(DEFMETHOD PROBE-AREA :BEFORE (PROBE-SHAPE))" (:location (:buffer "shapes.lisp") (:offset 110 0) nil)))) 2)"#
+        r#"(:return (:ok (("(DEFGENERIC PROBE-AREA (S))" (:location (:buffer "shapes.lisp") (:offset 39 0) nil)) ("(DEFMETHOD PROBE-AREA PROBE-SHAPE)" (:location (:buffer "shapes.lisp") (:offset 67 0) nil)) ("(DEFMETHOD PROBE-AREA :BEFORE PROBE-SHAPE)" (:location (:buffer "shapes.lisp") (:offset 110 0) nil)))) 2)"#
     );
     client.rex(
         r#"(swank:find-definitions-for-emacs "probe-shape")"#,

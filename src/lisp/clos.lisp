@@ -479,6 +479,18 @@ threads never see it without them."
         gf)))
 
 
+(defun %define-generic-function (name lambda-list)
+  "DEFGENERIC: makes the generic function, or gives an existing one LAMBDA-LIST (and, for
+M-. and autodoc, records the DEFGENERIC again)."
+  (let ((existing (%find-generic-function name)))
+    (if existing
+        (let ((table (%gf-table existing)))
+          (setf (symbol-value (%gf-cell existing)) (%make-table (svref table 0) lambda-list))
+          (unless (%setf-function-name-p name)
+            (%defun name (%gf-function existing) nil lambda-list))
+          existing)
+        (%ensure-generic-function name lambda-list))))
+
 (defun %generic-function-designator (x)
   (cond ((%instancep x) x)
         ((functionp x) (or (%generic-function-of x)
@@ -655,8 +667,7 @@ then on the printer asks about those objects too (print_object.rs).")
                (others (remove-if (lambda (m) (%same-method-p m qualifiers specializers))
                                   (svref table 0))))
           (setf (symbol-value (%gf-cell existing))
-                (%make-table (append others (funcall make-method existing))
-                             (if (svref table 0) (svref table 5) lambda-list))))
+                (%make-table (append others (funcall make-method existing)) (svref table 5))))
         (%ensure-generic-function name lambda-list make-method))
     (when (eq name 'print-object) (%note-print-object-method specializers))
     method))
@@ -757,7 +768,7 @@ generic function's other methods may accept them."
                (not (eq (cadr option) 'standard)))
       (error "unsupported in swankd: method combination ~S" (cadr option))))
   `(progn
-     (%ensure-generic-function ',name ',lambda-list)
+     (%define-generic-function ',name ',lambda-list)
      ,@(loop for option in options
              when (and (consp option) (eq (car option) :method))
                collect `(defmethod ,name ,@(cdr option)))
@@ -1133,7 +1144,7 @@ printer then prints it itself)."
 (defun %clos-definitions (symbol)
   "((LABEL LOCATION-OR-NIL) ...) for the class SYMBOL names and the methods of the generic
 functions SYMBOL and (SETF SYMBOL), labelled as SBCL labels them: (DEFCLASS NAME) and
-(DEFMETHOD NAME QUALIFIER... (CLASS...))."
+(DEFMETHOD NAME QUALIFIER... SPECIALIZER...)."
   (append
    (let ((class (%find-class symbol)))
      (when (and class (eq (def-kind (%class-def class)) :standard))
@@ -1142,15 +1153,19 @@ functions SYMBOL and (SETF SYMBOL), labelled as SBCL labels them: (DEFCLASS NAME
         for gf = (%find-generic-function name)
         when gf
           append (mapcar (lambda (method)
-                           (list (format nil "(DEFMETHOD ~S~{ ~S~} ~S)" name
+                           (list (format nil "(DEFMETHOD ~S~{ ~S~}~{ ~S~})" name
                                          (method-qualifiers method)
                                          (mapcar (lambda (s) (if (consp s) s (class-name s)))
                                                  (%method-specializers method)))
                                  (%method-source method)))
                          (%gf-methods gf)))))
 
-(defun %generic-function-name-p (symbol)
-  (if (%find-generic-function symbol) t nil))
+(defun %generic-function-label (symbol)
+  "M-.'s label for the DEFGENERIC of SYMBOL, as SBCL's: (DEFGENERIC NAME LAMBDA-LIST); NIL
+if SYMBOL names no generic function."
+  (let ((gf (%find-generic-function symbol)))
+    (when gf
+      (format nil "(DEFGENERIC ~S ~S)" symbol (svref (%gf-table gf) 5)))))
 
 ;;; For C-c C-d d (SWANK:DESCRIBE-SYMBOL).
 

@@ -308,12 +308,9 @@ functions built into swankd."
     (when (symbolp symbol)
       (append
        (mapcar (lambda (entry)
-                (let ((label (format nil "(~A ~S)"
-                                     (if (and (eq (car entry) 'defun)
-                                              (swankd::%generic-function-name-p symbol))
-                                         'defgeneric
-                                         (car entry))
-                                     symbol)))
+                (let ((label (or (and (eq (car entry) 'defun)
+                                      (swankd::%generic-function-label symbol))
+                                 (format nil "(~A ~S)" (car entry) symbol))))
                   (list label
                         (or (cadr entry)
                             (list :error

@@ -501,6 +501,45 @@ shown with `eldoc-highlight-function-argument'."
                                (buffer-list))))))
       (message "  ok  %s lists E2E-XREF-CALLER" (buffer-name xref)))))
 
+;;;; Generic functions
+
+(swankd-e2e-defscenario find-methods
+  "C-c C-k on a file with a generic function, then M-. on it: Emacs lists every method."
+  (let* ((connection (swankd-e2e-connect))
+         (file (expand-file-name "e2e-shapes.lisp" (make-temp-file "swankd-e2e-shapes" t)))
+         (labels '("(DEFGENERIC E2E-AREA (SHAPE))" "(DEFMETHOD E2E-AREA E2E-CIRCLE)"
+                   "(DEFMETHOD E2E-AREA :BEFORE E2E-CIRCLE)")))
+    (with-temp-file file
+      (insert "(defclass e2e-circle () ((r :initarg :r :reader e2e-r)))\n\n"
+              "(defgeneric e2e-area (shape))\n\n"
+              "(defmethod e2e-area ((c e2e-circle))\n  (* 3 (e2e-r c) (e2e-r c)))\n\n"
+              "(defmethod e2e-area :before ((c e2e-circle))\n  nil)\n"))
+    (with-current-buffer (find-file-noselect file)
+      (lisp-mode)
+      (setq-local slime-buffer-connection connection)
+      (swankd-e2e-echo-after connection #'slime-compile-and-load-file))
+    (swankd-e2e-wait-until "the file to be loaded"
+                           (lambda () (swankd-e2e-idle-p connection)))
+    (message "  ok  C-c C-k loaded %s" (file-name-nondirectory file))
+    (with-current-buffer (swankd-e2e-lisp-buffer connection "caller.lisp" "(e2e-area nil)")
+      (switch-to-buffer (current-buffer))
+      (slime-edit-definition "e2e-area"))
+    (let ((listing (swankd-e2e-wait-until
+                    "the list of definitions"
+                    (lambda ()
+                      (cl-find-if (lambda (b)
+                                    (and (not (buffer-file-name b))
+                                         (with-current-buffer b
+                                           (save-excursion
+                                             (goto-char (point-min))
+                                             (search-forward "(DEFMETHOD E2E-AREA" nil t)))))
+                                  (buffer-list))))))
+      (with-current-buffer listing
+        (dolist (label labels)
+          (unless (save-excursion (goto-char (point-min)) (search-forward label nil t))
+            (swankd-e2e-fail "%s does not list %s:\n%s" (buffer-name) label (buffer-string)))))
+      (message "  ok  %s lists %s" (buffer-name listing) (mapconcat #'identity labels ", ")))))
+
 ;;;; A program thread that failed with nobody connected (swankd only)
 
 (swankd-e2e-defscenario parked-thread
