@@ -101,6 +101,11 @@ pub struct Cli {
     /// Requests of one connection awaiting a reply; further requests are aborted at once.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_pending_requests: usize,
+
+    /// Bytes of output a connection's threads may gather while SLIME 2.28 or later has not
+    /// yet answered the output in flight with :write-done; beyond it they wait.
+    #[arg(long, value_name = "BYTES", default_value_t = 65536)]
+    pub max_unacknowledged_output: usize,
 }
 
 /// What an unhandled error in a program thread does while no Emacs is connected.
@@ -137,6 +142,7 @@ pub struct Limits {
     pub max_connections: u32,
     pub outbox_capacity: usize,
     pub max_pending_requests: usize,
+    pub max_unacknowledged_output: usize,
 }
 
 /// The validated configuration.
@@ -339,6 +345,7 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         (cli.max_connections as usize, "--max-connections"),
         (cli.outbox_capacity, "--outbox-capacity"),
         (cli.max_pending_requests, "--max-pending-requests"),
+        (cli.max_unacknowledged_output, "--max-unacknowledged-output"),
     ];
     if let Some((_, option)) = positive.iter().find(|(value, _)| *value == 0) {
         return Err(ConfigError::ZeroLimit { option });
@@ -348,6 +355,7 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         max_connections: cli.max_connections,
         outbox_capacity: cli.outbox_capacity,
         max_pending_requests: cli.max_pending_requests,
+        max_unacknowledged_output: cli.max_unacknowledged_output,
     })
 }
 
@@ -395,6 +403,7 @@ mod tests {
                 max_connections: 256,
                 outbox_capacity: 4096,
                 max_pending_requests: 1024,
+                max_unacknowledged_output: 65536,
             }
         );
     }

@@ -39,6 +39,7 @@ const SCENARIOS: &[&str] = &[
     "live-program",
     "live-class-change",
     "compile-defun",
+    "compiler-notes",
     "sldb",
     "completion",
     "autodoc",
@@ -630,6 +631,11 @@ fn live_class_change() {
 #[test]
 fn compile_defun() {
     run_scenario("compile-defun", Transport::Tcp);
+}
+
+#[test]
+fn compiler_notes() {
+    run_scenario("compiler-notes", Transport::Tcp);
 }
 
 #[test]

@@ -47,8 +47,6 @@ well_known_symbols! {
     let_star = cl "LET*",
     lambda = cl "LAMBDA",
     setq = cl "SETQ",
-    setf = cl "SETF",
-    symbol_macrolet = cl "SYMBOL-MACROLET",
     block = cl "BLOCK",
     catch = cl "CATCH",
     throw = cl "THROW",
@@ -64,6 +62,8 @@ well_known_symbols! {
     defconstant = cl "DEFCONSTANT",
     flet = cl "FLET",
     labels = cl "LABELS",
+    macrolet = cl "MACROLET",
+    symbol_macrolet = cl "SYMBOL-MACROLET",
     declare = cl "DECLARE",
     special = cl "SPECIAL",
     locally = cl "LOCALLY",
@@ -162,6 +162,8 @@ pub struct Image {
     /// Text that `PRINT-OBJECT` methods produced for the instances inside the value being
     /// printed, by instance and `*PRINT-ESCAPE*` (see `print_object.rs`).
     pub printed_instances: std::collections::HashMap<(super::value::ObjRef, bool), String>,
+    /// The one Lisp object for each package, so that `EQ` compares packages.
+    package_objects: std::collections::HashMap<PackageId, Value>,
 }
 
 impl Image {
@@ -193,8 +195,10 @@ impl Image {
             sym: WellKnown::placeholder(),
             gensym_counter: 1,
             printed_instances: Default::default(),
+            package_objects: Default::default(),
         };
         image.sym = WellKnown::intern_all(&mut image)?;
+        super::cl_symbols::intern_standard_symbols(&mut image)?;
         let (nil, t) = (image.sym.nil, image.sym.t);
         for constant in [nil, t] {
             if let Some(symbol) = image.heap.symbol_mut(constant) {
@@ -235,6 +239,34 @@ impl Image {
             }
         }
         Ok(sym)
+    }
+
+    /// The symbol that holds the function named `(SETF name)`: a symbol of SWANKD named
+    /// `(SETF PACKAGE::NAME)`, the same one for the same `name`.
+    pub fn setf_function_symbol(&mut self, name: SymRef) -> Result<SymRef, HeapExhausted> {
+        let symbol = self.heap.symbol(name);
+        let package = match symbol.package {
+            Some(id) => self.packages.get(id).name.clone(),
+            None => "#".to_string(),
+        };
+        let text = format!("(SETF {package}::{})", symbol.name);
+        let swankd = self.pkg.swankd;
+        self.intern(&text, swankd)
+    }
+
+    /// The Lisp object standing for package `id` (always the same one).
+    pub fn package_object(&mut self, id: PackageId) -> Result<Value, HeapExhausted> {
+        if let Some(object) = self.package_objects.get(&id) {
+            return Ok(*object);
+        }
+        let object = self.heap.alloc(super::object::Object::Package(id))?;
+        self.package_objects.insert(id, object);
+        Ok(object)
+    }
+
+    /// The package objects made so far: garbage-collection roots.
+    pub fn package_objects(&self) -> Vec<Value> {
+        self.package_objects.values().copied().collect()
     }
 
     pub fn keyword(&mut self, name: &str) -> Result<SymRef, HeapExhausted> {

@@ -3,8 +3,6 @@
 //! Synchronous evaluation is for boot and tests; live code runs in green threads under the
 //! scheduler.
 
-use std::rc::Rc;
-
 use super::builtins::{self, BuiltinTable};
 use super::convert::datum_to_value;
 use super::error::{ErrorKind, LispError, LispResult};
@@ -19,82 +17,6 @@ use super::vm::{Limits, Outcome, Vm};
 
 const PRELUDE: &str = include_str!("prelude.lisp");
 const CLOS: &str = include_str!("clos.lisp");
-
-/// The Common Lisp names `clos.lisp` defines (it is read in the SWANKD package, so these are
-/// interned in COMMON-LISP first), with the classes it names.
-const CLOS_EXPORTS: &[&str] = &[
-    "DEFCLASS",
-    "DEFGENERIC",
-    "DEFMETHOD",
-    "MAKE-INSTANCE",
-    "INITIALIZE-INSTANCE",
-    "REINITIALIZE-INSTANCE",
-    "SHARED-INITIALIZE",
-    "SLOT-VALUE",
-    "SLOT-BOUNDP",
-    "SLOT-MAKUNBOUND",
-    "SLOT-EXISTS-P",
-    "SLOT-MISSING",
-    "SLOT-UNBOUND",
-    "WITH-SLOTS",
-    "WITH-ACCESSORS",
-    "CLASS-OF",
-    "FIND-CLASS",
-    "CLASS-NAME",
-    "SUBTYPEP",
-    "PRINT-OBJECT",
-    "PRINT-UNREADABLE-OBJECT",
-    "DESCRIBE",
-    "DESCRIBE-OBJECT",
-    "CALL-NEXT-METHOD",
-    "NEXT-METHOD-P",
-    "NO-APPLICABLE-METHOD",
-    "REMOVE-METHOD",
-    "FIND-METHOD",
-    "METHOD-QUALIFIERS",
-    "GENERIC-FUNCTION-NAME",
-    "CHANGE-CLASS",
-    "UPDATE-INSTANCE-FOR-REDEFINED-CLASS",
-    "UPDATE-INSTANCE-FOR-DIFFERENT-CLASS",
-    "UNBOUND-SLOT",
-    "UNBOUND-SLOT-INSTANCE",
-    "STANDARD-OBJECT",
-    "STANDARD-CLASS",
-    "BUILT-IN-CLASS",
-    "STRUCTURE-CLASS",
-    "STRUCTURE-OBJECT",
-    "STANDARD-GENERIC-FUNCTION",
-    "STANDARD-METHOD",
-    "RANDOM-STATE",
-    "PATHNAME",
-    "BIT-VECTOR",
-    "NUMBER",
-    "REAL",
-    "RATIONAL",
-    "INTEGER",
-    "FIXNUM",
-    "BIGNUM",
-    "RATIO",
-    "FLOAT",
-    "SINGLE-FLOAT",
-    "DOUBLE-FLOAT",
-    "CHARACTER",
-    "SYMBOL",
-    "SEQUENCE",
-    "LIST",
-    "CONS",
-    "NULL",
-    "ARRAY",
-    "VECTOR",
-    "STRING",
-    "SIMPLE-VECTOR",
-    "HASH-TABLE",
-    "FUNCTION",
-    "PACKAGE",
-    "STREAM",
-    "CONDITION",
-    "T",
-];
 
 /// Sizes and limits of a new image.
 #[derive(Debug, Clone)]
@@ -120,6 +42,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     let mut vm = Vm::new(image, table, config.limits.clone());
     define_globals(&mut vm)?;
     load_prelude(&mut vm)?;
+    super::builtin_arglists::install(&mut vm.image);
     Ok(vm)
 }
 
@@ -136,7 +59,7 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
         text: String::new(),
         position: 0,
     }))?;
-    let cl_user = image.heap.alloc(Object::Package(image.pkg.cl_user))?;
+    let cl_user = image.package_object(image.pkg.cl_user)?;
     let features = {
         let names = ["SWANKD", "COMMON-LISP", "ANSI-CL", "64-BIT"];
         let mut keywords = Vec::new();
@@ -181,27 +104,20 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
 fn load_prelude(vm: &mut Vm) -> LispResult<()> {
     let cl = vm.image.pkg.cl;
     let mut thread = LispThread::new(0, "boot");
-    let package = vm.image.heap.alloc(Object::Package(cl))?;
+    let package = vm.image.package_object(cl)?;
     vm.bind_special(&mut thread, vm.image.sym.package_var, package);
     let forms = read_all(vm, PRELUDE, cl)?;
     for form in forms {
         eval_to_completion(vm, &mut thread, form)?;
     }
     vm.reset_thread(&mut thread);
-    let names: Vec<Rc<str>> = vm.image.packages.get(cl).present.keys().cloned().collect();
-    for name in names {
-        vm.image.packages.export(cl, name);
-    }
     load_clos(vm, &mut thread)
 }
 
-/// Loads `clos.lisp` in the SWANKD package, once the prelude's names are exported.
+/// Loads `clos.lisp` in the SWANKD package (its helpers stay out of COMMON-LISP, whose
+/// standard names it defines are exported already).
 fn load_clos(vm: &mut Vm, thread: &mut LispThread) -> LispResult<()> {
-    let (cl, swankd) = (vm.image.pkg.cl, vm.image.pkg.swankd);
-    for name in CLOS_EXPORTS {
-        vm.image.intern(name, cl)?;
-        vm.image.packages.export(cl, Rc::from(*name));
-    }
+    let swankd = vm.image.pkg.swankd;
     for form in read_all(vm, CLOS, swankd)? {
         eval_to_completion(vm, thread, form)?;
     }

@@ -254,13 +254,34 @@
 
 ;;;; The debugger
 
-(defun swankd-e2e-sldb-buffer ()
-  "The SLDB buffer that is showing, or nil."
-  (cl-find-if (lambda (buffer)
-                (and (string-prefix-p "*sldb " (buffer-name buffer))
-                     (with-current-buffer buffer
-                       (> (buffer-size) 0))))
-              (buffer-list)))
+(swankd-e2e-defscenario compiler-notes
+  "C-c C-r on code with problems: the notes SBCL gives, with their severities."
+  (let ((connection (swankd-e2e-connect))
+        (expected
+         '("undefined function: COMMON-LISP-USER::E2E-NOTES-MISSING (style-warning)"
+           "The function E2E-NOTES-A is called with one argument, but wants exactly two. (warning)"
+           "The variable Y is defined but never used. (style-warning)"
+           "undefined variable: COMMON-LISP-USER::*E2E-NOPE* (warning)")))
+    (with-current-buffer (swankd-e2e-lisp-buffer
+                          connection "notes.lisp"
+                          (concat "(defun e2e-notes-a (x y)\n  (+ x 1))\n"
+                                  "(defun e2e-notes-b ()\n  (e2e-notes-a 1)\n"
+                                  "  (print *e2e-nope*)\n  (e2e-notes-missing))\n"))
+      (setq slime-last-compilation-result nil)
+      (slime-compile-region (point-min) (point-max))
+      (let* ((result (swankd-e2e-wait-until
+                      "the compilation result"
+                      (lambda () slime-last-compilation-result)))
+             (got (mapcar (lambda (note)
+                            (format "%s (%s)" (plist-get note :message)
+                                    (substring (symbol-name (plist-get note :severity)) 1)))
+                          (slime-compilation-result.notes result))))
+        (unless (equal (sort (copy-sequence got) #'string<)
+                       (sort (copy-sequence expected) #'string<))
+          (swankd-e2e-fail "compiler notes\n  expected: %s\n  got:      %s"
+                           (swankd-e2e-show expected) (swankd-e2e-show got)))
+        (message "  ok  %d notes: %s" (length got) (swankd-e2e-show got)))
+      (kill-buffer))))
 
 (swankd-e2e-defscenario sldb
   "An error at the REPL opens SLDB; q returns to the REPL, which works on."
@@ -344,12 +365,17 @@ shown with `eldoc-highlight-function-argument'."
       (kill-buffer))))
 
 (swankd-e2e-defscenario autodoc
-  "Autodoc shows a user function's arglist with the argument at point highlighted."
+  "Autodoc shows an arglist with the argument at point highlighted.
+For a user function, a builtin and a special operator."
   (let ((connection (swankd-e2e-connect)))
     (swankd-e2e-check-repl connection "(defun e2e-add (a b) (+ a b))" "E2E-ADD\n")
     (dolist (case '(("(e2e-add " "(e2e-add a b)" "a")
                     ("(e2e-add 1 " "(e2e-add a b)" "b")
-                    ("(e2e-add 1 (e2e-add " "(e2e-add a b)" "a")))
+                    ("(e2e-add 1 (e2e-add " "(e2e-add a b)" "a")
+                    ;; Builtins and special operators have arglists too.
+                    ("(string-upcase " "(string-upcase string &key (start 0) end)"
+                     "string")
+                    ("(if x " "(if test then &optional else)" "then")))
       (let ((got (swankd-e2e-autodoc connection (nth 0 case)))
             (want (cons (nth 1 case) (nth 2 case))))
         (unless (equal got want)

@@ -229,11 +229,7 @@ pub fn install_places(table: &mut BuiltinTable, image: &mut Image) -> LispResult
         (1, Some(1)),
         |vm, thread, a| {
             let id = super::symbols::package_argument(vm, thread, Some(a[0]))?;
-            value(
-                vm.image
-                    .heap
-                    .alloc(super::super::object::Object::Package(id))?,
-            )
+            value(vm.image.package_object(id)?)
         },
     )?;
     Ok(())

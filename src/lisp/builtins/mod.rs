@@ -17,6 +17,7 @@ mod io;
 mod lists;
 mod math;
 mod numbers;
+mod packages;
 mod reading;
 mod sequences;
 mod strings;
@@ -104,6 +105,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     math::install(table, image)?;
     lists::install(table, image)?;
     symbols::install(table, image)?;
+    packages::install(table, image)?;
     strings::install(table, image)?;
     structs::install(table, image)?;
     instances::install(table, image)?;
