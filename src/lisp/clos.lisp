@@ -431,18 +431,20 @@ redefined with other parents) on demand."
   (and (consp name) (eq (car name) 'setf) (consp (cdr name)) (symbolp (cadr name)) (null (cddr name))))
 
 (defun %function-name-symbol (name)
-  "The symbol under which a function name's definition is kept."
+  "The symbol whose function cell holds the function NAME: NAME itself, or for (SETF X)
+the symbol Image::setf_function_symbol makes, which DEFUN and #' use too."
+  (if (%setf-function-name-p name) (%setf-function-symbol (cadr name)) name))
+
+(defun %block-name (name)
   (if (%setf-function-name-p name) (cadr name) name))
 
 (defun %find-generic-function (name)
-  (let* ((setf-name (%setf-function-name-p name))
-         (gf (get (%function-name-symbol name) (if setf-name 'setf-generic-function 'generic-function))))
+  (let* ((symbol (%function-name-symbol name))
+         (gf (get symbol 'generic-function)))
     (when (and gf
                ;; Not one a failed unit of change made (its table was undone).
                (boundp (%gf-cell gf))
-               (let ((function (if setf-name
-                                   (get (cadr name) 'setf-function)
-                                   (and (fboundp name) (symbol-function name)))))
+               (let ((function (and (fboundp symbol) (symbol-function symbol))))
                  (or (eq (%gf-function gf) function)
                      ;; TRACE (swank/trace.lisp) keeps the function it wrapped.
                      (and (boundp 'swank::*traced*)
@@ -458,26 +460,16 @@ threads never see it without them."
       (let* ((gf (%make-instance-object (find-class 'standard-generic-function)
                                         (def-layout (%class-def (find-class 'standard-generic-function)))
                                         3))
-             (function (named-lambda %generic-function (&rest args) (%gf-call gf args))))
+             (function (named-lambda %generic-function (&rest args) (%gf-call gf args)))
+             (symbol (%function-name-symbol name)))
         (%instance-set gf 0 name)
         (%instance-set gf 1 (make-symbol (prin1-to-string name)))
         (%instance-set gf 2 function)
         (setf (symbol-value (%gf-cell gf))
               (%make-table (and methods (funcall methods gf)) lambda-list))
-        (if (%setf-function-name-p name)
-            (let ((symbol (cadr name)))
-              (%put symbol 'setf-generic-function gf)
-              (%put symbol 'setf-function function)
-              (%put symbol 'setf-expander
-                    (lambda (value &rest args)
-                      (let ((temps (mapcar (lambda (a) (declare (ignore a)) (gensym "ARG")) args)))
-                        `(let ,(mapcar #'list temps args)
-                           (funcall (get ',symbol 'setf-function) ,value ,@temps))))))
-            (progn
-              (%put name 'generic-function gf)
-              (%defun name function nil lambda-list)))
+        (%put symbol 'generic-function gf)
+        (%defun symbol function nil lambda-list)
         gf)))
-
 
 (defun %define-generic-function (name lambda-list)
   "DEFGENERIC: makes the generic function, or gives an existing one LAMBDA-LIST (and, for
@@ -486,8 +478,7 @@ M-. and autodoc, records the DEFGENERIC again)."
     (if existing
         (let ((table (%gf-table existing)))
           (setf (symbol-value (%gf-cell existing)) (%make-table (svref table 0) lambda-list))
-          (unless (%setf-function-name-p name)
-            (%defun name (%gf-function existing) nil lambda-list))
+          (%defun (%function-name-symbol name) (%gf-function existing) nil lambda-list)
           existing)
         (%ensure-generic-function name lambda-list))))
 
@@ -710,7 +701,7 @@ generic function's other methods may accept them."
          (declarations (loop while (and (consp (car body)) (eq (caar body) 'declare))
                              collect (pop body)))
          (inner `(lambda ,lambda-list ,@declarations
-                   (block ,(%function-name-symbol name) ,@body))))
+                   (block ,(%block-name name) ,@body))))
     (if (%tree-mentions-p body '(call-next-method next-method-p))
         (let ((args (gensym "ARGS")) (next (gensym "NEXT")) (method (gensym "METHOD")))
           `(let ((,method nil))

@@ -146,3 +146,10 @@
 (defclass z (x w) ())
 (show (handler-case (progn (defclass bad (y z) ()) :defined) (error () :inconsistent)))
 (show (find-class 'bad nil))
+;; SETF generic functions are SETF functions: #'(setf name) finds them
+(defclass holder () ((v :initarg :v :accessor held)))
+(defvar *h* (make-instance 'holder :v 1))
+(show (funcall #'(setf held) 3 *h*))
+(defgeneric (setf label) (new obj))
+(defmethod (setf label) (new (obj holder)) (setf (held obj) (list :label new)))
+(show (list (setf (label *h*) "x") (held *h*)))

@@ -45,6 +45,18 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             }
         },
     )?;
+    // The symbol whose function cell holds the function named (SETF NAME), as DEFUN and
+    // #'(SETF NAME) find it; generic functions named (SETF NAME) live there too.
+    table.define(
+        image,
+        swankd,
+        "%SETF-FUNCTION-SYMBOL",
+        (1, Some(1)),
+        |vm, _, a| {
+            let name = super::expect_symbol(&vm.image, a[0])?;
+            value(Value::Symbol(vm.image.setf_function_symbol(name)?))
+        },
+    )?;
     table.define(image, swankd, "%FAST-CLASS-OF", (1, Some(1)), |vm, _, a| {
         value(fast_class_of(vm, a[0]).unwrap_or(Value::Nil))
     })?;
