@@ -37,6 +37,7 @@ const SCENARIOS: &[&str] = &[
     "reconnect",
     "unix-socket",
     "live-program",
+    "live-class-change",
     "compile-defun",
     "compiler-notes",
     "trace-dialog",
@@ -47,6 +48,7 @@ const SCENARIOS: &[&str] = &[
     "sldb-frame",
     "find-definition",
     "who-calls",
+    "find-methods",
     "parked-thread",
 ];
 
@@ -406,7 +408,9 @@ fn free_port() -> u16 {
 /// Runs the example program `example` as a user would (`swankd --no-tcp FILE`, or
 /// `sbcl --load FILE`), with its Swank port and tick interval replaced so that tests can
 /// run in parallel and quickly, then runs `scenario` against the port it opens.
-fn run_program_scenario(scenario: &str, example: &str) {
+/// Runs `example` as a program and then the scenario; the program is ready once it listens
+/// and has printed `first_tick`.
+fn run_program_scenario(scenario: &str, example: &str, first_tick: &str) {
     require_tool(&emacs_program(), "--version", "emacs-nox slime");
     let kind = server_kind();
     let dir = TempDir::new(scenario);
@@ -457,7 +461,7 @@ fn run_program_scenario(scenario: &str, example: &str) {
             || {
                 let output = read_lossy(&log);
                 (listening.iter().any(|line| output.contains(line.as_str()))
-                    && output.contains("hello world"))
+                    && output.contains(first_tick))
                 .then_some(())
             },
         );
@@ -613,7 +617,16 @@ fn unix_socket() {
 
 #[test]
 fn live_program() {
-    run_program_scenario("live-program", "examples/demo.lisp");
+    run_program_scenario("live-program", "examples/demo.lisp", "hello world");
+}
+
+#[test]
+fn live_class_change() {
+    run_program_scenario(
+        "live-class-change",
+        "examples/accounts.lisp",
+        "accounts: ann=",
+    );
 }
 
 #[test]
@@ -664,6 +677,11 @@ fn parked_thread() {
 #[test]
 fn sldb_frame() {
     run_scenario("sldb-frame", Transport::Tcp);
+}
+
+#[test]
+fn find_methods() {
+    run_scenario("find-methods", Transport::Tcp);
 }
 
 #[test]

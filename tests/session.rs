@@ -556,6 +556,168 @@ fn apropos_lists_what_names_contain_with_their_documentation() {
     );
 }
 
+#[test]
+fn find_definitions_lists_a_classes_and_a_generic_functions_methods() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:compile-string-for-emacs "(defclass probe-shape () ())
+(defgeneric probe-area (s))
+(defmethod probe-area ((s probe-shape)) 1)
+(defmethod probe-area :before ((s probe-shape)) 2)" "shapes.lisp" '((:position 10)) nil nil)"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(
+        r#"(swank:find-definitions-for-emacs "probe-area")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok (("(DEFGENERIC PROBE-AREA (S))" (:location (:buffer "shapes.lisp") (:offset 39 0) nil)) ("(DEFMETHOD PROBE-AREA PROBE-SHAPE)" (:location (:buffer "shapes.lisp") (:offset 67 0) nil)) ("(DEFMETHOD PROBE-AREA :BEFORE PROBE-SHAPE)" (:location (:buffer "shapes.lisp") (:offset 110 0) nil)))) 2)"#
+    );
+    client.rex(
+        r#"(swank:find-definitions-for-emacs "probe-shape")"#,
+        ThreadSelector::Any,
+        3,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok (("(DEFCLASS PROBE-SHAPE)" (:location (:buffer "shapes.lisp") (:offset 10 0) nil)))) 3)"#
+    );
+}
+
+#[test]
+fn the_repl_and_the_echo_area_print_instances_with_their_print_object_methods() {
+    let mut client = start();
+    client.rex(
+        r##"(swank:interactive-eval "(progn (defclass probe-point () ((x :initarg :x))) (defmethod print-object ((p probe-point) s) (format s \"#<P ~a>\" (slot-value p 'x))) (make-instance 'probe-point :x 1))")"##,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(client.next(), r#"(:return (:ok "=> #<P 1>") 1)"#);
+    client.rex(
+        r#"(swank-repl:create-repl nil :coding-system "utf-8-unix")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    assert!(client.next().ends_with(" 2)"));
+    client.rex(
+        r#"(swank-repl:listener-eval "(list (make-instance 'probe-point :x 2))")"#,
+        ThreadSelector::Repl,
+        3,
+    );
+    assert_eq!(
+        client.next(),
+        "(:write-string \"(#<P 2>)\\n\" :repl-result)"
+    );
+    assert_eq!(client.next(), "(:return (:ok nil) 3)");
+}
+
+#[test]
+fn describe_and_apropos_know_classes_and_generic_functions() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defclass probe-class () ((slot :initarg :slot :reader probe-slot))) (defgeneric probe-gf (x)) (defmethod probe-gf ((x probe-class)) 1))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(
+        r#"(swank:describe-symbol "probe-class")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    let described = client.next();
+    assert!(
+        described.contains(r"PROBE-CLASS names the standard-class #<STANDARD-CLASS COMMON-LISP-USER::PROBE-CLASS>:\n  Class precedence-list: PROBE-CLASS, STANDARD-OBJECT, T\n"),
+        "{described}"
+    );
+    assert!(
+        described.contains(r"    SLOT\n      Initargs: :SLOT\n      Readers: PROBE-SLOT\n"),
+        "{described}"
+    );
+    client.rex(
+        r#"(swank:describe-symbol "probe-gf")"#,
+        ThreadSelector::Any,
+        3,
+    );
+    let described = client.next();
+    assert!(
+        described.contains(
+            r"PROBE-GF names a generic function with 1 method:\n    (PROBE-GF (PROBE-CLASS))\n"
+        ),
+        "{described}"
+    );
+    client.rex(
+        r#"(swank:apropos-list-for-emacs "probe-cl" nil nil 'nil)"#,
+        ThreadSelector::Any,
+        4,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok ((:designator "PROBE-CLASS" :class :not-documented))) 4)"#
+    );
+}
+
+#[test]
+fn the_inspector_shows_slots_by_class_and_sets_one_from_the_minibuffer() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defclass probe-base () ((a :initform 1))) (defclass probe-sub (probe-base) ((b :initform 2))) (defvar *probe* (make-instance 'probe-sub)) nil)")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(
+        r#"(swank:init-inspector "*probe*")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    let page = client.next();
+    assert!(
+        page.contains(r#""Slots of PROBE-SUB:" "\n" "  B: " (:value "2" 1) " " (:action "[set value]" 0) " " (:action "[make unbound]" 1) "\n" "Slots of PROBE-BASE:" "\n" "  A: " (:value "1" 2)"#),
+        "{page}"
+    );
+    client.rex(
+        r#"(swank:inspector-call-nth-action 0)"#,
+        ThreadSelector::Any,
+        3,
+    );
+    let question = client.next();
+    let parts: Vec<&str> = question.split(' ').collect();
+    assert_eq!(parts[0], "(:read-from-minibuffer", "{question}");
+    assert!(
+        question.ends_with(r#" "Set slot B to (evaluated) : " nil)"#),
+        "{question}"
+    );
+    let thread: i64 = parts[1]
+        .parse()
+        .unwrap_or_else(|e| panic!("{question}: {e}"));
+    let tag: i64 = parts[2]
+        .parse()
+        .unwrap_or_else(|e| panic!("{question}: {e}"));
+    client.send(EmacsMessage::Return {
+        thread: ThreadSelector::Id(thread),
+        tag,
+        value: lexpr::Value::string("(* 6 7)"),
+    });
+    let page = client.next();
+    assert!(page.contains(r#""  B: " (:value "42" 1)"#), "{page}");
+    assert!(page.ends_with(" 3)"), "{page}");
+    client.rex(
+        r#"(swank:inspector-call-nth-action 1)"#,
+        ThreadSelector::Any,
+        4,
+    );
+    let page = client.next();
+    assert!(
+        page.contains(r##""  B: " "#<unbound>" " " (:action "[set value]" 0)"##),
+        "{page}"
+    );
+}
+
 impl Client {
     fn send(&self, message: EmacsMessage) {
         if let Some(runtime) = &self.runtime {

@@ -124,6 +124,15 @@ well_known_symbols! {
     unquote_splicing = swankd "UNQUOTE-SPLICING",
     source_origin = swankd "*SOURCE-ORIGIN*",
     form_start = swankd "*FORM-START*",
+    built_in_classes = swankd "*BUILT-IN-CLASSES*",
+    class_property = swankd "%CLASS",
+    class_epoch = swankd "*CLASS-EPOCH*",
+    generic_function_code = swankd "%GENERIC-FUNCTION",
+    print_object_to_string = swankd "%PRINT-OBJECT-TO-STRING",
+    gf_call_slow = swankd "%GF-CALL-SLOW",
+    slot_value_slow = swankd "%SLOT-VALUE-SLOW",
+    set_slot_value_slow = swankd "%SET-SLOT-VALUE-SLOW",
+    print_object_for_structures = swankd "*PRINT-OBJECT-FOR-STRUCTURES*",
     named_lambda = swankd "NAMED-LAMBDA",
     loop_forever = swankd "%LOOP",
     upcase = keyword "UPCASE",
@@ -150,6 +159,9 @@ pub struct Image {
     pub pkg: BootPackages,
     pub sym: WellKnown,
     gensym_counter: u64,
+    /// Text that `PRINT-OBJECT` methods produced for the instances inside the value being
+    /// printed, by instance and `*PRINT-ESCAPE*` (see `print_object.rs`).
+    pub printed_instances: std::collections::HashMap<(super::value::ObjRef, bool), String>,
     /// The one Lisp object for each package, so that `EQ` compares packages.
     package_objects: std::collections::HashMap<PackageId, Value>,
 }
@@ -182,6 +194,7 @@ impl Image {
             pkg,
             sym: WellKnown::placeholder(),
             gensym_counter: 1,
+            printed_instances: Default::default(),
             package_objects: Default::default(),
         };
         image.sym = WellKnown::intern_all(&mut image)?;

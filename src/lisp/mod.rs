@@ -9,7 +9,8 @@
 //!   (values → text).
 //! - `compiler`: forms → `bytecode` prototypes. `vm`: runs a `thread` in fuel-bounded slices.
 //! - `builtins`: functions written in Rust; `prelude.lisp`: functions and macros written in
-//!   Lisp, compiled at boot. `number`, `equality`, `format`, `output`: shared machinery.
+//!   Lisp, compiled at boot; `clos.lisp`: classes and generic functions (on
+//!   `builtins::instances`); `print_object`: PRINT-OBJECT methods for the printer. `number`, `equality`, `format`, `output`: shared machinery.
 //! - `transaction`: units of global change that install together or not at all.
 //! - `system`: boots an image and evaluates text (what the scheduler and tests call).
 
@@ -31,6 +32,7 @@ pub mod output;
 pub mod package;
 pub mod print;
 pub mod print_circle;
+pub mod print_object;
 pub mod printer;
 pub mod reader;
 pub mod report;

@@ -30,6 +30,8 @@ pub enum Object {
     Thread(ThreadObject),
     /// An instance of a `DEFSTRUCT` type.
     Struct(StructObject),
+    /// An instance of a class made by `DEFCLASS` (or a class metaobject itself).
+    Instance(InstanceObject),
     Lock(LockObject),
     ConditionVariable(ConditionVariableObject),
 }
@@ -37,6 +39,17 @@ pub enum Object {
 /// A structure instance: its layout `(NAME INCLUDED-NAMES SLOT-NAME ...)` and slot values.
 #[derive(Debug)]
 pub struct StructObject {
+    pub layout: Value,
+    pub slots: Vec<Value>,
+}
+
+/// A CLOS instance: its class object, the layout its slots were laid out by (compared
+/// with the class's current layout to notice redefinitions), and one value per instance
+/// slot (`Value::Unbound` for an unbound slot). By convention slot 0 of a class object is
+/// its name, which the default printer and `TYPE-OF` read.
+#[derive(Debug)]
+pub struct InstanceObject {
+    pub class: Value,
     pub layout: Value,
     pub slots: Vec<Value>,
 }
@@ -111,6 +124,11 @@ impl Object {
                 visit(instance.layout);
                 instance.slots.iter().for_each(|v| visit(*v));
             }
+            Object::Instance(instance) => {
+                visit(instance.class);
+                visit(instance.layout);
+                instance.slots.iter().for_each(|v| visit(*v));
+            }
             Object::Thread(thread) => {
                 if let Some(result) = thread.result {
                     visit(result);
@@ -127,6 +145,7 @@ impl Object {
             Object::Vector(v) => v.items.capacity() * 16,
             Object::HashTable(t) => t.len() * 48,
             Object::Closure(c) => c.captured.len() * 16,
+            Object::Instance(i) => i.slots.len() * 16,
             _ => 0,
         };
         64 + payload

@@ -1454,11 +1454,14 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
                ((swankd::%condition-type-p type)
                 (and (swankd::%conditionp x) (swankd::%condition-matches-p x type)))
                ((get type 'swankd::structure) (swankd::%struct-type-p x type))
+               ((swankd::%find-class type) (swankd::%class-typep x (swankd::%find-class type)))
                (t (error "unknown type specifier: ~S" type)))))))
 
 (defun swankd::%typep (x type)
   (if (atom type)
-      (swankd::%atomic-typep x type)
+      (if (swankd::%instancep type)
+          (swankd::%class-typep x type)
+          (swankd::%atomic-typep x type))
       (let ((head (car type)) (args (cdr type)))
         (case head
           (or (dolist (sub args nil) (when (swankd::%typep x sub) (return t))))

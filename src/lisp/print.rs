@@ -306,6 +306,10 @@ impl Printer<'_> {
 
     fn object(&mut self, value: Value, depth: usize) {
         let Value::Object(r) = value else { return };
+        if let Some(text) = self.image.printed_instances.get(&(r, self.options.escape)) {
+            self.out.push_str(text);
+            return;
+        }
         let Some(object) = self.image.heap.object(r) else {
             self.out.push_str("#<freed object>");
             return;
@@ -397,6 +401,22 @@ impl Printer<'_> {
             }
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
             Object::Struct(instance) => self.structure(instance, depth),
+            Object::Instance(instance) => {
+                let name = match self.image.heap.object(match instance.class {
+                    Value::Object(c) => c,
+                    _ => r,
+                }) {
+                    Some(Object::Instance(class)) => class.slots.first().copied(),
+                    _ => None,
+                };
+                self.out.push_str("#<");
+                match name {
+                    Some(name @ Value::Symbol(_)) => self.value(name, depth + 1),
+                    _ => self.out.push_str("INSTANCE"),
+                }
+                self.out
+                    .push_str(&format!(" {{{:X}}}>", 0x1000000000 + r.0 as u64 * 16));
+            }
             Object::Thread(thread) => {
                 let state = if thread.result.is_some() {
                     "FINISHED"

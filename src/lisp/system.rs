@@ -16,6 +16,7 @@ use super::value::Value;
 use super::vm::{Limits, Outcome, Vm};
 
 const PRELUDE: &str = include_str!("prelude.lisp");
+const CLOS: &str = include_str!("clos.lisp");
 
 /// Sizes and limits of a new image.
 #[derive(Debug, Clone)]
@@ -110,6 +111,17 @@ fn load_prelude(vm: &mut Vm) -> LispResult<()> {
         eval_to_completion(vm, &mut thread, form)?;
     }
     vm.reset_thread(&mut thread);
+    load_clos(vm, &mut thread)
+}
+
+/// Loads `clos.lisp` in the SWANKD package (its helpers stay out of COMMON-LISP, whose
+/// standard names it defines are exported already).
+fn load_clos(vm: &mut Vm, thread: &mut LispThread) -> LispResult<()> {
+    let swankd = vm.image.pkg.swankd;
+    for form in read_all(vm, CLOS, swankd)? {
+        eval_to_completion(vm, thread, form)?;
+    }
+    vm.reset_thread(thread);
     Ok(())
 }
 

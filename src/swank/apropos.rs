@@ -73,6 +73,27 @@ fn names_something(image: &Image, sym: SymRef) -> bool {
     symbol.special
         || !matches!(symbol.value, Value::Unbound)
         || !matches!(symbol.function, Value::Unbound)
+        || names_a_class(image, sym)
+}
+
+/// Whether `DEFCLASS` (or the boot) made a class named `sym` (clos.lisp keeps it under the
+/// property `SWANKD::%CLASS`, an instance whose slot 1 is the symbol holding its
+/// definition, unbound if the unit of change that made it failed).
+fn names_a_class(image: &Image, sym: SymRef) -> bool {
+    let plist = image
+        .list_to_vec(image.heap.symbol(sym).plist)
+        .unwrap_or_default();
+    let class = plist
+        .chunks(2)
+        .find(|pair| matches!(pair[0], Value::Symbol(k) if k == image.sym.class_property))
+        .and_then(|pair| pair.get(1).copied());
+    match class.and_then(|c| image.object(c)) {
+        Some(Object::Instance(instance)) => match instance.slots.get(1) {
+            Some(Value::Symbol(cell)) => !matches!(image.heap.symbol(*cell).value, Value::Unbound),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// `(:designator "NAME" :variable DOC :function DOC)` with only the keys that apply.
@@ -93,6 +114,9 @@ fn entry(image: &mut Image, designator: String, sym: SymRef) -> LispResult<Value
             "FUNCTION"
         };
         kinds.push((kind, info.as_ref().and_then(|i| i.function_doc.clone())));
+    }
+    if names_a_class(image, sym) {
+        kinds.push(("CLASS", None));
     }
     let mut items = vec![
         Value::Symbol(image.keyword("DESIGNATOR")?),

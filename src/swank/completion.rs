@@ -80,10 +80,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         (1, Some(2)),
         documentation_symbol,
     )?;
+    // SWANK:DESCRIBE-SYMBOL (prelude.lisp) adds what clos.lisp knows to this.
     table.define(
         image,
-        swank,
-        "DESCRIBE-SYMBOL",
+        swankd,
+        "%DESCRIBE-SYMBOL",
         (1, Some(1)),
         describe_symbol,
     )?;

@@ -51,6 +51,8 @@ pub struct SwankHost {
     /// thread and the input stream the line goes to.
     pub input_waits: HashMap<(ConnectionId, i64), (ThreadId, crate::lisp::value::ObjRef)>,
     pub next_input_tag: i64,
+    /// Threads waiting for a `:read-from-minibuffer` answer, by connection and tag.
+    pub minibuffer_waits: HashMap<(ConnectionId, i64), ThreadId>,
     /// Adds and removes listeners for `SWANK:CREATE-SERVER` and friends.
     pub listeners: Option<std::sync::Arc<dyn ListenerControl + Sync>>,
 }

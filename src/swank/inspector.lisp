@@ -6,22 +6,27 @@
 (defvar *inspectors* (make-hash-table) "Connection id -> its inspector state.")
 
 (defun inspector-state ()
-  "The calling connection's state: a list (OBJECT PARTS HISTORY FORWARD), made on demand."
+  "The calling connection's state: a list (OBJECT PARTS HISTORY FORWARD ACTIONS), made on
+demand. ACTIONS are the functions of the page's (:action \"label\" INDEX) items."
   (let ((id (swankd::%connection-id)))
     (or (gethash id *inspectors*)
-        (setf (gethash id *inspectors*) (list nil nil nil nil)))))
+        (setf (gethash id *inspectors*) (list nil nil nil nil nil)))))
 
 (defun inspector-printed (object)
   (let ((*print-circle* t) (*print-length* 20) (*print-level* 3) (*print-readably* nil))
     (prin1-to-string object)))
 
 (defun inspector-items (object)
-  "The page for OBJECT: (ITEMS . PARTS) with PARTS the values its (:value ...) items name."
-  (let ((items nil) (parts nil))
+  "The page for OBJECT: (ITEMS PARTS ACTIONS) with PARTS the values its (:value ...) items
+name and ACTIONS the functions its (:action ...) items call."
+  (let ((items nil) (parts nil) (actions nil))
     (labels ((text (&rest strings) (dolist (s strings) (push s items)))
              (part (value)
                (push value parts)
                (push (list :value (inspector-printed value) (1- (length parts))) items))
+             (action (label function)
+               (push function actions)
+               (push (list :action label (1- (length actions))) items))
              (line (label value) (text label ": ") (part value) (text (string #\Newline))))
       (cond
         ((and (consp object) (null (cdr (last object))))
@@ -57,21 +62,46 @@
         ((integerp object)
          (line "Value" object)
          (text (format nil "Hexadecimal: ~X~%Octal: ~O~%Binary: ~B~%" object object object)))
+        ((and (swankd::%instancep object) (typep object 'standard-object)
+              (swankd::%slots-by-class object))
+         (line "Class" (class-of object))
+         (dolist (group (swankd::%slots-by-class object))
+           (text (format nil "Slots of ~S:" (class-name (car group))) (string #\Newline))
+           (dolist (slot (cdr group))
+             (let ((name (car slot)))
+               (text (format nil "  ~A: " name))
+               (if (swankd::%unbound-slot-marker-p (cdr slot))
+                   (text "#<unbound>")
+                   (part (cdr slot)))
+               (text " ")
+               (action "[set value]" (lambda () (inspector-set-slot object name)))
+               (unless (swankd::%unbound-slot-marker-p (cdr slot))
+                 (text " ")
+                 (action "[make unbound]" (lambda () (slot-makunbound object name))))
+               (text (string #\Newline))))))
         ((swankd::%conditionp object)
          (line "Type" (swankd::%condition-type object))
          (line "Report" (princ-to-string object)))
         (t
          (line "Type" (type-of object))
          (line "Printed" (princ-to-string object)))))
-    (cons (nreverse items) (nreverse parts))))
+    (list (nreverse items) (nreverse parts) (nreverse actions))))
+
+(defun inspector-set-slot (object name)
+  "Asks for a form in Emacs's minibuffer and sets OBJECT's slot NAME to its value."
+  (let ((text (swankd::%read-from-minibuffer
+               (format nil "Set slot ~S to (evaluated) : " name) nil)))
+    (when (and text (string/= text ""))
+      (setf (slot-value object name) (eval (read-from-string text))))))
 
 (defun inspect-object (object)
   "Makes OBJECT the inspected object and returns its page as Emacs wants it."
   (let* ((state (inspector-state))
          (page (inspector-items object)))
     (setf (first state) object
-          (second state) (cdr page))
-    (let ((items (car page)))
+          (second state) (second page)
+          (fifth state) (third page))
+    (let ((items (first page)))
       (list :title (inspector-printed object)
             :id 0
             :content (list items (length items) 0 (length items))))))
@@ -128,12 +158,18 @@
     (list (subseq items start end) count start end)))
 
 (defun inspector-call-nth-action (index &rest arguments)
+  "Runs the page's action INDEX (such as [set value]) and shows the object again."
   (declare (ignore arguments))
-  (error "The inspected object has no action ~A." index))
+  (let ((actions (fifth (inspector-state))))
+    (unless (and (integerp index) (< -1 index (length actions)))
+      (error "The inspected object has no action ~A." index))
+    (funcall (nth index actions))
+    (inspector-reinspect)))
 
 (defun quit-inspector ()
   (let ((state (inspector-state)))
-    (setf (first state) nil (second state) nil (third state) nil (fourth state) nil))
+    (setf (first state) nil (second state) nil (third state) nil (fourth state) nil
+          (fifth state) nil))
   nil)
 
 (defun describe-inspectee ()

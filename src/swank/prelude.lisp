@@ -371,8 +371,11 @@ position for definitions loaded from files, a buffer offset for C-c C-c, an erro
 functions built into swankd."
   (let ((symbol (ignore-errors (read-from-string name))))
     (when (symbolp symbol)
-      (mapcar (lambda (entry)
-                (let ((label (format nil "(~A ~S)" (car entry) symbol)))
+      (append
+       (mapcar (lambda (entry)
+                (let ((label (or (and (eq (car entry) 'defun)
+                                      (swankd::%generic-function-label symbol))
+                                 (format nil "(~A ~S)" (car entry) symbol))))
                   (list label
                         (or (cadr entry)
                             (list :error
@@ -380,7 +383,13 @@ functions built into swankd."
                                           (if (eq (car entry) 'defvar)
                                               "it was not defined from a file or buffer"
                                               "it is built in or was defined at the REPL")))))))
-              (swankd::%definition-sources symbol)))))
+              (swankd::%definition-sources symbol))
+      (mapcar (lambda (entry)
+                (list (car entry)
+                      (or (cadr entry)
+                          (list :error (format nil "~A has no source location: it was defined at the REPL."
+                                               (car entry))))))
+              (swankd::%clos-definitions symbol))))))
 
 ;;;; Packages, directories and the rest of the everyday set.
 
@@ -509,6 +518,13 @@ applied inside their bodies."
 (:designator \"NAME\" :function DOC ...) plists."
   (swankd::%apropos name external-only case-sensitive
                     (and package (guess-package package)) *package*))
+
+(defun describe-symbol (name)
+  "C-c C-d d: what DESCRIBE says about the symbol NAME, with the class it names and the
+methods of the generic function it names."
+  (let ((symbol (ignore-errors (let ((*read-eval* nil)) (read-from-string name)))))
+    (concatenate 'string (swankd::%describe-symbol name)
+                 (if (and symbol (symbolp symbol)) (swankd::%clos-description symbol) ""))))
 
 (defun describe-definition-for-emacs (name kind)
   "What a click in the apropos buffer shows."

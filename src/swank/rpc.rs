@@ -95,7 +95,9 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         (1, Some(1)),
         |vm, thread, a| {
             let values = vm.image.list_to_vec(a[0]).unwrap_or_default();
+            let preparation = vm.prepare_printing(thread, &values, &[true])?;
             let text = format_values_for_echo_area(vm, thread, &values);
+            vm.finish_printing(preparation);
             value(vm.image.string(text)?)
         },
     )?;

@@ -111,6 +111,62 @@ impl Session {
         true
     }
 
+    /// Sends `(:read-from-minibuffer THREAD TAG PROMPT INITIAL)`; false if there is no
+    /// connection to ask (the thread goes on at once with NIL).
+    fn ask_minibuffer(
+        &mut self,
+        thread: ThreadId,
+        prompt: crate::lisp::value::ObjRef,
+        initial: Option<crate::lisp::value::ObjRef>,
+    ) -> bool {
+        let text = |r| {
+            self.vm
+                .image
+                .as_str(Value::Object(r))
+                .map(Wire::string)
+                .unwrap_or(Wire::Nil)
+        };
+        let (prompt, initial) = (text(prompt), initial.map_or(Wire::Nil, text));
+        let mut host = self.host.borrow_mut();
+        let Some(connection) = host.connection_of(thread) else {
+            return false;
+        };
+        let tag = host.next_input_tag;
+        host.next_input_tag += 1;
+        host.minibuffer_waits.insert((connection, tag), thread);
+        let request = Wire::list(vec![
+            Wire::keyword("read-from-minibuffer"),
+            Wire::from(thread as i64),
+            Wire::from(tag),
+            prompt,
+            initial,
+        ]);
+        host.send(connection, request);
+        true
+    }
+
+    /// `(:emacs-return THREAD TAG VALUE)`: the answer to `:read-from-minibuffer` (a string,
+    /// or NIL when the user gave none) becomes the waiting call's value.
+    fn minibuffer_answered(&mut self, connection: ConnectionId, tag: i64, answer: &Wire) {
+        let waiting = self
+            .host
+            .borrow_mut()
+            .minibuffer_waits
+            .remove(&(connection, tag));
+        let Some(thread) = waiting else {
+            tracing::debug!(connection, tag, "answer from Emacs that nobody waits for");
+            return;
+        };
+        let value = match answer.as_str() {
+            Some(text) => match self.vm.image.string(text) {
+                Ok(value) => value,
+                Err(_) => Value::Nil,
+            },
+            None => Value::Nil,
+        };
+        self.sched().wake_one(WaitKey::Input(thread), value);
+    }
+
     /// `(:emacs-return-string THREAD TAG STRING)`: the line goes into the waiting thread's
     /// input stream and the thread runs again.
     fn input_arrived(&mut self, connection: ConnectionId, tag: i64, text: &str) {
@@ -356,8 +412,8 @@ impl Session {
             EmacsMessage::ReturnString { tag, string, .. } => {
                 self.input_arrived(connection, tag, &string)
             }
-            EmacsMessage::Return { .. } => {
-                tracing::debug!(connection, "answer from Emacs with no waiting thread");
+            EmacsMessage::Return { tag, value, .. } => {
+                self.minibuffer_answered(connection, tag, &value)
             }
         }
     }
@@ -575,6 +631,9 @@ impl Session {
                 .get(&thread)
                 .is_some_and(|mailbox| !mailbox.is_empty()),
             WaitFor::Input { stream, .. } => !self.ask_for_input(id, stream),
+            WaitFor::Minibuffer {
+                prompt, initial, ..
+            } => !self.ask_minibuffer(id, prompt, initial),
         };
         if ready {
             self.sched().make_runnable(id);

@@ -36,6 +36,12 @@ pub enum WaitFor {
     Request(ThreadId),
     /// A line from Emacs for this thread, read into this connection input stream.
     Input { thread: ThreadId, stream: ObjRef },
+    /// An answer typed in Emacs's minibuffer after this prompt (a string) and initial text.
+    Minibuffer {
+        thread: ThreadId,
+        prompt: ObjRef,
+        initial: Option<ObjRef>,
+    },
 }
 
 impl WaitFor {
@@ -45,7 +51,9 @@ impl WaitFor {
             WaitFor::Lock(lock) => WaitKey::Object(lock),
             WaitFor::Condition { variable, .. } => WaitKey::Object(variable),
             WaitFor::Request(thread) => WaitKey::Mailbox(thread),
-            WaitFor::Input { thread, .. } => WaitKey::Input(thread),
+            WaitFor::Input { thread, .. } | WaitFor::Minibuffer { thread, .. } => {
+                WaitKey::Input(thread)
+            }
         }
     }
 
@@ -222,6 +230,25 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             let wait = WaitFor::Input {
                 thread: thread.id,
                 stream,
+            };
+            Ok(Control::Park(Park::Wait(Box::new(wait))))
+        },
+    )?;
+    // (%READ-FROM-MINIBUFFER PROMPT INITIAL): what the user types in Emacs's minibuffer
+    // (a string), or NIL if nobody can be asked.
+    table.define(
+        image,
+        swankd,
+        "%READ-FROM-MINIBUFFER",
+        (2, Some(2)),
+        |_, thread, a| {
+            let wait = WaitFor::Minibuffer {
+                thread: thread.id,
+                prompt: object_ref(a[0])?,
+                initial: match a[1] {
+                    Value::Nil => None,
+                    other => Some(object_ref(other)?),
+                },
             };
             Ok(Control::Park(Park::Wait(Box::new(wait))))
         },

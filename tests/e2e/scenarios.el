@@ -172,6 +172,65 @@
                (car ticks) (car since-reset)))
     (swankd-e2e-check-repl connection "(< *counter* 10)" "T\n")))
 
+;;;; A whole program keeping its state in objects: examples/accounts.lisp
+
+(defconst swankd-e2e-accounts-regexp "^accounts: .*$"
+  "A line examples/accounts.lisp prints on each tick.")
+
+(defconst swankd-e2e-accounts-patch
+  "(defclass account ()
+  ((owner :initarg :owner :reader owner)
+   (balance :initarg :balance :accessor balance)
+   (currency :initarg :currency :initform :eur :accessor currency)))
+(defmethod update-instance-for-redefined-class :after
+    ((account account) added discarded plist &key)
+  (declare (ignore added discarded plist))
+  (when (string= (owner account) \"bob\") (setf (currency account) :usd)))
+(defmethod describe-account ((account account))
+  (format nil \"~a=~a~a\" (owner account) (balance account) (currency account)))
+"
+  "The class change the user sends to the running accounts program with C-c C-r.")
+
+(defun swankd-e2e-account-balances (line)
+  "The balances in an accounts LINE, as numbers."
+  (let ((balances nil) (start 0))
+    (while (string-match "=\\([0-9]+\\)" line start)
+      (push (string-to-number (match-string 1 line)) balances)
+      (setq start (match-end 0)))
+    (nreverse balances)))
+
+(swankd-e2e-defscenario live-class-change
+  "examples/accounts.lisp ticks on while C-c C-r adds a slot to its objects' class."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-repl connection "(length *accounts*)" "3\n")
+    (with-current-buffer (swankd-e2e-lisp-buffer connection "accounts-patch.lisp"
+                                                 swankd-e2e-accounts-patch)
+      (swankd-e2e-echo-after connection
+                             (lambda () (slime-eval-region (point-min) (point-max))))
+      (kill-buffer))
+    (message "  ok  C-c C-r on the new class, its migration method and describe-account")
+    (swankd-e2e-wait-until
+     "the program to print the accounts with their currencies"
+     (lambda () (cl-some (lambda (line) (string-match-p "EUR" line))
+                         (swankd-e2e-program-lines swankd-e2e-accounts-regexp))))
+    (let* ((ticks (swankd-e2e-program-lines swankd-e2e-accounts-regexp))
+           (before (cl-remove-if (lambda (line) (string-match-p "EUR" line)) ticks))
+           (after (cl-remove-if-not (lambda (line) (string-match-p "EUR" line)) ticks))
+           (last-before (car (last before)))
+           (first-after (car after)))
+      (unless (and last-before
+                   (string-match-p "^accounts: ann=[0-9]+ bob=[0-9]+ cy=[0-9]+$" last-before))
+        (swankd-e2e-fail "Before the change the program printed %s" (swankd-e2e-show ticks)))
+      (unless (string-match-p "^accounts: ann=[0-9]+EUR bob=[0-9]+USD cy=[0-9]+EUR$" first-after)
+        (swankd-e2e-fail "After the change the program printed %s" (swankd-e2e-show ticks)))
+      (unless (equal (mapcar (lambda (n) (+ n 1))
+                             (swankd-e2e-account-balances last-before))
+                     (swankd-e2e-account-balances first-after))
+        (swankd-e2e-fail "The balances did not carry on from %S to %S" last-before first-after))
+      (message "  ok  ticks went from %S to %S" last-before first-after))
+    (swankd-e2e-check-repl connection "(length *accounts*)" "3\n")
+    (swankd-e2e-check-repl connection "(currency (second *accounts*))" ":USD\n")))
+
 ;;;; Compiling from source buffers
 
 (swankd-e2e-defscenario compile-defun
@@ -507,6 +566,45 @@ For a user function, a builtin and a special operator."
                                           (search-forward "E2E-XREF-CALLER" nil t)))))
                                (buffer-list))))))
       (message "  ok  %s lists E2E-XREF-CALLER" (buffer-name xref)))))
+
+;;;; Generic functions
+
+(swankd-e2e-defscenario find-methods
+  "C-c C-k on a file with a generic function, then M-. on it: Emacs lists every method."
+  (let* ((connection (swankd-e2e-connect))
+         (file (expand-file-name "e2e-shapes.lisp" (make-temp-file "swankd-e2e-shapes" t)))
+         (labels '("(DEFGENERIC E2E-AREA (SHAPE))" "(DEFMETHOD E2E-AREA E2E-CIRCLE)"
+                   "(DEFMETHOD E2E-AREA :BEFORE E2E-CIRCLE)")))
+    (with-temp-file file
+      (insert "(defclass e2e-circle () ((r :initarg :r :reader e2e-r)))\n\n"
+              "(defgeneric e2e-area (shape))\n\n"
+              "(defmethod e2e-area ((c e2e-circle))\n  (* 3 (e2e-r c) (e2e-r c)))\n\n"
+              "(defmethod e2e-area :before ((c e2e-circle))\n  nil)\n"))
+    (with-current-buffer (find-file-noselect file)
+      (lisp-mode)
+      (setq-local slime-buffer-connection connection)
+      (swankd-e2e-echo-after connection #'slime-compile-and-load-file))
+    (swankd-e2e-wait-until "the file to be loaded"
+                           (lambda () (swankd-e2e-idle-p connection)))
+    (message "  ok  C-c C-k loaded %s" (file-name-nondirectory file))
+    (with-current-buffer (swankd-e2e-lisp-buffer connection "caller.lisp" "(e2e-area nil)")
+      (switch-to-buffer (current-buffer))
+      (slime-edit-definition "e2e-area"))
+    (let ((listing (swankd-e2e-wait-until
+                    "the list of definitions"
+                    (lambda ()
+                      (cl-find-if (lambda (b)
+                                    (and (not (buffer-file-name b))
+                                         (with-current-buffer b
+                                           (save-excursion
+                                             (goto-char (point-min))
+                                             (search-forward "(DEFMETHOD E2E-AREA" nil t)))))
+                                  (buffer-list))))))
+      (with-current-buffer listing
+        (dolist (label labels)
+          (unless (save-excursion (goto-char (point-min)) (search-forward label nil t))
+            (swankd-e2e-fail "%s does not list %s:\n%s" (buffer-name) label (buffer-string)))))
+      (message "  ok  %s lists %s" (buffer-name listing) (mapconcat #'identity labels ", ")))))
 
 ;;;; A program thread that failed with nobody connected (swankd only)
 

@@ -57,11 +57,15 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         value(Value::Nil)
     })?;
     table.define(image, cl, "PRIN1-TO-STRING", (1, Some(1)), |vm, t, a| {
+        let preparation = vm.prepare_printing(t, &a[..1], &[true])?;
         let text = vm.prin1_string(t, a[0]);
+        vm.finish_printing(preparation);
         value(vm.image.string(text)?)
     })?;
     table.define(image, cl, "PRINC-TO-STRING", (1, Some(1)), |vm, t, a| {
+        let preparation = vm.prepare_printing(t, &a[..1], &[false])?;
         let text = vm.princ_string(t, a[0]);
+        vm.finish_printing(preparation);
         value(vm.image.string(text)?)
     })?;
     table.define(image, cl, "FORMAT", (2, None), format)?;
@@ -106,11 +110,13 @@ fn print_with(
     after: &str,
 ) -> LispResult<Control> {
     let stream = vm.output_stream(thread, args.get(1).copied().unwrap_or(Value::Nil))?;
+    let preparation = vm.prepare_printing(thread, &args[..1], &[escape])?;
     let text = if escape {
         vm.prin1_string(thread, args[0])
     } else {
         vm.princ_string(thread, args[0])
     };
+    vm.finish_printing(preparation);
     vm.write_text(stream, &format!("{before}{text}{after}"))?;
     value(args[0])
 }
@@ -129,9 +135,21 @@ fn write_string(
 
 fn format(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Control> {
     let control = expect_string(&vm.image, args[1])?;
+    let preparation = vm.prepare_printing(thread, &args[2..], &[true, false])?;
+    let result = format_prepared(vm, thread, args, &control);
+    vm.finish_printing(preparation);
+    result
+}
+
+fn format_prepared(
+    vm: &mut Vm,
+    thread: &mut LispThread,
+    args: &[Value],
+    control: &str,
+) -> LispResult<Control> {
     let destination = args[0];
     if destination.is_nil() {
-        let text = super::super::format::format(vm, thread, &control, &args[2..], 0)?;
+        let text = super::super::format::format(vm, thread, control, &args[2..], 0)?;
         return value(vm.image.string(text)?);
     }
     if let Some(Object::String(_)) = vm.image.object(destination) {
@@ -141,7 +159,7 @@ fn format(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Co
     }
     let stream = vm.output_stream(thread, destination)?;
     let column = vm.stream_column(stream);
-    let text = super::super::format::format(vm, thread, &control, &args[2..], column)?;
+    let text = super::super::format::format(vm, thread, control, &args[2..], column)?;
     vm.write_text(stream, &text)?;
     value(Value::Nil)
 }

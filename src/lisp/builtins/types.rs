@@ -108,6 +108,10 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
                 .list_to_vec(s.layout)
                 .and_then(|layout| layout.first().copied())
                 .unwrap_or(Value::Nil),
+            Some(Object::Instance(i)) => match vm.image.object(i.class) {
+                Some(Object::Instance(class)) => class.slots.first().copied().unwrap_or(Value::Nil),
+                _ => Value::Nil,
+            },
             Some(Object::Thread(_)) => {
                 let swankd = vm.image.pkg.swankd;
                 Value::Symbol(vm.image.intern("THREAD", swankd)?)

@@ -1,0 +1,81 @@
+;;;; Live class changes: re-evaluating DEFCLASS with added and removed slots updates
+;;;; existing instances when they are next touched (kept slots keep their values, new
+;;;; slots get their initforms, UPDATE-INSTANCE-FOR-REDEFINED-CLASS sees the added and
+;;;; discarded slots and the old values), subclasses' instances follow a superclass's
+;;;; redefinition, and CHANGE-CLASS with UPDATE-INSTANCE-FOR-DIFFERENT-CLASS. Compared
+;;;; with SBCL.
+(defun show (x) (format t "~s~%" x))
+(defclass account ()
+  ((owner :initarg :owner :accessor owner)
+   (balance :initarg :balance :initform 0 :accessor balance)
+   (cents :initarg :cents :initform 0)))
+(defvar *accounts* (list (make-instance 'account :owner "ann" :balance 10 :cents 5)
+                         (make-instance 'account :owner "bob" :balance 20)))
+(defmethod print-object ((a account) stream)
+  (print-unreadable-object (a stream :type t)
+    (format stream "~a ~a" (owner a) (balance a))))
+(show *accounts*)
+;; add CURRENCY, drop CENTS, and fold the cents into the balance while migrating
+(defclass account ()
+  ((owner :initarg :owner :accessor owner)
+   (balance :initarg :balance :initform 0 :accessor balance)
+   (currency :initarg :currency :initform :eur :accessor currency)))
+(defmethod update-instance-for-redefined-class :after
+    ((a account) added discarded plist &key)
+  (format t "migrating ~a: added ~s discarded ~s plist ~s~%" (owner a) added discarded plist)
+  (when (getf plist 'cents)
+    (incf (balance a) (/ (getf plist 'cents) 100))))
+(dolist (a *accounts*)
+  (format t "~a ~a ~s~%" (owner a) (balance a) (currency a)))
+(show (list (slot-exists-p (first *accounts*) 'cents) (slot-exists-p (first *accounts*) 'currency)))
+;; touching again does not migrate again
+(show (balance (first *accounts*)))
+(show (currency (make-instance 'account :owner "cy" :currency :usd)))
+;; redefining with the same slots keeps instances as they are
+(defclass account ()
+  ((owner :initarg :owner :accessor owner)
+   (balance :initarg :balance :initform 0 :accessor balance)
+   (currency :initarg :currency :initform :eur :accessor currency))
+  (:documentation "Same slots, new documentation."))
+(show *accounts*)
+;; a renamed slot: the migration hook moves the old value over
+(defclass account ()
+  ((holder :initarg :holder :accessor holder)
+   (balance :initarg :balance :initform 0 :accessor balance)
+   (currency :initarg :currency :initform :eur :accessor currency)))
+(defmethod update-instance-for-redefined-class :after
+    ((a account) added discarded plist &key)
+  (declare (ignore added discarded))
+  (when (getf plist 'owner)
+    (setf (holder a) (string-upcase (getf plist 'owner)))))
+(defmethod print-object ((a account) stream)
+  (print-unreadable-object (a stream :type t)
+    (format stream "~a ~a ~a" (holder a) (balance a) (currency a))))
+(show *accounts*)
+;; a superclass's redefinition reaches its subclasses' instances
+(defclass base () ((a :initform 1 :accessor a)))
+(defclass derived (base) ((b :initform 2 :accessor b)))
+(defvar *d* (make-instance 'derived))
+(setf (a *d*) 10)
+(defclass base () ((a :initform 1 :accessor a) (extra :initform :new :accessor extra)))
+(show (list (a *d*) (b *d*) (extra *d*)))
+;; a new superclass brings its slots and methods to old instances
+(defclass tagged () ((tag :initform :untagged :accessor tag)))
+(defgeneric label (x))
+(defmethod label ((x tagged)) (list :tagged (tag x)))
+(defclass derived (base tagged) ((b :initform 2 :accessor b)))
+(show (list (b *d*) (label *d*) (typep *d* 'tagged)))
+;; CHANGE-CLASS
+(defclass person () ((name :initarg :name :accessor name)))
+(defclass employee (person) ((salary :initform 100 :accessor salary)
+                             (title :initarg :title :accessor title)))
+(defmethod update-instance-for-different-class :after ((old person) (new employee) &key)
+  (format t "now an employee: ~a~%" (name old))
+  (unless (slot-boundp new 'title) (setf (title new) "staff")))
+(defvar *p* (make-instance 'person :name "dora"))
+(change-class *p* 'employee)
+(show (list (name *p*) (salary *p*) (title *p*) (type-of *p*)))
+(change-class *p* 'person)
+(show (list (name *p*) (slot-exists-p *p* 'salary) (type-of *p*)))
+(change-class *p* (find-class 'employee) :title "boss")
+(show (list (name *p*) (title *p*)))
