@@ -18,6 +18,7 @@
                                                 (or load-file-name
                                                     byte-compile-current-file
                                                     buffer-file-name))))
+(require 'slime-trace-dialog)
 
 (defconst swankd-e2e-plus-1-2-echo "=> 3 (2 bits, #x3, #o3, #b11)"
   "What the echo area shows after evaluating (+ 1 2) from a source buffer.")
@@ -570,7 +571,8 @@ For a user function, a builtin and a special operator."
 ;;;; Generic functions
 
 (swankd-e2e-defscenario find-methods
-  "C-c C-k on a file with a generic function, then M-. on it: Emacs lists every method."
+  "C-c C-k on a file with a generic function, then M-. on it.
+Emacs lists every method."
   (let* ((connection (swankd-e2e-connect))
          (file (expand-file-name "e2e-shapes.lisp" (make-temp-file "swankd-e2e-shapes" t)))
          (labels '("(DEFGENERIC E2E-AREA (SHAPE))" "(DEFMETHOD E2E-AREA E2E-CIRCLE)"
