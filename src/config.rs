@@ -101,6 +101,16 @@ pub struct Cli {
     /// Requests of one connection awaiting a reply; further requests are aborted at once.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_pending_requests: usize,
+
+    /// Sockets the Lisp program may hold open at once (usocket listeners, connections and
+    /// accepted clients); more fail with an error, and further clients wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_program_sockets: usize,
+
+    /// Bytes buffered for each program socket in each direction. A peer that sends more
+    /// than the program reads is held back by TCP; a line longer than this is an error.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub socket_buffer_bytes: usize,
 }
 
 /// What an unhandled error in a program thread does while no Emacs is connected.
@@ -137,6 +147,8 @@ pub struct Limits {
     pub max_connections: u32,
     pub outbox_capacity: usize,
     pub max_pending_requests: usize,
+    pub max_program_sockets: usize,
+    pub socket_buffer_bytes: usize,
 }
 
 /// The validated configuration.
@@ -339,6 +351,8 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         (cli.max_connections as usize, "--max-connections"),
         (cli.outbox_capacity, "--outbox-capacity"),
         (cli.max_pending_requests, "--max-pending-requests"),
+        (cli.max_program_sockets, "--max-program-sockets"),
+        (cli.socket_buffer_bytes, "--socket-buffer-bytes"),
     ];
     if let Some((_, option)) = positive.iter().find(|(value, _)| *value == 0) {
         return Err(ConfigError::ZeroLimit { option });
@@ -348,6 +362,8 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         max_connections: cli.max_connections,
         outbox_capacity: cli.outbox_capacity,
         max_pending_requests: cli.max_pending_requests,
+        max_program_sockets: cli.max_program_sockets,
+        socket_buffer_bytes: cli.socket_buffer_bytes,
     })
 }
 
@@ -395,6 +411,8 @@ mod tests {
                 max_connections: 256,
                 outbox_capacity: 4096,
                 max_pending_requests: 1024,
+                max_program_sockets: 1024,
+                socket_buffer_bytes: 1 << 20,
             }
         );
     }
@@ -431,6 +449,10 @@ mod tests {
             "5",
             "--max-pending-requests",
             "7",
+            "--max-program-sockets",
+            "9",
+            "--socket-buffer-bytes",
+            "4096",
         ])
         .unwrap();
         assert_eq!(config.tcp, Some("[::1]:0".parse().unwrap()));
@@ -446,6 +468,8 @@ mod tests {
         assert_eq!(config.limits.max_connections, 3);
         assert_eq!(config.limits.outbox_capacity, 5);
         assert_eq!(config.limits.max_pending_requests, 7);
+        assert_eq!(config.limits.max_program_sockets, 9);
+        assert_eq!(config.limits.socket_buffer_bytes, 4096);
     }
 
     #[test]

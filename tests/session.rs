@@ -20,6 +20,7 @@ fn start() -> Client {
         allow_quit: false,
         orphan_errors: swankd::config::OrphanErrors::Park,
         listeners: None,
+        sockets: None,
     };
     let handle = runtime::start(config).unwrap_or_else(|e| panic!("{e}"));
     let (sender, replies) = tokio::sync::mpsc::channel(1024);

@@ -32,6 +32,8 @@ pub enum Object {
     Struct(StructObject),
     Lock(LockObject),
     ConditionVariable(ConditionVariableObject),
+    /// A listening socket of the program (`USOCKET:SOCKET-LISTEN`); closed when collected.
+    SocketListener(std::sync::Arc<dyn crate::events::ListenPort>),
 }
 
 /// A structure instance: its layout `(NAME INCLUDED-NAMES SLOT-NAME ...)` and slot values.
@@ -106,7 +108,8 @@ impl Object {
             | Object::Ratio(_)
             | Object::Package(_)
             | Object::Lock(_)
-            | Object::ConditionVariable(_) => {}
+            | Object::ConditionVariable(_)
+            | Object::SocketListener(_) => {}
             Object::Struct(instance) => {
                 visit(instance.layout);
                 instance.slots.iter().for_each(|v| visit(*v));

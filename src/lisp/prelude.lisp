@@ -1707,3 +1707,15 @@ hold a complete form; what follows the form on its last line is not kept."
         (let ((form (read-from-string text nil :incomplete)))
           (unless (eq form :incomplete)
             (return form)))))))
+
+(defun read-sequence (sequence stream &key (start 0) end)
+  "Fills SEQUENCE from START to END with what is read from STREAM (a string takes
+characters, a vector bytes), waiting for input; returns the index after the last element
+stored, which is before END only at the end of input."
+  (let ((end (or end (length sequence)))
+        (position start))
+    (loop
+      (when (>= position end) (return position))
+      (let ((next (swankd::%read-sequence-some sequence stream position end)))
+        (when (= next position) (return position))
+        (setq position next)))))

@@ -420,6 +420,13 @@ impl Printer<'_> {
                 "#<CONDITION-VARIABLE {:?} {{{:X}}}>",
                 cv.name, r.0
             )),
+            Object::SocketListener(port) => {
+                let address = port
+                    .local_address()
+                    .map_or_else(|| "closed".to_string(), |address| address.to_string());
+                self.out
+                    .push_str(&format!("#<SOCKET-LISTENER {address} {{{:X}}}>", r.0))
+            }
         }
     }
 }

@@ -2,11 +2,11 @@
 //! settings, kept in `Vm::host`.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::config::OrphanErrors;
-use crate::events::{ConnectionId, ListenerControl, Outbox};
+use crate::events::{ConnectionId, ListenerControl, Outbox, SocketControl, SocketId};
 use crate::lisp::thread::ThreadId;
 use crate::lisp::value::Value;
 use crate::lisp::vm::Vm;
@@ -48,6 +48,10 @@ pub struct SwankHost {
     pub next_input_tag: i64,
     /// Adds and removes listeners for `SWANK:CREATE-SERVER` and friends.
     pub listeners: Option<std::sync::Arc<dyn ListenerControl + Sync>>,
+    /// TCP for Lisp programs (usocket); `None` where there is no network side.
+    pub sockets: Option<std::sync::Arc<dyn SocketControl>>,
+    /// Threads waiting for a change on each program socket (`WaitKey::Sockets`).
+    pub socket_waiters: HashMap<SocketId, HashSet<ThreadId>>,
 }
 
 impl SwankHost {

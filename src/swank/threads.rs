@@ -21,7 +21,7 @@ use super::host::{SharedHost, host_handle};
 use super::scheduler::{GreenThread, Job, State, WaitKey};
 
 /// What a parked thread waits for (the payload of `Park::Wait`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum WaitFor {
     /// The end of this thread.
     Thread(ThreadId),
@@ -36,22 +36,29 @@ pub enum WaitFor {
     Request(ThreadId),
     /// A line from Emacs for this thread, read into this connection input stream.
     Input { thread: ThreadId, stream: ObjRef },
+    /// A change on any of these program sockets, or the deadline.
+    Sockets {
+        thread: ThreadId,
+        sockets: Vec<crate::events::SocketId>,
+        deadline: Option<Instant>,
+    },
 }
 
 impl WaitFor {
-    pub fn key(self) -> WaitKey {
-        match self {
+    pub fn key(&self) -> WaitKey {
+        match *self {
             WaitFor::Thread(id) => WaitKey::Thread(id),
             WaitFor::Lock(lock) => WaitKey::Object(lock),
             WaitFor::Condition { variable, .. } => WaitKey::Object(variable),
             WaitFor::Request(thread) => WaitKey::Mailbox(thread),
             WaitFor::Input { thread, .. } => WaitKey::Input(thread),
+            WaitFor::Sockets { thread, .. } => WaitKey::Sockets(thread),
         }
     }
 
-    pub fn deadline(self) -> Option<Instant> {
-        match self {
-            WaitFor::Condition { deadline, .. } => deadline,
+    pub fn deadline(&self) -> Option<Instant> {
+        match *self {
+            WaitFor::Condition { deadline, .. } | WaitFor::Sockets { deadline, .. } => deadline,
             _ => None,
         }
     }

@@ -17,6 +17,7 @@ mod math;
 mod numbers;
 mod reading;
 mod sequences;
+mod streams;
 mod strings;
 mod structs;
 mod symbols;
@@ -111,6 +112,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     hash::install(table, image)?;
     io::install(table, image)?;
     input::install(table, image)?;
+    streams::install(table, image)?;
     control::install(table, image)?;
     reading::install(table, image)?;
     internal::install(table, image)?;

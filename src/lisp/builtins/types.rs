@@ -120,6 +120,10 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
                 let swankd = vm.image.pkg.swankd;
                 Value::Symbol(vm.image.intern("WAITQUEUE", swankd)?)
             }
+            Some(Object::SocketListener(_)) => {
+                let swankd = vm.image.pkg.swankd;
+                Value::Symbol(vm.image.intern("SOCKET-LISTENER", swankd)?)
+            }
             Some(Object::Cell(_)) | None => sym(vm, "T")?,
         },
     };
