@@ -1,5 +1,7 @@
 //! A listening program socket: an accept task that queues clients (at most the backlog,
 //! each holding a socket slot) for the interpreter to take with [`ListenPort::accept`].
+//! When every slot is taken, the task holds the one client it accepted until a slot frees,
+//! and further clients wait in the system's queue.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -111,11 +113,6 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, slot: OwnedSema
                 _ = closed.wait_for(|closed| *closed) => break,
             }
         }
-        let permit = tokio::select! {
-            permit = shared.context.slots.clone().acquire_owned() => permit,
-            _ = closed.wait_for(|closed| *closed) => break,
-        };
-        let Ok(permit) = permit else { break };
         let accepted = tokio::select! {
             biased;
             _ = closed.wait_for(|closed| *closed) => break,
@@ -123,6 +120,13 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, slot: OwnedSema
         };
         match accepted {
             Ok((stream, peer)) => {
+                // The client is taken from the system's queue first, so that a listener
+                // waiting for clients holds no slot; at the limit, it waits here.
+                let permit = tokio::select! {
+                    permit = shared.context.slots.clone().acquire_owned() => permit,
+                    _ = closed.wait_for(|closed| *closed) => break,
+                };
+                let Ok(permit) = permit else { break };
                 tracing::debug!(listener = shared.waker.id, %peer, "program listener accepted a client");
                 let mut state = shared.lock();
                 state.waiting.push_back((stream, permit));
@@ -132,6 +136,7 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, slot: OwnedSema
                     shared.waker.wake();
                 }
             }
+            Err(_) if shared.lock().closed => break,
             Err(error) => {
                 tracing::warn!(listener = shared.waker.id, %error, "accept failed");
                 tokio::time::sleep(ACCEPT_RETRY).await;
@@ -195,6 +200,7 @@ impl ListenPort for ListenerHandle {
                 return;
             }
             state.closed = true;
+            self.shared.closed.send_replace(true);
             if let Some(descriptor) = state.descriptor {
                 // SAFETY: the accept task owns this descriptor and clears `descriptor` under
                 // this lock before closing it, so it is still the listening socket here.
@@ -204,6 +210,5 @@ impl ListenPort for ListenerHandle {
                 }
             }
         }
-        self.shared.closed.send_replace(true);
     }
 }

@@ -236,6 +236,10 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, swankd, "%THREAD-YIELD", (0, Some(0)), |_, _, _| {
         Ok(Control::Park(Park::Yield))
     })?;
+    table.define(image, swankd, "GC", (0, Some(0)), |vm, _, _| {
+        vm.image.heap.request_collection();
+        Ok(Control::Park(Park::Yield))
+    })?;
     Ok(())
 }
 

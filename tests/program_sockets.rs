@@ -1,0 +1,279 @@
+//! Lisp programs serving TCP under swankd (usocket), tested from outside with real
+//! clients: what swankd promises beyond the echo programs of `tests/programs/` (which SBCL
+//! checks too): limits, bad clients, the remote-address policy, and the collector closing
+//! abandoned sockets. Every wait is bounded; nothing is timed.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::Duration;
+
+/// How long any one read from swankd or a client may take before the test fails.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A swankd process, killed when dropped.
+struct Daemon {
+    child: Child,
+    output: Option<BufReader<ChildStdout>>,
+    _dir: TempDir,
+}
+
+impl Daemon {
+    /// Runs `program` (Lisp text) with `swankd --no-tcp` and extra options.
+    fn start(program: &str, options: &[&str]) -> Daemon {
+        let dir = TempDir::new();
+        let file = dir.0.join("program.lisp");
+        std::fs::write(&file, program).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_swankd"))
+            .arg("--no-tcp")
+            .args(options)
+            .args(["--log-level", "warn"])
+            .arg(&file)
+            .current_dir(&dir.0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let output = child.stdout.take().map(BufReader::new);
+        Daemon {
+            child,
+            output,
+            _dir: dir,
+        }
+    }
+
+    /// The program's next line of output.
+    fn line(&mut self) -> String {
+        let mut line = String::new();
+        self.output.as_mut().unwrap().read_line(&mut line).unwrap();
+        assert!(!line.is_empty(), "swankd ended its output early");
+        line.trim_end().to_string()
+    }
+
+    /// Reads `port N` from the program.
+    fn port(&mut self) -> u16 {
+        let line = self.line();
+        line.strip_prefix("port ")
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("expected `port N`, got {line:?}"))
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "swankd-sockets-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// How long a whole program may run.
+const PROGRAM_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs a program to completion and returns what it printed.
+fn output_of(program: &str, options: &[&str]) -> String {
+    let mut daemon = Daemon::start(&format!("{program}\n(swank:quit-lisp)\n"), options);
+    let mut output = daemon.output.take().unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = output.read_to_string(&mut text);
+        let _ = sender.send(text);
+    });
+    receiver
+        .recv_timeout(PROGRAM_TIMEOUT)
+        .unwrap_or_else(|_| panic!("the program did not finish within {PROGRAM_TIMEOUT:?}"))
+}
+
+fn client(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+    stream
+}
+
+/// Sends a line and reads the one line that answers it.
+fn ask(stream: &mut TcpStream, line: &[u8]) -> String {
+    stream.write_all(line).unwrap();
+    stream.write_all(b"\n").unwrap();
+    let mut reply = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        match stream.read(&mut byte) {
+            Ok(1) if byte[0] == b'\n' => break,
+            Ok(1) => reply.push(byte[0]),
+            other => panic!("no reply to {:?}: {other:?}", String::from_utf8_lossy(line)),
+        }
+    }
+    String::from_utf8_lossy(&reply).into_owned()
+}
+
+/// True once the peer has closed the connection (bounded by the read timeout).
+fn closed_by_server(stream: &mut TcpStream) -> bool {
+    let mut buffer = [0u8; 4096];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(error) => {
+                return matches!(
+                    error.kind(),
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+                );
+            }
+        }
+    }
+}
+
+/// An echo server handling each client in its own thread; "fail" makes the handler fail.
+const ECHO_SERVER: &str = r#"
+(require :usocket)
+(require :bordeaux-threads)
+(defun reply (line)
+  (if (string= line "fail") (error "asked to fail") (format nil "echo: ~a" line)))
+(defun handle (connection)
+  (unwind-protect
+       (let ((stream (usocket:socket-stream connection)))
+         (loop for line = (read-line stream nil)
+               while line
+               do (write-line (reply line) stream)
+                  (force-output stream)))
+    (usocket:socket-close connection)))
+(let ((listener (usocket:socket-listen "127.0.0.1" 0 :reuse-address t)))
+  (format t "port ~a~%" (usocket:get-local-port listener))
+  (loop (let ((connection (usocket:socket-accept listener)))
+          (bt:make-thread (lambda () (handle connection)) :name "echo client"))))
+"#;
+
+#[test]
+fn bad_clients_cost_only_their_own_connections() {
+    let mut daemon = Daemon::start(
+        ECHO_SERVER,
+        &["--orphan-errors", "abort", "--socket-buffer-bytes", "65536"],
+    );
+    let port = daemon.port();
+    let mut good = client(port);
+    assert_eq!(ask(&mut good, b"hello"), "echo: hello");
+
+    let _silent = client(port);
+    let mut garbage = client(port);
+    assert_eq!(
+        ask(&mut garbage, b"\xff\xfe ok"),
+        "echo: \u{fffd}\u{fffd} ok"
+    );
+
+    let mut flood = client(port);
+    let mut flood_writer = flood.try_clone().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 64 * 1024];
+        for _ in 0..64 {
+            if flood_writer.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    assert!(
+        closed_by_server(&mut flood),
+        "a line longer than the buffer must end that client's connection"
+    );
+    let _ = writer.join();
+
+    let mut failing = client(port);
+    failing.write_all(b"fail\n").unwrap();
+    assert!(
+        closed_by_server(&mut failing),
+        "a failing handler's connection is closed by its unwind-protect"
+    );
+
+    assert_eq!(ask(&mut good, b"still here"), "echo: still here");
+    assert_eq!(ask(&mut garbage, b"me too"), "echo: me too");
+    let mut late = client(port);
+    assert_eq!(ask(&mut late, b"new client"), "echo: new client");
+}
+
+#[test]
+fn abandoned_sockets_are_closed_when_collected() {
+    let output = output_of(
+        r#"
+(require :usocket)
+(defvar *listener* (usocket:socket-listen "127.0.0.1" 0))
+(defun abandon ()
+  (usocket:socket-connect "127.0.0.1" (usocket:get-local-port *listener*))
+  nil)
+(abandon)
+(defvar *server* (usocket:socket-accept *listener*))
+(swankd:gc)
+(format t "~s~%" (read-line (usocket:socket-stream *server*) nil :closed))
+"#,
+        &[],
+    );
+    assert_eq!(output, ":CLOSED\n");
+}
+
+#[test]
+fn the_socket_limit_is_an_error_and_clients_wait_to_be_accepted() {
+    let output = output_of(
+        r#"
+(require :usocket)
+(let* ((listener (usocket:socket-listen "127.0.0.1" 0))
+       (port (usocket:get-local-port listener))
+       (first (usocket:socket-connect "127.0.0.1" port)))
+  (handler-case (usocket:socket-connect "127.0.0.1" port)
+    (usocket:socket-error (condition) (format t "~a~%" condition)))
+  (usocket:socket-close first)
+  (format t "accepted: ~a~%" (typep (usocket:socket-accept listener) 'usocket:stream-usocket)))
+"#,
+        &["--max-program-sockets", "2"],
+    );
+    assert_eq!(
+        output,
+        "too many open sockets: the limit is 2 (--max-program-sockets)\naccepted: T\n"
+    );
+}
+
+#[test]
+fn listening_beyond_loopback_needs_allow_remote() {
+    let output = output_of(
+        r#"
+(require :usocket)
+(dolist (host (list "0.0.0.0" usocket:*wildcard-host* "::"))
+  (handler-case (progn (usocket:socket-listen host 0) (format t "listening~%"))
+    (usocket:socket-error (condition) (format t "~a~%" condition))))
+(usocket:socket-close (usocket:socket-listen "localhost" 0))
+(format t "loopback is fine~%")
+"#,
+        &[],
+    );
+    let refused = "refusing to listen on the non-loopback address";
+    let lines: Vec<&str> = output.lines().collect();
+    assert_eq!(lines.len(), 4, "{output}");
+    for line in &lines[..3] {
+        assert!(
+            line.starts_with(refused) && line.contains("--allow-remote"),
+            "{line}"
+        );
+    }
+    assert_eq!(lines[3], "loopback is fine");
+}
