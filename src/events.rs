@@ -212,7 +212,8 @@ pub trait ListenPort: Send + Sync + std::fmt::Debug {
     fn close(&self);
 }
 
-/// TCP for Lisp programs (the usocket functions), implemented on the daemon's tokio runtime.
+/// TCP and WebSockets for Lisp programs (the usocket functions and `websocket.lisp`),
+/// implemented on the daemon's tokio runtime.
 /// Calls return at once; connecting goes on in the background ([`StreamPort::connected`]).
 pub trait SocketControl: Send + Sync {
     /// Listens on `host:port` (port 0: the OS chooses). `host` is an IP address or
@@ -232,4 +233,74 @@ pub trait SocketControl: Send + Sync {
         timeout: Option<std::time::Duration>,
         no_delay: bool,
     ) -> Result<std::sync::Arc<dyn StreamPort>, SocketError>;
+    /// Serves WebSocket clients asking for `path` on `host:port`; others get 404.
+    fn websocket_listen(
+        &self,
+        host: &str,
+        port: u16,
+        path: &str,
+    ) -> Result<std::sync::Arc<dyn MessageListenPort>, SocketError>;
+    /// Starts opening a `ws://` URL.
+    fn websocket_connect(&self, url: &str) -> Result<std::sync::Arc<dyn MessagePort>, SocketError>;
+}
+
+/// A WebSocket message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsMessage {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+impl WsMessage {
+    pub fn len(&self) -> usize {
+        match self {
+            WsMessage::Text(text) => text.len(),
+            WsMessage::Binary(bytes) => bytes.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What a WebSocket connection received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsEvent {
+    Message(WsMessage),
+    /// The connection ended, with the close code and reason (1006 when it ended without
+    /// a closing handshake). Nothing follows.
+    Closed {
+        code: u16,
+        reason: String,
+    },
+}
+
+/// The interpreter's end of a WebSocket connection (accepted by an endpoint or opened as a
+/// client). Never blocks; waiting is as for [`StreamPort`]. Dropping the last handle closes
+/// the connection.
+pub trait MessagePort: Send + Sync + std::fmt::Debug {
+    fn id(&self) -> SocketId;
+    /// The next event received, if any.
+    fn receive(&self) -> Option<WsEvent>;
+    /// Queues a message; false (nothing queued) when the output buffer has no room.
+    fn send(&self, message: WsMessage) -> Result<bool, SocketError>;
+    /// Starts the closing handshake with `code` and `reason`.
+    fn close(&self, code: u16, reason: &str);
+    /// `Input`: an event waits; `Output`: room to send; `Connected`: the opening
+    /// handshake is over.
+    fn ready(&self, what: Readiness) -> bool;
+    /// Whether the opening handshake is over: `Ok(true)` open, `Ok(false)` still opening.
+    fn connected(&self) -> Result<bool, SocketError>;
+    fn peer_address(&self) -> Option<std::net::SocketAddr>;
+}
+
+/// The interpreter's end of a WebSocket endpoint (a path on a listening port).
+pub trait MessageListenPort: Send + Sync + std::fmt::Debug {
+    fn id(&self) -> SocketId;
+    /// The next client whose opening handshake succeeded, if one is waiting.
+    fn accept(&self) -> Result<Option<std::sync::Arc<dyn MessagePort>>, SocketError>;
+    fn ready(&self) -> bool;
+    fn local_address(&self) -> Option<std::net::SocketAddr>;
+    fn close(&self);
 }

@@ -277,3 +277,179 @@ fn listening_beyond_loopback_needs_allow_remote() {
     }
     assert_eq!(lines[3], "loopback is fine");
 }
+
+mod websockets {
+    use super::*;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    use tokio_tungstenite::tungstenite::{Message, WebSocket};
+
+    type Client = WebSocket<TcpStream>;
+
+    /// Runs an example WebSocket service on free ports; returns it and its URL.
+    fn start_example(example: &str, port: &str, options: &[&str]) -> (Daemon, String) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
+        let source = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            source.contains(&format!(":port {port} ")),
+            "{example} has no port {port}"
+        );
+        let program = source
+            .replace(&format!(":port {port} "), ":port 0 ")
+            .replace(":port 4006", ":port 0")
+            .replace(":port 4007", ":port 0");
+        let mut daemon = Daemon::start(&program, options);
+        let line = daemon.line();
+        let url = line
+            .strip_prefix("websocket echo on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        (daemon, url)
+    }
+
+    fn connect(url: &str) -> Client {
+        let address = url
+            .trim_start_matches("ws://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let stream = TcpStream::connect(address).unwrap();
+        stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+        tokio_tungstenite::tungstenite::client::client(url, stream)
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"))
+            .0
+    }
+
+    fn ask(client: &mut Client, text: &str) -> String {
+        client.send(Message::text(text)).unwrap();
+        match client.read().unwrap() {
+            Message::Text(reply) => reply.to_string(),
+            other => panic!("{text:?} got {other:?}"),
+        }
+    }
+
+    /// The close code the server answers a closing handshake with, or sends first.
+    fn close_code(client: &mut Client) -> u16 {
+        loop {
+            match client.read() {
+                Ok(Message::Close(Some(frame))) => return u16::from(frame.code),
+                Ok(Message::Close(None)) => return 1005,
+                Ok(_) => continue,
+                Err(error) => panic!("no closing handshake: {error}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_echo_demo_has_one_mode_for_every_client() {
+        let (_daemon, url) = start_example("examples/websocket-echo.lisp", "8080", &[]);
+        let (mut first, mut second) = (connect(&url), connect(&url));
+        assert_eq!(ask(&mut first, "hello"), "hello");
+        assert_eq!(ask(&mut first, "add"), "mode: add");
+        assert_eq!(ask(&mut second, "x"), "x ...added...");
+        assert_eq!(ask(&mut second, "none"), "mode: none");
+        assert_eq!(ask(&mut first, "y"), "y");
+        first.send(Message::binary(vec![1u8, 2, 255])).unwrap();
+        assert_eq!(first.read().unwrap(), Message::binary(vec![1u8, 2, 255]));
+        first
+            .close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                code: CloseCode::from(4000),
+                reason: "bye".into(),
+            }))
+            .unwrap();
+        assert_eq!(close_code(&mut first), 4000);
+        assert_eq!(ask(&mut second, "still here"), "still here");
+        let elsewhere = url.replace("/echo", "/nowhere");
+        let stream =
+            TcpStream::connect(url.trim_start_matches("ws://").split('/').next().unwrap()).unwrap();
+        let refused = tokio_tungstenite::tungstenite::client::client(elsewhere.as_str(), stream);
+        assert!(
+            matches!(&refused, Err(tokio_tungstenite::tungstenite::HandshakeError::Failure(
+                tokio_tungstenite::tungstenite::Error::Http(response)
+            )) if response.status() == 404),
+            "another path must be refused with 404: {:?}",
+            refused.map(|_| ())
+        );
+    }
+
+    #[test]
+    fn per_client_modes_are_dropped_when_clients_close() {
+        let (_daemon, url) = start_example("examples/websocket-clients.lisp", "8081", &[]);
+        let (mut first, mut second) = (connect(&url), connect(&url));
+        assert_eq!(ask(&mut first, "add"), "mode: add");
+        assert_eq!(ask(&mut first, "a"), "a ...added...");
+        assert_eq!(ask(&mut second, "b"), "b");
+        assert_eq!(ask(&mut second, "clients"), "clients: 2");
+        first.close(None).unwrap();
+        close_code(&mut first);
+        // ON-CLOSE runs in the first client's thread after the closing handshake: ask
+        // until it has (a bounded number of round trips).
+        let counted = (0..1000).find_map(|_| {
+            let answer = ask(&mut second, "clients");
+            if answer == "clients: 1" {
+                Some(answer)
+            } else {
+                std::thread::sleep(Duration::from_millis(10));
+                None
+            }
+        });
+        assert_eq!(counted.as_deref(), Some("clients: 1"));
+    }
+
+    #[test]
+    fn a_message_larger_than_the_buffer_closes_only_its_connection() {
+        let (_daemon, url) = start_example(
+            "examples/websocket-echo.lisp",
+            "8080",
+            &["--socket-buffer-bytes", "4096"],
+        );
+        let (mut big, mut small) = (connect(&url), connect(&url));
+        big.send(Message::text("x".repeat(10_000))).unwrap();
+        assert_eq!(close_code(&mut big), 1009);
+        assert_eq!(ask(&mut small, "fine"), "fine");
+    }
+
+    #[test]
+    fn the_lisp_client_talks_to_an_endpoint_whose_handler_is_redefined() {
+        let output = output_of(
+            r#"
+(defun on-message (socket message) (ws:send socket message))
+(defvar *endpoint* (ws:publish-websocket "/echo" :on-message 'on-message))
+(defvar *lock* (bt:make-lock))
+(defvar *arrived* (bt:make-condition-variable))
+(defvar *received* nil)
+(defun got (socket message)
+  (declare (ignore socket))
+  (bt:with-lock-held (*lock*) (push message *received*) (bt:condition-notify *arrived*)))
+(defun closed (socket code reason)
+  (got socket (format nil "closed ~a ~a" code reason)))
+(defun wait-for (n)
+  (bt:with-lock-held (*lock*)
+    (loop until (>= (length *received*) n) do (bt:condition-wait *arrived* *lock*))))
+(let ((client (ws:open-websocket
+               (format nil "ws://127.0.0.1:~a/echo" (ws:endpoint-port *endpoint*))
+               :on-message 'got :on-close 'closed)))
+  (ws:send client "one")
+  (wait-for 1)
+  (defun on-message (socket message)
+    (ws:send socket (if (stringp message) (string-upcase message) message)))
+  (ws:send client "two")
+  (wait-for 2)
+  (ws:send client (vector 7 8 9))
+  (wait-for 3)
+  (ws:close-websocket client :code 4001 :reason "done")
+  (wait-for 4)
+  (format t "~{~s~%~}" (reverse *received*)))
+(ws:stop-websocket *endpoint*)
+(handler-case (ws:open-websocket
+               (format nil "ws://127.0.0.1:~a/echo" (ws:endpoint-port *endpoint*)))
+  (usocket:socket-error (condition) (format t "~a~%" (type-of condition))))
+"#,
+            &[],
+        );
+        assert_eq!(
+            output,
+            "\"one\"\n\"TWO\"\n#(7 8 9)\n\"closed 4001 done\"\nCONNECTION-REFUSED-ERROR\n"
+        );
+    }
+}

@@ -32,8 +32,19 @@ pub enum Object {
     Struct(StructObject),
     Lock(LockObject),
     ConditionVariable(ConditionVariableObject),
-    /// A listening socket of the program (`USOCKET:SOCKET-LISTEN`); closed when collected.
-    SocketListener(std::sync::Arc<dyn crate::events::ListenPort>),
+    /// A network object of the program other than a stream; closed when collected.
+    Port(NetworkPort),
+}
+
+/// The program's network objects that are not streams.
+#[derive(Debug, Clone)]
+pub enum NetworkPort {
+    /// A listening socket (`USOCKET:SOCKET-LISTEN`).
+    Listener(std::sync::Arc<dyn crate::events::ListenPort>),
+    /// A WebSocket connection.
+    WebSocket(std::sync::Arc<dyn crate::events::MessagePort>),
+    /// A WebSocket endpoint (a path on a listening port).
+    WebSocketEndpoint(std::sync::Arc<dyn crate::events::MessageListenPort>),
 }
 
 /// A structure instance: its layout `(NAME INCLUDED-NAMES SLOT-NAME ...)` and slot values.
@@ -109,7 +120,7 @@ impl Object {
             | Object::Package(_)
             | Object::Lock(_)
             | Object::ConditionVariable(_)
-            | Object::SocketListener(_) => {}
+            | Object::Port(_) => {}
             Object::Struct(instance) => {
                 visit(instance.layout);
                 instance.slots.iter().for_each(|v| visit(*v));

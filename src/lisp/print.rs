@@ -420,12 +420,19 @@ impl Printer<'_> {
                 "#<CONDITION-VARIABLE {:?} {{{:X}}}>",
                 cv.name, r.0
             )),
-            Object::SocketListener(port) => {
-                let address = port
-                    .local_address()
-                    .map_or_else(|| "closed".to_string(), |address| address.to_string());
+            Object::Port(port) => {
+                use super::object::NetworkPort;
+                let unknown = || "closed".to_string();
+                let (kind, address) = match port {
+                    NetworkPort::Listener(port) => ("SOCKET-LISTENER", port.local_address()),
+                    NetworkPort::WebSocket(port) => ("WEBSOCKET", port.peer_address()),
+                    NetworkPort::WebSocketEndpoint(port) => {
+                        ("WEBSOCKET-ENDPOINT", port.local_address())
+                    }
+                };
+                let address = address.map_or_else(unknown, |address| address.to_string());
                 self.out
-                    .push_str(&format!("#<SOCKET-LISTENER {address} {{{:X}}}>", r.0))
+                    .push_str(&format!("#<{kind} {address} {{{:X}}}>", r.0))
             }
         }
     }

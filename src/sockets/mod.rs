@@ -1,4 +1,5 @@
-//! TCP sockets for Lisp programs (the usocket functions), on the daemon's tokio runtime.
+//! TCP sockets and WebSockets for Lisp programs (usocket, and `websocket`), on the
+//! daemon's tokio runtime.
 //!
 //! [`ProgramSockets`] implements [`SocketControl`]: it binds listeners and starts
 //! connections, each served by tokio tasks that move bytes between the socket and buffers
@@ -12,6 +13,7 @@
 mod address;
 mod listener;
 mod stream;
+mod websocket;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,7 +23,8 @@ use tokio::runtime::Handle;
 use tokio::sync::Semaphore;
 
 use crate::events::{
-    InterpreterSender, ListenPort, SocketControl, SocketError, SocketId, StreamPort, ToInterpreter,
+    InterpreterSender, ListenPort, MessageListenPort, MessagePort, SocketControl, SocketError,
+    SocketId, StreamPort, ToInterpreter,
 };
 
 /// Limits and policy for the sockets of Lisp programs.
@@ -123,6 +126,39 @@ impl SocketControl for ProgramSockets {
             self.wakers.next(),
             slot,
         ))
+    }
+
+    fn websocket_listen(
+        &self,
+        host: &str,
+        port: u16,
+        path: &str,
+    ) -> Result<Arc<dyn MessageListenPort>, SocketError> {
+        let ip = address::listen_ip(host)?;
+        if !ip.is_loopback() && !self.settings.allow_remote {
+            return Err(SocketError::RemoteNotAllowed(ip.to_string()));
+        }
+        let slot = self.slot()?;
+        let _runtime = self.runtime.enter();
+        let listener = address::bind(std::net::SocketAddr::new(ip, port), 128, true)?;
+        let context = websocket::EndpointContext {
+            runtime: self.runtime.clone(),
+            slots: self.slots.clone(),
+            wakers: self.wakers.clone(),
+            buffer_bytes: self.settings.buffer_bytes,
+        };
+        Ok(websocket::listen(listener, path, context, slot))
+    }
+
+    fn websocket_connect(&self, url: &str) -> Result<Arc<dyn MessagePort>, SocketError> {
+        let slot = self.slot()?;
+        websocket::connect(
+            &self.runtime,
+            url,
+            self.settings.buffer_bytes,
+            self.wakers.next(),
+            slot,
+        )
     }
 }
 

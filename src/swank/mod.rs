@@ -14,6 +14,7 @@ mod scheduler;
 mod session;
 mod sockets;
 mod threads;
+mod websockets;
 mod wire_value;
 mod xref;
 
@@ -36,6 +37,7 @@ const LISP_SOURCES: &[(&str, &str, bool)] = &[
     ("SWANK", include_str!("prelude.lisp"), true),
     ("BORDEAUX-THREADS", include_str!("threads.lisp"), true),
     ("USOCKET", include_str!("usocket.lisp"), false),
+    ("SWANKD-WEBSOCKET", include_str!("websocket.lisp"), false),
     ("SWANK", include_str!("debugger.lisp"), true),
     ("SWANK", include_str!("inspector.lisp"), true),
     ("SWANK", include_str!("trace.lisp"), true),
@@ -98,6 +100,17 @@ const MODULE_EXPORTS: &[(&str, &[&str])] = &[
             "WITH-SOCKET-LISTENER",
         ],
     ),
+    (
+        "SWANKD-WEBSOCKET",
+        &[
+            "PUBLISH-WEBSOCKET",
+            "ENDPOINT-PORT",
+            "STOP-WEBSOCKET",
+            "SEND",
+            "CLOSE-WEBSOCKET",
+            "OPEN-WEBSOCKET",
+        ],
+    ),
 ];
 
 /// Boots an image with the Swank functions installed.
@@ -109,6 +122,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     threads::install(&mut table, &mut vm.image)?;
     listeners::install(&mut table, &mut vm.image)?;
     sockets::install(&mut table, &mut vm.image)?;
+    websockets::install(&mut table, &mut vm.image)?;
     debugger::install(&mut table, &mut vm.image)?;
     definitions::install(&mut table, &mut vm.image)?;
     xref::install(&mut table, &mut vm.image)?;
@@ -141,6 +155,7 @@ fn create_packages(vm: &mut Vm) {
         ("QUICKLISP-CLIENT", &["QL"][..]),
         ("ASDF", &[][..]),
         ("USOCKET", &[][..]),
+        ("SWANKD-WEBSOCKET", &["WS"][..]),
     ] {
         let id = packages.create(name, nicknames);
         packages.use_package(id, cl);

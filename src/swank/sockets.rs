@@ -12,14 +12,16 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::events::{ListenPort, Readiness, SocketControl, SocketError, StreamPort};
+use crate::events::{
+    ListenPort, MessageListenPort, MessagePort, Readiness, SocketControl, SocketError, StreamPort,
+};
 use crate::lisp::builtins::{
     BuiltinTable, Control, expect_fixnum, expect_list, expect_string, value,
 };
 use crate::lisp::error::{LispError, LispResult};
 use crate::lisp::image::Image;
 use crate::lisp::number::Number;
-use crate::lisp::object::Object;
+use crate::lisp::object::{NetworkPort, Object};
 use crate::lisp::stream::{SocketStream, Stream};
 use crate::lisp::thread::LispThread;
 use crate::lisp::value::Value;
@@ -56,6 +58,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         match port(vm, a[0])? {
             Port::Listener(listener) => listener.close(),
             Port::Stream(_) => vm.socket_close(a[0], false),
+            Port::Message(port) => port.close(1000, ""),
+            Port::Endpoint(port) => port.close(),
         }
         value(Value::Nil)
     })?;
@@ -82,9 +86,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
 }
 
 /// A socket object's port.
-enum Port {
+pub(super) enum Port {
     Stream(Arc<dyn StreamPort>),
     Listener(Arc<dyn ListenPort>),
+    Message(Arc<dyn MessagePort>),
+    Endpoint(Arc<dyn MessageListenPort>),
 }
 
 impl Port {
@@ -92,6 +98,8 @@ impl Port {
         match self {
             Port::Stream(port) => port.id(),
             Port::Listener(port) => port.id(),
+            Port::Message(port) => port.id(),
+            Port::Endpoint(port) => port.id(),
         }
     }
 
@@ -100,14 +108,20 @@ impl Port {
         match self {
             Port::Stream(port) => port.ready(readiness),
             Port::Listener(port) => port.ready(),
+            Port::Message(port) => port.ready(readiness),
+            Port::Endpoint(port) => port.ready(),
         }
     }
 }
 
-fn port(vm: &Vm, object: Value) -> LispResult<Port> {
+pub(super) fn port(vm: &Vm, object: Value) -> LispResult<Port> {
     match vm.image.object(object) {
         Some(Object::Stream(Stream::Socket(socket))) => Ok(Port::Stream(socket.port.clone())),
-        Some(Object::SocketListener(listener)) => Ok(Port::Listener(listener.clone())),
+        Some(Object::Port(NetworkPort::Listener(listener))) => Ok(Port::Listener(listener.clone())),
+        Some(Object::Port(NetworkPort::WebSocket(port))) => Ok(Port::Message(port.clone())),
+        Some(Object::Port(NetworkPort::WebSocketEndpoint(port))) => {
+            Ok(Port::Endpoint(port.clone()))
+        }
         _ => Err(LispError::type_error(
             object,
             "(OR SOCKET-STREAM SOCKET-LISTENER)",
@@ -118,11 +132,11 @@ fn port(vm: &Vm, object: Value) -> LispResult<Port> {
 fn stream_port(vm: &Vm, object: Value) -> LispResult<Arc<dyn StreamPort>> {
     match port(vm, object)? {
         Port::Stream(port) => Ok(port),
-        Port::Listener(_) => Err(LispError::type_error(object, "SOCKET-STREAM")),
+        _ => Err(LispError::type_error(object, "SOCKET-STREAM")),
     }
 }
 
-fn control(vm: &Vm) -> LispResult<Arc<dyn SocketControl>> {
+pub(super) fn control(vm: &Vm) -> LispResult<Arc<dyn SocketControl>> {
     with_host(vm, |host| host.sockets.clone())
         .flatten()
         .ok_or_else(|| LispError::simple("this swankd has no network side for sockets"))
@@ -139,7 +153,7 @@ fn socket_stream(vm: &mut Vm, port: Arc<dyn StreamPort>) -> LispResult<Value> {
 
 /// Replaces the builtin by `(USOCKET::%SOCKET-ERROR KIND TEXT)`, which signals the usocket
 /// condition.
-fn signal(vm: &mut Vm, error: SocketError) -> LispResult<Control> {
+pub(super) fn signal(vm: &mut Vm, error: SocketError) -> LispResult<Control> {
     let kind = match &error {
         SocketError::AddressInUse(_) => "ADDRESS-IN-USE",
         SocketError::ConnectionRefused(_) => "CONNECTION-REFUSED",
@@ -163,7 +177,7 @@ fn signal(vm: &mut Vm, error: SocketError) -> LispResult<Control> {
     ))
 }
 
-fn port_number(value: Value) -> LispResult<u16> {
+pub(super) fn port_number(value: Value) -> LispResult<u16> {
     let port = expect_fixnum(value)?;
     u16::try_from(port).map_err(|_| LispError::type_error(value, "(INTEGER 0 65535)"))
 }
@@ -174,7 +188,11 @@ fn listen(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let port = port_number(a[1])?;
     let backlog = u32::try_from(expect_fixnum(a[2])?.max(1)).unwrap_or(u32::MAX);
     match control(vm)?.listen(&host, port, backlog, a[3].truthy()) {
-        Ok(listener) => value(vm.image.heap.alloc(Object::SocketListener(listener))?),
+        Ok(listener) => value(
+            vm.image
+                .heap
+                .alloc(Object::Port(NetworkPort::Listener(listener)))?,
+        ),
         Err(error) => signal(vm, error),
     }
 }
@@ -252,8 +270,11 @@ fn address(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Cont
     let address: Option<SocketAddr> = match port(vm, a[0])? {
         Port::Stream(port) if a[1].truthy() => port.peer_address(),
         Port::Stream(port) => port.local_address(),
-        Port::Listener(_) if a[1].truthy() => None,
+        Port::Listener(_) | Port::Endpoint(_) if a[1].truthy() => None,
         Port::Listener(port) => port.local_address(),
+        Port::Endpoint(port) => port.local_address(),
+        Port::Message(port) if a[1].truthy() => port.peer_address(),
+        Port::Message(_) => None,
     };
     let Some(address) = address else {
         thread.mv = Some(vec![Value::Nil, Value::Nil]);
