@@ -51,3 +51,19 @@ pub fn io_error(what: &str, error: &std::io::Error) -> SocketError {
         _ => SocketError::Other(text),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_hosts_are_addresses_localhost_or_everything() {
+        assert_eq!(listen_ip("localhost"), Ok(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert_eq!(listen_ip("*"), Ok(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+        assert_eq!(listen_ip("::1"), Ok("::1".parse().unwrap()));
+        assert!(matches!(
+            listen_ip("example.org"),
+            Err(SocketError::HostNotFound(_))
+        ));
+    }
+}

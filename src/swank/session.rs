@@ -556,10 +556,7 @@ impl Session {
                 .is_some_and(|mailbox| !mailbox.is_empty()),
             WaitFor::Input { stream, .. } => !self.ask_for_input(id, *stream),
             WaitFor::Sockets { sockets, .. } => {
-                let mut host = self.host.borrow_mut();
-                for socket in sockets {
-                    host.socket_waiters.entry(*socket).or_default().insert(id);
-                }
+                self.host.borrow_mut().wait_on_sockets(id, sockets);
                 false
             }
         };
@@ -613,6 +610,7 @@ impl Session {
             self.vm.reset_thread(&mut green.thread);
         }
         self.host.borrow_mut().thread_connections.remove(&id);
+        self.host.borrow_mut().forget_socket_waits(id);
         self.sched().wake_all(WaitKey::Thread(id), Value::Nil);
     }
 
