@@ -372,6 +372,85 @@ mod websockets {
         );
     }
 
+    /// The page the browser runs: the echo demo's script, then a report on the console.
+    const PAGE: &str = r#"<!doctype html>
+<title>echo demo</title>
+<script>
+  const script = ["hello", "add", "x", "none", "y"];
+  const replies = [];
+  const socket = new WebSocket("URL");
+  socket.onopen = () => socket.send(script[0]);
+  socket.onmessage = (event) => {
+    replies.push(event.data);
+    if (replies.length < script.length) socket.send(script[replies.length]);
+    else socket.close(4000, "bye");
+  };
+  socket.onclose = (event) => console.log("echo-demo: " + JSON.stringify(replies) + " " + event.code);
+  socket.onerror = () => console.log("echo-demo: error");
+</script>
+"#;
+
+    /// The headless Chromium to run: `$SWANKD_TEST_CHROMIUM`, else Debian's
+    /// `chromium-headless-shell`.
+    fn chromium_program() -> String {
+        std::env::var("SWANKD_TEST_CHROMIUM")
+            .ok()
+            .filter(|program| !program.is_empty())
+            .unwrap_or_else(|| "chromium-headless-shell".to_string())
+    }
+
+    #[test]
+    fn a_browser_talks_to_the_echo_demo() {
+        let program = chromium_program();
+        if let Err(error) = Command::new(&program).arg("--version").output() {
+            panic!(
+                "cannot run {program} ({error}): this test needs a headless Chromium \
+                 (scripts/test installs Debian's chromium-headless-shell)"
+            );
+        }
+        let (_daemon, url) = start_example("examples/websocket-echo.lisp", "8080", &[]);
+        let dir = TempDir::new();
+        let page = dir.0.join("echo.html");
+        std::fs::write(&page, PAGE.replace("URL", &url)).unwrap();
+        let mut browser = Command::new(&program)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--enable-logging=stderr",
+            ])
+            .arg(format!(
+                "--user-data-dir={}",
+                dir.0.join("profile").display()
+            ))
+            .arg(format!("file://{}", page.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = browser.stderr.take().unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("echo-demo: ") {
+                    let _ = sender.send(line[at..].to_string());
+                    return;
+                }
+            }
+        });
+        let report = receiver.recv_timeout(PROGRAM_TIMEOUT);
+        let _ = browser.kill();
+        let _ = browser.wait();
+        let report = report.unwrap_or_else(|_| panic!("the browser reported nothing"));
+        assert!(
+            report.starts_with(
+                r#"echo-demo: ["hello","mode: add","x ...added...","mode: none","y"] 4000"#
+            ),
+            "{report}"
+        );
+    }
+
     #[test]
     fn per_client_modes_are_dropped_when_clients_close() {
         let (_daemon, url) = start_example("examples/websocket-clients.lisp", "8081", &[]);
