@@ -98,6 +98,13 @@ const MODULE_EXPORTS: &[(&str, &[&str])] = &[
             "WITH-SERVER-SOCKET",
             "WITH-CLIENT-SOCKET",
             "WITH-SOCKET-LISTENER",
+            "SOCKET-SERVER",
+            "TCP-EVENT-LOOP",
+            "DEFAULT-TCP-HANDLER",
+            "ECHO-TCP-HANDLER",
+            "*SERVER*",
+            "*REMOTE-HOST*",
+            "*REMOTE-PORT*",
         ],
     ),
     (

@@ -188,3 +188,62 @@ and closes the socket however BODY exits."
 (defmacro with-socket-listener ((socket-var &rest socket-listen-args) &body body)
   "Listens with SOCKET-LISTEN-ARGS for BODY and closes the server socket afterwards."
   `(with-server-socket (,socket-var (socket-listen ,@socket-listen-args)) ,@body))
+
+(defvar *server* nil
+  "The server socket of the last SOCKET-SERVER run in the calling thread.")
+
+(defvar *remote-host* nil
+  "In a SOCKET-SERVER handler: the client's address.")
+
+(defvar *remote-port* nil
+  "In a SOCKET-SERVER handler: the client's port.")
+
+(defun default-tcp-handler (stream)
+  (format stream "Hello world!~%"))
+
+(defun echo-tcp-handler (stream)
+  (loop
+    (when (listen stream)
+      (let ((line (read-line stream nil)))
+        (write-line line stream)
+        (force-output stream)))))
+
+(defun tcp-event-loop (socket function &optional arguments &key element-type multi-threading)
+  "Accepts clients of SOCKET for ever, calling FUNCTION with each client's stream and
+ARGUMENTS (in a thread per client with MULTI-THREADING), then closing the client."
+  (flet ((serve (client)
+           (unwind-protect
+                (multiple-value-bind (*remote-host* *remote-port*) (get-peer-name client)
+                  (apply function (socket-stream client) arguments))
+             (socket-close client))))
+    (unwind-protect
+         (loop
+           (let ((client (if element-type
+                             (socket-accept socket :element-type element-type)
+                             (socket-accept socket))))
+             (if multi-threading
+                 (bt:make-thread (lambda () (serve client)) :name "USOCKET Client")
+                 (serve client))))
+      (socket-close socket))))
+
+(defun socket-server (host port function &optional arguments
+                      &key in-new-thread (protocol :stream) timeout max-buffer-size
+                        element-type (reuse-address t) multi-threading name)
+  "usocket's server loop (TCP only): listens on HOST and PORT and calls FUNCTION with each
+client's stream and ARGUMENTS. With IN-NEW-THREAD, runs in a new thread and returns it and
+the server socket."
+  (declare (ignore timeout max-buffer-size))
+  (unless (eq protocol :stream)
+    (error "usocket under swankd supports only :PROTOCOL :STREAM (TCP)"))
+  (let ((socket (if element-type
+                    (socket-listen (or host *wildcard-host*) port
+                                   :reuse-address reuse-address :element-type element-type)
+                    (socket-listen (or host *wildcard-host*) port
+                                   :reuse-address reuse-address))))
+    (flet ((run ()
+             (tcp-event-loop socket function arguments
+                             :element-type element-type :multi-threading multi-threading)))
+      (if in-new-thread
+          (values (bt:make-thread #'run :name (or name "USOCKET Server")) socket)
+          (progn (setq *server* socket)
+                 (run))))))
