@@ -395,6 +395,15 @@ impl Printer<'_> {
                 let type_name = self.image.symbol_name(condition.type_name);
                 self.out.push_str(&format!("#<{type_name} {{{:X}}}>", r.0));
             }
+            Object::Stream(super::stream::Stream::Socket(socket)) => {
+                let peer = socket
+                    .port
+                    .peer_address()
+                    .map_or_else(|| "unconnected".to_string(), |peer| peer.to_string());
+                let state = if socket.closed { " closed" } else { "" };
+                self.out
+                    .push_str(&format!("#<SOCKET-STREAM {peer}{state} {{{:X}}}>", r.0))
+            }
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
             Object::Struct(instance) => self.structure(instance, depth),
             Object::Thread(thread) => {
