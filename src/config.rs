@@ -28,7 +28,8 @@ pub struct Cli {
     pub host: Option<String>,
 
     /// Allow TCP listeners on non-loopback addresses (--host, `swank:create-server`'s
-    /// :interface). Refused unless the secret file (--secret-file, ~/.slime-secret) exists.
+    /// :interface, and the program's usocket and WebSocket listeners). Refused unless the
+    /// secret file (--secret-file, ~/.slime-secret) exists.
     #[arg(long)]
     pub allow_remote: bool,
 
