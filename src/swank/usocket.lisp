@@ -95,9 +95,10 @@ PORT (0: any free port). A non-loopback HOST needs swankd's --allow-remote."
 (defun socket-connect (host port &key (protocol :stream) (element-type 'character)
                                    timeout deadline (nodelay t) local-host local-port)
   "Connects to HOST and PORT (waiting at most TIMEOUT seconds) and returns the socket."
-  (declare (ignore deadline local-host local-port))
   (unless (eq protocol :stream)
     (error "usocket under swankd supports only :PROTOCOL :STREAM (TCP)"))
+  (when (or deadline local-host local-port)
+    (error "SOCKET-CONNECT: :DEADLINE, :LOCAL-HOST and :LOCAL-PORT are not supported by swankd"))
   (let ((stream (swankd::%socket-connect (%host-string host) port timeout
                                          (and nodelay (not (eq nodelay :if-supported)) t))))
     (loop until (swankd::%socket-connected-p stream)
@@ -142,20 +143,29 @@ PORT (0: any free port). A non-loopback HOST needs swankd's --allow-remote."
 (defun wait-for-input (socket-or-sockets &key timeout ready-only)
   "Waits until one of the sockets has input (or, for a server socket, a client), or TIMEOUT
 seconds pass. Each socket's SOCKET-STATE says whether it is ready. Returns the sockets
-(with READY-ONLY, only the ready ones)."
-  (let ((sockets (if (listp socket-or-sockets) socket-or-sockets (list socket-or-sockets))))
-    (loop
-      (let ((ready 0))
-        (dolist (socket sockets)
-          (when (%update-state socket) (incf ready)))
-        (when (plusp ready) (return))
-        (unless (swankd::%wait-for-streams (mapcar #'%usocket-handle sockets) :input timeout)
-          (return))))
-    (values (cond ((not ready-only) socket-or-sockets)
-                  ((listp socket-or-sockets) (remove-if-not #'socket-state socket-or-sockets))
-                  ((socket-state socket-or-sockets) socket-or-sockets)
-                  (t nil))
-            nil)))
+(with READY-ONLY, a list of the ready ones) and, with a TIMEOUT, the seconds left of it
+(NIL once it has passed)."
+  (let ((sockets (if (listp socket-or-sockets) socket-or-sockets (list socket-or-sockets)))
+        (start (get-internal-real-time)))
+    (flet ((left ()
+             (when timeout
+               (let ((elapsed (/ (- (get-internal-real-time) start)
+                                 internal-time-units-per-second)))
+                 (when (< elapsed timeout) (- timeout elapsed))))))
+      (loop
+        (let ((ready 0))
+          (dolist (socket sockets)
+            (when (%update-state socket) (incf ready)))
+          (when (plusp ready) (return))
+          (let ((left (left)))
+            (when (and timeout (null left)) (return))
+            (unless (swankd::%wait-for-streams (mapcar #'%usocket-handle sockets) :input left)
+              (return)))))
+      (values (cond ((not ready-only) socket-or-sockets)
+                    ((listp socket-or-sockets) (remove-if-not #'socket-state socket-or-sockets))
+                    ((socket-state socket-or-sockets) (list socket-or-sockets))
+                    (t nil))
+              (left)))))
 
 (defmacro with-mapped-conditions ((&optional socket) &body body)
   "As usocket does: an error in BODY that is not a usocket condition is signalled again

@@ -37,7 +37,11 @@
         (write-char #\! out)
         (terpri out)
         (finish-output out)
-        (show "ready" (and (usocket:wait-for-input server :timeout 5 :ready-only t) t))
+        (show "ready" (equal (usocket:wait-for-input server :timeout 5 :ready-only t)
+                             (list server)))
+        (show "time left when ready"
+              (let ((left (nth-value 1 (usocket:wait-for-input server :timeout 5))))
+                (and (realp left) (< 0 left 5.0001))))
         (show "state" (usocket:socket-state server))
         (show "read-char" (read-char in))
         (show "peek-char" (peek-char nil in))
