@@ -399,8 +399,9 @@ mod websockets {
             .unwrap_or_else(|| "chromium-headless-shell".to_string())
     }
 
-    #[test]
-    fn a_browser_talks_to_the_echo_demo() {
+    /// Runs `page` (with `URL` replaced by `url`) in headless Chromium and returns the
+    /// line it logs on the console starting with `report`.
+    fn run_in_browser(page: &str, url: &str, report: &str) -> String {
         let program = chromium_program();
         if let Err(error) = Command::new(&program).arg("--version").output() {
             panic!(
@@ -408,10 +409,9 @@ mod websockets {
                  (scripts/test installs Debian's chromium-headless-shell)"
             );
         }
-        let (_daemon, url) = start_example("examples/websocket-echo.lisp", "8080", &[]);
         let dir = TempDir::new();
-        let page = dir.0.join("echo.html");
-        std::fs::write(&page, PAGE.replace("URL", &url)).unwrap();
+        let file = dir.0.join("page.html");
+        std::fs::write(&file, page.replace("URL", url)).unwrap();
         let mut browser = Command::new(&program)
             .args([
                 "--headless",
@@ -423,7 +423,7 @@ mod websockets {
                 "--user-data-dir={}",
                 dir.0.join("profile").display()
             ))
-            .arg(format!("file://{}", page.display()))
+            .arg(format!("file://{}", file.display()))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -431,21 +431,71 @@ mod websockets {
             .unwrap();
         let stderr = browser.stderr.take().unwrap();
         let (sender, receiver) = std::sync::mpsc::channel();
+        let report = report.to_string();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("echo-demo: ") {
+                if let Some(at) = line.find(&report) {
                     let _ = sender.send(line[at..].to_string());
                     return;
                 }
             }
         });
-        let report = receiver.recv_timeout(PROGRAM_TIMEOUT);
+        let logged = receiver.recv_timeout(PROGRAM_TIMEOUT);
         let _ = browser.kill();
         let _ = browser.wait();
-        let report = report.unwrap_or_else(|_| panic!("the browser reported nothing"));
+        logged.unwrap_or_else(|_| panic!("the browser reported nothing"))
+    }
+
+    #[test]
+    fn a_browser_talks_to_the_echo_demo() {
+        let (_daemon, url) = start_example("examples/websocket-echo.lisp", "8080", &[]);
+        let report = run_in_browser(PAGE, &url, "echo-demo: ");
         assert!(
             report.starts_with(
                 r#"echo-demo: ["hello","mode: add","x ...added...","mode: none","y"] 4000"#
+            ),
+            "{report}"
+        );
+    }
+
+    /// Two connections of one page to the per-client demo; the second asks how many
+    /// clients have a mode until the first one's ON-CLOSE has run.
+    const CLIENTS_PAGE: &str = r#"<!doctype html>
+<title>per-client demo</title>
+<script>
+  const log = [];
+  const first = new WebSocket("URL");
+  const second = new WebSocket("URL");
+  const ask = (socket, text) => new Promise((resolve) => {
+    socket.onmessage = (event) => resolve(event.data);
+    socket.send(text);
+  });
+  const opened = (socket) => new Promise((resolve) => { socket.onopen = resolve; });
+  (async () => {
+    await opened(first);
+    await opened(second);
+    log.push(await ask(first, "add"));
+    log.push(await ask(first, "a"));
+    log.push(await ask(second, "b"));
+    log.push(await ask(second, "clients"));
+    first.close();
+    let count = "";
+    for (let i = 0; i < 1000 && count !== "clients: 1"; i++) {
+      count = await ask(second, "clients");
+    }
+    log.push(count);
+    console.log("clients-demo: " + JSON.stringify(log));
+  })();
+</script>
+"#;
+
+    #[test]
+    fn a_browser_keeps_a_mode_per_connection() {
+        let (_daemon, url) = start_example("examples/websocket-clients.lisp", "8081", &[]);
+        let report = run_in_browser(CLIENTS_PAGE, &url, "clients-demo: ");
+        assert!(
+            report.starts_with(
+                r#"clients-demo: ["mode: add","a ...added...","b","clients: 2","clients: 1"]"#
             ),
             "{report}"
         );
