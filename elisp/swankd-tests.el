@@ -280,6 +280,10 @@ level)."
            (connection (slime-connect-unix socket)))
       (swankd-tests-await-repl connection)
       (should-not swankd-tests--questions)
+      ;; swankd was told which SLIME this connection is.
+      (should (equal (let ((slime-dispatching-connection connection))
+                       (slime-eval '(swankd:client-slime-version)))
+                     slime-version))
       ;; The same daemon without the advice: SLIME asks.
       (advice-remove 'slime-set-connection-info #'swankd--set-connection-info)
       (unwind-protect
@@ -338,6 +342,14 @@ level)."
       (should (= (length slime-lisp-implementations) 2))
       (slime 'swankd)
       (swankd-tests-check-inferior (swankd-tests-connection)))))
+
+(ert-deftest swankd-tests-setup-string-names ()
+  "`swankd-setup' names Debian's entries, named by strings, by symbols."
+  (let ((slime-lisp-implementations '(("sbcl" ("sbcl")) (ccl ("ccl")))))
+    (swankd-setup)
+    (should (equal slime-lisp-implementations
+                   '((sbcl ("sbcl")) (ccl ("ccl"))
+                     (swankd swankd-lisp-implementation))))))
 
 (ert-deftest swankd-tests-inferior-lisp-program ()
   "(setq inferior-lisp-program \"swankd\") and \\[slime] start swankd."

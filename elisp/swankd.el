@@ -32,9 +32,11 @@
 ;;
 ;; For connections to swankd, SLIME's "Versions differ" question is not
 ;; asked: swankd reports the SLIME version it was started with
-;; (--slime-version, 2.27 by default), whatever SLIME connects.  A swankd
-;; started by \\[swankd-start] is told the version of this SLIME on its
-;; command line.
+;; (--slime-version, 2.27 by default), whatever SLIME connects, and this
+;; package tells it the version of this SLIME as the connection starts, so
+;; that swankd speaks this SLIME's dialect (output flow control with
+;; :write-done from SLIME 2.28 on).  A swankd started by \\[swankd-start]
+;; is also told the version on its command line.
 ;;
 ;; Setup:
 ;;
@@ -244,8 +246,17 @@ See `swankd-program' and `swankd-extra-arguments'."
 (defun swankd-setup ()
   "Add swankd to `slime-lisp-implementations', named `swankd'.
 Then \\`M--' \\[slime] offers it, and (slime \\='swankd) starts it.  When
-the table was empty, this makes swankd the default of \\[slime]."
+the table was empty, this makes swankd the default of \\[slime].
+Entries named by a string, as Debian's SLIME names the Lisps it finds
+installed, are named by the symbol instead: \\`M--' \\[slime] fails on
+a string."
   (interactive)
+  (setq slime-lisp-implementations
+        (mapcar (lambda (entry)
+                  (if (stringp (car entry))
+                      (cons (intern (car entry)) (cdr entry))
+                    entry))
+                slime-lisp-implementations))
   (unless (assq 'swankd slime-lisp-implementations)
     (setq slime-lisp-implementations
           (append slime-lisp-implementations
@@ -260,9 +271,12 @@ the table was empty, this makes swankd the default of \\[slime]."
 (defun swankd--set-connection-info (set-connection-info connection info)
   "Call SET-CONNECTION-INFO on CONNECTION and INFO, quietly for swankd.
 For a swankd connection the SLIME versions are not compared: swankd
-reports the version it was started with, and speaks to any SLIME."
+is told this SLIME's version instead, and speaks its dialect."
   (if (swankd--connection-info-swankd-p info)
-      (let ((slime-protocol-version 'ignore))
+      (let ((slime-protocol-version 'ignore)
+            (slime-dispatching-connection connection))
+        ;; Before the REPL is made, so that all its output is in this SLIME's dialect.
+        (slime-eval-async `(swankd:set-client-slime-version ,slime-version))
         (funcall set-connection-info connection info))
     (funcall set-connection-info connection info)))
 

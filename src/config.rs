@@ -112,6 +112,10 @@ pub struct Cli {
     /// than the program reads is held back by TCP; a line longer than this is an error.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
     pub socket_buffer_bytes: usize,
+    /// Bytes of output a connection's threads may gather while SLIME 2.28 or later has not
+    /// yet answered the output in flight with :write-done; beyond it they wait.
+    #[arg(long, value_name = "BYTES", default_value_t = 65536)]
+    pub max_unacknowledged_output: usize,
 }
 
 /// What an unhandled error in a program thread does while no Emacs is connected.
@@ -150,6 +154,7 @@ pub struct Limits {
     pub max_pending_requests: usize,
     pub max_program_sockets: usize,
     pub socket_buffer_bytes: usize,
+    pub max_unacknowledged_output: usize,
 }
 
 /// The validated configuration.
@@ -354,6 +359,7 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         (cli.max_pending_requests, "--max-pending-requests"),
         (cli.max_program_sockets, "--max-program-sockets"),
         (cli.socket_buffer_bytes, "--socket-buffer-bytes"),
+        (cli.max_unacknowledged_output, "--max-unacknowledged-output"),
     ];
     if let Some((_, option)) = positive.iter().find(|(value, _)| *value == 0) {
         return Err(ConfigError::ZeroLimit { option });
@@ -365,6 +371,7 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         max_pending_requests: cli.max_pending_requests,
         max_program_sockets: cli.max_program_sockets,
         socket_buffer_bytes: cli.socket_buffer_bytes,
+        max_unacknowledged_output: cli.max_unacknowledged_output,
     })
 }
 
@@ -414,6 +421,7 @@ mod tests {
                 max_pending_requests: 1024,
                 max_program_sockets: 1024,
                 socket_buffer_bytes: 1 << 20,
+                max_unacknowledged_output: 65536,
             }
         );
     }

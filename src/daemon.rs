@@ -123,6 +123,7 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
         files: config.files.clone(),
         evals: config.evals.clone(),
         slime_version: config.slime_version.clone(),
+        unacknowledged_output_limit: config.limits.max_unacknowledged_output,
         allow_quit: config.allow_quit,
         orphan_errors: config.orphan_errors,
         listeners: Some(Arc::new(listeners)),

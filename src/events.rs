@@ -47,6 +47,9 @@ pub enum EmacsMessage {
     },
     /// `(:emacs-pong THREAD TAG)`.
     Pong { thread: ThreadSelector, tag: i64 },
+    /// `(:write-done THREAD)`: SLIME 2.28 and later inserted a `:write-string` that carried
+    /// THREAD (output flow control).
+    WriteDone { thread: ThreadSelector },
 }
 
 /// What the network side tells the interpreter.

@@ -21,6 +21,9 @@ pub struct RuntimeConfig {
     pub evals: Vec<String>,
     /// The SLIME version reported in `connection-info`.
     pub slime_version: String,
+    /// Bytes of output a connection's threads may gather while a SLIME 2.28 or later has
+    /// not answered the `:write-string` in flight; beyond it they wait.
+    pub unacknowledged_output_limit: usize,
     /// Whether `swank:quit-lisp` may stop the daemon.
     pub allow_quit: bool,
     /// What a program thread's error does while no Emacs is connected.

@@ -38,6 +38,8 @@ const SCENARIOS: &[&str] = &[
     "unix-socket",
     "live-program",
     "compile-defun",
+    "compiler-notes",
+    "trace-dialog",
     "sldb",
     "completion",
     "autodoc",
@@ -767,6 +769,16 @@ fn live_program() {
 #[test]
 fn compile_defun() {
     run_scenario("compile-defun", Transport::Tcp);
+}
+
+#[test]
+fn compiler_notes() {
+    run_scenario("compiler-notes", Transport::Tcp);
+}
+
+#[test]
+fn trace_dialog() {
+    run_scenario("trace-dialog", Transport::Tcp);
 }
 
 #[test]

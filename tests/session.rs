@@ -14,15 +14,20 @@ struct Client {
 }
 
 fn start() -> Client {
-    start_with(None)
+    start_for("2.27")
+}
+
+/// Starts an interpreter that believes its clients are this SLIME version.
+fn start_for(slime_version: &str) -> Client {
+    start_with(slime_version, None)
 }
 
 /// A session whose programs have sockets, served by `network` (which must outlive it).
 fn start_with_sockets(network: &tokio::runtime::Runtime) -> Client {
-    start_with(Some(network.handle().clone()))
+    start_with("2.27", Some(network.handle().clone()))
 }
 
-fn start_with(network: Option<tokio::runtime::Handle>) -> Client {
+fn start_with(slime_version: &str, network: Option<tokio::runtime::Handle>) -> Client {
     let (interpreter, receiver) = std::sync::mpsc::channel();
     let sockets = network.map(|network| {
         let sockets = swankd::sockets::ProgramSockets::new(
@@ -35,7 +40,8 @@ fn start_with(network: Option<tokio::runtime::Handle>) -> Client {
     let config = RuntimeConfig {
         files: Vec::new(),
         evals: Vec::new(),
-        slime_version: "2.27".into(),
+        slime_version: slime_version.into(),
+        unacknowledged_output_limit: 64,
         allow_quit: false,
         orphan_errors: swankd::config::OrphanErrors::Park,
         listeners: None,
@@ -606,5 +612,248 @@ fn apropos_lists_what_names_contain_with_their_documentation() {
     assert_eq!(
         client.next(),
         r#"(:return (:ok ((:designator "*APROPOS-PROBE-VAR*" :variable "A probe variable.") (:designator "APROPOS-PROBE-FN" :function "Probes.") (:designator "APROPOS-PROBE-MACRO" :macro :not-documented))) 2)"#
+    );
+}
+
+impl Client {
+    fn send(&self, message: EmacsMessage) {
+        if let Some(runtime) = &self.runtime {
+            runtime
+                .sender
+                .send(ToInterpreter::Message {
+                    connection: self.connection,
+                    message,
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    /// The next message, if one arrives within `wait`.
+    fn next_within(&mut self, wait: Duration) -> Option<String> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            if let Ok(value) = self.replies.try_recv() {
+                return Some(
+                    lexpr::to_string_custom(&value, lexpr::print::Options::elisp())
+                        .unwrap_or_default(),
+                );
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn create_repl(&mut self) {
+        self.rex(
+            r#"(swank-repl:create-repl nil :coding-system "utf-8-unix")"#,
+            ThreadSelector::Any,
+            1,
+        );
+        assert_eq!(
+            self.next(),
+            r#"(:return (:ok ("COMMON-LISP-USER" "CL-USER")) 1)"#
+        );
+    }
+}
+
+/// The text of a `(:write-string TEXT nil THREAD)`, the form SLIME 2.28 and later answer.
+fn paced_write_text(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("(:write-string \"")?;
+    let (text, tail) = rest.rsplit_once("\" nil ")?;
+    let thread = tail.strip_suffix(')')?;
+    thread.parse::<i64>().ok()?;
+    Some(text.replace("\\n", "\n"))
+}
+
+#[test]
+fn newer_slime_gets_output_paced_by_write_done() {
+    let mut client = start_for("2.32.git");
+    client.create_repl();
+    client.rex(
+        r#"(swank-repl:listener-eval "(dotimes (i 20000) (princ \"x\"))")"#,
+        ThreadSelector::Repl,
+        2,
+    );
+    let first = client.next();
+    let mut text =
+        paced_write_text(&first).unwrap_or_else(|| panic!("not a paced :write-string: {first}"));
+    assert!(text.len() < 20000, "all output came in one write");
+    // Unanswered, the write holds the rest of the output and the evaluation back.
+    assert_eq!(client.next_within(Duration::from_millis(300)), None);
+    let reply = loop {
+        client.send(EmacsMessage::WriteDone {
+            thread: ThreadSelector::Id(0),
+        });
+        let message = client.next();
+        match paced_write_text(&message) {
+            Some(more) => text.push_str(&more),
+            None => break message,
+        }
+    };
+    assert_eq!(text, "x".repeat(20000) + "\n");
+    assert_eq!(reply, "(:write-string \"NIL\\n\" :repl-result)");
+}
+
+#[test]
+fn the_emacs_package_can_switch_a_connection_to_write_done() {
+    let mut client = start_for("2.27");
+    client.create_repl();
+    client.rex(
+        r#"(swankd:set-client-slime-version "2.28")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    assert_eq!(client.next(), r#"(:return (:ok "2.28") 2)"#);
+    client.rex(
+        r#"(swank-repl:listener-eval "(princ 1)")"#,
+        ThreadSelector::Repl,
+        3,
+    );
+    let output = client.next();
+    assert_eq!(
+        paced_write_text(&output).as_deref(),
+        Some("1\n"),
+        "{output}"
+    );
+}
+
+#[test]
+fn complete_form_offers_the_missing_arguments_as_a_template() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(defmacro with-thing ((conc-name &rest names) obj &body body) nil)")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(client.next(), r#"(:return (:ok "=> WITH-THING") 1)"#);
+    let cases = [
+        (
+            r#"("with-thing" "" swank::%cursor-marker%)"#,
+            r#""(conc-name names...) obj body...""#,
+        ),
+        (
+            r#"("with-thing" ("" swank::%cursor-marker%))"#,
+            r#""conc-name names...""#,
+        ),
+        (
+            r#"("with-thing" ("foo." "bar" "baz" "" swank::%cursor-marker%))"#,
+            r#""names...""#,
+        ),
+        (
+            r#"("subseq" "" swank::%cursor-marker%)"#,
+            r#""sequence start [end]""#,
+        ),
+        (r#"("nosuch" "" swank::%cursor-marker%)"#, ":not-available"),
+    ];
+    for (id, (raw, expected)) in (2..).zip(cases) {
+        client.rex(
+            &format!("(swank:complete-form (quote {raw}))"),
+            ThreadSelector::Any,
+            id,
+        );
+        assert_eq!(client.next(), format!("(:return (:ok {expected}) {id})"));
+    }
+}
+
+#[test]
+fn character_and_keyword_completions_follow_swank() {
+    let mut client = start();
+    let cases = [
+        (
+            r#"(swank:completions-for-character "R")"#,
+            r#"(("Return" "Rubout") "R")"#,
+        ),
+        (
+            r#"(swank:completions-for-keyword ":S" '("find" "'x" nil "" swank::%cursor-marker%))"#,
+            r#"((":START") ":START")"#,
+        ),
+        (
+            r#"(swank:completions-for-keyword ":s" '("find" "'x" nil "" swank::%cursor-marker%))"#,
+            r#"((":start") ":start")"#,
+        ),
+    ];
+    for (id, (form, expected)) in (1..).zip(cases) {
+        client.rex(form, ThreadSelector::Any, id);
+        assert_eq!(client.next(), format!("(:return (:ok {expected}) {id})"));
+    }
+}
+
+#[test]
+fn a_macro_sees_local_macros_through_its_environment() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defmacro expanded (form &environment env) `'(,(macroexpand-1 form env))) (macrolet ((m (x) `(list ,x))) (expanded (m 1))))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(client.next(), r#"(:return (:ok "=> ((LIST 1))") 1)"#);
+}
+
+#[test]
+fn compiler_macros_expand_on_request() {
+    let mut client = start();
+    let cases = [
+        (
+            r#"(swank:interactive-eval "(progn (defun twice (x) (* 2 x)) (define-compiler-macro twice (x) `(+ ,x ,x)))")"#,
+            r#""=> TWICE""#,
+        ),
+        (
+            r#"(swank:swank-compiler-macroexpand-1 "(twice 1)")"#,
+            r#""(+ 1 1)""#,
+        ),
+        (r#"(swank:swank-expand-1 "(twice 1)")"#, r#""(+ 1 1)""#),
+        (
+            r#"(swank:swank-compiler-macroexpand "(car x)")"#,
+            r#""(CAR X)""#,
+        ),
+        (
+            r#"(swank:interactive-eval "(twice 4)")"#,
+            r#""=> 8 (4 bits, #x8, #o10, #b1000)""#,
+        ),
+    ];
+    for (id, (form, expected)) in (1..).zip(cases) {
+        client.rex(form, ThreadSelector::Any, id);
+        assert_eq!(client.next(), format!("(:return (:ok {expected}) {id})"));
+    }
+}
+
+#[test]
+fn y_or_n_p_at_the_repl_asks_emacs_for_the_answer() {
+    let mut client = start();
+    client.create_repl();
+    client.rex(
+        r#"(swank-repl:listener-eval "(y-or-n-p \"Go ~a?\" 1)")"#,
+        ThreadSelector::Repl,
+        2,
+    );
+    let mut answers = vec!["maybe\n", "y\n"].into_iter();
+    let mut shown = String::new();
+    let result = loop {
+        let message = client.next();
+        if let Some(rest) = message.strip_prefix("(:read-string ") {
+            let mut numbers = rest.trim_end_matches(')').split(' ');
+            let thread: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
+            let tag: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
+            let answer = answers
+                .next()
+                .unwrap_or_else(|| panic!("asked too often: {shown}"));
+            client.send(EmacsMessage::ReturnString {
+                thread: ThreadSelector::Id(thread),
+                tag,
+                string: answer.into(),
+            });
+        } else if message.contains(":repl-result") {
+            break message;
+        } else {
+            shown.push_str(&message);
+        }
+    };
+    assert_eq!(result, "(:write-string \"T\\n\" :repl-result)");
+    assert!(shown.contains("Go 1? (y or n) "), "{shown}");
+    assert!(
+        shown.contains("Please type \\\"y\\\" for yes or \\\"n\\\" for no."),
+        "{shown}"
     );
 }

@@ -1,5 +1,7 @@
 //! `FORMAT` directives.
 
+mod numerals;
+
 use super::error::{LispError, LispResult};
 use super::number::Number;
 use super::printer;
@@ -111,10 +113,11 @@ impl Formatter<'_> {
                     let arg = self.next_arg(args, index)?;
                     let base = match directive.params.first() {
                         Some(Some(Param::Number(b))) if (2..=36).contains(b) => *b as u32,
+                        Some(Some(_)) => return Err(format_error("~R radix out of range")),
                         _ => {
-                            return Err(LispError::unsupported(
-                                "~R without a radix (English numbers)",
-                            ));
+                            let text = self.numeral(arg, &directive)?;
+                            self.out.push_str(&text);
+                            continue;
                         }
                     };
                     let text = self.integer(arg, base, &Directive::default());
@@ -293,6 +296,24 @@ impl Formatter<'_> {
             Some(Some(Param::Number(n))) if *n >= 0 => *n as usize,
             _ => default,
         }
+    }
+
+    /// `~R`, `~:R`, `~@R`, `~:@R` without a radix: the integer in words or Roman numerals.
+    fn numeral(&self, arg: Value, directive: &Directive) -> LispResult<String> {
+        let n = match Number::from_value(&self.vm.image, arg) {
+            Some(Number::Integer(n)) => i128::try_from(&n).ok(),
+            _ => return Err(LispError::type_error(arg, "INTEGER")),
+        };
+        let text = n.and_then(|n| match (directive.colon, directive.at) {
+            (false, false) => numerals::cardinal(n),
+            (true, false) => numerals::ordinal(n),
+            (false, true) => numerals::roman(n, false),
+            (true, true) => numerals::roman(n, true),
+        });
+        text.ok_or_else(|| {
+            let shown = self.vm.princ_string(self.thread, arg);
+            format_error(&format!("~R cannot write {shown} that way"))
+        })
     }
 
     fn integer(&self, arg: Value, base: u32, directive: &Directive) -> String {

@@ -62,6 +62,8 @@ well_known_symbols! {
     defconstant = cl "DEFCONSTANT",
     flet = cl "FLET",
     labels = cl "LABELS",
+    macrolet = cl "MACROLET",
+    symbol_macrolet = cl "SYMBOL-MACROLET",
     declare = cl "DECLARE",
     special = cl "SPECIAL",
     locally = cl "LOCALLY",
@@ -148,6 +150,8 @@ pub struct Image {
     pub pkg: BootPackages,
     pub sym: WellKnown,
     gensym_counter: u64,
+    /// The one Lisp object for each package, so that `EQ` compares packages.
+    package_objects: std::collections::HashMap<PackageId, Value>,
 }
 
 impl Image {
@@ -178,8 +182,10 @@ impl Image {
             pkg,
             sym: WellKnown::placeholder(),
             gensym_counter: 1,
+            package_objects: Default::default(),
         };
         image.sym = WellKnown::intern_all(&mut image)?;
+        super::cl_symbols::intern_standard_symbols(&mut image)?;
         let (nil, t) = (image.sym.nil, image.sym.t);
         for constant in [nil, t] {
             if let Some(symbol) = image.heap.symbol_mut(constant) {
@@ -220,6 +226,34 @@ impl Image {
             }
         }
         Ok(sym)
+    }
+
+    /// The symbol that holds the function named `(SETF name)`: a symbol of SWANKD named
+    /// `(SETF PACKAGE::NAME)`, the same one for the same `name`.
+    pub fn setf_function_symbol(&mut self, name: SymRef) -> Result<SymRef, HeapExhausted> {
+        let symbol = self.heap.symbol(name);
+        let package = match symbol.package {
+            Some(id) => self.packages.get(id).name.clone(),
+            None => "#".to_string(),
+        };
+        let text = format!("(SETF {package}::{})", symbol.name);
+        let swankd = self.pkg.swankd;
+        self.intern(&text, swankd)
+    }
+
+    /// The Lisp object standing for package `id` (always the same one).
+    pub fn package_object(&mut self, id: PackageId) -> Result<Value, HeapExhausted> {
+        if let Some(object) = self.package_objects.get(&id) {
+            return Ok(*object);
+        }
+        let object = self.heap.alloc(super::object::Object::Package(id))?;
+        self.package_objects.insert(id, object);
+        Ok(object)
+    }
+
+    /// The package objects made so far: garbage-collection roots.
+    pub fn package_objects(&self) -> Vec<Value> {
+        self.package_objects.values().copied().collect()
     }
 
     pub fn keyword(&mut self, name: &str) -> Result<SymRef, HeapExhausted> {

@@ -14,8 +14,10 @@
 //! - `transaction`: units of global change that install together or not at all.
 //! - `system`: boots an image and evaluates text (what the scheduler and tests call).
 
+pub mod builtin_arglists;
 pub mod builtins;
 pub mod bytecode;
+pub mod cl_symbols;
 pub mod compiler;
 pub mod convert;
 pub mod equality;

@@ -26,6 +26,8 @@ pub struct Package {
     pub external: HashSet<Rc<str>>,
     pub uses: Vec<PackageId>,
     pub doc: Option<String>,
+    /// Names made to shadow inherited symbols (`SHADOW`, `SHADOWING-IMPORT`).
+    pub shadowing: Vec<Rc<str>>,
 }
 
 /// Every package, by id and by name.
@@ -136,6 +138,62 @@ impl Packages {
 
     pub fn all_symbols(&self) -> impl Iterator<Item = SymRef> + '_ {
         self.list.iter().flat_map(|p| p.present.values().copied())
+    }
+
+    /// `USE-PACKAGE`: the newest used package comes first in the use list, as in SBCL.
+    pub fn use_package_first(&mut self, user: PackageId, used: PackageId) {
+        let package = self.get_mut(user);
+        if !package.uses.contains(&used) {
+            package.uses.insert(0, used);
+        }
+    }
+
+    pub fn unuse_package(&mut self, user: PackageId, used: PackageId) {
+        self.get_mut(user).uses.retain(|id| *id != used);
+    }
+
+    /// The packages that use `id`.
+    pub fn used_by(&self, id: PackageId) -> Vec<PackageId> {
+        self.ids()
+            .filter(|user| self.is_live(*user) && self.get(*user).uses.contains(&id))
+            .collect()
+    }
+
+    /// Whether `id` names a package that has not been deleted.
+    pub fn is_live(&self, id: PackageId) -> bool {
+        self.find(&self.get(id).name) == Some(id)
+    }
+
+    pub fn unexport(&mut self, id: PackageId, name: &str) {
+        self.get_mut(id).external.remove(name);
+    }
+
+    /// Removes the symbol present under `name` (`UNINTERN`); returns it.
+    pub fn remove_present(&mut self, id: PackageId, name: &str) -> Option<SymRef> {
+        let package = self.get_mut(id);
+        package.external.remove(name);
+        package.shadowing.retain(|n| &**n != name);
+        package.present.remove(name)
+    }
+
+    /// Gives a package a new name and nicknames (`RENAME-PACKAGE`).
+    pub fn rename(&mut self, id: PackageId, name: &str, nicknames: &[String]) {
+        let package = self.get(id);
+        let old: Vec<String> = std::iter::once(package.name.clone())
+            .chain(package.nicknames.iter().cloned())
+            .collect();
+        for old_name in old {
+            if self.by_name.get(&old_name) == Some(&id) {
+                self.by_name.remove(&old_name);
+            }
+        }
+        let package = self.get_mut(id);
+        package.name = name.to_string();
+        package.nicknames = nicknames.to_vec();
+        self.by_name.insert(name.to_string(), id);
+        for nickname in nicknames {
+            self.by_name.insert(nickname.clone(), id);
+        }
     }
 
     pub fn delete(&mut self, id: PackageId) {

@@ -69,6 +69,7 @@
          (swankd::%loop
            (when (endp ,rest) (return (let ((,var nil)) ,var ,result)))
            (let ((,var (car ,rest)))
+             (declare (ignorable ,var))
              ,@body)
            (setq ,rest (cdr ,rest)))))))
 
@@ -197,8 +198,16 @@
                (when expander
                  (return-from setf-expansion (apply expander value args)))
                (if (eq expansion place)
-                   (error "unsupported in swankd: SETF of ~S" operator)
+                   (setf-function-call operator args value)
                    (setf-expansion expansion value))))))))
+
+(defun setf-function-call (operator args value)
+  "A call of the function (SETF OPERATOR) with VALUE and the place's ARGS, evaluated left
+to right as the place's subforms and then the value."
+  (let ((temps (mapcar (lambda (arg) (declare (ignore arg)) (gensym "ARG")) args))
+        (new (gensym "NEW")))
+    `(let* (,@(mapcar #'list temps args) (,new ,value))
+       (funcall (function (setf ,operator)) ,new ,@temps))))
 
 (defmacro setf (&rest pairs)
   (if (and pairs (cddr pairs))
@@ -1174,7 +1183,10 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
 
 (defun sort (sequence predicate &key key)
   (let* ((items (swankd::%seq-list sequence 0 nil))
-         (sorted (swankd::%merge-sort items (length items) predicate (or key #'identity))))
+         (fast (if key :unsorted (swankd::%sort-reals items predicate)))
+         (sorted (if (eq fast :unsorted)
+                     (swankd::%merge-sort items (length items) predicate (or key #'identity))
+                     fast)))
     (if (listp sequence) sorted (swankd::%store-all sequence sorted))))
 (defun stable-sort (sequence predicate &key key) (sort sequence predicate :key key))
 
@@ -1719,3 +1731,119 @@ stored, which is before END only at the end of input."
       (let ((next (swankd::%read-sequence-some sequence stream position end)))
         (when (= next position) (return position))
         (setq position next)))))
+(defmacro define-compiler-macro (name lambda-list &body body)
+  "Records a compiler macro for NAME. swankd's compiler does not apply compiler macros
+(Common Lisp lets it not); COMPILER-MACRO-FUNCTION and the editor's macro stepper do."
+  (let ((expander (make-symbol (format nil "~A-COMPILER-MACRO" (symbol-name name)))))
+    `(progn
+       (defmacro ,expander ,lambda-list ,@body)
+       (swankd::%put ',name 'swankd::compiler-macro (macro-function ',expander))
+       ',name)))
+
+(defun compiler-macro-function (name &optional environment)
+  "The expander DEFINE-COMPILER-MACRO recorded for NAME, or NIL."
+  (declare (ignore environment))
+  (and (symbolp name) (get name 'swankd::compiler-macro)))
+
+(defun swankd::%eval-in-order (forms)
+  "EVAL of (PROGN . FORMS): each form is compiled only once the ones before it have run,
+so that a macro one defines can be used by the next, as at Common Lisp's top level."
+  (let ((results nil))
+    (dolist (form forms (values-list results))
+      (setq results (multiple-value-list (eval form))))))
+
+(defmacro defpackage (name &rest options)
+  "Makes the package NAME, or brings an existing one up to date, from OPTIONS: :nicknames,
+:use (nothing when absent, as in SBCL), :export, :shadow, :shadowing-import-from,
+:import-from, :intern, :documentation (:size, :lock and :local-nicknames are accepted and
+ignored)."
+  (let ((nicknames nil) (use nil) (exports nil) (shadows nil) (shadowing-imports nil)
+        (imports nil) (interns nil) (documentation nil))
+    (dolist (option options)
+      (unless (consp option)
+        (error "malformed DEFPACKAGE option ~S" option))
+      (case (car option)
+        (:nicknames (setq nicknames (append nicknames (cdr option))))
+        (:use (setq use (append use (cdr option))))
+        (:export (setq exports (append exports (cdr option))))
+        (:shadow (setq shadows (append shadows (cdr option))))
+        (:shadowing-import-from (setq shadowing-imports (append shadowing-imports (list (cdr option)))))
+        (:import-from (setq imports (append imports (list (cdr option)))))
+        (:intern (setq interns (append interns (cdr option))))
+        (:documentation (setq documentation (cadr option)))
+        ((:size :lock :local-nicknames) nil)
+        (t (error "unsupported DEFPACKAGE option ~S" (car option)))))
+    (flet ((names (designators) (mapcar #'string designators))
+           (imports (specs) (mapcar (lambda (spec) (mapcar #'string spec)) specs)))
+      `(swankd::%defpackage ,(string name) ',(names nicknames) ',(names use) ',(names shadows)
+                            ',(imports shadowing-imports) ',(imports imports)
+                            ',(names interns) ',(names exports) ,documentation))))
+
+(defun swankd::%defpackage (name nicknames use shadows shadowing-imports imports interns
+                            exports documentation)
+  (declare (ignore documentation))
+  (let ((package (or (find-package name) (make-package name :use nil))))
+    (rename-package package name nicknames)
+    (shadow shadows package)
+    (flet ((import-from (spec shadowing)
+             (let ((from (or (find-package (car spec))
+                             (error "DEFPACKAGE ~A: there is no package ~A." name (car spec)))))
+               (dolist (symbol-name (cdr spec))
+                 (multiple-value-bind (symbol status) (find-symbol symbol-name from)
+                   (unless status
+                     (error "DEFPACKAGE ~A: ~A is not a symbol of ~A." name symbol-name
+                            (package-name from)))
+                   (if shadowing
+                       (shadowing-import symbol package)
+                       (import symbol package)))))))
+      (dolist (spec shadowing-imports) (import-from spec t))
+      (use-package use package)
+      (dolist (spec imports) (import-from spec nil)))
+    (dolist (symbol-name interns) (intern symbol-name package))
+    (dolist (symbol-name exports) (export (intern symbol-name package) package))
+    package))
+
+(defmacro do-symbols ((var &optional (package '*package*) result) &body body)
+  "Runs BODY with VAR bound to each symbol accessible in PACKAGE, then returns RESULT."
+  `(dolist (,var (swankd::%package-symbols ,package nil) ,result) ,@body))
+
+(defmacro do-external-symbols ((var &optional (package '*package*) result) &body body)
+  "Runs BODY with VAR bound to each external symbol of PACKAGE, then returns RESULT."
+  `(dolist (,var (swankd::%package-symbols ,package t) ,result) ,@body))
+
+(defmacro do-all-symbols ((var &optional result) &body body)
+  "Runs BODY with VAR bound to each symbol present in any package, then returns RESULT."
+  (let ((package (gensym "PACKAGE")))
+    `(dolist (,package (list-all-packages) (let ((,var nil)) (declare (ignorable ,var)) ,result))
+       (do-symbols (,var ,package) ,@body))))
+
+(defmacro progv (symbols values &body body)
+  "Binds the symbols SYMBOLS evaluates to, dynamically, to VALUES (unbound past their end)
+while BODY runs."
+  (let ((depth (gensym "DEPTH")))
+    `(let ((,depth (swankd::%progv-bind ,symbols ,values)))
+       (unwind-protect (progn ,@body)
+         (swankd::%unbind-to ,depth)))))
+
+(defun swankd::%ask (control arguments choices yes no complaint)
+  "Asks the question CONTROL and ARGUMENTS format on *STANDARD-OUTPUT* until a line read
+from *STANDARD-INPUT* is one of YES (true) or NO (false)."
+  (loop
+    (fresh-line)
+    (when control (apply #'format t control arguments))
+    (format t " ~a " choices)
+    (finish-output)
+    (let ((answer (string-trim '(#\Space #\Tab) (read-line))))
+      (cond ((member answer yes :test #'string-equal) (return t))
+            ((member answer no :test #'string-equal) (return nil))
+            (t (format t "~a~%" complaint))))))
+
+(defun y-or-n-p (&optional control &rest arguments)
+  "Asks a yes-or-no question and reads y or n (at the REPL, Emacs asks for the line)."
+  (swankd::%ask control arguments "(y or n)" '("y") '("n")
+                "Please type \"y\" for yes or \"n\" for no."))
+
+(defun yes-or-no-p (&optional control &rest arguments)
+  "Asks a yes-or-no question and reads yes or no."
+  (swankd::%ask control arguments "(yes or no)" '("yes") '("no")
+                "Please type \"yes\" for yes or \"no\" for no."))

@@ -3,8 +3,6 @@
 //! Synchronous evaluation is for boot and tests; live code runs in green threads under the
 //! scheduler.
 
-use std::rc::Rc;
-
 use super::builtins::{self, BuiltinTable};
 use super::convert::datum_to_value;
 use super::error::{ErrorKind, LispError, LispResult};
@@ -43,6 +41,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     let mut vm = Vm::new(image, table, config.limits.clone());
     define_globals(&mut vm)?;
     load_prelude(&mut vm)?;
+    super::builtin_arglists::install(&mut vm.image);
     Ok(vm)
 }
 
@@ -59,7 +58,7 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
         text: String::new(),
         position: 0,
     }))?;
-    let cl_user = image.heap.alloc(Object::Package(image.pkg.cl_user))?;
+    let cl_user = image.package_object(image.pkg.cl_user)?;
     let features = {
         let names = ["SWANKD", "COMMON-LISP", "ANSI-CL", "64-BIT"];
         let mut keywords = Vec::new();
@@ -104,17 +103,13 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
 fn load_prelude(vm: &mut Vm) -> LispResult<()> {
     let cl = vm.image.pkg.cl;
     let mut thread = LispThread::new(0, "boot");
-    let package = vm.image.heap.alloc(Object::Package(cl))?;
+    let package = vm.image.package_object(cl)?;
     vm.bind_special(&mut thread, vm.image.sym.package_var, package);
     let forms = read_all(vm, PRELUDE, cl)?;
     for form in forms {
         eval_to_completion(vm, &mut thread, form)?;
     }
     vm.reset_thread(&mut thread);
-    let names: Vec<Rc<str>> = vm.image.packages.get(cl).present.keys().cloned().collect();
-    for name in names {
-        vm.image.packages.export(cl, name);
-    }
     Ok(())
 }
 

@@ -19,6 +19,8 @@ use crate::lisp::vm::Vm;
 
 use super::package_name::guess_package;
 
+mod form_template;
+
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let swank = image.pkg.swank;
     let swankd = image.pkg.swankd;
@@ -56,6 +58,20 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "COMPLETIONS-FOR-KEYWORD",
         (2, Some(2)),
         completions_for_keyword,
+    )?;
+    table.define(
+        image,
+        swank,
+        "COMPLETE-FORM",
+        (1, Some(1)),
+        form_template::complete_form,
+    )?;
+    table.define(
+        image,
+        swank,
+        "COMPLETIONS-FOR-CHARACTER",
+        (1, Some(1)),
+        completions_for_character,
     )?;
     table.define(
         image,
@@ -188,6 +204,17 @@ fn shown_name(name: &str) -> String {
         name.to_lowercase()
     } else {
         format!("|{}|", name.replace('\\', "\\\\").replace('|', "\\|"))
+    }
+}
+
+/// `shown` in the case the user typed: upper case when what was typed has no lower-case
+/// letters (`:S` and `:` complete to `:START`), as swank does.
+fn in_typed_case(typed: &str, shown: String) -> String {
+    let upper = !typed.chars().any(char::is_lowercase);
+    if upper && !shown.starts_with('|') {
+        shown.to_uppercase()
+    } else {
+        shown
     }
 }
 
@@ -334,7 +361,14 @@ fn matching_strings(
         .into_iter()
         .map(|sym| image.symbol_name(sym))
         .filter(|name| matches(typed.name, name))
-        .map(|name| shown_name(&name))
+        .map(|name| {
+            let shown = shown_name(&name);
+            if typed.name.is_empty() {
+                shown
+            } else {
+                in_typed_case(typed.name, shown)
+            }
+        })
         .filter(|shown| matches(typed.name, shown))
         .map(|shown| typed.qualify(&shown))
         .collect();
@@ -517,6 +551,34 @@ fn fuzzy_completions(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispR
 
 /// `(completions-for-keyword ":te" RAW-FORM)`: the keyword arguments the operator around
 /// the cursor accepts that start with what was typed, or NIL without an arglist.
+/// The character names Common Lisp defines (CLHS 13.1.7), which completion after `#\\`
+/// offers, as swank does.
+const CHARACTER_NAMES: &[&str] = &[
+    "Newline",
+    "Space",
+    "Tab",
+    "Page",
+    "Rubout",
+    "Linefeed",
+    "Return",
+    "Backspace",
+];
+
+/// `(completions-for-character "R")`: `(("Return" "Rubout") "R")`.
+fn completions_for_character(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let typed = expect_string(&vm.image, a[0])?;
+    let mut names: Vec<String> = CHARACTER_NAMES
+        .iter()
+        .filter(|name| prefix_match(&typed, name))
+        .map(|name| name.to_string())
+        .collect();
+    names.sort();
+    let common = longest_common_prefix(&names);
+    let list = string_list(&mut vm.image, &names)?;
+    let common = vm.image.string(common)?;
+    value(vm.image.list(&[list, common])?)
+}
+
 fn completions_for_keyword(
     vm: &mut Vm,
     thread: &mut LispThread,
@@ -538,7 +600,7 @@ fn completions_for_keyword(
         .key
         .iter()
         .filter_map(|&i| key_name(&lambda[i]))
-        .map(|name| format!(":{}", shown_name(name)))
+        .map(|name| in_typed_case(&typed, format!(":{}", shown_name(name))))
         .filter(|s| prefix_match(&typed, s))
         .collect();
     strings.sort();
@@ -555,7 +617,7 @@ fn completions_for_keyword(
 /// The lambda list `sym`'s function or macro was defined with, if it has one.
 fn lambda_list(image: &Image, sym: SymRef) -> Option<Vec<Datum>> {
     let symbol = image.heap.symbol(sym);
-    if matches!(symbol.function, Value::Unbound) {
+    if matches!(symbol.function, Value::Unbound) && !is_special_operator(image, sym) {
         return None;
     }
     let text = symbol.info.as_ref()?.arglist.as_deref()?;
@@ -572,6 +634,14 @@ fn lambda_list(image: &Image, sym: SymRef) -> Option<Vec<Datum>> {
         }
         _ => None,
     }
+}
+
+fn is_special_operator(image: &Image, sym: SymRef) -> bool {
+    image
+        .packages
+        .find_external(image.pkg.cl, &image.heap.symbol(sym).name)
+        == Some(sym)
+        && crate::lisp::builtin_arglists::is_special_operator_name(&image.heap.symbol(sym).name)
 }
 
 fn lambda_keyword(datum: &Datum) -> Option<&str> {
@@ -1139,6 +1209,10 @@ mod tests {
     fn names_show_in_lower_case_unless_they_need_bars() {
         assert_eq!(shown_name("DOSTUFF"), "dostuff");
         assert_eq!(shown_name("Foo"), "|Foo|");
+        assert_eq!(in_typed_case(":S", ":start".into()), ":START");
+        assert_eq!(in_typed_case(":s", ":start".into()), ":start");
+        assert_eq!(in_typed_case(":", ":start".into()), ":START");
+        assert_eq!(in_typed_case("CL:COMP", "compile".into()), "COMPILE");
         assert!(prefix_match("DoS", "dostuff"));
         assert!(!prefix_match("dostuffs", "dostuff"));
     }

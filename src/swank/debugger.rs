@@ -406,7 +406,7 @@ fn next_request(vm: &mut Vm, thread: &mut LispThread, _: &[Value]) -> LispResult
     };
     let package = guess_package(&vm.image, request.package.as_deref());
     let form = from_wire(&mut vm.image, &request.form, package)?;
-    let package = vm.image.heap.alloc(Object::Package(package))?;
+    let package = vm.image.package_object(package)?;
     value(vm.image.list(&[Value::Fixnum(request.id), form, package])?)
 }
 
@@ -424,7 +424,7 @@ fn send_return(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<
         Wire::list(vec![Wire::keyword("abort"), Wire::string(text)])
     };
     let reply = Wire::list(vec![Wire::keyword("return"), result, Wire::from(id)]);
-    super::rpc::flush_output(vm);
+    super::output::flush_output(vm, super::output::Flush::Ordering);
     with_host(vm, |host| {
         if let Some(connection) = host.connection_of(thread.id) {
             host.send(connection, reply);

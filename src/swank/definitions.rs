@@ -53,31 +53,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let name = expect_string(&vm.image, a[1])?;
         value(call_offset(&text, &name).map_or(Value::Nil, |i| Value::Fixnum(i as i64)))
     })?;
-    table.define(
-        image,
-        swankd,
-        "%COLLECT-UNDEFINED-CALLS",
-        (0, Some(0)),
-        |vm, thread, _| {
-            vm.undefined_calls.insert(thread.id, Vec::new());
-            value(Value::Nil)
-        },
-    )?;
-    table.define(
-        image,
-        swankd,
-        "%UNDEFINED-CALLS",
-        (0, Some(0)),
-        |vm, thread, _| {
-            let calls = vm.undefined_calls.remove(&thread.id).unwrap_or_default();
-            let still_undefined: Vec<Value> = calls
-                .into_iter()
-                .filter(|sym| matches!(vm.image.heap.symbol(*sym).function, Value::Unbound))
-                .map(Value::Symbol)
-                .collect();
-            value(vm.image.list(&still_undefined)?)
-        },
-    )?;
+    table.define(image, swankd, "%SYMBOL-OFFSET", (2, Some(2)), |vm, _, a| {
+        let text = expect_string(&vm.image, a[0])?;
+        let name = expect_string(&vm.image, a[1])?;
+        value(symbol_offset(&text, &name).map_or(Value::Nil, |i| Value::Fixnum(i as i64)))
+    })?;
     Ok(())
 }
 
@@ -128,9 +108,40 @@ fn call_offset(text: &str, name: &str) -> Option<usize> {
     })
 }
 
+/// The character index of the first token `NAME` or `PKG::NAME` in `text` (any case):
+/// where a compiler note about a variable points.
+fn symbol_offset(text: &str, name: &str) -> Option<usize> {
+    let chars: Vec<char> = text.chars().collect();
+    let delimiter = |c: char| c.is_whitespace() || "()\"';`,".contains(c);
+    let mut at = 0;
+    while at < chars.len() {
+        if delimiter(chars[at]) {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < chars.len() && !delimiter(chars[at]) {
+            at += 1;
+        }
+        let token: String = chars[start..at].iter().collect();
+        let bare = token.rsplit(':').next().unwrap_or(&token);
+        if bare.eq_ignore_ascii_case(name) {
+            return Some(start);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
-    use super::call_offset;
+    use super::{call_offset, symbol_offset};
+
+    #[test]
+    fn a_variable_is_found_as_a_whole_token() {
+        assert_eq!(symbol_offset("(let ((xy 1) (x 2)) y)", "X"), Some(14));
+        assert_eq!(symbol_offset("(print cl-user::*v*)", "*V*"), Some(7));
+        assert_eq!(symbol_offset("(print xx)", "X"), None);
+    }
 
     #[test]
     fn a_call_is_found_with_or_without_its_package() {

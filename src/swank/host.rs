@@ -24,6 +24,8 @@ pub struct ConnectionHost {
     pub input_stream: Value,
     pub repl_thread: Option<ThreadId>,
     pub repl_created: bool,
+    /// `:write-done` flow control with this client.
+    pub pacing: super::output::Pacing,
 }
 
 /// The Swank layer's state, stored in `Vm::host`.
@@ -33,6 +35,9 @@ pub struct SwankHost {
     /// The connection each thread works for.
     pub thread_connections: HashMap<ThreadId, ConnectionId>,
     pub slime_version: String,
+    /// Bytes of output a connection's threads may gather while Emacs has not answered the
+    /// write in flight (SLIME 2.28 and later); beyond it they wait.
+    pub unacknowledged_output_limit: usize,
     pub allow_quit: bool,
     pub orphan_errors: OrphanErrors,
     pub exit_code: Option<i32>,

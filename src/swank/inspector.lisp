@@ -85,9 +85,13 @@
     (inspect-object object)))
 
 (defun init-inspector (string)
+  (init-inspector-on (eval (read-from-string string))))
+
+(defun init-inspector-on (object)
+  "Starts inspecting OBJECT afresh (no history)."
   (let ((state (inspector-state)))
     (setf (third state) nil (fourth state) nil (second state) nil))
-  (inspect-object (eval (read-from-string string))))
+  (inspect-object object))
 
 (defun inspector-part (index)
   (let ((parts (second (inspector-state))))

@@ -3,11 +3,13 @@
 //! Lisp), and conversion between wire data and Lisp values (`wire_value`).
 
 mod apropos;
+mod compile_notes;
 mod completion;
 mod debugger;
 mod definitions;
 mod host;
 mod listeners;
+mod output;
 mod package_name;
 mod rpc;
 mod scheduler;
@@ -23,7 +25,6 @@ use std::sync::mpsc::Receiver;
 
 use crate::events::ToInterpreter;
 use crate::lisp::error::{LispError, LispResult};
-use crate::lisp::object::Object;
 use crate::lisp::system::{self, SystemConfig};
 use crate::lisp::thread::LispThread;
 use crate::lisp::vm::Vm;
@@ -43,6 +44,12 @@ const LISP_SOURCES: &[(&str, &str, bool)] = &[
     ("SWANK", include_str!("trace.lisp"), true),
     ("SWANK", include_str!("indentation.lisp"), true),
     ("SWANKD", include_str!("modules.lisp"), false),
+    ("SWANK-MACROSTEP", include_str!("macrostep.lisp"), false),
+    (
+        "SWANK-TRACE-DIALOG",
+        include_str!("trace_dialog.lisp"),
+        false,
+    ),
 ];
 
 /// Symbols defined by `modules.lisp` in standard packages, and exported from them.
@@ -118,6 +125,25 @@ const MODULE_EXPORTS: &[(&str, &[&str])] = &[
             "OPEN-WEBSOCKET",
         ],
     ),
+    ("SWANK-MACROSTEP", &["MACROSTEP-EXPAND-1", "MACRO-FORM-P"]),
+    (
+        "SWANK-TRACE-DIALOG",
+        &[
+            "CLEAR-TRACE-TREE",
+            "DIALOG-TOGGLE-TRACE",
+            "DIALOG-TRACE",
+            "DIALOG-TRACED-P",
+            "DIALOG-UNTRACE",
+            "DIALOG-UNTRACE-ALL",
+            "INSPECT-TRACE-PART",
+            "REPORT-PARTIAL-TREE",
+            "REPORT-SPECS",
+            "REPORT-TOTAL",
+            "REPORT-TRACE-DETAIL",
+            "FIND-TRACE",
+            "FIND-TRACE-PART",
+        ],
+    ),
 ];
 
 /// Boots an image with the Swank functions installed.
@@ -132,6 +158,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     websockets::install(&mut table, &mut vm.image)?;
     debugger::install(&mut table, &mut vm.image)?;
     definitions::install(&mut table, &mut vm.image)?;
+    compile_notes::install(&mut table, &mut vm.image)?;
     xref::install(&mut table, &mut vm.image)?;
     apropos::install(&mut table, &mut vm.image)?;
     completion::install(&mut table, &mut vm.image)?;
@@ -163,6 +190,8 @@ fn create_packages(vm: &mut Vm) {
         ("ASDF", &[][..]),
         ("USOCKET", &[][..]),
         ("SWANKD-WEBSOCKET", &["WS"][..]),
+        ("SWANK-MACROSTEP", &[][..]),
+        ("SWANK-TRACE-DIALOG", &[][..]),
     ] {
         let id = packages.create(name, nicknames);
         packages.use_package(id, cl);
@@ -178,7 +207,7 @@ fn load_source(vm: &mut Vm, package: &str, text: &str) -> LispResult<()> {
         .find(package)
         .ok_or_else(|| LispError::simple(format!("boot: no package {package}")))?;
     let mut thread = LispThread::new(0, "boot");
-    let package_object = vm.image.heap.alloc(Object::Package(package))?;
+    let package_object = vm.image.package_object(package)?;
     vm.bind_special(&mut thread, vm.image.sym.package_var, package_object);
     for form in system::read_all(vm, text, package)? {
         system::eval_to_completion(vm, &mut thread, form)?;
@@ -213,6 +242,7 @@ pub fn interpreter_main(
     };
     let host = host::SwankHost {
         slime_version: config.slime_version.clone(),
+        unacknowledged_output_limit: config.unacknowledged_output_limit,
         allow_quit: config.allow_quit,
         orphan_errors: config.orphan_errors,
         listeners: config.listeners.clone(),

@@ -107,6 +107,10 @@ change); returns the values of the last as a list."
     (makunbound (cadr form))
     (prin1-to-string (eval form))))
 
+(defun from-string (string)
+  "The object STRING reads as (Emacs sends trace specs this way)."
+  (read-from-string string))
+
 (defun swank-require (modules &optional filename)
   (declare (ignore filename))
   (mapcar (lambda (module) (string-upcase (string module)))
@@ -207,29 +211,48 @@ with STYLE :SPAWN."
   "Stops listening on the Unix socket at PATH and removes it."
   (swankd::%stop-unix (string path)))
 
-(defun swankd::%call-location (text origin symbol)
-  "Where the first call of SYMBOL is in TEXT, read from ORIGIN (see *SOURCE-ORIGIN*)."
-  (let ((offset (swankd::%call-offset text (symbol-name symbol))))
-    (cond ((and offset (eq (car origin) :buffer))
-           (list :location (list :buffer (cadr origin)) (list :offset (caddr origin) offset) nil))
-          ((and offset (eq (car origin) :file))
-           (list :location (list :file (cadr origin)) (list :position (1+ offset)) nil))
-          (t (list :error "No error location available")))))
+(defun swankd::%text-location (text origin offset)
+  "The location of character OFFSET of TEXT, read from ORIGIN (see *SOURCE-ORIGIN*)."
+  (cond ((and offset (eq (car origin) :buffer))
+         (list :location (list :buffer (cadr origin)) (list :offset (caddr origin) offset) nil))
+        ((and offset (eq (car origin) :file))
+         (list :location (list :file (cadr origin)) (list :position (1+ offset)) nil))
+        (t (list :error "No error location available"))))
 
-(defun swankd::%undefined-call-notes (text origin)
-  "Style warnings for the functions the compiled code calls that are still undefined."
-  (mapcar (lambda (symbol)
-            (list :message (format nil "undefined function: ~A::~A"
-                                   (package-name (symbol-package symbol)) (symbol-name symbol))
-                  :severity :style-warning
-                  :location (swankd::%call-location text origin symbol)
-                  :references nil))
-          (swankd::%undefined-calls)))
+(defun swankd::%compile-notes-for-emacs (text origin)
+  "Compiler notes for what the compiled code (TEXT, read from ORIGIN) does that SBCL would
+remark on: calls of undefined functions, uses of undefined variables, calls with the wrong
+number of arguments, variables never used. Each points at the first call of the function
+or the first occurrence of the variable in TEXT."
+  (mapcar (lambda (entry)
+            (destructuring-bind (kind symbol &optional detail) entry
+              (let ((qualified (format nil "~A::~A" (package-name (symbol-package symbol))
+                                       (symbol-name symbol))))
+                (multiple-value-bind (message severity offset)
+                    (ecase kind
+                      (:undefined-function
+                       (values (format nil "undefined function: ~A" qualified) :style-warning
+                               (swankd::%call-offset text (symbol-name symbol))))
+                      (:undefined-variable
+                       (values (format nil "undefined variable: ~A" qualified) :warning
+                               (swankd::%symbol-offset text (symbol-name symbol))))
+                      (:wrong-argument-count
+                       (values (format nil "The function ~S is ~A." symbol detail) :warning
+                               (swankd::%call-offset text (symbol-name symbol))))
+                      (:unused-variable
+                       (values (format nil "The variable ~S is defined but never used." symbol)
+                               :style-warning
+                               (swankd::%symbol-offset text (symbol-name symbol)))))
+                  (list :message message
+                        :severity severity
+                        :location (swankd::%text-location text origin offset)
+                        :references nil)))))
+          (swankd::%compile-notes)))
 
 (defun swankd::%compilation-result (what thunk &optional text origin)
   "Runs THUNK, which evaluates code from Emacs (TEXT, read from ORIGIN), and answers like
 swank's compile functions: (:compilation-result NOTES SUCCESSP DURATION LOADP FASLFILE).
-Calls of undefined functions become style-warning notes; a reader error becomes a note
+What the compiler noticed becomes notes (see %COMPILE-NOTES-FOR-EMACS); a reader error becomes a note
 and SUCCESSP NIL; other errors open the debugger, as when SBCL loads the code. Either way
 nothing of the code is installed unless it all succeeds."
   (let ((start (get-internal-real-time)))
@@ -240,10 +263,10 @@ nothing of the code is installed unless it all succeeds."
              (list :message (princ-to-string condition) :severity severity
                    :location (list :error (format nil "No error location available in ~A" what))
                    :references nil)))
-      (swankd::%collect-undefined-calls)
+      (swankd::%collect-compile-notes)
       (handler-case (progn (funcall thunk)
                            (send-indentation-updates)
-                           (result (and text (swankd::%undefined-call-notes text origin)) t))
+                           (result (and text (swankd::%compile-notes-for-emacs text origin)) t))
         (reader-error (condition) (result (list (note condition :read-error)) nil))))))
 
 (defun compile-string-for-emacs (string buffer-name position filename policy)
@@ -256,6 +279,17 @@ POSITION) as one unit."
      buffer-name
      (lambda () (swankd::%eval-forms-as-unit string buffer-name t origin))
      string origin)))
+
+(defun compile-multiple-strings-for-emacs (strings policy)
+  "Recompiling from an xref buffer: each (STRING BUFFER-NAME PACKAGE POSITION FILENAME) is
+compiled as C-c C-c compiles it, in its own package; one result each."
+  (mapcar (lambda (item)
+            (destructuring-bind (string buffer-name package position filename) item
+              (let ((*package* (or (guess-package package) *package*)))
+                (compile-string-for-emacs string buffer-name
+                                          (list (list :position position))
+                                          filename policy))))
+          strings))
 
 (defun compile-file-for-emacs (filename load-p &rest options)
   "C-c C-k: loads FILENAME as one unit (swankd has no separate compiled files); with
@@ -296,9 +330,40 @@ shows it."
   "The form expanded until it is no longer a macro call."
   (apply-macro-expander #'macroexpand string))
 
+(defun compiler-macroexpand-1 (form)
+  "FORM expanded once by the compiler macro of its operator, and whether it was."
+  (let ((expander (and (consp form) (symbolp (car form)) (compiler-macro-function (car form)))))
+    (if expander
+        (let ((expansion (funcall expander form nil)))
+          (values expansion (not (eq expansion form))))
+        (values form nil))))
+
+(defun compiler-macroexpand (form)
+  "FORM expanded by compiler macros until none applies."
+  (let ((any nil))
+    (loop
+      (multiple-value-bind (expansion expandedp) (compiler-macroexpand-1 form)
+        (unless expandedp (return (values form any)))
+        (setq form expansion any t)))))
+
+(defun expand-1 (form)
+  "One step: by a macro, or else by a compiler macro."
+  (multiple-value-bind (expansion expandedp) (macroexpand-1 form)
+    (if expandedp
+        (values expansion t)
+        (compiler-macroexpand-1 form))))
+
+(defun swank-compiler-macroexpand-1 (string)
+  "The form expanded once by its compiler macro (unchanged when it has none)."
+  (apply-macro-expander #'compiler-macroexpand-1 string))
+
+(defun swank-compiler-macroexpand (string)
+  "The form expanded by compiler macros until none applies."
+  (apply-macro-expander #'compiler-macroexpand string))
+
 (defun swank-expand-1 (string)
-  "C-c RET: as SWANK-MACROEXPAND-1 (swankd has no compiler macros)."
-  (swank-macroexpand-1 string))
+  "C-c RET: one step by a macro or, when the form is not a macro call, by a compiler macro."
+  (apply-macro-expander #'expand-1 string))
 
 (defun find-definitions-for-emacs (name)
   "M-.: ((LABEL LOCATION) ...) for the definitions of the symbol NAME names: a file

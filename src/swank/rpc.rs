@@ -11,6 +11,7 @@ use crate::lisp::value::Value;
 use crate::lisp::vm::Vm;
 
 use super::host::with_host;
+use super::output::{Flush, flush_output};
 use super::wire_value::to_wire;
 
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
@@ -55,8 +56,36 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             value(Value::Nil)
         },
     )?;
+    table.define(
+        image,
+        swankd,
+        "SET-CLIENT-SLIME-VERSION",
+        (1, Some(1)),
+        set_client_slime_version,
+    )?;
+    table.define(
+        image,
+        swankd,
+        "CLIENT-SLIME-VERSION",
+        (0, Some(0)),
+        |vm, thread, _| {
+            let version = with_host(vm, |host| {
+                let connection = host.connection_of(thread.id)?;
+                host.connections
+                    .get(&connection)?
+                    .pacing
+                    .client_version
+                    .clone()
+            })
+            .flatten();
+            match version {
+                Some(version) => value(vm.image.string(version)?),
+                None => value(Value::Nil),
+            }
+        },
+    )?;
     table.define(image, swankd, "%FLUSH-OUTPUT", (0, Some(0)), |vm, _, _| {
-        flush_output(vm);
+        flush_output(vm, Flush::Ordering);
         value(Value::Nil)
     })?;
     table.define(
@@ -196,32 +225,6 @@ fn package_of(image: &Image, value: Value) -> LispResult<PackageId> {
     }
 }
 
-/// Sends every connection stream's pending output as `:write-string`. Emacs only understands
-/// `:write-string` once slime-repl is loaded, so output to a connection that never created a
-/// REPL is dropped (and logged).
-pub fn flush_output(vm: &mut Vm) {
-    let dirty = std::mem::take(&mut vm.dirty_streams);
-    for stream in dirty {
-        if let Some((connection, text)) = vm.take_pending_output(stream) {
-            let message = lexpr::Value::list(vec![
-                lexpr::Value::keyword("write-string"),
-                lexpr::Value::string(text),
-            ]);
-            with_host(vm, |host| {
-                let has_repl = host
-                    .connections
-                    .get(&connection)
-                    .is_some_and(|c| c.repl_created);
-                if has_repl {
-                    host.send(connection, message);
-                } else {
-                    tracing::debug!(connection, "output dropped: the client has no REPL");
-                }
-            });
-        }
-    }
-}
-
 /// Swank's echo-area text for evaluation results (`=> 3 (2 bits, #x3, #o3, #b11)`).
 pub fn format_values_for_echo_area(vm: &Vm, thread: &LispThread, values: &[Value]) -> String {
     match values {
@@ -257,6 +260,28 @@ pub fn format_values_for_echo_area(vm: &Vm, thread: &LispThread, values: &[Value
             format!("=> {}", printed.join(", "))
         }
     }
+}
+
+/// `(swankd:set-client-slime-version "2.32.git")`: swankd's Emacs package says which SLIME
+/// this connection is, so that swankd speaks its dialect (`:write-done` from 2.28 on).
+fn set_client_slime_version(
+    vm: &mut Vm,
+    thread: &mut LispThread,
+    a: &[Value],
+) -> LispResult<Control> {
+    let version = expect_string(&vm.image, a[0])?;
+    let write_done = super::output::speaks_write_done(&version);
+    with_host(vm, |host| {
+        let connection = host.connection_of(thread.id)?;
+        let client = host.connections.get_mut(&connection)?;
+        client.pacing.write_done = write_done;
+        client.pacing.client_version = Some(version.to_string());
+        tracing::info!(connection, %version, write_done, "client SLIME version");
+        Some(())
+    })
+    .flatten()
+    .ok_or_else(no_host)?;
+    value(a[0])
 }
 
 fn connection_info(vm: &mut Vm, _: &mut LispThread, _: &[Value]) -> LispResult<Control> {

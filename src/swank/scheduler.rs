@@ -43,6 +43,9 @@ pub enum WaitKey {
     /// A change on any of the program sockets this thread waits on (which ones is kept in
     /// `SwankHost::socket_waiters`).
     Sockets(ThreadId),
+    /// Emacs catching up with a connection's output (`:write-done`); the thread was held
+    /// between slices, not parked by Lisp code.
+    Output(ConnectionId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,6 +197,19 @@ impl Scheduler {
         if let Some(queue) = self.waiters.remove(&key) {
             for id in queue {
                 self.wake_waiter(id, key, value);
+            }
+        }
+    }
+
+    /// Makes every thread held on `key` runnable again, leaving their stacks alone: for
+    /// threads held between slices rather than parked by a Lisp call.
+    pub fn release_all(&mut self, key: WaitKey) {
+        if let Some(queue) = self.waiters.remove(&key) {
+            for id in queue {
+                if matches!(self.threads.get(&id), Some(t) if t.state == (State::Waiting { key, deadline: None }))
+                {
+                    self.make_runnable(id);
+                }
             }
         }
     }

@@ -20,8 +20,8 @@ use crate::lisp::vm::{Outcome, Park, Vm};
 
 use super::debugger::{Mail, MailboxRequest};
 use super::host::{ConnectionHost, SharedHost};
+use super::output::{Flush, Pacing, flush_output, output_backlogged, speaks_write_done};
 use super::package_name::guess_package;
-use super::rpc::flush_output;
 use super::scheduler::{Job, Scheduler, State, WaitKey};
 use super::threads::{self, WaitFor};
 use super::wire_value::{from_wire, to_wire};
@@ -176,7 +176,9 @@ impl Session {
             self.sched().wake_sleepers(Instant::now());
             let next = self.sched().next_runnable();
             if let Some(id) = next {
-                self.run_slice(id);
+                if !self.hold_for_output(id) {
+                    self.run_slice(id);
+                }
             } else {
                 let timeout = match self.sched().next_wakeup() {
                     Some(when) => when.saturating_duration_since(Instant::now()),
@@ -193,8 +195,28 @@ impl Session {
         }
     }
 
+    /// Holds a thread whose connection's output Emacs has not caught up with (SLIME 2.28
+    /// and later); [`Session::write_done`] lets it go on.
+    fn hold_for_output(&mut self, id: ThreadId) -> bool {
+        let connection = self.sched().get(id).and_then(|green| green.connection);
+        let Some(connection) = connection else {
+            return false;
+        };
+        let backlogged = output_backlogged(&self.vm, &self.host.borrow(), connection);
+        if backlogged {
+            self.sched().wait(id, WaitKey::Output(connection), None);
+        }
+        backlogged
+    }
+
+    /// `(:write-done THREAD)`: the gathered output can go, and held threads can go on.
+    fn write_done(&mut self, connection: ConnectionId) {
+        super::output::write_done(&mut self.vm, connection);
+        self.sched().release_all(WaitKey::Output(connection));
+    }
+
     fn after_slice(&mut self) {
-        flush_output(&mut self.vm);
+        flush_output(&mut self.vm, Flush::Paced);
         let overflowed = std::mem::take(&mut self.host.borrow_mut().overflowed);
         for connection in overflowed {
             self.disconnect(connection);
@@ -215,11 +237,12 @@ impl Session {
         let symbols: Vec<_> = image.packages.all_symbols().collect();
         let host = self.host.borrow();
         let scheduler = &host.scheduler;
-        let pinned: Vec<Value> = host
+        let mut pinned: Vec<Value> = host
             .connections
             .values()
             .flat_map(|c| [c.output_stream, c.input_stream])
             .collect();
+        pinned.extend(image.package_objects());
         let stats = self.vm.image.heap.collect(|marker| {
             for sym in symbols {
                 marker.value(Value::Symbol(sym));
@@ -287,6 +310,7 @@ impl Session {
             }
         };
         tracing::info!(connection, %peer, "client connected");
+        let write_done = speaks_write_done(&self.host.borrow().slime_version);
         self.host.borrow_mut().connections.insert(
             connection,
             ConnectionHost {
@@ -296,6 +320,11 @@ impl Session {
                 input_stream,
                 repl_thread: None,
                 repl_created: false,
+                pacing: Pacing {
+                    client_version: None,
+                    write_done,
+                    unacknowledged: 0,
+                },
             },
         );
     }
@@ -333,6 +362,7 @@ impl Session {
             } => self.rex(connection, form, package, thread, id),
             EmacsMessage::Interrupt { thread } => self.interrupt(connection, thread),
             EmacsMessage::Pong { .. } => {}
+            EmacsMessage::WriteDone { .. } => self.write_done(connection),
             EmacsMessage::ReturnString { tag, string, .. } => {
                 self.input_arrived(connection, tag, &string)
             }
@@ -485,7 +515,7 @@ impl Session {
     ) -> Result<(), LispError> {
         self.vm.reset_thread(thread);
         let form = from_wire(&mut self.vm.image, form, package)?;
-        let package_object = self.vm.image.heap.alloc(Object::Package(package))?;
+        let package_object = self.vm.image.package_object(package)?;
         let s = self.vm.image.sym;
         self.vm.bind_special(thread, s.package_var, package_object);
         let swank = self.vm.image.pkg.swank;
@@ -572,7 +602,7 @@ impl Session {
         match job {
             Some(Job::Request { .. }) => self.finish_request(id, result),
             Some(Job::Interrupt) => {
-                flush_output(&mut self.vm);
+                flush_output(&mut self.vm, Flush::Ordering);
                 let connection = self.sched().get(id).and_then(|t| t.connection);
                 self.release_thread(id, connection);
             }
@@ -616,7 +646,7 @@ impl Session {
 
     /// Sends the request's single reply and frees or reuses its thread.
     fn finish_request(&mut self, id: ThreadId, result: Result<Vec<Value>, LispError>) {
-        flush_output(&mut self.vm);
+        flush_output(&mut self.vm, Flush::Ordering);
         let Some((job, connection)) = self.sched().get(id).map(|g| (g.job.clone(), g.connection))
         else {
             return;
@@ -698,6 +728,7 @@ impl Session {
             self.host.borrow_mut().send(connection, message);
             return;
         };
+        self.announce_new_repl_output(connection, target);
         let job = self.sched().get(target).map(|t| t.job.clone());
         match job {
             Some(Job::None) => self.interrupt_idle(connection, target),
@@ -710,6 +741,22 @@ impl Session {
                 ]);
                 self.host.borrow_mut().send(connection, message);
             }
+        }
+    }
+
+    /// SLIME 2.28 and later start a fresh output region when the REPL thread is interrupted,
+    /// told by `(:new-repl-output)`; older SLIME does not know the event.
+    fn announce_new_repl_output(&mut self, connection: ConnectionId, target: ThreadId) {
+        let mut host = self.host.borrow_mut();
+        let newer_repl = host
+            .connections
+            .get(&connection)
+            .is_some_and(|c| c.pacing.write_done && c.repl_thread == Some(target));
+        if newer_repl {
+            host.send(
+                connection,
+                Wire::list(vec![Wire::keyword("new-repl-output")]),
+            );
         }
     }
 

@@ -142,6 +142,12 @@ fn decode_event(event: &str, arguments: Vec<Value>) -> Result<EmacsMessage, Deco
                 tag: integer("emacs-pong", "TAG", tag)?,
             })
         }
+        "write-done" => {
+            let [thread] = take_arguments("write-done", arguments)?;
+            Ok(EmacsMessage::WriteDone {
+                thread: thread_selector("write-done", thread)?,
+            })
+        }
         _ => {
             arguments.into_iter().for_each(dispose);
             if UNSUPPORTED_EVENTS.contains(&event) {
@@ -339,6 +345,12 @@ mod tests {
                 tag: 1
             }
         );
+        assert_eq!(
+            decode_text("(:write-done 7)").unwrap(),
+            EmacsMessage::WriteDone {
+                thread: ThreadSelector::Id(7)
+            }
+        );
     }
 
     #[test]
@@ -352,6 +364,7 @@ mod tests {
             "(:emacs-rex (cl:+ 1 2) \"CL-USER\" nil 1)",
             "(:emacs-rex (cl:+ 1 2) \"CL-USER\" t . 1)",
             "(:emacs-return-string 1 2 sym)",
+            "(:write-done)",
             "s3cr3t",
             "(emacs-rex 1)",
             "()",

@@ -315,12 +315,15 @@ PATH defaults to `swankd-e2e-unix-socket'.  Return the connection."
     (swankd-e2e-await-repl
      (slime-setup-connection (swankd-e2e-net-connect-local path)))))
 
-(defun swankd-e2e-disconnect (connection)
-  "Run \\[slime-disconnect] in CONNECTION's REPL; wait until it is closed."
+(defun swankd-e2e-disconnect (connection &optional disconnect)
+  "Run \\[slime-disconnect] in CONNECTION's REPL; wait until it is closed.
+With DISCONNECT, a function, call it in the REPL buffer instead."
   (push connection swankd-e2e--expected-closes)
   (with-current-buffer (or (swankd-e2e-repl-buffer connection)
                            (swankd-e2e-fail "%s has no REPL buffer" connection))
-    (call-interactively #'slime-disconnect))
+    (if disconnect
+        (funcall disconnect)
+      (call-interactively #'slime-disconnect)))
   (swankd-e2e-wait-until (format "%s to close" connection)
                          (lambda ()
                            (and (not (process-live-p connection))
@@ -400,6 +403,16 @@ EXPECTED is what appears between the input line and the next prompt."
                        input (swankd-e2e-show want)
                        (swankd-e2e-show transcript)))
     (message "  ok  REPL %s => %s" input (swankd-e2e-show expected))))
+
+;;;; The debugger
+
+(defun swankd-e2e-sldb-buffer ()
+  "The SLDB buffer that is showing, or nil."
+  (cl-find-if (lambda (buffer)
+                (and (string-prefix-p "*sldb " (buffer-name buffer))
+                     (with-current-buffer buffer
+                       (> (buffer-size) 0))))
+              (buffer-list)))
 
 ;;;; Source buffers and the echo area
 

@@ -195,13 +195,74 @@
 
 ;;;; The debugger
 
-(defun swankd-e2e-sldb-buffer ()
-  "The SLDB buffer that is showing, or nil."
-  (cl-find-if (lambda (buffer)
-                (and (string-prefix-p "*sldb " (buffer-name buffer))
-                     (with-current-buffer buffer
-                       (> (buffer-size) 0))))
-              (buffer-list)))
+(swankd-e2e-defscenario compiler-notes
+  "C-c C-r on code with problems: the notes SBCL gives, with their severities."
+  (let ((connection (swankd-e2e-connect))
+        (expected
+         '("undefined function: COMMON-LISP-USER::E2E-NOTES-MISSING (style-warning)"
+           "The function E2E-NOTES-A is called with one argument, but wants exactly two. (warning)"
+           "The variable Y is defined but never used. (style-warning)"
+           "undefined variable: COMMON-LISP-USER::*E2E-NOPE* (warning)")))
+    (with-current-buffer (swankd-e2e-lisp-buffer
+                          connection "notes.lisp"
+                          (concat "(defun e2e-notes-a (x y)\n  (+ x 1))\n"
+                                  "(defun e2e-notes-b ()\n  (e2e-notes-a 1)\n"
+                                  "  (print *e2e-nope*)\n  (e2e-notes-missing))\n"))
+      (setq slime-last-compilation-result nil)
+      (slime-compile-region (point-min) (point-max))
+      (let* ((result (swankd-e2e-wait-until
+                      "the compilation result"
+                      (lambda () slime-last-compilation-result)))
+             (got (mapcar (lambda (note)
+                            (format "%s (%s)" (plist-get note :message)
+                                    (substring (symbol-name (plist-get note :severity)) 1)))
+                          (slime-compilation-result.notes result))))
+        (unless (equal (sort (copy-sequence got) #'string<)
+                       (sort (copy-sequence expected) #'string<))
+          (swankd-e2e-fail "compiler notes\n  expected: %s\n  got:      %s"
+                           (swankd-e2e-show expected) (swankd-e2e-show got)))
+        (message "  ok  %d notes: %s" (length got) (swankd-e2e-show got)))
+      (kill-buffer))))
+
+(swankd-e2e-defscenario trace-dialog
+  "The trace dialog: C-c M-t on two functions, a call, and the call tree in C-c T."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-repl connection "(defun e2e-sq (x) (* x x))" "E2E-SQ\n")
+    (swankd-e2e-check-repl connection
+                           "(defun e2e-sum-sq (a b) (+ (e2e-sq a) (e2e-sq b)))"
+                           "E2E-SUM-SQ\n")
+    (with-current-buffer (swankd-e2e-lisp-buffer connection "traced.lisp"
+                                                 "(e2e-sq 1) (e2e-sum-sq 1 2)")
+      (dolist (name '("e2e-sq" "e2e-sum-sq"))
+        (goto-char (point-min))
+        (search-forward (concat "(" name))
+        (backward-char 2)
+        ;; The command asks "(Un)trace:" with the name at point as the default: take it.
+        (cl-letf (((symbol-function 'slime-trace-query) #'identity))
+          (let ((slime-buffer-connection connection))
+            (slime-trace-dialog-toggle-trace))))
+      (kill-buffer))
+    (swankd-e2e-check-repl connection "(e2e-sum-sq 3 4)" "25\n")
+    (let ((slime-buffer-connection connection)
+          (slime-dispatching-connection connection))
+      (slime-trace-dialog)
+      (with-current-buffer (slime-trace-dialog--live-dialog)
+        (slime-trace-dialog-fetch-traces)
+        (let ((text (swankd-e2e-wait-until
+                     "three traced calls in the dialog"
+                     (lambda ()
+                       (let ((text (buffer-substring-no-properties (point-min) (point-max))))
+                         (and (string-match-p "25" text)
+                              (string-match-p "16" text)
+                              text))))))
+          (dolist (expected '("e2e-sum-sq" "e2e-sq" "3" "4" "9" "16" "25"))
+            (unless (string-match-p (regexp-quote expected) (downcase text))
+              (swankd-e2e-fail "the dialog does not show %S:\n%s" expected text)))
+          (message "  ok  the trace dialog shows the call tree"))))
+    (let ((specs (let ((slime-dispatching-connection connection))
+                   (slime-eval '(swank-trace-dialog:report-specs)))))
+      (unless (= (length specs) 2)
+        (swankd-e2e-fail "report-specs answered %s" (swankd-e2e-show specs))))))
 
 (swankd-e2e-defscenario sldb
   "An error at the REPL opens SLDB; q returns to the REPL, which works on."
@@ -285,12 +346,17 @@ shown with `eldoc-highlight-function-argument'."
       (kill-buffer))))
 
 (swankd-e2e-defscenario autodoc
-  "Autodoc shows a user function's arglist with the argument at point highlighted."
+  "Autodoc shows an arglist with the argument at point highlighted.
+For a user function, a builtin and a special operator."
   (let ((connection (swankd-e2e-connect)))
     (swankd-e2e-check-repl connection "(defun e2e-add (a b) (+ a b))" "E2E-ADD\n")
     (dolist (case '(("(e2e-add " "(e2e-add a b)" "a")
                     ("(e2e-add 1 " "(e2e-add a b)" "b")
-                    ("(e2e-add 1 (e2e-add " "(e2e-add a b)" "a")))
+                    ("(e2e-add 1 (e2e-add " "(e2e-add a b)" "a")
+                    ;; Builtins and special operators have arglists too.
+                    ("(string-upcase " "(string-upcase string &key (start 0) end)"
+                     "string")
+                    ("(if x " "(if test then &optional else)" "then")))
       (let ((got (swankd-e2e-autodoc connection (nth 0 case)))
             (want (cons (nth 1 case) (nth 2 case))))
         (unless (equal got want)

@@ -44,3 +44,10 @@
              (mismatch "abc" "abc") (mismatch "ab" "abc") (mismatch '(1 2 3) '(1 2 4) :start1 1 :start2 1)))
 (show (list (substitute 9 1 '(1 2 1)) (substitute #\- #\space "a b c") (substitute-if 0 #'minusp #(1 -2 3 -4))
              (substitute 9 1 '(1 2 1) :count 1 :from-end t)))
+;; SORT of reals by < or > takes a native path; the rest the merge sort.
+(format t "~s~%" (sort (list 3 1 2.5 -1 1/2 100000000000000000000) #'<))
+(format t "~s~%" (sort (list 3 1 2) #'>))
+(format t "~s~%" (sort (vector 3 1 2) '<))
+(format t "~s~%" (stable-sort (list '(1 . a) '(0 . b) '(1 . c)) #'< :key #'car))
+(format t "~s~%" (sort (list "b" "a") #'string<))
+(format t "~s~%" (handler-case (sort (list 1 'a) #'<) (error () :type-error)))

@@ -30,3 +30,7 @@
 (show (loop for x in '(2 4 6) always (evenp x)) (loop for x in '(2 5) always (evenp x)) (loop for x in '(1 3) never (evenp x))
       (loop for x in '(1 4 5) thereis (and (evenp x) x)) (loop for x in '(1 3) thereis (evenp x)))
 (show (loop for (a b) in '((1 2) (3 4)) collect (+ a b)) (loop for (k . v) in '((a . 1) (b . 2)) collect v) (loop for x in '(1 2 3 4 5) by #'cddr collect x))
+;; ~R without a radix: words, ordinals, Roman numerals.
+(dolist (n '(0 1 7 13 20 21 42 99 100 101 112 999 1000 1001 12345 1000000 1234567 -42 123456789012))
+  (format t "~r|~:r|~@r|~:@r~%" n n (if (< 0 n 4000) n 1) (if (< 0 n 5000) n 4)))
+(format t "~2r ~16r~%" 10 255)

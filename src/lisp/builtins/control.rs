@@ -48,19 +48,26 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         value(vm.image.boolean(is))
     })?;
     table.define(image, cl, "EVAL", (1, Some(1)), |vm, thread, a| {
+        if let Some(forms) = progn_forms(vm, a[0]) {
+            let swankd = vm.image.pkg.swankd;
+            let in_order = vm.image.intern("%EVAL-IN-ORDER", swankd)?;
+            return Ok(Control::Call(Value::Symbol(in_order), vec![forms]));
+        }
         let function = compile_to_function(vm, thread, a[0])?;
         Ok(Control::Call(function, Vec::new()))
     })?;
     table.define(image, cl, "MACROEXPAND-1", (1, Some(2)), |vm, thread, a| {
-        let (expansion, expanded) = macroexpand_1(vm, thread, a[0])?;
+        let env = a.get(1).copied().unwrap_or(Value::Nil);
+        let (expansion, expanded) = macroexpand_1(vm, thread, a[0], env)?;
         thread.mv = Some(vec![expansion, vm.image.boolean(expanded)]);
         value(expansion)
     })?;
     table.define(image, cl, "MACROEXPAND", (1, Some(2)), |vm, thread, a| {
+        let env = a.get(1).copied().unwrap_or(Value::Nil);
         let mut form = a[0];
         let mut any = false;
         for _ in 0..10_000 {
-            let (expansion, expanded) = macroexpand_1(vm, thread, form)?;
+            let (expansion, expanded) = macroexpand_1(vm, thread, form, env)?;
             if !expanded {
                 break;
             }
@@ -267,6 +274,21 @@ fn full_year(year: i64) -> i64 {
     }
 }
 
+/// The subforms of `(PROGN form form ...)` with more than one, which EVAL runs one after
+/// another.
+fn progn_forms(vm: &Vm, form: Value) -> Option<Value> {
+    let Value::Cons(r) = form else {
+        return None;
+    };
+    let (head, forms) = vm.image.heap.car_cdr(r);
+    let progn = matches!(head, Value::Symbol(s) if s == vm.image.sym.progn);
+    let several = vm
+        .image
+        .list_to_vec(forms)
+        .is_some_and(|items| items.len() > 1);
+    (progn && several).then_some(forms)
+}
+
 /// Compiles `form` into a function of no arguments.
 pub fn compile_to_function(vm: &mut Vm, thread: &mut LispThread, form: Value) -> LispResult<Value> {
     let proto = {
@@ -279,19 +301,86 @@ pub fn compile_to_function(vm: &mut Vm, thread: &mut LispThread, form: Value) ->
     }))?)
 }
 
-fn macroexpand_1(vm: &mut Vm, thread: &mut LispThread, form: Value) -> LispResult<(Value, bool)> {
-    let Value::Cons(r) = form else {
-        return Ok((form, false));
+/// One step of macro expansion of `form` in `env` (an `&environment` value from the
+/// compiler, or `NIL`): local macros and symbol macros first, then global macros.
+fn macroexpand_1(
+    vm: &mut Vm,
+    thread: &mut LispThread,
+    form: Value,
+    env: Value,
+) -> LispResult<(Value, bool)> {
+    let (name, operator) = match form {
+        Value::Cons(r) => match vm.image.heap.car_cdr(r).0 {
+            Value::Symbol(sym) => (sym, true),
+            _ => return Ok((form, false)),
+        },
+        Value::Symbol(sym) => (sym, false),
+        _ => return Ok((form, false)),
     };
-    let (head, _) = vm.image.heap.car_cdr(r);
-    let Value::Symbol(sym) = head else {
-        return Ok((form, false));
-    };
-    let symbol = vm.image.heap.symbol(sym);
-    if !symbol.is_macro() {
+    match local_definition(vm, env, name, operator) {
+        Some(LocalDefinition::Macro(expander)) => {
+            let values = vm.call_nested(thread, expander, &[form, env])?;
+            return Ok((values.first().copied().unwrap_or(Value::Nil), true));
+        }
+        Some(LocalDefinition::SymbolMacro(expansion)) => return Ok((expansion, true)),
+        Some(LocalDefinition::Shadowed) => return Ok((form, false)),
+        None => {}
+    }
+    let symbol = vm.image.heap.symbol(name);
+    if !operator || !symbol.is_macro() {
         return Ok((form, false));
     }
     let expander = symbol.function;
-    let values = vm.call_nested(thread, expander, &[form, Value::Nil])?;
+    let values = vm.call_nested(thread, expander, &[form, env])?;
     Ok((values.first().copied().unwrap_or(Value::Nil), true))
+}
+
+enum LocalDefinition {
+    Macro(Value),
+    SymbolMacro(Value),
+    /// A local function or variable of that name hides any macro.
+    Shadowed,
+}
+
+/// What `name` means in the environment list the compiler builds (innermost first:
+/// `(:MACRO name . expander)`, `(:SYMBOL-MACRO name . expansion)`, `(:FUNCTION name)`,
+/// `(:VARIABLE name)`), in the function namespace if `operator`, else the variable one.
+fn local_definition(
+    vm: &Vm,
+    env: Value,
+    name: super::super::value::SymRef,
+    operator: bool,
+) -> Option<LocalDefinition> {
+    let image = &vm.image;
+    let keyword = |text: &str| {
+        image
+            .packages
+            .find_symbol(image.pkg.keyword, text)
+            .map(|(sym, _)| sym)
+    };
+    let (definition, shadow) = if operator {
+        (keyword("MACRO"), keyword("FUNCTION"))
+    } else {
+        (keyword("SYMBOL-MACRO"), keyword("VARIABLE"))
+    };
+    for entry in image.list_to_vec(env)? {
+        let Value::Cons(entry) = entry else { continue };
+        let (kind, rest) = image.heap.car_cdr(entry);
+        let Value::Cons(rest) = rest else { continue };
+        let (entry_name, data) = image.heap.car_cdr(rest);
+        if !matches!(entry_name, Value::Symbol(s) if s == name) {
+            continue;
+        }
+        if matches!(kind, Value::Symbol(k) if Some(k) == definition) {
+            return Some(if operator {
+                LocalDefinition::Macro(data)
+            } else {
+                LocalDefinition::SymbolMacro(data)
+            });
+        }
+        if matches!(kind, Value::Symbol(k) if Some(k) == shadow) {
+            return Some(LocalDefinition::Shadowed);
+        }
+    }
+    None
 }

@@ -1,4 +1,5 @@
-//! Internal functions the compiler's lowering of defining forms and destructuring calls.
+//! Internal functions the compiler's lowering of defining forms and destructuring calls,
+//! and `PROGV`'s binding and unbinding.
 
 use super::super::error::{LispError, LispResult};
 use super::super::image::Image;
@@ -12,6 +13,52 @@ use super::{BuiltinTable, Control, expect_symbol, value};
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let swankd = image.pkg.swankd;
     install_places(table, image)?;
+    table.define(
+        image,
+        swankd,
+        "%PROGV-BIND",
+        (2, Some(2)),
+        |vm, thread, a| {
+            let depth = thread.bindings.len();
+            let symbols = vm
+                .image
+                .list_to_vec(a[0])
+                .ok_or_else(|| LispError::type_error(a[0], "LIST"))?;
+            let values = vm
+                .image
+                .list_to_vec(a[1])
+                .ok_or_else(|| LispError::type_error(a[1], "LIST"))?;
+            let mut pairs = Vec::with_capacity(symbols.len());
+            for (index, symbol) in symbols.iter().enumerate() {
+                let sym = expect_symbol(&vm.image, *symbol)?;
+                if vm.image.heap.symbol(sym).constant {
+                    let name = vm.image.symbol_name(sym);
+                    return Err(LispError::program(format!(
+                        "{name} names a constant and cannot be bound"
+                    )));
+                }
+                pairs.push((sym, values.get(index).copied().unwrap_or(Value::Unbound)));
+            }
+            for (sym, bound) in pairs {
+                vm.bind_special(thread, sym, bound);
+            }
+            value(Value::Fixnum(depth as i64))
+        },
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%UNBIND-TO",
+        (1, Some(1)),
+        |vm, thread, a| {
+            if let Value::Fixnum(depth) = a[0]
+                && depth >= 0
+            {
+                vm.unbind_to(thread, depth as usize);
+            }
+            value(Value::Nil)
+        },
+    )?;
     table.define(image, swankd, "%DEFUN", (4, Some(4)), |vm, t, a| {
         define_function(vm, t, a, FunctionKind::Function)
     })?;
@@ -229,11 +276,7 @@ pub fn install_places(table: &mut BuiltinTable, image: &mut Image) -> LispResult
         (1, Some(1)),
         |vm, thread, a| {
             let id = super::symbols::package_argument(vm, thread, Some(a[0]))?;
-            value(
-                vm.image
-                    .heap
-                    .alloc(super::super::object::Object::Package(id))?,
-            )
+            value(vm.image.package_object(id)?)
         },
     )?;
     Ok(())

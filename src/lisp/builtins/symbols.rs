@@ -30,7 +30,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "SYMBOL-PACKAGE", (1, Some(1)), |vm, _, a| {
         let sym = expect_symbol(&vm.image, a[0])?;
         match vm.image.heap.symbol(sym).package {
-            Some(id) => value(vm.image.heap.alloc(Object::Package(id))?),
+            Some(id) => value(vm.image.package_object(id)?),
             None => value(Value::Nil),
         }
     })?;
@@ -62,6 +62,13 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let sym = expect_symbol(&vm.image, a[0])?;
         let bound = !matches!(vm.image.heap.symbol(sym).function, Value::Unbound);
         value(vm.image.boolean(bound))
+    })?;
+    table.define(image, cl, "SPECIAL-OPERATOR-P", (1, Some(1)), |vm, _, a| {
+        let sym = expect_symbol(&vm.image, a[0])?;
+        let name = &vm.image.heap.symbol(sym).name;
+        let special = vm.image.packages.find_external(vm.image.pkg.cl, name) == Some(sym)
+            && crate::lisp::builtin_arglists::is_special_operator_name(name);
+        value(vm.image.boolean(special))
     })?;
     table.define(image, cl, "FMAKUNBOUND", (1, Some(1)), |vm, thread, a| {
         let sym = expect_symbol(&vm.image, a[0])?;
@@ -160,7 +167,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         }
         let name = string_designator(&vm.image, a[0])?;
         match vm.image.packages.find(&name) {
-            Some(id) => value(vm.image.heap.alloc(Object::Package(id))?),
+            Some(id) => value(vm.image.package_object(id)?),
             None => value(Value::Nil),
         }
     })?;

@@ -9,12 +9,28 @@ use super::ir::{Binding, LambdaNode, Node, Params, Primitive, VarId, VarInfo};
 /// What the analyzer needs from the running system.
 pub trait CompileHost {
     fn image(&mut self) -> &mut Image;
-    /// Runs a macro expander on a whole form and returns the expansion.
-    fn expand_macro(&mut self, expander: Value, form: Value) -> LispResult<Value>;
+    /// Runs a macro expander on a whole form in a lexical environment (see
+    /// [`Analyzer::environment`]) and returns the expansion.
+    fn expand_macro(&mut self, expander: Value, form: Value, env: Value) -> LispResult<Value>;
     /// How deeply forms may nest before the compiler gives up.
     fn max_nesting(&self) -> usize;
-    /// A call of the global function `sym`, which is not defined yet (for compiler notes).
-    fn note_undefined_call(&mut self, _sym: SymRef) {}
+    /// Something worth telling the user about the code being compiled (compiler notes).
+    fn note(&mut self, _note: CompileNote) {}
+}
+
+/// What the analyzer notices for compiler notes; whether each deserves a note is decided
+/// when the whole unit has been compiled and run (a later form may define what an earlier
+/// one used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompileNote {
+    /// A call of a global function that is not defined at the time.
+    UndefinedFunction(SymRef),
+    /// A read or assignment of a global variable that is neither special nor bound.
+    UndefinedVariable(SymRef),
+    /// A call of a global function with this many arguments.
+    Call(SymRef, usize),
+    /// A lexical variable the code binds and never uses.
+    UnusedVariable(SymRef),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -25,6 +41,16 @@ enum ScopeEntry {
     Block(SymRef, VarId),
     /// A `TAGBODY` tag: the inner block to return from and the segment to resume.
     Tag(Value, VarId, u32),
+    /// A `MACROLET` macro and its expander function.
+    Macro(SymRef, Value),
+    /// A `SYMBOL-MACROLET` symbol and its expansion.
+    SymbolMacro(SymRef, Value),
+}
+
+/// What an operator name means in the current lexical scope.
+enum LocalOperator {
+    Function(VarId),
+    Macro(Value),
 }
 
 struct LambdaContext {
@@ -39,6 +65,8 @@ pub struct Analyzer<'h> {
     lambdas: Vec<LambdaContext>,
     next_lambda: u32,
     depth: usize,
+    /// Variables declared IGNORE or IGNORABLE anywhere in the form.
+    ignored: Vec<SymRef>,
 }
 
 impl<'h> Analyzer<'h> {
@@ -53,6 +81,7 @@ impl<'h> Analyzer<'h> {
             }],
             next_lambda: 1,
             depth: 0,
+            ignored: Vec::new(),
         }
     }
 
@@ -71,6 +100,7 @@ impl<'h> Analyzer<'h> {
             captured: false,
             assigned: false,
             used_as_block: false,
+            used: false,
             name: None,
         });
         id
@@ -114,10 +144,85 @@ impl<'h> Analyzer<'h> {
     }
 
     fn lookup_function(&self, name: SymRef) -> Option<VarId> {
+        match self.lookup_operator(name) {
+            Some(LocalOperator::Function(var)) => Some(var),
+            _ => None,
+        }
+    }
+
+    /// The innermost local function or local macro named `name`.
+    fn lookup_operator(&self, name: SymRef) -> Option<LocalOperator> {
         self.scope.iter().rev().find_map(|entry| match entry {
-            ScopeEntry::Function(n, var) if *n == name => Some(*var),
+            ScopeEntry::Function(n, var) if *n == name => Some(LocalOperator::Function(*var)),
+            ScopeEntry::Macro(n, expander) if *n == name => Some(LocalOperator::Macro(*expander)),
             _ => None,
         })
+    }
+
+    /// The expansion of `name` if it is a symbol macro here (not shadowed by a variable).
+    pub(super) fn lookup_symbol_macro(&self, name: SymRef) -> Option<Value> {
+        self.scope.iter().rev().find_map(|entry| match entry {
+            ScopeEntry::Var(n, _) | ScopeEntry::LocalSpecial(n) if *n == name => Some(None),
+            ScopeEntry::SymbolMacro(n, expansion) if *n == name => Some(Some(*expansion)),
+            _ => None,
+        })?
+    }
+
+    /// The lexical environment a macro expander receives as `&environment`, for
+    /// `MACROEXPAND`: `NIL` when no local macro or symbol macro is in scope, otherwise the
+    /// local definitions innermost first, each `(:MACRO name . expander)`,
+    /// `(:SYMBOL-MACRO name . expansion)`, `(:FUNCTION name)` or `(:VARIABLE name)` (the
+    /// last two shadow the others).
+    pub(super) fn environment(&mut self) -> LispResult<Value> {
+        let has_macros = self
+            .scope
+            .iter()
+            .any(|entry| matches!(entry, ScopeEntry::Macro(..) | ScopeEntry::SymbolMacro(..)));
+        if !has_macros {
+            return Ok(Value::Nil);
+        }
+        let entries: Vec<ScopeEntry> = self.scope.iter().rev().copied().collect();
+        let mut items = Vec::new();
+        for entry in entries {
+            let (kind, name, data) = match entry {
+                ScopeEntry::Macro(name, expander) => ("MACRO", name, Some(expander)),
+                ScopeEntry::SymbolMacro(name, expansion) => ("SYMBOL-MACRO", name, Some(expansion)),
+                ScopeEntry::Function(name, _) => ("FUNCTION", name, None),
+                ScopeEntry::Var(name, _) | ScopeEntry::LocalSpecial(name) => {
+                    ("VARIABLE", name, None)
+                }
+                _ => continue,
+            };
+            let kind = Value::Symbol(self.image().keyword(kind)?);
+            let tail = match data {
+                Some(data) => data,
+                None => Value::Nil,
+            };
+            let tail = self.image().cons(Value::Symbol(name), tail)?;
+            items.push(self.image().cons(kind, tail)?);
+        }
+        Ok(self.image().list(&items)?)
+    }
+
+    /// Brings local macros (`MACROLET`) or symbol macros (`SYMBOL-MACROLET`) into scope for
+    /// `body`.
+    pub(super) fn with_local_macros<T>(
+        &mut self,
+        macros: &[(SymRef, Value)],
+        symbol_macros: bool,
+        body: impl FnOnce(&mut Self) -> LispResult<T>,
+    ) -> LispResult<T> {
+        let mark = self.scope.len();
+        for (name, value) in macros {
+            self.scope.push(if symbol_macros {
+                ScopeEntry::SymbolMacro(*name, *value)
+            } else {
+                ScopeEntry::Macro(*name, *value)
+            });
+        }
+        let result = body(self);
+        self.scope.truncate(mark);
+        result
     }
 
     /// Brings `TAGBODY` tags into scope for `body`.
@@ -207,10 +312,15 @@ impl<'h> Analyzer<'h> {
                 return Ok(Node::Const(value));
             }
         }
+        if let Some(expansion) = self.lookup_symbol_macro(sym) {
+            return self.form(expansion);
+        }
         if let Some(var) = self.lookup_var(sym) {
             self.reference(var);
+            self.vars[var.0 as usize].used = true;
             return Ok(Node::Var(var));
         }
+        self.note_global_variable(sym);
         Ok(Node::Global(sym))
     }
 
@@ -218,6 +328,7 @@ impl<'h> Analyzer<'h> {
         let mut nodes = Vec::with_capacity(forms.len());
         for form in forms {
             if self.is_declaration(*form) {
+                self.note_ignored(*form);
                 continue;
             }
             nodes.push(self.form(*form)?);
@@ -275,15 +386,24 @@ impl<'h> Analyzer<'h> {
                 if let Some(node) = self.special_form(sym, form, args)? {
                     return Ok(node);
                 }
-                if let Some(var) = self.lookup_function(sym) {
-                    self.reference(var);
-                    let args = self.arguments(args)?;
-                    return Ok(Node::Call(Box::new(Node::Var(var)), args));
+                match self.lookup_operator(sym) {
+                    Some(LocalOperator::Function(var)) => {
+                        self.reference(var);
+                        let args = self.arguments(args)?;
+                        return Ok(Node::Call(Box::new(Node::Var(var)), args));
+                    }
+                    Some(LocalOperator::Macro(expander)) => {
+                        let env = self.environment()?;
+                        let expansion = self.host.expand_macro(expander, form, env)?;
+                        return self.form(expansion);
+                    }
+                    None => {}
                 }
                 let symbol = self.image().heap.symbol(sym);
                 if symbol.is_macro() {
                     let expander = symbol.function;
-                    let expansion = self.host.expand_macro(expander, form)?;
+                    let env = self.environment()?;
+                    let expansion = self.host.expand_macro(expander, form, env)?;
                     return self.form(expansion);
                 }
                 let args = self.arguments(args)?;
@@ -291,7 +411,9 @@ impl<'h> Analyzer<'h> {
                     return Ok(Node::Primitive(primitive, args));
                 }
                 if matches!(self.image().heap.symbol(sym).function, Value::Unbound) {
-                    self.host.note_undefined_call(sym);
+                    self.host.note(CompileNote::UndefinedFunction(sym));
+                } else {
+                    self.host.note(CompileNote::Call(sym, args.len()));
                 }
                 let call = Node::CallGlobal(sym, args);
                 let s = self.image().sym;
@@ -509,8 +631,75 @@ impl<'h> Analyzer<'h> {
                 self.vars[var.0 as usize].assigned = true;
                 Ok(Node::SetVar(var, Box::new(value)))
             }
-            None => Ok(Node::SetGlobal(sym, Box::new(value))),
+            None => {
+                self.note_global_variable(sym);
+                Ok(Node::SetGlobal(sym, Box::new(value)))
+            }
         }
+    }
+
+    /// Notes a use of a global variable that is neither special nor bound.
+    fn note_global_variable(&mut self, sym: SymRef) {
+        let symbol = self.image().heap.symbol(sym);
+        if !symbol.special && matches!(symbol.value, Value::Unbound) {
+            self.host.note(CompileNote::UndefinedVariable(sym));
+        }
+    }
+
+    /// Remembers the variables an `(declare (ignore ...) (ignorable ...))` names.
+    fn note_ignored(&mut self, declaration: Value) {
+        let Some(specs) = self
+            .image()
+            .cdr(declaration)
+            .and_then(|d| self.image().list_to_vec(d))
+        else {
+            return;
+        };
+        for spec in specs {
+            let Some(items) = self.image().list_to_vec(spec) else {
+                continue;
+            };
+            let ignoring = items
+                .first()
+                .and_then(|head| self.image().as_symbol(*head))
+                .is_some_and(|head| {
+                    let name = self.image().symbol_name(head);
+                    &*name == "IGNORE" || &*name == "IGNORABLE"
+                });
+            if ignoring {
+                let names: Vec<SymRef> = items[1..]
+                    .iter()
+                    .filter_map(|v| self.image().as_symbol(*v))
+                    .collect();
+                self.ignored.extend(names);
+            }
+        }
+    }
+
+    /// Notes the named variables that were bound and never used, unless declared ignored
+    /// or made by macros (uninterned, or in swankd's own packages).
+    pub(super) fn note_unused_variables(&mut self) {
+        let unused: Vec<SymRef> = self
+            .vars
+            .iter()
+            .filter(|info| !info.used && !info.used_as_block)
+            .filter_map(|info| info.name)
+            .collect();
+        for sym in unused {
+            if self.ignored.contains(&sym) || !self.is_user_symbol(sym) {
+                continue;
+            }
+            self.host.note(CompileNote::UnusedVariable(sym));
+        }
+    }
+
+    fn is_user_symbol(&mut self, sym: SymRef) -> bool {
+        let image = self.image();
+        let Some(package) = image.heap.symbol(sym).package else {
+            return false;
+        };
+        let pkg = image.pkg;
+        ![pkg.cl, pkg.swankd, pkg.swank, pkg.swank_repl, pkg.keyword].contains(&package)
     }
 
     /// Binds local functions (FLET/LABELS) in scope for `body`.

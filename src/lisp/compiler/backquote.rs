@@ -7,7 +7,8 @@ use super::analyze::Analyzer;
 impl Analyzer<'_> {
     /// The form that constructs `template` at nesting `depth` (1 = the outermost backquote).
     pub(super) fn backquote(&mut self, template: Value, depth: usize) -> LispResult<Value> {
-        if !self.contains_unquote(template) {
+        let compound = matches!(template, Value::Cons(_)) || self.vector_items(template).is_some();
+        if !compound || !self.contains_unquote(template) {
             return self.quoted(template);
         }
         let s = self.image().sym;
@@ -18,6 +19,11 @@ impl Analyzer<'_> {
                 }
                 let inner = self.backquote(arg, depth - 1)?;
                 let head = self.quoted(Value::Symbol(s.unquote))?;
+                return self.call("LIST", &[head, inner]);
+            }
+            if head == s.unquote_splicing && depth > 1 {
+                let inner = self.backquote(arg, depth - 1)?;
+                let head = self.quoted(Value::Symbol(s.unquote_splicing))?;
                 return self.call("LIST", &[head, inner]);
             }
             if head == s.quasiquote {

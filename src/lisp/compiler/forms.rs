@@ -75,6 +75,10 @@ impl Analyzer<'_> {
             self.local_functions(args, false)?
         } else if sym == s.labels {
             self.local_functions(args, true)?
+        } else if sym == s.macrolet {
+            self.macrolet(args)?
+        } else if sym == s.symbol_macrolet {
+            self.symbol_macrolet(args)?
         } else if sym == s.multiple_value_list {
             let items = self.exact_args(args, 1, "MULTIPLE-VALUE-LIST")?;
             Node::MultipleValueList(Box::new(self.form(items[0])?))
@@ -157,10 +161,25 @@ impl Analyzer<'_> {
         Ok(items)
     }
 
-    fn name_symbol(&mut self, value: Option<Value>, operator: &str) -> LispResult<SymRef> {
+    pub(super) fn name_symbol(
+        &mut self,
+        value: Option<Value>,
+        operator: &str,
+    ) -> LispResult<SymRef> {
         value
             .and_then(|v| self.symbol_of(v))
             .ok_or_else(|| LispError::program(format!("{operator} needs a symbol as its name")))
+    }
+
+    /// `NAME` of a function name `(SETF NAME)`.
+    pub(super) fn setf_function_name(&mut self, spec: Value) -> Option<SymRef> {
+        let items = self.image().list_to_vec(spec)?;
+        let cl = self.image().pkg.cl;
+        let setf = self.image().packages.find_external(cl, "SETF")?;
+        match items.as_slice() {
+            [Value::Symbol(head), Value::Symbol(name)] if *head == setf => Some(*name),
+            _ => None,
+        }
     }
 
     fn function_form(&mut self, spec: Value) -> LispResult<Node> {
@@ -169,6 +188,9 @@ impl Analyzer<'_> {
                 return Ok(Node::Var(var));
             }
             return Ok(Node::Function(sym));
+        }
+        if let Some(name) = self.setf_function_name(spec) {
+            return Ok(Node::Function(self.image().setf_function_symbol(name)?));
         }
         let s = self.image().sym;
         match self.image().car(spec) {
@@ -266,6 +288,15 @@ impl Analyzer<'_> {
                     "Variable name is not a symbol: {text}"
                 )));
             };
+            if let Some(expansion) = self.lookup_symbol_macro(sym) {
+                let cl = self.image().pkg.cl;
+                let setf = self.image().intern("SETF", cl)?;
+                let form = self
+                    .image()
+                    .list(&[Value::Symbol(setf), expansion, pair[1]])?;
+                nodes.push(self.form(form)?);
+                continue;
+            }
             let value = self.form(pair[1])?;
             nodes.push(self.assign(sym, value)?);
         }
@@ -331,10 +362,30 @@ impl Analyzer<'_> {
 
     fn defun(&mut self, args: Value) -> LispResult<Node> {
         let items = self.list(args, "DEFUN")?;
-        let name = self.name_symbol(items.first().copied(), "DEFUN")?;
         let lambda_list = items.get(1).copied().unwrap_or(Value::Nil);
         let body = items.get(2..).unwrap_or(&[]);
         let doc = docstring(self, body);
+        // (defun (setf foo) (value object) ...): a function SETF calls for (setf (foo ...) v).
+        if let Some(spec) = items.first().copied()
+            && let Some(accessor) = self.setf_function_name(spec)
+        {
+            let name = self.image().setf_function_symbol(accessor)?;
+            let lambda = self.lambda(spec, lambda_list, body, Some(accessor))?;
+            let define = self.internal_symbol("%DEFUN")?;
+            return Ok(Node::Progn(vec![
+                Node::CallGlobal(
+                    define,
+                    vec![
+                        Node::Const(Value::Symbol(name)),
+                        lambda,
+                        Node::Const(doc),
+                        Node::Const(lambda_list),
+                    ],
+                ),
+                Node::Const(spec),
+            ]));
+        }
+        let name = self.name_symbol(items.first().copied(), "DEFUN")?;
         let lambda = self.lambda(Value::Symbol(name), lambda_list, body, Some(name))?;
         let define = self.internal_symbol("%DEFUN")?;
         Ok(Node::CallGlobal(

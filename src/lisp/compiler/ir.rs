@@ -17,6 +17,8 @@ pub struct VarInfo {
     pub assigned: bool,
     /// For block tags: some `RETURN-FROM` targets it.
     pub used_as_block: bool,
+    /// Read somewhere (for unused-variable notes).
+    pub used: bool,
     /// The variable's name, for the debugger (none for internal variables).
     pub name: Option<SymRef>,
 }

@@ -2,7 +2,7 @@
 //!
 //! `analyze` macroexpands and resolves variables into the `ir`; `codegen` emits instructions.
 //! Special forms live in `forms`, lambda lists in `lambda_list`, macro lambda lists in
-//! `destructure`, backquote in `backquote`.
+//! `destructure`, backquote in `backquote`, `macrolet` and `symbol-macrolet` in `local_macros`.
 
 mod analyze;
 mod backquote;
@@ -11,11 +11,12 @@ mod destructure;
 mod forms;
 mod ir;
 mod lambda_list;
+mod local_macros;
 mod tagbody;
 
 use std::rc::Rc;
 
-pub use analyze::CompileHost;
+pub use analyze::{CompileHost, CompileNote};
 
 use super::bytecode::Proto;
 use super::error::LispResult;
@@ -30,6 +31,7 @@ pub fn compile_toplevel(host: &mut dyn CompileHost, form: Value) -> LispResult<R
         let body = this.form(form)?;
         Ok((Params::default(), body))
     })?;
+    analyzer.note_unused_variables();
     let t = analyzer.image().sym.t;
     match node {
         Node::Lambda(lambda) => Ok(codegen::generate(&analyzer.vars, &lambda, t)),

@@ -92,9 +92,9 @@ pub struct Vm {
     pub nested: usize,
     /// Counts macro definitions, so Emacs's indentation hints are recomputed only after one.
     pub macro_generation: u64,
-    /// Per thread running a compilation for Emacs: the undefined functions its code calls.
-    pub undefined_calls:
-        std::collections::HashMap<super::thread::ThreadId, Vec<super::value::SymRef>>,
+    /// Per thread running a compilation for Emacs: what the compiler noticed in its code.
+    pub compile_notes:
+        std::collections::HashMap<super::thread::ThreadId, Vec<super::compiler::CompileNote>>,
 }
 
 impl Vm {
@@ -107,7 +107,7 @@ impl Vm {
             host: None,
             dirty_streams: Vec::new(),
             nested: 0,
-            undefined_calls: Default::default(),
+            compile_notes: Default::default(),
             macro_generation: 0,
         }
     }

@@ -59,10 +59,8 @@ impl CompileHost for NestedHost<'_> {
         &mut self.vm.image
     }
 
-    fn expand_macro(&mut self, expander: Value, form: Value) -> LispResult<Value> {
-        let values = self
-            .vm
-            .call_nested(self.thread, expander, &[form, Value::Nil])?;
+    fn expand_macro(&mut self, expander: Value, form: Value, env: Value) -> LispResult<Value> {
+        let values = self.vm.call_nested(self.thread, expander, &[form, env])?;
         Ok(values.first().copied().unwrap_or(Value::Nil))
     }
 
@@ -70,11 +68,11 @@ impl CompileHost for NestedHost<'_> {
         self.vm.limits.max_form_nesting
     }
 
-    fn note_undefined_call(&mut self, sym: super::super::value::SymRef) {
-        if let Some(calls) = self.vm.undefined_calls.get_mut(&self.thread.id)
-            && !calls.contains(&sym)
+    fn note(&mut self, note: super::super::compiler::CompileNote) {
+        if let Some(notes) = self.vm.compile_notes.get_mut(&self.thread.id)
+            && !notes.contains(&note)
         {
-            calls.push(sym);
+            notes.push(note);
         }
     }
 }

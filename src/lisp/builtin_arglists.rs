@@ -1,0 +1,71 @@
+//! The lambda lists of Common Lisp's functions, macros and special operators, for the
+//! builtins written in Rust (which have none of their own): what SLIME's arglist display,
+//! `describe` and keyword completion show for them.
+//!
+//! `builtin_arglists.txt` is generated from SBCL, the oracle, by
+//! `scripts/builtin-arglists.lisp` (one `NAME (LAMBDA-LIST)` per line); `tests/sbcl_tables.rs`
+//! checks it is what SBCL says. Definitions written in Lisp keep the lambda lists they
+//! were written with.
+
+use super::image::Image;
+use super::value::Value;
+
+const ARGLISTS: &str = include_str!("builtin_arglists.txt");
+
+/// Common Lisp's special operators that swankd's compiler implements.
+pub const SPECIAL_OPERATORS: &[&str] = &[
+    "BLOCK",
+    "CATCH",
+    "EVAL-WHEN",
+    "FLET",
+    "FUNCTION",
+    "GO",
+    "IF",
+    "LABELS",
+    "LET",
+    "LET*",
+    "LOCALLY",
+    "MACROLET",
+    "MULTIPLE-VALUE-PROG1",
+    "PROGN",
+    "QUOTE",
+    "RETURN-FROM",
+    "SETQ",
+    "SYMBOL-MACROLET",
+    "TAGBODY",
+    "THE",
+    "THROW",
+    "UNWIND-PROTECT",
+];
+
+/// Whether `name` (a symbol of COMMON-LISP) is a special operator here.
+pub fn is_special_operator_name(name: &str) -> bool {
+    SPECIAL_OPERATORS.contains(&name)
+}
+
+/// Gives every defined Common Lisp operator without a lambda list SBCL's.
+pub fn install(image: &mut Image) {
+    let cl = image.pkg.cl;
+    for line in ARGLISTS.lines() {
+        let Some((name, arglist)) = line.split_once(' ') else {
+            continue;
+        };
+        let Some(sym) = image.packages.find_external(cl, name) else {
+            continue;
+        };
+        let defined = !matches!(image.heap.symbol(sym).function, Value::Unbound)
+            || is_special_operator_name(name);
+        let Some(symbol) = image.heap.symbol_mut(sym) else {
+            continue;
+        };
+        if defined
+            && symbol
+                .info
+                .as_ref()
+                .and_then(|i| i.arglist.as_ref())
+                .is_none()
+        {
+            symbol.info_mut().arglist = Some(arglist.to_string());
+        }
+    }
+}

@@ -1,0 +1,17 @@
+;;;; Backquote, including nested backquotes as macro-writing macros use them, compared
+;;;; with SBCL.
+(let ((x 1) (ys (list 2 3)))
+  (format t "~s~%" `(a ,x ,@ys . tail))
+  (format t "~s~%" `#(v ,x ,@ys))
+  (format t "~s~%" `(a `(b ,@args)))
+  (format t "~s~%" `(a `(b ,,x)))
+  (format t "~s~%" `(a `(b ,@,ys)))
+  (format t "~s~%" `(a . ,x)))
+(defmacro with-local-macro (&rest body)
+  `(macrolet ((wrap (&rest args) `(list :wrapped ,@args)))
+     ,@body))
+(format t "~s~%" (with-local-macro (wrap 1 2) (wrap 3)))
+(defmacro define-getter (name value)
+  `(defmacro ,name () `(list ',',name ,',value)))
+(define-getter get-seven 7)
+(format t "~s~%" (get-seven))
