@@ -28,7 +28,8 @@ pub struct Cli {
     pub host: Option<String>,
 
     /// Allow TCP listeners on non-loopback addresses (--host, `swank:create-server`'s
-    /// :interface). Refused unless the secret file (--secret-file, ~/.slime-secret) exists.
+    /// :interface, and the program's usocket and WebSocket listeners). Refused unless the
+    /// secret file (--secret-file, ~/.slime-secret) exists.
     #[arg(long)]
     pub allow_remote: bool,
 
@@ -102,6 +103,15 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_pending_requests: usize,
 
+    /// Sockets the Lisp program may hold open at once (usocket listeners, connections and
+    /// accepted clients); more fail with an error, and further clients wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_program_sockets: usize,
+
+    /// Bytes buffered for each program socket in each direction. A peer that sends more
+    /// than the program reads is held back by TCP; a line longer than this is an error.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub socket_buffer_bytes: usize,
     /// Bytes of output a connection's threads may gather while SLIME 2.28 or later has not
     /// yet answered the output in flight with :write-done; beyond it they wait.
     #[arg(long, value_name = "BYTES", default_value_t = 65536)]
@@ -142,6 +152,8 @@ pub struct Limits {
     pub max_connections: u32,
     pub outbox_capacity: usize,
     pub max_pending_requests: usize,
+    pub max_program_sockets: usize,
+    pub socket_buffer_bytes: usize,
     pub max_unacknowledged_output: usize,
 }
 
@@ -345,6 +357,8 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         (cli.max_connections as usize, "--max-connections"),
         (cli.outbox_capacity, "--outbox-capacity"),
         (cli.max_pending_requests, "--max-pending-requests"),
+        (cli.max_program_sockets, "--max-program-sockets"),
+        (cli.socket_buffer_bytes, "--socket-buffer-bytes"),
         (cli.max_unacknowledged_output, "--max-unacknowledged-output"),
     ];
     if let Some((_, option)) = positive.iter().find(|(value, _)| *value == 0) {
@@ -355,6 +369,8 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         max_connections: cli.max_connections,
         outbox_capacity: cli.outbox_capacity,
         max_pending_requests: cli.max_pending_requests,
+        max_program_sockets: cli.max_program_sockets,
+        socket_buffer_bytes: cli.socket_buffer_bytes,
         max_unacknowledged_output: cli.max_unacknowledged_output,
     })
 }
@@ -403,6 +419,8 @@ mod tests {
                 max_connections: 256,
                 outbox_capacity: 4096,
                 max_pending_requests: 1024,
+                max_program_sockets: 1024,
+                socket_buffer_bytes: 1 << 20,
                 max_unacknowledged_output: 65536,
             }
         );
@@ -440,6 +458,10 @@ mod tests {
             "5",
             "--max-pending-requests",
             "7",
+            "--max-program-sockets",
+            "9",
+            "--socket-buffer-bytes",
+            "4096",
         ])
         .unwrap();
         assert_eq!(config.tcp, Some("[::1]:0".parse().unwrap()));
@@ -455,6 +477,8 @@ mod tests {
         assert_eq!(config.limits.max_connections, 3);
         assert_eq!(config.limits.outbox_capacity, 5);
         assert_eq!(config.limits.max_pending_requests, 7);
+        assert_eq!(config.limits.max_program_sockets, 9);
+        assert_eq!(config.limits.socket_buffer_bytes, 4096);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::runtime::{self, RuntimeConfig, RuntimeHandle};
 use crate::server::{
     self, BoundListener, ListenerAddress, RuntimeListeners, ServerHandle, ServerSettings,
 };
+use crate::sockets::{ProgramSockets, SocketSettings};
 
 /// Worker threads for the network side: connections are I/O-bound, and the interpreter has
 /// its own thread.
@@ -109,6 +110,15 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
     let (sender, receiver) = mpsc::channel();
     let server = ServerHandle::new(server_settings(&config), sender.clone());
     let listeners = RuntimeListeners::new(server.clone(), tokio::runtime::Handle::current());
+    let sockets = ProgramSockets::new(
+        tokio::runtime::Handle::current(),
+        SocketSettings {
+            max_sockets: config.limits.max_program_sockets,
+            buffer_bytes: config.limits.socket_buffer_bytes,
+            allow_remote: config.allow_remote,
+        },
+        sender.clone(),
+    );
     let runtime_config = RuntimeConfig {
         files: config.files.clone(),
         evals: config.evals.clone(),
@@ -117,6 +127,7 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
         allow_quit: config.allow_quit,
         orphan_errors: config.orphan_errors,
         listeners: Some(Arc::new(listeners)),
+        sockets: Some(Arc::new(sockets)),
     };
     let input = stdin_is_pipe.then(|| sender.clone());
     let mut interpreter = runtime::start_on(runtime_config, sender, receiver)?;

@@ -71,6 +71,8 @@ pub enum ToInterpreter {
     /// Text from the daemon's standard input when it is a pipe: SLIME's `M-x slime`, with
     /// swankd as the inferior Lisp, writes the forms that start the server there.
     Input { text: String },
+    /// Something changed on a program socket a Lisp thread waits for (see [`Readiness`]).
+    SocketReady { socket: SocketId },
     /// The daemon is shutting down; the interpreter thread should exit.
     Shutdown,
 }
@@ -126,4 +128,182 @@ pub trait ListenerControl: Send {
     fn stop_tcp(&self, port: u16) -> bool;
     /// Stops the Unix listener at `path`; false if there was none.
     fn stop_unix(&self, path: &std::path::Path) -> bool;
+}
+
+/// A program socket's number (listening or connected), unique for the life of the daemon.
+pub type SocketId = u64;
+
+/// What a Lisp thread waits for on a program socket. Asking [`StreamPort::ready`] or
+/// [`ListenPort::ready`] and getting `false` registers interest: the network side then sends
+/// [`ToInterpreter::SocketReady`] once, at the next change of the socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// More input than the last read looked at, the end of input, or a failure.
+    Input,
+    /// Room for more output.
+    Output,
+    /// Every byte written so far has been handed to the operating system.
+    Drained,
+    /// A client waiting to be accepted (listeners).
+    Accept,
+    /// The connection attempt is over, made or failed.
+    Connected,
+}
+
+/// Why a program socket operation failed; each maps to a usocket condition.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SocketError {
+    #[error("address in use: {0}")]
+    AddressInUse(String),
+    #[error("connection refused: {0}")]
+    ConnectionRefused(String),
+    #[error("timed out: {0}")]
+    Timeout(String),
+    #[error("host not found: {0}")]
+    HostNotFound(String),
+    #[error(
+        "refusing to listen on the non-loopback address {0}: swankd was not started with \
+         --allow-remote and a secret file"
+    )]
+    RemoteNotAllowed(String),
+    #[error("too many open sockets: the limit is {0} (--max-program-sockets)")]
+    TooManySockets(usize),
+    #[error("the line is longer than the socket buffer of {0} bytes (--socket-buffer-bytes)")]
+    LineTooLong(usize),
+    #[error("the socket is closed")]
+    Closed,
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The interpreter's end of a connected TCP socket. Reads and writes never block: they
+/// take or leave what is buffered, and the caller waits with [`StreamPort::ready`].
+/// Dropping the last handle closes the socket.
+pub trait StreamPort: Send + Sync + std::fmt::Debug {
+    fn id(&self) -> SocketId;
+    /// Calls `take(buffered, finished)` with the bytes received and not yet read, and
+    /// whether the peer has finished sending; `take` returns how many bytes it used, or
+    /// `None` when it needs more than there is (then `Input` readiness waits for more).
+    /// Returns false when `take` needed more.
+    fn read(&self, take: &mut dyn FnMut(&[u8], bool) -> Option<usize>)
+    -> Result<bool, SocketError>;
+    /// Queues all of `bytes` for sending, or none of them (false) when the output buffer
+    /// has no room; then it starts sending what it holds.
+    fn write(&self, bytes: &[u8]) -> Result<bool, SocketError>;
+    /// Starts sending what is queued.
+    fn flush(&self) -> Result<(), SocketError>;
+    /// Whether the socket is ready for `what`; when not, the interpreter is told when that
+    /// may have changed.
+    fn ready(&self, what: Readiness) -> bool;
+    /// Whether the connection attempt is over: `Ok(true)` connected, `Ok(false)` still
+    /// connecting, or why it failed.
+    fn connected(&self) -> Result<bool, SocketError>;
+    fn local_address(&self) -> Option<std::net::SocketAddr>;
+    fn peer_address(&self) -> Option<std::net::SocketAddr>;
+    /// Sends what is queued, then closes. Later reads and writes fail with `Closed`.
+    fn close(&self);
+}
+
+/// The interpreter's end of a listening program socket. Dropping the last handle closes it.
+pub trait ListenPort: Send + Sync + std::fmt::Debug {
+    fn id(&self) -> SocketId;
+    /// The next client that connected, if one is waiting.
+    fn accept(&self) -> Result<Option<std::sync::Arc<dyn StreamPort>>, SocketError>;
+    /// Whether a client is waiting (or the listener failed); see [`StreamPort::ready`].
+    fn ready(&self) -> bool;
+    fn local_address(&self) -> Option<std::net::SocketAddr>;
+    fn close(&self);
+}
+
+/// TCP and WebSockets for Lisp programs (the usocket functions and `websocket.lisp`),
+/// implemented on the daemon's tokio runtime.
+/// Calls return at once; connecting goes on in the background ([`StreamPort::connected`]).
+pub trait SocketControl: Send + Sync {
+    /// Listens on `host:port` (port 0: the OS chooses). `host` is an IP address or
+    /// `localhost`; a non-loopback one needs the daemon's `--allow-remote`.
+    fn listen(
+        &self,
+        host: &str,
+        port: u16,
+        backlog: u32,
+        reuse_address: bool,
+    ) -> Result<std::sync::Arc<dyn ListenPort>, SocketError>;
+    /// Starts connecting to `host:port`, giving up after `timeout` if one is given.
+    fn connect(
+        &self,
+        host: &str,
+        port: u16,
+        timeout: Option<std::time::Duration>,
+        no_delay: bool,
+    ) -> Result<std::sync::Arc<dyn StreamPort>, SocketError>;
+    /// Serves WebSocket clients asking for `path` on `host:port`; others get 404.
+    fn websocket_listen(
+        &self,
+        host: &str,
+        port: u16,
+        path: &str,
+    ) -> Result<std::sync::Arc<dyn MessageListenPort>, SocketError>;
+    /// Starts opening a `ws://` URL.
+    fn websocket_connect(&self, url: &str) -> Result<std::sync::Arc<dyn MessagePort>, SocketError>;
+}
+
+/// A WebSocket message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsMessage {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+impl WsMessage {
+    pub fn len(&self) -> usize {
+        match self {
+            WsMessage::Text(text) => text.len(),
+            WsMessage::Binary(bytes) => bytes.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What a WebSocket connection received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsEvent {
+    Message(WsMessage),
+    /// The connection ended, with the close code and reason (1006 when it ended without
+    /// a closing handshake). Nothing follows.
+    Closed {
+        code: u16,
+        reason: String,
+    },
+}
+
+/// The interpreter's end of a WebSocket connection (accepted by an endpoint or opened as a
+/// client). Never blocks; waiting is as for [`StreamPort`]. Dropping the last handle closes
+/// the connection.
+pub trait MessagePort: Send + Sync + std::fmt::Debug {
+    fn id(&self) -> SocketId;
+    /// The next event received, if any.
+    fn receive(&self) -> Option<WsEvent>;
+    /// Queues a message; false (nothing queued) when the output buffer has no room.
+    fn send(&self, message: WsMessage) -> Result<bool, SocketError>;
+    /// Starts the closing handshake with `code` and `reason`.
+    fn close(&self, code: u16, reason: &str);
+    /// `Input`: an event waits; `Output`: room to send; `Connected`: the opening
+    /// handshake is over.
+    fn ready(&self, what: Readiness) -> bool;
+    /// Whether the opening handshake is over: `Ok(true)` open, `Ok(false)` still opening.
+    fn connected(&self) -> Result<bool, SocketError>;
+    fn peer_address(&self) -> Option<std::net::SocketAddr>;
+}
+
+/// The interpreter's end of a WebSocket endpoint (a path on a listening port).
+pub trait MessageListenPort: Send + Sync + std::fmt::Debug {
+    fn id(&self) -> SocketId;
+    /// The next client whose opening handshake succeeded, if one is waiting.
+    fn accept(&self) -> Result<Option<std::sync::Arc<dyn MessagePort>>, SocketError>;
+    fn ready(&self) -> bool;
+    fn local_address(&self) -> Option<std::net::SocketAddr>;
+    fn close(&self);
 }

@@ -5,6 +5,7 @@
 //! - `config`: the command line (clap) validated into a [`config::Config`].
 //! - `daemon`: wires everything together: starts the interpreter, the listeners, handles signals.
 //! - `server`: tokio listeners (TCP and Unix) and one task per connection.
+//! - `sockets`: TCP sockets for Lisp programs (usocket), on tokio.
 //! - `wire`: the byte-level Swank format: frames, the reader for what Emacs prints, the printer.
 //! - `events`: the only types the network side and the interpreter share.
 //! - `runtime`: starts and stops the interpreter thread.
@@ -18,5 +19,6 @@ pub mod events;
 pub mod lisp;
 pub mod runtime;
 pub mod server;
+pub mod sockets;
 pub mod swank;
 pub mod wire;

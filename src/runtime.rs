@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
 use crate::config::OrphanErrors;
-use crate::events::{InterpreterSender, ListenerControl, ToInterpreter};
+use crate::events::{InterpreterSender, ListenerControl, SocketControl, ToInterpreter};
 
 /// Everything the interpreter needs to know at start-up.
 #[derive(Clone)]
@@ -31,6 +31,9 @@ pub struct RuntimeConfig {
     /// How Lisp code adds listeners (`SWANK:CREATE-SERVER`); `None` where there is no
     /// network side (then those functions signal an error).
     pub listeners: Option<Arc<dyn ListenerControl + Sync>>,
+    /// TCP for Lisp programs (usocket); `None` where there is no network side (then those
+    /// functions signal an error).
+    pub sockets: Option<Arc<dyn SocketControl>>,
 }
 
 /// The running interpreter.

@@ -50,6 +50,7 @@ const SCENARIOS: &[&str] = &[
     "who-calls",
     "find-methods",
     "parked-thread",
+    "live-server",
 ];
 
 /// How long Emacs may run one scenario before it is killed.
@@ -426,26 +427,7 @@ fn run_program_scenario(scenario: &str, example: &str, first_tick: &str) {
     let program = dir.join("program.lisp");
     fs::write(&program, program_text).expect("write the program");
     let log = dir.join("program.log");
-    let mut command = match kind {
-        ServerKind::Swankd => {
-            let mut command = Command::new(env!("CARGO_BIN_EXE_swankd"));
-            command.arg("--no-tcp").arg(&program);
-            command
-        }
-        ServerKind::Sbcl => {
-            require_tool("sbcl", "--version", "sbcl cl-swank cl-bordeaux-threads");
-            let mut command = Command::new("sbcl");
-            command
-                .args(["--noinform", "--non-interactive", "--no-userinit"])
-                .args(["--eval", "(require :asdf)", "--load"])
-                .arg(&program)
-                .env(
-                    "XDG_CACHE_HOME",
-                    Path::new(env!("CARGO_TARGET_TMPDIR")).join("sbcl-cache"),
-                );
-            command
-        }
-    };
+    let mut command = program_command(kind, &program);
     command.env("HOME", dir.home()).current_dir(dir.home());
     let mut process = {
         let _guard = SBCL_START.lock().unwrap_or_else(|e| e.into_inner());
@@ -475,6 +457,174 @@ fn run_program_scenario(scenario: &str, example: &str, first_tick: &str) {
     };
     let program_output = vec!["--program-output".to_owned(), log.display().to_string()];
     run_emacs(scenario, kind, &dir, &server, &program_output);
+}
+
+/// The command that runs a program file as a user would: `swankd --no-tcp FILE`, or
+/// `sbcl --load FILE`.
+fn program_command(kind: ServerKind, program: &Path) -> Command {
+    match kind {
+        ServerKind::Swankd => {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_swankd"));
+            command.arg("--no-tcp").arg(program);
+            command
+        }
+        ServerKind::Sbcl => {
+            require_tool(
+                "sbcl",
+                "--version",
+                "sbcl cl-swank cl-bordeaux-threads cl-usocket",
+            );
+            let mut command = Command::new("sbcl");
+            command
+                .args(["--noinform", "--non-interactive", "--no-userinit"])
+                .args(["--eval", "(require :asdf)", "--load"])
+                .arg(program)
+                .env(
+                    "XDG_CACHE_HOME",
+                    Path::new(env!("CARGO_TARGET_TMPDIR")).join("sbcl-cache"),
+                );
+            command
+        }
+    }
+}
+
+/// A client of the echo server: one line out, one line back.
+struct EchoClient {
+    reader: std::io::BufReader<std::net::TcpStream>,
+    writer: std::net::TcpStream,
+}
+
+impl EchoClient {
+    fn connect(port: u16) -> EchoClient {
+        let writer = std::net::TcpStream::connect(("127.0.0.1", port))
+            .unwrap_or_else(|e| panic!("cannot connect to the echo server: {e}"));
+        writer
+            .set_read_timeout(Some(EMACS_TIMEOUT))
+            .expect("set a read timeout");
+        let reader = std::io::BufReader::new(writer.try_clone().expect("clone the stream"));
+        EchoClient { reader, writer }
+    }
+
+    /// The reply to `line`, or why there was none.
+    fn ask(&mut self, line: &str) -> Result<String, String> {
+        use std::io::{BufRead, Write};
+        writeln!(self.writer, "{line}").map_err(|e| format!("sending {line:?}: {e}"))?;
+        let mut reply = String::new();
+        match self.reader.read_line(&mut reply) {
+            Ok(0) => Err(format!(
+                "the server closed the connection before answering {line:?}"
+            )),
+            Ok(_) => Ok(reply.trim_end().to_owned()),
+            Err(e) => Err(format!("no reply to {line:?}: {e}")),
+        }
+    }
+}
+
+/// `live-server`: examples/echo-server.lisp serves clients of this test, which keep
+/// sending lines while Emacs redefines the server's `reply`. Every line gets exactly one
+/// reply on the same connection, old replies turn into new ones once and for all, and
+/// after Emacs is done every client gets the new reply.
+fn run_live_server_scenario() {
+    require_tool(&emacs_program(), "--version", "emacs-nox slime");
+    let kind = server_kind();
+    let dir = TempDir::new("live-server");
+    let (swank_port, echo_port) = (free_port(), free_port());
+    let source = read_lossy(&manifest_path("examples/echo-server.lisp"));
+    assert!(
+        source.contains(":port 4006") && source.contains("(serve 7007)"),
+        "examples/echo-server.lisp no longer has the ports to replace"
+    );
+    let program_text = source
+        .replace(":port 4006", &format!(":port {swank_port}"))
+        .replace("(serve 7007)", &format!("(serve {echo_port})"));
+    let program = dir.join("program.lisp");
+    fs::write(&program, program_text).expect("write the program");
+    let log = dir.join("program.log");
+    let mut command = program_command(kind, &program);
+    command.env("HOME", dir.home()).current_dir(dir.home());
+    let mut process = {
+        let _guard = SBCL_START.lock().unwrap_or_else(|e| e.into_inner());
+        let mut process = Running::spawn("program", &mut command, log.clone());
+        let swank_listening = [
+            format!("listening on 127.0.0.1:{swank_port}"),
+            format!("Swank started at port: {swank_port}"),
+        ];
+        let echo_listening = format!("echo server listening on port {echo_port}");
+        wait_for(
+            "the program to listen for Emacs and for echo clients",
+            SBCL_START_TIMEOUT,
+            &mut process,
+            || {
+                let output = read_lossy(&log);
+                (swank_listening
+                    .iter()
+                    .any(|line| output.contains(line.as_str()))
+                    && output.contains(&echo_listening))
+                .then_some(())
+            },
+        );
+        process
+    };
+    process.check_alive();
+
+    let mut clients: Vec<EchoClient> = (0..3).map(|_| EchoClient::connect(echo_port)).collect();
+    for (n, client) in clients.iter_mut().enumerate() {
+        assert_eq!(
+            client.ask(&format!("hello {n}")),
+            Ok(format!("echo: hello {n}"))
+        );
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let talkers: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(n, mut client)| {
+            let stop = stop.clone();
+            thread::spawn(move || {
+                let mut replies = Vec::new();
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let line = format!("client {n} line {i}");
+                    let reply = client.ask(&line);
+                    let failed = reply.is_err();
+                    replies.push((line, reply));
+                    if failed {
+                        break;
+                    }
+                    i += 1;
+                    thread::sleep(Duration::from_millis(10));
+                }
+                (client, replies)
+            })
+        })
+        .collect();
+    let server = Server {
+        processes: vec![process],
+        port: swank_port,
+        unix_socket: None,
+    };
+    run_emacs("live-server", kind, &dir, &server, &[]);
+    stop.store(true, Ordering::Relaxed);
+    for talker in talkers {
+        let (mut client, replies) = talker.join().expect("a client thread panicked");
+        let mut patched = false;
+        for (line, reply) in &replies {
+            let reply = reply
+                .as_ref()
+                .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
+            let old = format!("echo: {line}");
+            let new = format!("{}!", line.to_uppercase());
+            if *reply == new {
+                patched = true;
+            } else if *reply != old || patched {
+                panic!("{line:?} got {reply:?} (patched before: {patched})");
+            }
+        }
+        assert_eq!(
+            client.ask("after the patch"),
+            Ok("AFTER THE PATCH!".to_owned())
+        );
+    }
 }
 
 /// A program that ticks and fails on its fourth tick, before any client connects.
@@ -672,6 +822,11 @@ fn find_definition() {
 #[test]
 fn parked_thread() {
     run_parked_thread_scenario();
+}
+
+#[test]
+fn live_server() {
+    run_live_server_scenario();
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! Whole Lisp programs run as a user runs them: `swankd --no-tcp FILE`, from the file's
 //! directory. Each `tests/programs/NAME.lisp` with a `NAME.expected` must print exactly that
-//! on stdout under swankd, and under SBCL (the oracle, with ASDF for bordeaux-threads) when
-//! SBCL is installed. Programs in `tests/programs/units/` test what swankd promises beyond
-//! Common Lisp (units of change), so only swankd runs them.
+//! on stdout under swankd, and under SBCL (the oracle, with ASDF for bordeaux-threads and
+//! usocket) when SBCL is installed. Programs in `tests/programs/units/` test what swankd
+//! promises beyond Common Lisp (units of change), so only swankd runs them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,5 +1,6 @@
-//! The interpreter side of the protocol, driven through the events contract (no sockets):
-//! requests get exactly one reply, output comes before the reply, REPL requests queue.
+//! The interpreter side of the protocol, driven through the events contract (no Emacs
+//! sockets): requests get exactly one reply, output comes before the reply, REPL requests
+//! queue, and a thread parked on a program socket behaves as any waiting thread.
 
 use std::time::Duration;
 
@@ -18,6 +19,24 @@ fn start() -> Client {
 
 /// Starts an interpreter that believes its clients are this SLIME version.
 fn start_for(slime_version: &str) -> Client {
+    start_with(slime_version, None)
+}
+
+/// A session whose programs have sockets, served by `network` (which must outlive it).
+fn start_with_sockets(network: &tokio::runtime::Runtime) -> Client {
+    start_with("2.27", Some(network.handle().clone()))
+}
+
+fn start_with(slime_version: &str, network: Option<tokio::runtime::Handle>) -> Client {
+    let (interpreter, receiver) = std::sync::mpsc::channel();
+    let sockets = network.map(|network| {
+        let sockets = swankd::sockets::ProgramSockets::new(
+            network,
+            swankd::sockets::SocketSettings::default(),
+            interpreter.clone(),
+        );
+        std::sync::Arc::new(sockets) as std::sync::Arc<dyn swankd::events::SocketControl>
+    });
     let config = RuntimeConfig {
         files: Vec::new(),
         evals: Vec::new(),
@@ -26,8 +45,9 @@ fn start_for(slime_version: &str) -> Client {
         allow_quit: false,
         orphan_errors: swankd::config::OrphanErrors::Park,
         listeners: None,
+        sockets,
     };
-    let handle = runtime::start(config).unwrap_or_else(|e| panic!("{e}"));
+    let handle = runtime::start_on(config, interpreter, receiver).unwrap_or_else(|e| panic!("{e}"));
     let (sender, replies) = tokio::sync::mpsc::channel(1024);
     handle
         .sender
@@ -234,6 +254,45 @@ fn interrupt_stops_a_runaway_loop_and_the_next_request_runs() {
         2,
     );
     assert!(client.next().ends_with(" 2)"));
+}
+
+#[test]
+fn a_thread_waiting_on_a_socket_can_be_interrupted_and_goes_on_waiting() {
+    let network = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut client = start_with_sockets(&network);
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defparameter *listener* (usocket:socket-listen \"127.0.0.1\" 0)) (usocket:get-local-port *listener*))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    let reply = client.next();
+    let port: u16 = reply
+        .strip_prefix(r#"(:return (:ok "=> "#)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {reply}"));
+    client.rex(
+        r#"(swank:interactive-eval "(read-line (usocket:socket-stream (usocket:socket-accept *listener*)))")"#,
+        ThreadSelector::Repl,
+        2,
+    );
+    client.rex(
+        r#"(swank:interactive-eval "(+ 3 4)")"#,
+        ThreadSelector::Any,
+        3,
+    );
+    assert!(client.next().ends_with(" 3)"), "others run while it waits");
+    client.interrupt(ThreadSelector::Repl);
+    let thread = client.expect_debugger(1, "Interrupt from Emacs");
+    client.leave_debugger("(swank:sldb-continue)", thread, 1, 4);
+    let mut peer =
+        std::net::TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
+    std::io::Write::write_all(&mut peer, b"hello\n").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(client.next(), r#"(:return (:ok "=> \"hello\", NIL") 2)"#);
 }
 
 #[test]

@@ -20,10 +20,19 @@ pub enum ErrorKind {
     StackExhausted,
     ControlError,
     EndOfFile,
+    /// A stream failed (a socket's connection was reset, or it is closed).
+    StreamError(Value),
     ReaderError,
     PackageError,
     /// The evaluation was abandoned through the request's ABORT restart.
     Aborted,
+    /// A builtin found a socket stream not ready for `readiness`. Never signalled: the VM
+    /// makes the thread wait (`SWANKD::%AWAIT-STREAM`) and then calls the builtin again, so
+    /// a builtin returns this only before it has changed anything.
+    WouldBlock {
+        stream: Value,
+        readiness: crate::events::Readiness,
+    },
     /// A condition object signalled by Lisp code (`(error 'my-error ...)`, `(error c)`).
     Condition(Value),
 }
@@ -70,6 +79,13 @@ impl LispError {
                 expected: expected.into(),
             },
             "",
+        )
+    }
+
+    pub fn would_block(stream: Value, readiness: crate::events::Readiness) -> Self {
+        LispError::new(
+            ErrorKind::WouldBlock { stream, readiness },
+            "the stream is not ready",
         )
     }
 

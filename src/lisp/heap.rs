@@ -208,6 +208,11 @@ impl Heap {
         self.bytes >= self.next_collection
     }
 
+    /// Makes [`Heap::wants_collection`] true until the next collection.
+    pub fn request_collection(&mut self) {
+        self.next_collection = 0;
+    }
+
     /// True when the heap is close enough to its limit that a collection is urgent.
     pub fn near_limit(&self) -> bool {
         self.bytes > self.limit / 4 * 3

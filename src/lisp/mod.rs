@@ -10,7 +10,9 @@
 //! - `compiler`: forms → `bytecode` prototypes. `vm`: runs a `thread` in fuel-bounded slices.
 //! - `builtins`: functions written in Rust; `prelude.lisp`: functions and macros written in
 //!   Lisp, compiled at boot; `clos.lisp`: classes and generic functions (on
-//!   `builtins::instances`); `print_object`: PRINT-OBJECT methods for the printer. `number`, `equality`, `format`, `output`: shared machinery.
+//!   `builtins::instances`); `print_object`: PRINT-OBJECT methods for the printer. `number`,
+//!   `equality`, `format`, `output`: shared machinery. `socket_stream`: a program's TCP
+//!   connection read and written as a stream.
 //! - `transaction`: units of global change that install together or not at all.
 //! - `system`: boots an image and evaluates text (what the scheduler and tests call).
 
@@ -36,6 +38,7 @@ pub mod print_object;
 pub mod printer;
 pub mod reader;
 pub mod report;
+pub mod socket_stream;
 pub mod stream;
 pub mod symbol;
 pub mod sync;

@@ -34,6 +34,19 @@ pub enum Object {
     Instance(InstanceObject),
     Lock(LockObject),
     ConditionVariable(ConditionVariableObject),
+    /// A network object of the program other than a stream; closed when collected.
+    Port(NetworkPort),
+}
+
+/// The program's network objects that are not streams.
+#[derive(Debug, Clone)]
+pub enum NetworkPort {
+    /// A listening socket (`USOCKET:SOCKET-LISTEN`).
+    Listener(std::sync::Arc<dyn crate::events::ListenPort>),
+    /// A WebSocket connection.
+    WebSocket(std::sync::Arc<dyn crate::events::MessagePort>),
+    /// A WebSocket endpoint (a path on a listening port).
+    WebSocketEndpoint(std::sync::Arc<dyn crate::events::MessageListenPort>),
 }
 
 /// A structure instance: its layout `(NAME INCLUDED-NAMES SLOT-NAME ...)` and slot values.
@@ -119,7 +132,8 @@ impl Object {
             | Object::Ratio(_)
             | Object::Package(_)
             | Object::Lock(_)
-            | Object::ConditionVariable(_) => {}
+            | Object::ConditionVariable(_)
+            | Object::Port(_) => {}
             Object::Struct(instance) => {
                 visit(instance.layout);
                 instance.slots.iter().for_each(|v| visit(*v));

@@ -58,6 +58,7 @@ impl Vm {
                 *column = advance_column(*column, text);
                 self.image.heap.grew(grew)?;
             }
+            Some(Object::Stream(Stream::Socket(_))) => return self.socket_write_text(stream, text),
             _ => return Err(LispError::type_error(stream, "STREAM")),
         }
         Ok(())

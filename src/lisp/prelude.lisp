@@ -1723,6 +1723,17 @@ hold a complete form; what follows the form on its last line is not kept."
           (unless (eq form :incomplete)
             (return form)))))))
 
+(defun read-sequence (sequence stream &key (start 0) end)
+  "Fills SEQUENCE from START to END with what is read from STREAM (a string takes
+characters, a vector bytes), waiting for input; returns the index after the last element
+stored, which is before END only at the end of input."
+  (let ((end (or end (length sequence)))
+        (position start))
+    (loop
+      (when (>= position end) (return position))
+      (let ((next (swankd::%read-sequence-some sequence stream position end)))
+        (when (= next position) (return position))
+        (setq position next)))))
 (defmacro define-compiler-macro (name lambda-list &body body)
   "Records a compiler macro for NAME. swankd's compiler does not apply compiler macros
 (Common Lisp lets it not); COMPILER-MACRO-FUNCTION and the editor's macro stepper do."

@@ -399,6 +399,15 @@ impl Printer<'_> {
                 let type_name = self.image.symbol_name(condition.type_name);
                 self.out.push_str(&format!("#<{type_name} {{{:X}}}>", r.0));
             }
+            Object::Stream(super::stream::Stream::Socket(socket)) => {
+                let peer = socket
+                    .port
+                    .peer_address()
+                    .map_or_else(|| "unconnected".to_string(), |peer| peer.to_string());
+                let state = if socket.closed { " closed" } else { "" };
+                self.out
+                    .push_str(&format!("#<SOCKET-STREAM {peer}{state} {{{:X}}}>", r.0))
+            }
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
             Object::Struct(instance) => self.structure(instance, depth),
             Object::Instance(instance) => {
@@ -440,6 +449,20 @@ impl Printer<'_> {
                 "#<CONDITION-VARIABLE {:?} {{{:X}}}>",
                 cv.name, r.0
             )),
+            Object::Port(port) => {
+                use super::object::NetworkPort;
+                let unknown = || "closed".to_string();
+                let (kind, address) = match port {
+                    NetworkPort::Listener(port) => ("SOCKET-LISTENER", port.local_address()),
+                    NetworkPort::WebSocket(port) => ("WEBSOCKET", port.peer_address()),
+                    NetworkPort::WebSocketEndpoint(port) => {
+                        ("WEBSOCKET-ENDPOINT", port.local_address())
+                    }
+                };
+                let address = address.map_or_else(unknown, |address| address.to_string());
+                self.out
+                    .push_str(&format!("#<{kind} {address} {{{:X}}}>", r.0))
+            }
         }
     }
 }

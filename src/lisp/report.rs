@@ -37,6 +37,8 @@ pub fn type_name(image: &Image, error: &LispError) -> String {
         ErrorKind::StackExhausted => "STORAGE-CONDITION".into(),
         ErrorKind::ControlError => "CONTROL-ERROR".into(),
         ErrorKind::EndOfFile => "END-OF-FILE".into(),
+        ErrorKind::StreamError(_) => "STREAM-ERROR".into(),
+        ErrorKind::WouldBlock { .. } => "SIMPLE-ERROR".into(),
         ErrorKind::ReaderError => "READER-ERROR".into(),
         ErrorKind::PackageError => "PACKAGE-ERROR".into(),
         ErrorKind::Aborted => "ABORT".into(),

@@ -1,6 +1,9 @@
 //! Lisp streams: where output goes and input comes from.
 
+use std::sync::Arc;
+
 use super::value::Value;
+use crate::events::StreamPort;
 
 /// The kinds of stream a Lisp program can hold.
 #[derive(Debug)]
@@ -25,6 +28,18 @@ pub enum Stream {
         buffered: String,
         position: usize,
     },
+    /// A program's TCP connection (`USOCKET:SOCKET-STREAM`); bivalent: characters travel
+    /// as UTF-8, and bytes as they are.
+    Socket(SocketStream),
+}
+
+/// The Lisp side of a connected socket; its bytes are buffered in the port.
+#[derive(Debug)]
+pub struct SocketStream {
+    pub port: Arc<dyn StreamPort>,
+    pub column: usize,
+    /// `CLOSE` was called on this stream.
+    pub closed: bool,
 }
 
 impl Stream {
@@ -36,7 +51,8 @@ impl Stream {
             Stream::ProcessOutput { column }
             | Stream::ProcessError { column }
             | Stream::Connection { column, .. }
-            | Stream::StringOutput { column, .. } => *column,
+            | Stream::StringOutput { column, .. }
+            | Stream::Socket(SocketStream { column, .. }) => *column,
             _ => 0,
         }
     }

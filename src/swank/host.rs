@@ -2,11 +2,11 @@
 //! settings, kept in `Vm::host`.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::config::OrphanErrors;
-use crate::events::{ConnectionId, ListenerControl, Outbox};
+use crate::events::{ConnectionId, ListenerControl, Outbox, SocketControl, SocketId};
 use crate::lisp::thread::ThreadId;
 use crate::lisp::value::Value;
 use crate::lisp::vm::Vm;
@@ -55,6 +55,13 @@ pub struct SwankHost {
     pub minibuffer_waits: HashMap<(ConnectionId, i64), ThreadId>,
     /// Adds and removes listeners for `SWANK:CREATE-SERVER` and friends.
     pub listeners: Option<std::sync::Arc<dyn ListenerControl + Sync>>,
+    /// TCP for Lisp programs (usocket); `None` where there is no network side.
+    pub sockets: Option<std::sync::Arc<dyn SocketControl>>,
+    /// Threads waiting for a change on each program socket (`WaitKey::Sockets`).
+    pub socket_waiters: HashMap<SocketId, HashSet<ThreadId>>,
+    /// The sockets each thread last waited on, so that a wait that ended otherwise (a
+    /// timeout, an interrupt, the thread's end) leaves nothing behind in `socket_waiters`.
+    pub waits_on_sockets: HashMap<ThreadId, Vec<SocketId>>,
 }
 
 impl SwankHost {
@@ -71,6 +78,30 @@ impl SwankHost {
                 self.overflowed.push(connection);
             }
             Err(crate::events::OutboxError::Closed) => {}
+        }
+    }
+
+    /// Files `thread` as waiting on `sockets`, forgetting what it waited on before.
+    pub fn wait_on_sockets(&mut self, thread: ThreadId, sockets: &[SocketId]) {
+        self.forget_socket_waits(thread);
+        for socket in sockets {
+            self.socket_waiters
+                .entry(*socket)
+                .or_default()
+                .insert(thread);
+        }
+        self.waits_on_sockets.insert(thread, sockets.to_vec());
+    }
+
+    /// Removes `thread` from every socket it waited on.
+    pub fn forget_socket_waits(&mut self, thread: ThreadId) {
+        for socket in self.waits_on_sockets.remove(&thread).unwrap_or_default() {
+            if let Some(waiters) = self.socket_waiters.get_mut(&socket) {
+                waiters.remove(&thread);
+                if waiters.is_empty() {
+                    self.socket_waiters.remove(&socket);
+                }
+            }
         }
     }
 
@@ -93,4 +124,24 @@ pub fn with_host<T>(vm: &Vm, f: impl FnOnce(&mut SwankHost) -> T) -> Option<T> {
     let shared = vm.host.as_ref()?.downcast_ref::<SharedHost>()?;
     let mut host = shared.try_borrow_mut().ok()?;
     Some(f(&mut host))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SwankHost;
+
+    #[test]
+    fn a_new_wait_on_sockets_forgets_the_last_one() {
+        let mut host = SwankHost::default();
+        host.wait_on_sockets(1, &[10, 11]);
+        host.wait_on_sockets(2, &[11]);
+        host.wait_on_sockets(1, &[12]);
+        assert!(!host.socket_waiters.contains_key(&10));
+        assert_eq!(host.socket_waiters[&11].len(), 1);
+        assert!(host.socket_waiters[&12].contains(&1));
+        host.forget_socket_waits(1);
+        host.forget_socket_waits(2);
+        assert!(host.socket_waiters.is_empty());
+        assert!(host.waits_on_sockets.is_empty());
+    }
 }

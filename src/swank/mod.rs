@@ -14,7 +14,9 @@ mod package_name;
 mod rpc;
 mod scheduler;
 mod session;
+mod sockets;
 mod threads;
+mod websockets;
 mod wire_value;
 mod xref;
 
@@ -35,6 +37,8 @@ pub use session::Session;
 const LISP_SOURCES: &[(&str, &str, bool)] = &[
     ("SWANK", include_str!("prelude.lisp"), true),
     ("BORDEAUX-THREADS", include_str!("threads.lisp"), true),
+    ("USOCKET", include_str!("usocket.lisp"), false),
+    ("SWANKD-WEBSOCKET", include_str!("websocket.lisp"), false),
     ("SWANK", include_str!("debugger.lisp"), true),
     ("SWANK", include_str!("inspector.lisp"), true),
     ("SWANK", include_str!("trace.lisp"), true),
@@ -64,6 +68,63 @@ const MODULE_EXPORTS: &[(&str, &[&str])] = &[
     ("QUICKLISP-CLIENT", &["QUICKLOAD"]),
     ("ASDF", &["LOAD-SYSTEM", "REQUIRE-SYSTEM"]),
     ("SWANK-LOADER", &["INIT"]),
+    (
+        "USOCKET",
+        &[
+            "*WILDCARD-HOST*",
+            "*AUTO-PORT*",
+            "SOCKET-CONDITION",
+            "SOCKET-ERROR",
+            "ADDRESS-IN-USE-ERROR",
+            "CONNECTION-REFUSED-ERROR",
+            "TIMEOUT-ERROR",
+            "HOST-UNREACHABLE-ERROR",
+            "NS-HOST-NOT-FOUND-ERROR",
+            "UNKNOWN-ERROR",
+            "USOCKET-SOCKET",
+            "USOCKET",
+            "STREAM-USOCKET",
+            "STREAM-SERVER-USOCKET",
+            "SOCKET",
+            "SOCKET-STREAM",
+            "SOCKET-STATE",
+            "SOCKET-LISTEN",
+            "SOCKET-ACCEPT",
+            "SOCKET-CONNECT",
+            "SOCKET-CLOSE",
+            "SOCKET-SHUTDOWN",
+            "GET-LOCAL-ADDRESS",
+            "GET-LOCAL-PORT",
+            "GET-LOCAL-NAME",
+            "GET-PEER-ADDRESS",
+            "GET-PEER-PORT",
+            "GET-PEER-NAME",
+            "WAIT-FOR-INPUT",
+            "WITH-MAPPED-CONDITIONS",
+            "WITH-CONNECTED-SOCKET",
+            "WITH-SERVER-SOCKET",
+            "WITH-CLIENT-SOCKET",
+            "WITH-SOCKET-LISTENER",
+            "SOCKET-SERVER",
+            "TCP-EVENT-LOOP",
+            "DEFAULT-TCP-HANDLER",
+            "ECHO-TCP-HANDLER",
+            "*SERVER*",
+            "*REMOTE-HOST*",
+            "*REMOTE-PORT*",
+        ],
+    ),
+    (
+        "SWANKD-WEBSOCKET",
+        &[
+            "PUBLISH-WEBSOCKET",
+            "ENDPOINT-PORT",
+            "STOP-WEBSOCKET",
+            "SEND",
+            "CLOSE-WEBSOCKET",
+            "OPEN-WEBSOCKET",
+        ],
+    ),
     ("SWANK-MACROSTEP", &["MACROSTEP-EXPAND-1", "MACRO-FORM-P"]),
     (
         "SWANK-TRACE-DIALOG",
@@ -93,6 +154,8 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     rpc::install(&mut table, &mut vm.image)?;
     threads::install(&mut table, &mut vm.image)?;
     listeners::install(&mut table, &mut vm.image)?;
+    sockets::install(&mut table, &mut vm.image)?;
+    websockets::install(&mut table, &mut vm.image)?;
     debugger::install(&mut table, &mut vm.image)?;
     definitions::install(&mut table, &mut vm.image)?;
     compile_notes::install(&mut table, &mut vm.image)?;
@@ -125,6 +188,8 @@ fn create_packages(vm: &mut Vm) {
         ("BORDEAUX-THREADS", &["BT"][..]),
         ("QUICKLISP-CLIENT", &["QL"][..]),
         ("ASDF", &[][..]),
+        ("USOCKET", &[][..]),
+        ("SWANKD-WEBSOCKET", &["WS"][..]),
         ("SWANK-MACROSTEP", &[][..]),
         ("SWANK-TRACE-DIALOG", &[][..]),
     ] {
@@ -181,6 +246,7 @@ pub fn interpreter_main(
         allow_quit: config.allow_quit,
         orphan_errors: config.orphan_errors,
         listeners: config.listeners.clone(),
+        sockets: config.sockets.clone(),
         ..Default::default()
     };
     let mut session = Session::new(vm, Rc::new(std::cell::RefCell::new(host)), exit);

@@ -1,7 +1,7 @@
 ;;;; REQUIRE, PROVIDE and the system loaders programs call at the top of their files.
 ;;;; What swankd builds in loads as a no-op; anything else is a clear error.
 
-(defvar cl::*modules* (list "SWANK" "SWANK-REPL" "BORDEAUX-THREADS")
+(defvar cl::*modules* (list "SWANK" "SWANK-REPL" "BORDEAUX-THREADS" "USOCKET" "USOCKET-SERVER")
   "The modules present: built into swankd, or announced with PROVIDE.")
 
 (defun swankd::%module-name (name)

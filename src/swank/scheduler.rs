@@ -40,6 +40,9 @@ pub enum WaitKey {
     Mailbox(ThreadId),
     /// A line from Emacs for this thread's `*STANDARD-INPUT*`.
     Input(ThreadId),
+    /// A change on any of the program sockets this thread waits on (which ones is kept in
+    /// `SwankHost::socket_waiters`).
+    Sockets(ThreadId),
     /// Emacs catching up with a connection's output (`:write-done`); the thread was held
     /// between slices, not parked by Lisp code.
     Output(ConnectionId),

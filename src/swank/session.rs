@@ -327,7 +327,17 @@ impl Session {
             } => self.message(connection, message),
             ToInterpreter::Disconnected { connection } => self.disconnect(connection),
             ToInterpreter::Input { text } => self.input(&text),
+            ToInterpreter::SocketReady { socket } => self.socket_ready(socket),
             ToInterpreter::Shutdown => {}
+        }
+    }
+
+    /// Wakes the threads waiting on a program socket; each checks again what it waits for.
+    fn socket_ready(&mut self, socket: crate::events::SocketId) {
+        let waiting = self.host.borrow_mut().socket_waiters.remove(&socket);
+        let t = Value::Symbol(self.vm.image.sym.t);
+        for thread in waiting.into_iter().flatten() {
+            self.sched().wake_one(WaitKey::Sockets(thread), t);
         }
     }
 
@@ -620,20 +630,24 @@ impl Session {
     /// have happened (a lock released while it was out of fuel): then it runs again at once
     /// and re-checks.
     fn park(&mut self, id: ThreadId, wait: WaitFor) {
-        let ready = match wait {
-            WaitFor::Thread(target) => self.sched().get(target).is_none(),
-            WaitFor::Lock(lock) => threads::lock_is_free(&self.vm, lock),
+        let ready = match &wait {
+            WaitFor::Thread(target) => self.sched().get(*target).is_none(),
+            WaitFor::Lock(lock) => threads::lock_is_free(&self.vm, *lock),
             WaitFor::Condition { .. } => false,
             WaitFor::Request(thread) => self
                 .host
                 .borrow()
                 .mailboxes
-                .get(&thread)
+                .get(thread)
                 .is_some_and(|mailbox| !mailbox.is_empty()),
-            WaitFor::Input { stream, .. } => !self.ask_for_input(id, stream),
+            WaitFor::Input { stream, .. } => !self.ask_for_input(id, *stream),
             WaitFor::Minibuffer {
                 prompt, initial, ..
-            } => !self.ask_minibuffer(id, prompt, initial),
+            } => !self.ask_minibuffer(id, *prompt, *initial),
+            WaitFor::Sockets { sockets, .. } => {
+                self.host.borrow_mut().wait_on_sockets(id, sockets);
+                false
+            }
         };
         if ready {
             self.sched().make_runnable(id);
@@ -685,6 +699,7 @@ impl Session {
             self.vm.reset_thread(&mut green.thread);
         }
         self.host.borrow_mut().thread_connections.remove(&id);
+        self.host.borrow_mut().forget_socket_waits(id);
         self.sched().wake_all(WaitKey::Thread(id), Value::Nil);
     }
 

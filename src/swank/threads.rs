@@ -21,7 +21,7 @@ use super::host::{SharedHost, host_handle};
 use super::scheduler::{GreenThread, Job, State, WaitKey};
 
 /// What a parked thread waits for (the payload of `Park::Wait`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum WaitFor {
     /// The end of this thread.
     Thread(ThreadId),
@@ -42,11 +42,17 @@ pub enum WaitFor {
         prompt: ObjRef,
         initial: Option<ObjRef>,
     },
+    /// A change on any of these program sockets, or the deadline.
+    Sockets {
+        thread: ThreadId,
+        sockets: Vec<crate::events::SocketId>,
+        deadline: Option<Instant>,
+    },
 }
 
 impl WaitFor {
-    pub fn key(self) -> WaitKey {
-        match self {
+    pub fn key(&self) -> WaitKey {
+        match *self {
             WaitFor::Thread(id) => WaitKey::Thread(id),
             WaitFor::Lock(lock) => WaitKey::Object(lock),
             WaitFor::Condition { variable, .. } => WaitKey::Object(variable),
@@ -54,12 +60,13 @@ impl WaitFor {
             WaitFor::Input { thread, .. } | WaitFor::Minibuffer { thread, .. } => {
                 WaitKey::Input(thread)
             }
+            WaitFor::Sockets { thread, .. } => WaitKey::Sockets(thread),
         }
     }
 
-    pub fn deadline(self) -> Option<Instant> {
-        match self {
-            WaitFor::Condition { deadline, .. } => deadline,
+    pub fn deadline(&self) -> Option<Instant> {
+        match *self {
+            WaitFor::Condition { deadline, .. } | WaitFor::Sockets { deadline, .. } => deadline,
             _ => None,
         }
     }
@@ -254,6 +261,10 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         },
     )?;
     table.define(image, swankd, "%THREAD-YIELD", (0, Some(0)), |_, _, _| {
+        Ok(Control::Park(Park::Yield))
+    })?;
+    table.define(image, swankd, "GC", (0, Some(0)), |vm, _, _| {
+        vm.image.heap.request_collection();
         Ok(Control::Park(Park::Yield))
     })?;
     Ok(())

@@ -645,6 +645,26 @@ Emacs lists every method."
         (swankd-e2e-fail "The program printed %s" (swankd-e2e-show lines))))
     (message "  ok  the loop went on with the new work: tick 2, then fixed 3")))
 
+;;;; A program that serves TCP clients
+
+(defconst swankd-e2e-echo-patch
+  "(defun reply (line)
+  (format nil \"~a!\" (string-upcase line)))
+"
+  "What the user sends to the running echo server with C-c C-r.")
+
+(swankd-e2e-defscenario live-server
+  "examples/echo-server.lisp serves the test's TCP clients while C-c C-r redefines reply."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-repl connection "(reply \"x\")" "\"echo: x\"\n")
+    (with-current-buffer (swankd-e2e-lisp-buffer connection "patch.lisp"
+                                                 swankd-e2e-echo-patch)
+      (swankd-e2e-echo-after connection
+                             (lambda () (slime-eval-region (point-min) (point-max))))
+      (kill-buffer))
+    (message "  ok  C-c C-r on the new reply")
+    (swankd-e2e-check-repl connection "(reply \"x\")" "\"X!\"\n")))
+
 (provide 'swankd-e2e-scenarios)
 
 ;;; scenarios.el ends here

@@ -120,7 +120,7 @@ impl FakeInterpreter {
                         outboxes.remove(&connection);
                         let _ = observer.send(Observed::Disconnected { connection });
                     }
-                    ToInterpreter::Input { .. } => {}
+                    ToInterpreter::Input { .. } | ToInterpreter::SocketReady { .. } => {}
                     ToInterpreter::Shutdown => break,
                 }
             }

@@ -2,11 +2,12 @@
 //! `unread-char`, on string streams and on an Emacs connection's input. When a
 //! connection's input has nothing left, the call is replaced by one of
 //! `SWANKD::%AWAIT-INPUT`, which asks Emacs for a line (`:read-string`), waits, and calls
-//! the function again.
+//! the function again. Socket streams read from their connection (`socket_stream`).
 
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::image::Image;
 use super::super::object::Object;
+use super::super::socket_stream::Read;
 use super::super::stream::Stream;
 use super::super::thread::LispThread;
 use super::super::value::Value;
@@ -46,6 +47,15 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     )?;
     table.define(image, cl, "READ-LINE", (0, Some(4)), |vm, t, a| {
         let stream = input_stream(vm, t, a.first().copied())?;
+        if let Some(port) = vm.socket_port(stream)? {
+            let Read::Got((line, missing)) = vm.socket_read_line(stream, &*port)? else {
+                return end_of_file(vm, t, stream, a);
+            };
+            let line = vm.image.string(line)?;
+            let missing = vm.image.boolean(missing);
+            t.mv = Some(vec![line, missing]);
+            return value(line);
+        }
         let rest = match remaining(vm, stream)? {
             Remaining::Text(rest) => rest,
             Remaining::End => return end_of_file(vm, t, stream, a),
@@ -63,6 +73,12 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, cl, "READ-CHAR", (0, Some(4)), |vm, t, a| {
         let stream = input_stream(vm, t, a.first().copied())?;
+        if let Some(port) = vm.socket_port(stream)? {
+            return match vm.socket_read_char(stream, &*port, false)? {
+                Read::Got(c) => value(Value::Char(c)),
+                Read::End => end_of_file(vm, t, stream, a),
+            };
+        }
         let c = match remaining(vm, stream)? {
             Remaining::Text(rest) => rest.chars().next(),
             Remaining::End => None,
@@ -79,6 +95,12 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             return Err(LispError::unsupported("PEEK-CHAR with a peek type"));
         }
         let stream = input_stream(vm, t, a.get(1).copied())?;
+        if let Some(port) = vm.socket_port(stream)? {
+            return match vm.socket_read_char(stream, &*port, true)? {
+                Read::Got(c) => value(Value::Char(c)),
+                Read::End => end_of_file(vm, t, stream, a.get(1..).unwrap_or(&[])),
+            };
+        }
         let c = match remaining(vm, stream)? {
             Remaining::Text(rest) => rest.chars().next(),
             Remaining::End => None,
@@ -91,6 +113,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, cl, "UNREAD-CHAR", (1, Some(2)), |vm, t, a| {
         let stream = input_stream(vm, t, a.get(1).copied())?;
+        if vm.socket_port(stream)?.is_some() {
+            return Err(LispError::unsupported(
+                "UNREAD-CHAR on a socket stream (PEEK-CHAR looks ahead)",
+            ));
+        }
         if let Some(Object::Stream(
             Stream::StringInput { text, position }
             | Stream::ConnectionInput {

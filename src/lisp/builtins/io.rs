@@ -50,12 +50,6 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         vm.write_text(stream, &c.to_string())?;
         value(a[0])
     })?;
-    table.define(image, cl, "FINISH-OUTPUT", (0, Some(1)), |_, _, _| {
-        value(Value::Nil)
-    })?;
-    table.define(image, cl, "FORCE-OUTPUT", (0, Some(1)), |_, _, _| {
-        value(Value::Nil)
-    })?;
     table.define(image, cl, "PRIN1-TO-STRING", (1, Some(1)), |vm, t, a| {
         let preparation = vm.prepare_printing(t, &a[..1], &[true])?;
         let text = vm.prin1_string(t, a[0]);

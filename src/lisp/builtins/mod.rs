@@ -21,6 +21,7 @@ mod packages;
 mod reading;
 mod sequences;
 mod sorting;
+mod streams;
 mod strings;
 mod structs;
 mod symbols;
@@ -119,6 +120,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     hash::install(table, image)?;
     io::install(table, image)?;
     input::install(table, image)?;
+    streams::install(table, image)?;
     control::install(table, image)?;
     reading::install(table, image)?;
     internal::install(table, image)?;

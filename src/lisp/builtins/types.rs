@@ -124,6 +124,16 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
                 let swankd = vm.image.pkg.swankd;
                 Value::Symbol(vm.image.intern("WAITQUEUE", swankd)?)
             }
+            Some(Object::Port(port)) => {
+                use super::super::object::NetworkPort;
+                let name = match port {
+                    NetworkPort::Listener(_) => "SOCKET-LISTENER",
+                    NetworkPort::WebSocket(_) => "WEBSOCKET",
+                    NetworkPort::WebSocketEndpoint(_) => "WEBSOCKET-ENDPOINT",
+                };
+                let swankd = vm.image.pkg.swankd;
+                Value::Symbol(vm.image.intern(name, swankd)?)
+            }
             Some(Object::Cell(_)) | None => sym(vm, "T")?,
         },
     };

@@ -148,10 +148,17 @@ impl Vm {
         mode: CallMode,
     ) -> LispResult<Invoked> {
         let args: Vec<Value> = thread.stack[return_to + 1..return_to + 1 + argc].to_vec();
+        let callee = thread.stack[return_to];
         thread.mv = None;
         let control = self.dispatch_builtin(thread, index, &args);
         thread.stack.truncate(return_to);
-        let control = control?;
+        let control = match control {
+            Err(LispError {
+                kind: ErrorKind::WouldBlock { stream, readiness },
+                ..
+            }) => self.await_stream(stream, readiness, callee, &args)?,
+            other => other?,
+        };
         match control {
             Control::Value(value) => {
                 thread.stack.push(value);
@@ -175,6 +182,26 @@ impl Vm {
                 Ok(Invoked::Frame)
             }
         }
+    }
+
+    /// The call that replaces a builtin which found `stream` not ready:
+    /// `(SWANKD::%AWAIT-STREAM STREAM READINESS BUILTIN ARGUMENTS)` waits, then calls the
+    /// builtin again.
+    fn await_stream(
+        &mut self,
+        stream: Value,
+        readiness: crate::events::Readiness,
+        builtin: Value,
+        args: &[Value],
+    ) -> LispResult<Control> {
+        let swankd = self.image.pkg.swankd;
+        let awaiter = self.image.intern("%AWAIT-STREAM", swankd)?;
+        let readiness = self.image.keyword(readiness_name(readiness))?;
+        let arguments = self.image.list(args)?;
+        Ok(Control::Call(
+            Value::Symbol(awaiter),
+            vec![stream, Value::Symbol(readiness), builtin, arguments],
+        ))
     }
 
     /// Places arguments for a lambda list with optional, rest or key parameters: required,
@@ -247,6 +274,18 @@ impl Vm {
             }
         }
         Ok(())
+    }
+}
+
+/// The keyword naming a readiness in Lisp (`%WAIT-FOR-STREAMS` takes the same).
+pub fn readiness_name(readiness: crate::events::Readiness) -> &'static str {
+    use crate::events::Readiness;
+    match readiness {
+        Readiness::Input => "INPUT",
+        Readiness::Output => "OUTPUT",
+        Readiness::Drained => "DRAINED",
+        Readiness::Accept => "ACCEPT",
+        Readiness::Connected => "CONNECTED",
     }
 }
 

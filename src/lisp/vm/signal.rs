@@ -78,6 +78,7 @@ impl Vm {
                 slot(self, "EXPECTED-TYPE", expected)?;
             }
             ErrorKind::UnboundVariable(sym) => slot(self, "NAME", Value::Symbol(*sym))?,
+            ErrorKind::StreamError(stream) => slot(self, "STREAM", *stream)?,
             ErrorKind::UndefinedFunction(name) => {
                 slot(self, "NAME", *name)?;
                 if let Some(arguments) = &error.arguments {
