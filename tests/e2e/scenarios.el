@@ -201,7 +201,8 @@
     (nreverse balances)))
 
 (swankd-e2e-defscenario live-class-change
-  "examples/accounts.lisp ticks on while C-c C-r adds a slot to its objects' class."
+  "examples/accounts.lisp ticks on.
+Meanwhile C-c C-r adds a slot to its objects' class."
   (let ((connection (swankd-e2e-connect)))
     (swankd-e2e-check-repl connection "(length *accounts*)" "3\n")
     (with-current-buffer (swankd-e2e-lisp-buffer connection "accounts-patch.lisp"
@@ -285,7 +286,8 @@
       (kill-buffer))))
 
 (swankd-e2e-defscenario trace-dialog
-  "The trace dialog: C-c M-t on two functions, a call, and the call tree in C-c T."
+  "The trace dialog: C-c M-t on two functions, a call.
+The call tree shows in C-c T."
   (let ((connection (swankd-e2e-connect)))
     (swankd-e2e-check-repl connection "(defun e2e-sq (x) (* x x))" "E2E-SQ\n")
     (swankd-e2e-check-repl connection
@@ -654,7 +656,8 @@ Emacs lists every method."
   "What the user sends to the running echo server with C-c C-r.")
 
 (swankd-e2e-defscenario live-server
-  "examples/echo-server.lisp serves the test's TCP clients while C-c C-r redefines reply."
+  "examples/echo-server.lisp serves the test's TCP clients.
+Meanwhile C-c C-r redefines reply."
   (let ((connection (swankd-e2e-connect)))
     (swankd-e2e-check-repl connection "(reply \"x\")" "\"echo: x\"\n")
     (with-current-buffer (swankd-e2e-lisp-buffer connection "patch.lisp"
