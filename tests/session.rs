@@ -1019,3 +1019,37 @@ fn y_or_n_p_at_the_repl_asks_emacs_for_the_answer() {
         "{shown}"
     );
 }
+
+#[test]
+fn the_inspector_removes_hash_table_entries_and_unbinds_functions() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(progn (defvar *h* (make-hash-table)) (setf (gethash :a *h*) 1 (gethash :b *h*) 2) (defun gone () 1))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(client.next(), r#"(:return (:ok "=> GONE") 1)"#);
+    client.rex(r#"(swank:init-inspector "*h*")"#, ThreadSelector::Any, 2);
+    let page = client.next();
+    assert!(page.contains(r#"(:action "[remove entry]" 1)"#), "{page}");
+    client.rex(
+        "(swank:inspector-call-nth-action 1)",
+        ThreadSelector::Any,
+        3,
+    );
+    let page = client.next();
+    assert!(
+        page.contains(":COUNT 1") && !page.contains(r#"(:value ":A""#),
+        "{page}"
+    );
+    client.rex(r#"(swank:init-inspector "'gone")"#, ThreadSelector::Any, 4);
+    let page = client.next();
+    assert!(page.contains(r#"(:action "[unbind]" 0)"#), "{page}");
+    client.rex(
+        "(swank:inspector-call-nth-action 0)",
+        ThreadSelector::Any,
+        5,
+    );
+    let page = client.next();
+    assert!(page.contains("It names no function."), "{page}");
+}

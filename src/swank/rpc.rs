@@ -56,6 +56,14 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             value(Value::Nil)
         },
     )?;
+    table.define(image, swankd, "%FUNCTION-NAME", (1, Some(1)), |vm, _, a| {
+        let name = match vm.image.object(a[0]) {
+            Some(Object::Closure(closure)) => closure.proto.name,
+            Some(Object::Builtin(builtin)) => Value::Symbol(builtin.name),
+            _ => Value::Nil,
+        };
+        value(name)
+    })?;
     table.define(
         image,
         swankd,

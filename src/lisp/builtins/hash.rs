@@ -27,6 +27,19 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "HASH-TABLE-COUNT", (1, Some(1)), |vm, _, a| {
         value(Value::Fixnum(entries(&vm.image, a[0])?.len() as i64))
     })?;
+    table.define(image, cl, "HASH-TABLE-TEST", (1, Some(1)), |vm, _, a| {
+        let name = match vm.image.object(a[0]) {
+            Some(Object::HashTable(table)) => match table.test {
+                crate::lisp::hash_table::HashTest::Eq => "EQ",
+                crate::lisp::hash_table::HashTest::Eql => "EQL",
+                crate::lisp::hash_table::HashTest::Equal => "EQUAL",
+                crate::lisp::hash_table::HashTest::Equalp => "EQUALP",
+            },
+            _ => return Err(LispError::type_error(a[0], "HASH-TABLE")),
+        };
+        let cl = vm.image.pkg.cl;
+        value(Value::Symbol(vm.image.intern(name, cl)?))
+    })?;
     table.define(image, cl, "HASH-TABLE-P", (1, Some(1)), |vm, _, a| {
         let is = matches!(vm.image.object(a[0]), Some(Object::HashTable(_)));
         value(vm.image.boolean(is))

@@ -63,6 +63,27 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let bound = !matches!(vm.image.heap.symbol(sym).function, Value::Unbound);
         value(vm.image.boolean(bound))
     })?;
+    table.define(image, cl, "DOCUMENTATION", (2, Some(2)), |vm, _, a| {
+        let Some(sym) = vm.image.as_symbol(a[0]) else {
+            return value(Value::Nil);
+        };
+        let info = vm.image.heap.symbol(sym).info.as_deref();
+        let variable = vm
+            .image
+            .as_symbol(a[1])
+            .is_some_and(|kind| &*vm.image.symbol_name(kind) == "VARIABLE");
+        let doc = info.and_then(|i| {
+            if variable {
+                i.variable_doc.clone()
+            } else {
+                i.function_doc.clone()
+            }
+        });
+        match doc {
+            Some(doc) => value(vm.image.string(doc)?),
+            None => value(Value::Nil),
+        }
+    })?;
     table.define(image, cl, "SPECIAL-OPERATOR-P", (1, Some(1)), |vm, _, a| {
         let sym = expect_symbol(&vm.image, a[0])?;
         let name = &vm.image.heap.symbol(sym).name;
