@@ -112,6 +112,15 @@ pub struct Cli {
     /// than the program reads is held back by TCP; a line longer than this is an error.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
     pub socket_buffer_bytes: usize,
+
+    /// Seconds a WebSocket client of the program may take over its opening handshake.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub socket_handshake_seconds: u64,
+
+    /// Seconds a closing program socket may take to send what is queued and to finish the
+    /// WebSocket closing handshake.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    pub socket_close_seconds: u64,
     /// Bytes of output a connection's threads may gather while SLIME 2.28 or later has not
     /// yet answered the output in flight with :write-done; beyond it they wait.
     #[arg(long, value_name = "BYTES", default_value_t = 65536)]
@@ -154,6 +163,8 @@ pub struct Limits {
     pub max_pending_requests: usize,
     pub max_program_sockets: usize,
     pub socket_buffer_bytes: usize,
+    pub socket_handshake_seconds: u64,
+    pub socket_close_seconds: u64,
     pub max_unacknowledged_output: usize,
 }
 
@@ -359,6 +370,11 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         (cli.max_pending_requests, "--max-pending-requests"),
         (cli.max_program_sockets, "--max-program-sockets"),
         (cli.socket_buffer_bytes, "--socket-buffer-bytes"),
+        (
+            cli.socket_handshake_seconds as usize,
+            "--socket-handshake-seconds",
+        ),
+        (cli.socket_close_seconds as usize, "--socket-close-seconds"),
         (cli.max_unacknowledged_output, "--max-unacknowledged-output"),
     ];
     if let Some((_, option)) = positive.iter().find(|(value, _)| *value == 0) {
@@ -371,6 +387,8 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         max_pending_requests: cli.max_pending_requests,
         max_program_sockets: cli.max_program_sockets,
         socket_buffer_bytes: cli.socket_buffer_bytes,
+        socket_handshake_seconds: cli.socket_handshake_seconds,
+        socket_close_seconds: cli.socket_close_seconds,
         max_unacknowledged_output: cli.max_unacknowledged_output,
     })
 }
@@ -421,6 +439,8 @@ mod tests {
                 max_pending_requests: 1024,
                 max_program_sockets: 1024,
                 socket_buffer_bytes: 1 << 20,
+                socket_handshake_seconds: 10,
+                socket_close_seconds: 5,
                 max_unacknowledged_output: 65536,
             }
         );

@@ -110,6 +110,10 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
     let (sender, receiver) = mpsc::channel();
     let server = ServerHandle::new(server_settings(&config), sender.clone());
     let listeners = RuntimeListeners::new(server.clone(), tokio::runtime::Handle::current());
+    crate::sockets::timeouts::configure(crate::sockets::timeouts::SocketTimeouts {
+        handshake: Duration::from_secs(config.limits.socket_handshake_seconds),
+        close_linger: Duration::from_secs(config.limits.socket_close_seconds),
+    });
     let sockets = ProgramSockets::new(
         tokio::runtime::Handle::current(),
         SocketSettings {

@@ -13,6 +13,7 @@
 mod address;
 mod listener;
 mod stream;
+pub mod timeouts;
 mod websocket;
 
 use std::sync::Arc;

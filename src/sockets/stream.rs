@@ -3,7 +3,7 @@
 //!
 //! The reader task reads while the input buffer has room and then waits, so a client that
 //! floods is held back by TCP; the writer task sends what the interpreter queued. Closing
-//! sends what is queued (for at most [`CLOSE_LINGER`]), then shuts the socket down.
+//! sends what is queued (for at most the configured close linger, `--socket-close-seconds`), then shuts the socket down.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -22,7 +22,6 @@ use crate::events::{Readiness, SocketError, SocketId, StreamPort};
 /// The most the reader task reads at once.
 const READ_CHUNK: usize = 16 * 1024;
 /// How long a closed socket may take to send what was queued before it is dropped.
-const CLOSE_LINGER: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Default)]
 struct State {
@@ -244,16 +243,23 @@ async fn write_loop(shared: Arc<Shared>, mut writer: OwnedWriteHalf) {
         };
         if batch.is_empty() {
             if closing {
-                let _ = tokio::time::timeout(CLOSE_LINGER, writer.shutdown()).await;
+                let _ = tokio::time::timeout(
+                    super::timeouts::current().close_linger,
+                    writer.shutdown(),
+                )
+                .await;
                 return;
             }
             shared.work.notified().await;
             continue;
         }
         let written = if closing {
-            tokio::time::timeout(CLOSE_LINGER, writer.write_all(&batch))
-                .await
-                .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
+            tokio::time::timeout(
+                super::timeouts::current().close_linger,
+                writer.write_all(&batch),
+            )
+            .await
+            .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
         } else {
             writer.write_all(&batch).await
         };

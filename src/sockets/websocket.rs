@@ -27,10 +27,6 @@ use crate::events::{
     MessageListenPort, MessagePort, Readiness, SocketError, SocketId, WsEvent, WsMessage,
 };
 
-/// How long a client may take over its opening handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a closing connection waits for the peer's closing handshake.
-const CLOSE_LINGER: Duration = Duration::from_secs(5);
 /// Clients whose handshake succeeded and that the program has not taken yet, per endpoint.
 const ACCEPT_QUEUE: usize = 128;
 /// The close code of a connection that ended without a closing handshake.
@@ -158,7 +154,9 @@ async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         let can_read = shared.lock().inbox_bytes < shared.buffer_bytes;
         let linger = async {
             match closing_since {
-                Some(since) => tokio::time::sleep_until(since + CLOSE_LINGER).await,
+                Some(since) => {
+                    tokio::time::sleep_until(since + super::timeouts::current().close_linger).await
+                }
                 None => std::future::pending().await,
             }
         };
@@ -179,7 +177,7 @@ async fn run<S: AsyncRead + AsyncWrite + Unpin>(
                     shared.end(code, reason);
                     // tungstenite has queued the answering close; reading on sends it and
                     // ends once the connection is closed.
-                    let _ = tokio::time::timeout(CLOSE_LINGER, async {
+                    let _ = tokio::time::timeout(super::timeouts::current().close_linger, async {
                         let _ = socket.flush().await;
                         while let Some(Ok(_)) = socket.next().await {}
                     })
@@ -204,7 +202,7 @@ async fn run<S: AsyncRead + AsyncWrite + Unpin>(
                         code: CloseCode::from(code),
                         reason: "".into(),
                     };
-                    let _ = tokio::time::timeout(CLOSE_LINGER, socket.close(Some(frame))).await;
+                    let _ = tokio::time::timeout(super::timeouts::current().close_linger, socket.close(Some(frame))).await;
                     break;
                 }
                 None => {
@@ -333,7 +331,7 @@ pub fn connect(
     let shared = Shared::new(waker, buffer_bytes, state);
     let task_shared = shared.clone();
     runtime.spawn(async move {
-        let opened = tokio::time::timeout(HANDSHAKE_TIMEOUT, async {
+        let opened = tokio::time::timeout(super::timeouts::current().handshake, async {
             let stream = TcpStream::connect((host.as_str(), port))
                 .await
                 .map_err(|error| io_error(&format!("{host}:{port}"), &error))?;
@@ -505,7 +503,7 @@ async fn handshake(endpoint: Arc<Endpoint>, stream: TcpStream, slot: OwnedSemaph
         }
     };
     let accepted = tokio::time::timeout(
-        HANDSHAKE_TIMEOUT,
+        super::timeouts::current().handshake,
         tokio_tungstenite::accept_hdr_async_with_config(stream, check_path, Some(shared.config())),
     )
     .await;
