@@ -22,6 +22,8 @@ pub enum ErrorKind {
     EndOfFile,
     /// A stream failed (a socket's connection was reset, or it is closed).
     StreamError(Value),
+    /// A file could not be opened, written or deleted; the value is its name.
+    FileError(Value),
     ReaderError,
     PackageError,
     /// The evaluation was abandoned through the request's ABORT restart.

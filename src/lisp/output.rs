@@ -59,6 +59,21 @@ impl Vm {
                 self.image.heap.grew(grew)?;
             }
             Some(Object::Stream(Stream::Socket(_))) => return self.socket_write_text(stream, text),
+            Some(Object::Stream(Stream::FileOutput { writer, column })) => {
+                let Some(writer) = writer else {
+                    return Err(LispError::new(
+                        super::error::ErrorKind::StreamError(stream),
+                        "The file stream is closed.",
+                    ));
+                };
+                if let Err(error) = writer.write_all(text.as_bytes()) {
+                    return Err(LispError::new(
+                        super::error::ErrorKind::StreamError(stream),
+                        format!("cannot write to the file: {error}"),
+                    ));
+                }
+                *column = advance_column(*column, text);
+            }
             _ => return Err(LispError::type_error(stream, "STREAM")),
         }
         Ok(())

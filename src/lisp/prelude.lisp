@@ -624,12 +624,14 @@ to right as the place's subforms and then the value."
 (swankd::%define-condition-type 'parse-error '(error) nil nil)
 (swankd::%define-condition-type 'reader-error '(parse-error stream-error) nil nil)
 (swankd::%define-condition-type 'package-error '(error) '((package :package nil)) nil)
+(swankd::%define-condition-type 'file-error '(error) '((pathname :pathname nil)) nil)
 
 (defun simple-condition-format-control (c) (swankd::%condition-slot c 'format-control))
 (defun simple-condition-format-arguments (c) (swankd::%condition-slot c 'format-arguments))
 (defun type-error-datum (c) (swankd::%condition-slot c 'datum))
 (defun type-error-expected-type (c) (swankd::%condition-slot c 'expected-type))
 (defun cell-error-name (c) (swankd::%condition-slot c 'name))
+(defun file-error-pathname (c) (swankd::%condition-slot c 'pathname))
 
 (defun swankd::%coerce-to-condition (datum arguments default-type)
   (cond ((swankd::%conditionp datum) datum)
@@ -1850,3 +1852,28 @@ from *STANDARD-INPUT* is one of YES (true) or NO (false)."
   "Asks a yes-or-no question and reads yes or no."
   (swankd::%ask control arguments "(yes or no)" '("yes") '("no")
                 "Please type \"yes\" for yes or \"no\" for no."))
+
+(defun open (filename &key (direction :input) element-type (if-exists :error)
+                           (if-does-not-exist nil if-does-not-exist-p) external-format)
+  "Opens the file FILENAME (a string, relative to the working directory) for :INPUT (its
+text, read whole) or :OUTPUT (:IF-EXISTS :ERROR, :SUPERSEDE, :APPEND or NIL). Files are
+text in UTF-8; ELEMENT-TYPE other than characters is not supported."
+  (declare (ignore external-format))
+  (when (and element-type (not (member element-type '(character base-char :default))))
+    (error "unsupported in swankd: OPEN with :ELEMENT-TYPE ~S" element-type))
+  (swankd::%open-file (string filename) direction if-exists
+                      (if if-does-not-exist-p
+                          if-does-not-exist
+                          (if (eq direction :input) :error :create))))
+
+(defmacro with-open-file ((stream filename &rest options) &body body)
+  "Runs BODY with STREAM open on FILENAME (see OPEN), closing it however BODY exits."
+  `(let ((,stream (open ,filename ,@options)))
+     (unwind-protect (progn ,@body)
+       (when ,stream (close ,stream)))))
+
+(defmacro with-open-stream ((var stream) &body body)
+  "Runs BODY with VAR bound to STREAM, closing it however BODY exits."
+  `(let ((,var ,stream))
+     (unwind-protect (progn ,@body)
+       (close ,var))))

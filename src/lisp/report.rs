@@ -38,6 +38,7 @@ pub fn type_name(image: &Image, error: &LispError) -> String {
         ErrorKind::ControlError => "CONTROL-ERROR".into(),
         ErrorKind::EndOfFile => "END-OF-FILE".into(),
         ErrorKind::StreamError(_) => "STREAM-ERROR".into(),
+        ErrorKind::FileError(_) => "FILE-ERROR".into(),
         ErrorKind::WouldBlock { .. } => "SIMPLE-ERROR".into(),
         ErrorKind::ReaderError => "READER-ERROR".into(),
         ErrorKind::PackageError => "PACKAGE-ERROR".into(),

@@ -31,6 +31,11 @@ pub enum Stream {
     /// A program's TCP connection (`USOCKET:SOCKET-STREAM`); bivalent: characters travel
     /// as UTF-8, and bytes as they are.
     Socket(SocketStream),
+    /// A file opened for output (`OPEN`, `WITH-OPEN-FILE`); `None` once closed.
+    FileOutput {
+        writer: Option<std::io::BufWriter<std::fs::File>>,
+        column: usize,
+    },
 }
 
 /// The Lisp side of a connected socket; its bytes are buffered in the port.
@@ -52,6 +57,7 @@ impl Stream {
             | Stream::ProcessError { column }
             | Stream::Connection { column, .. }
             | Stream::StringOutput { column, .. }
+            | Stream::FileOutput { column, .. }
             | Stream::Socket(SocketStream { column, .. }) => *column,
             _ => 0,
         }

@@ -9,6 +9,7 @@ mod arrays;
 mod conditions;
 mod control;
 mod dispatch;
+mod files;
 mod hash;
 mod input;
 mod instances;
@@ -119,6 +120,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     arrays::install(table, image)?;
     hash::install(table, image)?;
     io::install(table, image)?;
+    files::install(table, image)?;
     input::install(table, image)?;
     streams::install(table, image)?;
     control::install(table, image)?;

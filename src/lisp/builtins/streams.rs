@@ -2,7 +2,7 @@
 //! `FORCE-OUTPUT`, `FINISH-OUTPUT`, bytes (`READ-BYTE`, `WRITE-BYTE`) and sequences
 //! (`WRITE-SEQUENCE`, and `SWANKD::%READ-SEQUENCE-SOME` under prelude.lisp's
 //! `READ-SEQUENCE`). Socket streams do the real work (`socket_stream`); the other streams
-//! have nothing to flush or close.
+//! have nothing to flush or close, but file output streams (`files`).
 
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::image::Image;
@@ -19,6 +19,19 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let swankd = image.pkg.swankd;
     table.define(image, cl, "CLOSE", (1, None), |vm, _, a| {
         expect_stream(vm, a[0])?;
+        if let Some(Object::Stream(Stream::FileOutput { writer, .. })) = vm.image.object_mut(a[0]) {
+            let flushed = match writer.take() {
+                Some(mut writer) => std::io::Write::flush(&mut writer),
+                None => Ok(()),
+            };
+            if let Err(error) = flushed {
+                return Err(LispError::new(
+                    ErrorKind::StreamError(a[0]),
+                    format!("cannot write to the file: {error}"),
+                ));
+            }
+            return value(vm.image.t());
+        }
         let abort = keyword_arg(&mut vm.image, &a[1..], "ABORT")?.is_some_and(|v| v.truthy());
         vm.socket_close(a[0], abort);
         value(vm.image.t())
@@ -28,6 +41,9 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let open = !matches!(
             vm.image.object(a[0]),
             Some(Object::Stream(Stream::Socket(socket))) if socket.closed
+        ) && !matches!(
+            vm.image.object(a[0]),
+            Some(Object::Stream(Stream::FileOutput { writer: None, .. }))
         );
         value(vm.image.boolean(open))
     })?;
@@ -112,6 +128,17 @@ fn input_stream(vm: &Vm, thread: &LispThread, designator: Option<Value>) -> Lisp
 
 fn flush(vm: &mut Vm, thread: &mut LispThread, a: &[Value], wait: bool) -> LispResult<Control> {
     let stream = vm.output_stream(thread, a.first().copied().unwrap_or(Value::Nil))?;
+    if let Some(Object::Stream(Stream::FileOutput {
+        writer: Some(writer),
+        ..
+    })) = vm.image.object_mut(stream)
+        && let Err(error) = std::io::Write::flush(writer)
+    {
+        return Err(LispError::new(
+            ErrorKind::StreamError(stream),
+            format!("cannot write to the file: {error}"),
+        ));
+    }
     if let Some(port) = vm.socket_port(stream)? {
         vm.socket_flush(stream, &*port, wait)?;
     }

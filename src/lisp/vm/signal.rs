@@ -79,6 +79,7 @@ impl Vm {
             }
             ErrorKind::UnboundVariable(sym) => slot(self, "NAME", Value::Symbol(*sym))?,
             ErrorKind::StreamError(stream) => slot(self, "STREAM", *stream)?,
+            ErrorKind::FileError(pathname) => slot(self, "PATHNAME", *pathname)?,
             ErrorKind::UndefinedFunction(name) => {
                 slot(self, "NAME", *name)?;
                 if let Some(arguments) = &error.arguments {
