@@ -1,0 +1,78 @@
+//! The collector keeps up with a program that allocates without end: a loop building
+//! cyclic structures (circular lists, hash tables pointing back at themselves, closures
+//! over both) runs for a minute (`SWANKD_GARBAGE_SECONDS`), and swankd's resident size,
+//! sampled every second once the heap has settled, stays within 10 MB.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Samples before this are the heap growing to its working size.
+const SETTLE: Duration = Duration::from_secs(10);
+const ALLOWED_GROWTH_KB: u64 = 10 * 1024;
+
+const PROGRAM: &str = r#"
+(defun churn ()
+  (let* ((cell (list 1 2 3))
+         (table (make-hash-table)))
+    (setf (cdr (last cell)) cell)
+    (setf (gethash :self table) table
+          (gethash :cell table) cell)
+    (let ((closure (lambda () (list cell table))))
+      (setf (gethash :closure table) closure))
+    (make-array 100 :initial-element cell)))
+(loop (dotimes (i 1000) (churn)) (sleep 0.001))
+"#;
+
+fn resident_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kb| kb.parse().ok())
+}
+
+#[test]
+fn resident_size_stays_flat_while_a_program_allocates_cycles() {
+    let seconds: u64 = std::env::var("SWANKD_GARBAGE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let dir = std::env::temp_dir().join(format!("swankd-garbage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let program = dir.join("churn.lisp");
+    std::fs::write(&program, PROGRAM).unwrap_or_else(|e| panic!("{e}"));
+    let mut swankd = Command::new(env!("CARGO_BIN_EXE_swankd"))
+        .args(["--no-tcp", "--log-level", "error"])
+        .arg(&program)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start swankd: {e}"));
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    while started.elapsed() < Duration::from_secs(seconds) {
+        std::thread::sleep(Duration::from_secs(1));
+        if let Ok(Some(status)) = swankd.try_wait() {
+            panic!("swankd exited while the program ran: {status}");
+        }
+        if started.elapsed() >= SETTLE
+            && let Some(kb) = resident_kb(swankd.id())
+        {
+            samples.push(kb);
+        }
+    }
+    let _ = swankd.kill();
+    let _ = swankd.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(samples.len() >= 3, "too few samples: {samples:?}");
+    let (low, high) = (samples.iter().min(), samples.iter().max());
+    let (Some(low), Some(high)) = (low, high) else {
+        panic!("no samples");
+    };
+    assert!(
+        high - low <= ALLOWED_GROWTH_KB,
+        "resident size grew from {low} kB to {high} kB over {seconds} s: {samples:?}"
+    );
+}
