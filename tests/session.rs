@@ -1053,3 +1053,25 @@ fn the_inspector_removes_hash_table_entries_and_unbinds_functions() {
     let page = client.next();
     assert!(page.contains("It names no function."), "{page}");
 }
+
+#[test]
+fn xref_finds_the_functions_that_expand_a_macro() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:compile-string-for-emacs "(defmacro twice (x) (list 'progn x x)) (defun use-twice () (twice (print 1)))" "m.lisp" '((:position 1)) nil nil)"#,
+        ThreadSelector::Any,
+        1,
+    );
+    let compiled = client.next();
+    assert!(compiled.contains(":compilation-result nil t"), "{compiled}");
+    client.rex(
+        r#"(swank:xref ':macroexpands "twice")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    let reply = client.next();
+    assert!(
+        reply.starts_with(r#"(:return (:ok (("USE-TWICE" (:location (:buffer "m.lisp")"#),
+        "{reply}"
+    );
+}

@@ -129,4 +129,6 @@ pub struct Proto {
     /// Per local slot: the variable's name and whether the slot holds a cell (a variable
     /// closures capture and assign), for the debugger. `None` for internal slots.
     pub local_names: Vec<Option<(SymRef, bool)>>,
+    /// Global macros expanded in this function's own code (xref `:macroexpands`).
+    pub macros: Vec<SymRef>,
 }

@@ -452,10 +452,10 @@ functions built into swankd."
           symbols))
 
 (defun xref (type name)
-  "C-c C-w c/w/r/b/s: who calls, references, binds or sets NAME, or whom NAME calls, read
-from the code of the functions defined now."
+  "C-c C-w c/w/r/b/s/m: who calls, references, binds or sets NAME, who expands the macro
+NAME, or whom NAME calls, read from the code of the functions defined now."
   (let ((symbol (read-from-string name)))
-    (if (member type '(:macroexpands :specializes))
+    (if (eq type :specializes)
         :not-implemented
         (xref-entries (swankd::%xref type symbol)))))
 

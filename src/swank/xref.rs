@@ -1,6 +1,7 @@
 //! Cross references for `C-c C-w` and `M-?`: who calls, references, sets or binds a name,
-//! and whom a function calls. They are read from the compiled code of the functions
-//! defined now, so they stay current across redefinitions without a separate database.
+//! who expands a macro, and whom a function calls. They are read from the compiled code of
+//! the functions defined now (and the macros the compiler recorded in it), so they stay
+//! current across redefinitions without a separate database.
 
 use std::collections::BTreeSet;
 
@@ -18,6 +19,7 @@ enum Use {
     References,
     Sets,
     Binds,
+    Macroexpands,
 }
 
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
@@ -34,6 +36,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             "REFERENCES" => users_of(&vm.image, name, Use::References),
             "SETS" => users_of(&vm.image, name, Use::Sets),
             "BINDS" => users_of(&vm.image, name, Use::Binds),
+            "MACROEXPANDS" => users_of(&vm.image, name, Use::Macroexpands),
             "CALLS-WHO" | "CALLEES" => function_proto(&vm.image, name)
                 .map(|proto| used_names(&proto, Use::Calls))
                 .unwrap_or_default()
@@ -77,6 +80,9 @@ fn used_names(proto: &Proto, how: Use) -> BTreeSet<SymRef> {
     let mut names = BTreeSet::new();
     let mut pending = vec![proto];
     while let Some(proto) = pending.pop() {
+        if how == Use::Macroexpands {
+            names.extend(proto.macros.iter().copied());
+        }
         for op in &proto.code {
             let index = match (how, op) {
                 (

@@ -56,6 +56,8 @@ enum LocalOperator {
 struct LambdaContext {
     id: u32,
     free: Vec<VarId>,
+    /// Global macros expanded in this lambda's own code (for xref `:macroexpands`).
+    macros: Vec<SymRef>,
 }
 
 pub struct Analyzer<'h> {
@@ -78,6 +80,7 @@ impl<'h> Analyzer<'h> {
             lambdas: vec![LambdaContext {
                 id: 0,
                 free: Vec::new(),
+                macros: Vec::new(),
             }],
             next_lambda: 1,
             depth: 0,
@@ -402,6 +405,11 @@ impl<'h> Analyzer<'h> {
                 let symbol = self.image().heap.symbol(sym);
                 if symbol.is_macro() {
                     let expander = symbol.function;
+                    if let Some(context) = self.lambdas.last_mut()
+                        && !context.macros.contains(&sym)
+                    {
+                        context.macros.push(sym);
+                    }
                     let env = self.environment()?;
                     let expansion = self.host.expand_macro(expander, form, env)?;
                     return self.form(expansion);
@@ -514,17 +522,23 @@ impl<'h> Analyzer<'h> {
         self.lambdas.push(LambdaContext {
             id,
             free: Vec::new(),
+            macros: Vec::new(),
         });
         let scope_mark = self.scope.len();
         let result = build(self);
         self.scope.truncate(scope_mark);
-        let free = self.lambdas.pop().map(|c| c.free).unwrap_or_default();
+        let (free, macros) = self
+            .lambdas
+            .pop()
+            .map(|c| (c.free, c.macros))
+            .unwrap_or_default();
         let (params, body) = result?;
         Ok(Node::Lambda(Box::new(LambdaNode {
             name,
             params,
             body,
             free,
+            macros,
         })))
     }
 

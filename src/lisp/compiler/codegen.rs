@@ -86,6 +86,7 @@ fn generate_with_captures(
         shape,
         local_count: builder.next_slot,
         local_names: builder.local_names,
+        macros: lambda.macros.clone(),
     })
 }
 

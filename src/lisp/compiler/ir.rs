@@ -119,4 +119,6 @@ pub struct LambdaNode {
     pub body: Node,
     /// Variables of enclosing lambdas this lambda refers to, in capture order.
     pub free: Vec<VarId>,
+    /// Global macros expanded in its own code.
+    pub macros: Vec<SymRef>,
 }

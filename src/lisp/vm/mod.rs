@@ -824,5 +824,6 @@ fn constant_proto(value: Value) -> Proto {
         shape: Default::default(),
         local_count: 0,
         local_names: Vec::new(),
+        macros: Vec::new(),
     }
 }
