@@ -1,6 +1,6 @@
 //! `FORMAT` directives.
 
-mod numerals;
+pub mod numerals;
 
 use super::error::{LispError, LispResult};
 use super::number::Number;

@@ -134,34 +134,12 @@ fn arity(text: &str) -> Option<(usize, Option<usize>)> {
     Some((min, (!unbounded).then_some(min + optional)))
 }
 
-/// A count in English words, as FORMAT's `~R` writes small numbers.
+/// A count in English words, as FORMAT's `~R` writes it.
 fn cardinal(n: usize) -> String {
-    const WORDS: [&str; 21] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
-    WORDS
-        .get(n)
-        .map_or_else(|| n.to_string(), |word| word.to_string())
+    i128::try_from(n)
+        .ok()
+        .and_then(crate::lisp::format::numerals::cardinal)
+        .unwrap_or_else(|| n.to_string())
 }
 
 #[cfg(test)]
@@ -177,6 +155,6 @@ mod tests {
         assert_eq!(arity("NIL"), Some((0, Some(0))));
         assert_eq!(arity("(A &AUX (B 2))"), Some((1, Some(1))));
         assert_eq!(cardinal(2), "two");
-        assert_eq!(cardinal(42), "42");
+        assert_eq!(cardinal(42), "forty-two");
     }
 }
