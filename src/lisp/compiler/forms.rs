@@ -371,22 +371,22 @@ impl Analyzer<'_> {
         {
             let name = self.image().setf_function_symbol(accessor)?;
             let lambda = self.lambda(spec, lambda_list, body, Some(accessor))?;
-            let define = self.internal_symbol("%DEFUN")?;
-            return Ok(Node::Progn(vec![
-                Node::CallGlobal(
-                    define,
-                    vec![
-                        Node::Const(Value::Symbol(name)),
-                        lambda,
-                        Node::Const(doc),
-                        Node::Const(lambda_list),
-                    ],
-                ),
-                Node::Const(spec),
-            ]));
+            let define = self.define_function(name, lambda, doc, lambda_list)?;
+            return Ok(Node::Progn(vec![define, Node::Const(spec)]));
         }
         let name = self.name_symbol(items.first().copied(), "DEFUN")?;
         let lambda = self.lambda(Value::Symbol(name), lambda_list, body, Some(name))?;
+        self.define_function(name, lambda, doc, lambda_list)
+    }
+
+    /// `(%DEFUN 'NAME LAMBDA DOC 'LAMBDA-LIST)`: installs the function and what describes it.
+    fn define_function(
+        &mut self,
+        name: SymRef,
+        lambda: Node,
+        doc: Value,
+        lambda_list: Value,
+    ) -> LispResult<Node> {
         let define = self.internal_symbol("%DEFUN")?;
         Ok(Node::CallGlobal(
             define,
