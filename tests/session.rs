@@ -1075,3 +1075,30 @@ fn xref_finds_the_functions_that_expand_a_macro() {
         "{reply}"
     );
 }
+
+#[test]
+fn xref_lists_the_methods_specialized_on_a_class() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:compile-string-for-emacs "(defclass circle () ()) (defgeneric area (s)) (defmethod area ((c circle)) 1) (defmethod size ((c circle) unused) 2)" "s.lisp" '((:position 1)) nil nil)"#,
+        ThreadSelector::Any,
+        1,
+    );
+    // Method parameters take part in dispatch: no unused-variable notes, as in SBCL.
+    assert_eq!(
+        client.next().split(" t ").next().unwrap_or_default(),
+        "(:return (:ok (:compilation-result nil"
+    );
+    client.rex(
+        r#"(swank:xref ':specializes "circle")"#,
+        ThreadSelector::Any,
+        2,
+    );
+    let reply = client.next();
+    assert!(
+        reply.starts_with(
+            r#"(:return (:ok (("(DEFMETHOD AREA CIRCLE)" (:location (:buffer "s.lisp")"#
+        ) && reply.contains(r#"("(DEFMETHOD SIZE CIRCLE T)""#),
+        "{reply}"
+    );
+}

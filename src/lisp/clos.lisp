@@ -734,8 +734,15 @@ generic function's other methods may accept them."
   (let ((qualifiers nil))
     (loop while (and rest (car rest) (atom (car rest))) do (push (pop rest) qualifiers))
     (let* ((specialized (car rest))
-           (body (cdr rest))
            (required (%required-count specialized))
+           ;; Required parameters take part in dispatch: no unused-variable notes, as in SBCL.
+           (dispatched (loop for p in (subseq specialized 0 required)
+                             collect (if (consp p) (car p) p)))
+           (body (let ((body (cdr rest))
+                       (declaration `(declare (ignorable ,@dispatched))))
+                   (if (and (stringp (car body)) (cdr body))
+                       (list* (car body) declaration (cdr body))
+                       (cons declaration body))))
            (plain (append (mapcar (lambda (p) (if (consp p) (car p) p))
                                   (subseq specialized 0 required))
                           (nthcdr required specialized)))
@@ -1150,6 +1157,26 @@ functions SYMBOL and (SETF SYMBOL), labelled as SBCL labels them: (DEFCLASS NAME
                                                  (%method-specializers method)))
                                  (%method-source method)))
                          (%gf-methods gf)))))
+
+(defun %specializing-methods (class-name)
+  "((LABEL LOCATION-OR-NIL) ...) for the methods, of every generic function, that have the
+class CLASS-NAME among their specializers (xref :specializes)."
+  (let ((class (%find-class class-name)) (found '()) (seen (make-hash-table)))
+    (when class
+      (do-all-symbols (symbol)
+        (unless (gethash symbol seen)
+          (setf (gethash symbol seen) t)
+          (let ((gf (and (fboundp symbol) (%find-generic-function symbol))))
+            (when gf
+              (dolist (method (%gf-methods gf))
+                (when (member class (%method-specializers method))
+                  (push (list (format nil "(DEFMETHOD ~S~{ ~S~}~{ ~S~})" symbol
+                                      (method-qualifiers method)
+                                      (mapcar (lambda (s) (if (consp s) s (class-name s)))
+                                              (%method-specializers method)))
+                              (%method-source method))
+                        found))))))))
+    (sort found #'string< :key #'car)))
 
 (defun %generic-function-label (symbol)
   "M-.'s label for the DEFGENERIC of SYMBOL, as SBCL's: (DEFGENERIC NAME LAMBDA-LIST); NIL

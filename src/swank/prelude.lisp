@@ -453,10 +453,15 @@ functions built into swankd."
 
 (defun xref (type name)
   "C-c C-w c/w/r/b/s/m: who calls, references, binds or sets NAME, who expands the macro
-NAME, or whom NAME calls, read from the code of the functions defined now."
+NAME, or whom NAME calls, read from the code of the functions defined now; :SPECIALIZES,
+the methods specialized on the class NAME."
   (let ((symbol (read-from-string name)))
     (if (eq type :specializes)
-        :not-implemented
+        (mapcar (lambda (entry)
+                  (list (car entry)
+                        (or (cadr entry)
+                            (list :error (format nil "~A has no source location." (car entry))))))
+                (swankd::%specializing-methods symbol))
         (xref-entries (swankd::%xref type symbol)))))
 
 (defun xrefs (types name)
