@@ -34,3 +34,5 @@
 (dolist (n '(0 1 7 13 20 21 42 99 100 101 112 999 1000 1001 12345 1000000 1234567 -42 123456789012))
   (format t "~r|~:r|~@r|~:@r~%" n n (if (< 0 n 4000) n 1) (if (< 0 n 5000) n 4)))
 (format t "~2r ~16r~%" 10 255)
+;; SXHASH agrees for EQUAL objects and is a non-negative fixnum.
+(format t "~s~%" (list (= (sxhash (list 1 "a")) (sxhash (list 1 "a"))) (typep (sxhash :x) (quote (integer 0)))))

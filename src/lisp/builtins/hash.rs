@@ -27,6 +27,14 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "HASH-TABLE-COUNT", (1, Some(1)), |vm, _, a| {
         value(Value::Fixnum(entries(&vm.image, a[0])?.len() as i64))
     })?;
+    table.define(image, cl, "SXHASH", (1, Some(1)), |vm, _, a| {
+        let hash = crate::lisp::equality::hash_key(
+            &vm.image,
+            crate::lisp::hash_table::HashTest::Equal,
+            a[0],
+        );
+        value(Value::Fixnum((hash & 0x3fff_ffff_ffff_ffff) as i64))
+    })?;
     table.define(image, cl, "HASH-TABLE-TEST", (1, Some(1)), |vm, _, a| {
         let name = match vm.image.object(a[0]) {
             Some(Object::HashTable(table)) => match table.test {
