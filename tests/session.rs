@@ -1102,3 +1102,20 @@ fn xref_lists_the_methods_specialized_on_a_class() {
         "{reply}"
     );
 }
+
+#[test]
+fn format_string_expand_gives_a_function_that_formats_alike() {
+    let mut client = start();
+    client.rex(
+        r#"(swank:swank-format-string-expand "\"~a~%\"")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(
+        client.next(),
+        r##"(:return (:ok "#'(LAMBDA (STREAM &REST ARGS) (PRINC (POP ARGS) STREAM) (TERPRI STREAM) ARGS)") 1)"##
+    );
+    let check = r#"(swank:interactive-eval "(let* ((control \"Total: ~5,2f (~d items)~&~{~a~^, ~}~~\") (expanded (eval (read-from-string (swank:swank-format-string-expand (prin1-to-string control)))))) (equal (with-output-to-string (s) (funcall expanded s 3.14159 2 '(1 2 3))) (format nil control 3.14159 2 '(1 2 3))))")"#;
+    client.rex(check, ThreadSelector::Any, 2);
+    assert_eq!(client.next(), r#"(:return (:ok "=> T") 2)"#);
+}

@@ -540,3 +540,56 @@ methods of the generic function it names."
   "Asks Emacs for a line for STREAM (:read-string), waits for it, and calls FUNCTION again."
   (swankd::%wait-for-input stream)
   (apply function arguments))
+
+(defun format-directive-forms (control)
+  "The forms that write CONTROL's output to STREAM, taking arguments from ARGS: text and
+the simple directives (~A ~S ~D ~B ~O ~X ~C ~% ~& ~~, with any parameters) one by one;
+from the first directive that groups or jumps (~{ ~[ ~( ~< ~? ~* ~^), one FORMAT call
+for the rest."
+  (let ((forms '()) (start 0) (length (length control)))
+    (flet ((text (end)
+             (when (< start end)
+               (push `(write-string ,(subseq control start end) stream) forms))))
+      (loop
+        (let ((tilde (position #\~ control :start start)))
+          (unless tilde
+            (text length)
+            (return))
+          (text tilde)
+          (let* ((kind-at (or (position-if (lambda (c) (not (or (digit-char-p c)
+                                                                 (member c '(#\, #\' #\: #\@ #\v #\V #\#)))))
+                                           control :start (1+ tilde))
+                              length))
+                 (kind (and (< kind-at length) (char-upcase (char control kind-at))))
+                 (directive (subseq control tilde (min length (1+ kind-at)))))
+            (case kind
+              ((#\A) (push (if (string-equal directive "~A")
+                               '(princ (pop args) stream)
+                               `(format stream ,directive (pop args)))
+                           forms))
+              ((#\S) (push (if (string-equal directive "~S")
+                               '(prin1 (pop args) stream)
+                               `(format stream ,directive (pop args)))
+                           forms))
+              ((#\D #\B #\O #\X #\C #\R #\F #\E #\G #\$ #\P)
+               (push `(format stream ,directive (pop args)) forms))
+              ((#\%) (push '(terpri stream) forms))
+              ((#\&) (push '(fresh-line stream) forms))
+              ((#\~) (push '(write-char #\~ stream) forms))
+              (t (push `(apply #'format stream ,(subseq control tilde) args) forms)
+                 (return)))
+            (setq start (1+ kind-at))))))
+    (nreverse forms)))
+
+(defun swank-format-string-expand (string)
+  "C-c C-m on a format string: the function it amounts to."
+  (let ((control (read-from-string string)))
+    (unless (stringp control)
+      (error "~S is not a format control string." control))
+    (let ((*print-case* :upcase)
+          (*package* (find-package :swank))
+          (forms (format-directive-forms control)))
+      (prin1-to-string
+       `(function (lambda (stream &rest args)
+                    ,@forms
+                    ,@(unless (eq (car (car (last forms))) 'apply) '(args))))))))
