@@ -1358,10 +1358,15 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
 (defun swankd::%in (x list key test)
   (member (if key (funcall key x) x) list :key key :test test))
 
+;;; As SBCL: the elements of the longer list (LIST-1 when as long) missing from the shorter
+;;; one, pushed in order onto the shorter one.
 (defun union (list-1 list-2 &key key test test-not)
-  (let ((test (swankd::%test2 test test-not)) (result list-2))
-    (dolist (x list-1 result)
-      (unless (swankd::%in x list-2 key test) (setq result (cons x result))))))
+  (let* ((test (swankd::%test2 test test-not))
+         (list-1-shorter (< (length list-1) (length list-2)))
+         (short (if list-1-shorter list-1 list-2))
+         (result short))
+    (dolist (x (if list-1-shorter list-2 list-1) result)
+      (unless (swankd::%in x short key test) (setq result (cons x result))))))
 (defun intersection (list-1 list-2 &key key test test-not)
   (let ((test (swankd::%test2 test test-not)) (result nil))
     (dolist (x list-1 result)
