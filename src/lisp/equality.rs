@@ -106,6 +106,19 @@ pub fn hash_key(image: &Image, test: HashTest, key: Value) -> u64 {
 }
 
 fn hash_into(image: &Image, test: HashTest, key: Value, hasher: &mut DefaultHasher, depth: usize) {
+    // EQUALP compares numbers with `=`, so 1, 1.0 and 1.0d0 must hash alike: hash the
+    // value as a double (exact for every float, and for the integers and ratios `=` to one).
+    if test == HashTest::Equalp
+        && !matches!(
+            key,
+            Value::Nil | Value::Symbol(_) | Value::Cons(_) | Value::Char(_)
+        )
+        && let Some(number) = Number::from_value(image, key)
+    {
+        let x = number.to_f64();
+        (if x == 0.0 { 0.0f64 } else { x }).to_bits().hash(hasher);
+        return;
+    }
     match key {
         Value::Nil => 0u8.hash(hasher),
         Value::Fixnum(n) => n.hash(hasher),

@@ -123,6 +123,10 @@ fn write_string(
 ) -> LispResult<Control> {
     let text = expect_string(&vm.image, args[0])?;
     let stream = vm.output_stream(thread, args.get(1).copied().unwrap_or(Value::Nil))?;
+    let chars: Vec<char> = text.chars().collect();
+    let keys = args.get(2..).unwrap_or(&[]);
+    let (start, end) = super::text::bounds(&mut vm.image, keys, "START", "END", chars.len())?;
+    let text: String = chars[start..end].iter().collect();
     vm.write_text(stream, &format!("{text}{suffix}"))?;
     value(args[0])
 }

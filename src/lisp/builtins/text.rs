@@ -210,7 +210,7 @@ fn char_distinct(vm: &mut Vm, a: &[Value], fold: bool) -> LispResult<Control> {
 }
 
 /// A `:start`/`:end` pair for a string of `len` characters.
-fn bounds(
+pub(super) fn bounds(
     image: &mut Image,
     keys: &[Value],
     start: &str,
