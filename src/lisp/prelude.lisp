@@ -319,13 +319,15 @@
 (defun swankd::%loop-keywords (clauses)
   (let ((name nil) (bindings nil) (iteration nil) (steps nil) (body nil)
         (initially nil) (finally nil) (result nil) (exit (gensym "LOOP-EXIT"))
-        (accumulators nil))
+        (accumulators nil) (default-accumulator nil))
     (labels ((next () (pop clauses))
              (peek () (car clauses))
              (keyword-p (name) (loop-keyword-p (peek) name))
              (exit-when (test) `(when ,test (return-from ,exit nil)))
              (accumulator (into)
-               (let ((var (or into (gensym "ACC"))))
+               ;; The clauses without INTO (COLLECT x ELSE COLLECT y) build one result.
+               (let ((var (or into default-accumulator
+                              (setq default-accumulator (gensym "ACC")))))
                  (unless (assoc var accumulators)
                    (push (list var nil) bindings)
                    (push (list var into) accumulators)
@@ -446,7 +448,9 @@
                   (let ((start (next)) (limit nil) (test nil) (by 1)
                         (down (loop-keyword-p how "DOWNFROM")))
                     (swankd::%repeat
-                      (cond ((loop-keyword-in (peek) '("TO" "UPTO")) (next) (setq limit (next) test '>))
+                      (cond ((loop-keyword-in (peek) '("TO" "UPTO"))
+                             ;; After DOWNFROM, TO is a lower limit.
+                             (next) (setq limit (next) test (if down '< '>)))
                             ((loop-keyword-p (peek) "BELOW") (next) (setq limit (next) test '>=))
                             ((loop-keyword-p (peek) "DOWNTO") (next) (setq limit (next) test '< down t))
                             ((loop-keyword-p (peek) "ABOVE") (next) (setq limit (next) test '<= down t))
