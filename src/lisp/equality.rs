@@ -81,6 +81,13 @@ pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
                         }
                         pending.extend(x.active().iter().copied().zip(y.active().iter().copied()));
                     }
+                    // Structures of the same type with EQUALP slots, as CL defines.
+                    (Some(Object::Struct(x)), Some(Object::Struct(y))) => {
+                        if !eql(image, x.layout, y.layout) || x.slots.len() != y.slots.len() {
+                            return false;
+                        }
+                        pending.extend(x.slots.iter().copied().zip(y.slots.iter().copied()));
+                    }
                     _ => return false,
                 }
             }
@@ -148,6 +155,7 @@ fn hash_into(image: &Image, test: HashTest, key: Value, hasher: &mut DefaultHash
             Some(Object::String(s)) if test == HashTest::Equal => s.hash(hasher),
             Some(Object::String(s)) if test == HashTest::Equalp => s.to_lowercase().hash(hasher),
             Some(Object::Vector(_)) if test == HashTest::Equalp => 2u8.hash(hasher),
+            Some(Object::Struct(_)) if test == HashTest::Equalp => 4u8.hash(hasher),
             _ => r.hash(hasher),
         },
     }
