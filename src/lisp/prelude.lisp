@@ -316,6 +316,11 @@
                                     (walk (cdr pattern) `(cdr ,access)))))))
           `(let ((,temp ,form)) ,@(walk pattern temp))))))
 
+(defun swankd::%loop-step (by)
+  (if (and (realp by) (plusp by))
+      by
+      (error 'type-error :datum by :expected-type '(and real (satisfies plusp)))))
+
 (defun swankd::%loop-keywords (clauses)
   (let ((name nil) (bindings nil) (iteration nil) (steps nil) (body nil)
         (initially nil) (finally nil) (result nil) (exit (gensym "LOOP-EXIT"))
@@ -461,7 +466,11 @@
                       (let ((end (gensym "END")))
                         (push (list end limit) bindings)
                         (push (exit-when `(,test ,var ,end)) iteration)))
-                    (push `(setq ,var (,(if down '- '+) ,var ,by)) steps)))
+                    ;; BY is evaluated once, and must be positive (0 would never end).
+                    (let ((step (if (and (realp by) (plusp by)) by (gensym "BY"))))
+                      (unless (eql step by)
+                        (push (list step `(swankd::%loop-step ,by)) bindings))
+                      (push `(setq ,var (,(if down '- '+) ,var ,step)) steps))))
                  (t (error "unsupported LOOP clause FOR ~A ~A" var how)))))
             ((loop-keyword-p word "REPEAT")
              (next)

@@ -70,3 +70,8 @@
 (check (loop for i downfrom 10 to 7 collect i))
 (check (loop for i downfrom 5 to 5 collect i))
 (check (loop for i downfrom 3 to 1 by 2 collect i))
+(check (loop for x from 1 to 3 by 0 collect x))
+(check (loop for x from 1 to 3 by -1 collect x))
+(check (let ((n 0)) (list (loop for x from 0 to 10 by (incf n) collect x) n)))
+(check (let ((step 2)) (loop for x from 10 downto 0 by step collect x)))
+(check (loop for x from 0 below 1 by 1/4 collect x))
