@@ -41,6 +41,9 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, cl, "CODE-CHAR", (1, Some(1)), |_, _, a| {
         let code = super::expect_fixnum(a[0])?;
+        if !(0..0x110000).contains(&code) {
+            return Err(LispError::type_error(a[0], "(MOD 1114112)"));
+        }
         let c = u32::try_from(code).ok().and_then(char::from_u32);
         value(c.map(Value::Char).unwrap_or(Value::Nil))
     })?;
@@ -61,6 +64,10 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         },
     )?;
     table.define(image, cl, "CHAR=", (1, None), |vm, _, a| {
+        // Every argument must be a character, as in SBCL, not only those compared.
+        if let Some(other) = a.iter().find(|v| !matches!(v, Value::Char(_))) {
+            return Err(LispError::type_error(*other, "CHARACTER"));
+        }
         let same = a
             .windows(2)
             .all(|w| matches!((w[0], w[1]), (Value::Char(x), Value::Char(y)) if x == y));
