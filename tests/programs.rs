@@ -1,7 +1,9 @@
 //! Whole Lisp programs run as a user runs them: `swankd --no-tcp FILE`, from the file's
 //! directory. Each `tests/programs/NAME.lisp` with a `NAME.expected` must print exactly that
 //! on stdout under swankd, and under SBCL (the oracle, with ASDF for bordeaux-threads and
-//! usocket) when SBCL is installed. Programs in `tests/programs/units/` test what swankd
+//! usocket, also from the file's directory) when SBCL is installed. The `corpus-*.lisp`
+//! programs are the language corpus: one line per form, see
+//! `tests/programs/corpus/check.lisp`. Programs in `tests/programs/units/` test what swankd
 //! promises beyond Common Lisp (units of change), so only swankd runs them.
 
 use std::path::{Path, PathBuf};
@@ -114,6 +116,9 @@ fn the_expected_output_is_what_sbcl_prints() {
         ])
         .arg("--load")
         .arg(&program);
+        if let Some(directory) = program.parent() {
+            sbcl.current_dir(directory);
+        }
         // ASDF reports compiling a library's files the first time; only the program's
         // own lines count.
         let printed: String = stdout_of(sbcl)

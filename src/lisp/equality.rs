@@ -81,6 +81,13 @@ pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
                         }
                         pending.extend(x.active().iter().copied().zip(y.active().iter().copied()));
                     }
+                    // Structures of the same type with EQUALP slots, as CL defines.
+                    (Some(Object::Struct(x)), Some(Object::Struct(y))) => {
+                        if !eql(image, x.layout, y.layout) || x.slots.len() != y.slots.len() {
+                            return false;
+                        }
+                        pending.extend(x.slots.iter().copied().zip(y.slots.iter().copied()));
+                    }
                     _ => return false,
                 }
             }
@@ -106,6 +113,19 @@ pub fn hash_key(image: &Image, test: HashTest, key: Value) -> u64 {
 }
 
 fn hash_into(image: &Image, test: HashTest, key: Value, hasher: &mut DefaultHasher, depth: usize) {
+    // EQUALP compares numbers with `=`, so 1, 1.0 and 1.0d0 must hash alike: hash the
+    // value as a double (exact for every float, and for the integers and ratios `=` to one).
+    if test == HashTest::Equalp
+        && !matches!(
+            key,
+            Value::Nil | Value::Symbol(_) | Value::Cons(_) | Value::Char(_)
+        )
+        && let Some(number) = Number::from_value(image, key)
+    {
+        let x = number.to_f64();
+        (if x == 0.0 { 0.0f64 } else { x }).to_bits().hash(hasher);
+        return;
+    }
     match key {
         Value::Nil => 0u8.hash(hasher),
         Value::Fixnum(n) => n.hash(hasher),
@@ -135,6 +155,7 @@ fn hash_into(image: &Image, test: HashTest, key: Value, hasher: &mut DefaultHash
             Some(Object::String(s)) if test == HashTest::Equal => s.hash(hasher),
             Some(Object::String(s)) if test == HashTest::Equalp => s.to_lowercase().hash(hasher),
             Some(Object::Vector(_)) if test == HashTest::Equalp => 2u8.hash(hasher),
+            Some(Object::Struct(_)) if test == HashTest::Equalp => 4u8.hash(hasher),
             _ => r.hash(hasher),
         },
     }

@@ -91,6 +91,25 @@ impl LispError {
         )
     }
 
+    /// SBCL's BOUNDING-INDICES-BAD-ERROR, a TYPE-ERROR: `start`..`end` do not fit a sequence
+    /// of `length` elements.
+    pub fn bounding_indices(start: usize, end: usize, length: usize) -> Self {
+        let datum = if start > end || end > length {
+            end
+        } else {
+            start
+        };
+        LispError::new(
+            ErrorKind::TypeError {
+                datum: Value::Fixnum(i64::try_from(datum).unwrap_or(i64::MAX)),
+                expected: format!("(INTEGER 0 {length})"),
+            },
+            format!(
+                "The bounding indices {start} and {end} are bad for a sequence of length {length}."
+            ),
+        )
+    }
+
     pub fn unsupported(what: impl Into<String>) -> Self {
         LispError::simple(format!("unsupported in swankd: {}", what.into()))
     }

@@ -348,9 +348,19 @@ impl Formatter<'_> {
                 };
                 format!("{value:.digits$}")
             }
-            _ => match digits {
-                Some(d) => format!("{value:.d$}"),
-                None => printer::format_double(value)
+            _ => match (digits, number) {
+                (Some(d), _) => format!("{value:.d$}"),
+                // A single float prints its own shortest digits, not its double's.
+                (None, Number::Single(f)) if !printer::format_single(f).contains('e') => {
+                    printer::format_single(f)
+                }
+                // A rational prints as the single float it converts to, as in SBCL.
+                (None, Number::Integer(_) | Number::Ratio(_))
+                    if !printer::format_single(value as f32).contains('e') =>
+                {
+                    printer::format_single(value as f32)
+                }
+                (None, _) => printer::format_double(value)
                     .trim_end_matches("d0")
                     .to_string(),
             },

@@ -324,16 +324,23 @@ to right as the place's subforms and then the value."
                                     (walk (cdr pattern) `(cdr ,access)))))))
           `(let ((,temp ,form)) ,@(walk pattern temp))))))
 
+(defun swankd::%loop-step (by)
+  (if (and (realp by) (plusp by))
+      by
+      (error 'type-error :datum by :expected-type '(and real (satisfies plusp)))))
+
 (defun swankd::%loop-keywords (clauses)
   (let ((name nil) (bindings nil) (iteration nil) (steps nil) (body nil)
         (initially nil) (finally nil) (result nil) (exit (gensym "LOOP-EXIT"))
-        (accumulators nil))
+        (accumulators nil) (default-accumulator nil))
     (labels ((next () (pop clauses))
              (peek () (car clauses))
              (keyword-p (name) (loop-keyword-p (peek) name))
              (exit-when (test) `(when ,test (return-from ,exit nil)))
              (accumulator (into)
-               (let ((var (or into (gensym "ACC"))))
+               ;; The clauses without INTO (COLLECT x ELSE COLLECT y) build one result.
+               (let ((var (or into default-accumulator
+                              (setq default-accumulator (gensym "ACC")))))
                  (unless (assoc var accumulators)
                    (push (list var nil) bindings)
                    (push (list var into) accumulators)
@@ -454,7 +461,9 @@ to right as the place's subforms and then the value."
                   (let ((start (next)) (limit nil) (test nil) (by 1)
                         (down (loop-keyword-p how "DOWNFROM")))
                     (swankd::%repeat
-                      (cond ((loop-keyword-in (peek) '("TO" "UPTO")) (next) (setq limit (next) test '>))
+                      (cond ((loop-keyword-in (peek) '("TO" "UPTO"))
+                             ;; After DOWNFROM, TO is a lower limit.
+                             (next) (setq limit (next) test (if down '< '>)))
                             ((loop-keyword-p (peek) "BELOW") (next) (setq limit (next) test '>=))
                             ((loop-keyword-p (peek) "DOWNTO") (next) (setq limit (next) test '< down t))
                             ((loop-keyword-p (peek) "ABOVE") (next) (setq limit (next) test '<= down t))
@@ -465,7 +474,11 @@ to right as the place's subforms and then the value."
                       (let ((end (gensym "END")))
                         (push (list end limit) bindings)
                         (push (exit-when `(,test ,var ,end)) iteration)))
-                    (push `(setq ,var (,(if down '- '+) ,var ,by)) steps)))
+                    ;; BY is evaluated once, and must be positive (0 would never end).
+                    (let ((step (if (and (realp by) (plusp by)) by (gensym "BY"))))
+                      (unless (eql step by)
+                        (push (list step `(swankd::%loop-step ,by)) bindings))
+                      (push `(setq ,var (,(if down '- '+) ,var ,step)) steps))))
                  (t (error "unsupported LOOP clause FOR ~A ~A" var how)))))
             ((loop-keyword-p word "REPEAT")
              (next)
@@ -1371,10 +1384,15 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
 (defun swankd::%in (x list key test)
   (member (if key (funcall key x) x) list :key key :test test))
 
+;;; As SBCL: the elements of the longer list (LIST-1 when as long) missing from the shorter
+;;; one, pushed in order onto the shorter one.
 (defun union (list-1 list-2 &key key test test-not)
-  (let ((test (swankd::%test2 test test-not)) (result list-2))
-    (dolist (x list-1 result)
-      (unless (swankd::%in x list-2 key test) (setq result (cons x result))))))
+  (let* ((test (swankd::%test2 test test-not))
+         (list-1-shorter (< (length list-1) (length list-2)))
+         (short (if list-1-shorter list-1 list-2))
+         (result short))
+    (dolist (x (if list-1-shorter list-2 list-1) result)
+      (unless (swankd::%in x short key test) (setq result (cons x result))))))
 (defun intersection (list-1 list-2 &key key test test-not)
   (let ((test (swankd::%test2 test test-not)) (result nil))
     (dolist (x list-1 result)
@@ -1877,3 +1895,8 @@ text in UTF-8; ELEMENT-TYPE other than characters is not supported."
   `(let ((,var ,stream))
      (unwind-protect (progn ,@body)
        (close ,var))))
+
+(defun write-to-string (object &rest keys &key &allow-other-keys)
+  "OBJECT printed as WRITE with KEYS prints it, as a string."
+  (with-output-to-string (stream)
+    (apply #'write object :stream stream keys)))

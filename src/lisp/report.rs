@@ -8,7 +8,7 @@ use super::print::prin1_to_string;
 /// The condition's report (what `(princ condition)` prints), worded like SBCL.
 pub fn report(image: &Image, error: &LispError) -> String {
     match &error.kind {
-        ErrorKind::TypeError { datum, expected } => {
+        ErrorKind::TypeError { datum, expected } if error.message.is_empty() => {
             format!(
                 "The value\n  {}\nis not of type\n  {expected}",
                 prin1_to_string(image, *datum)

@@ -36,3 +36,5 @@
 (format t "~2r ~16r~%" 10 255)
 ;; SXHASH agrees for EQUAL objects and is a non-negative fixnum.
 (format t "~s~%" (list (= (sxhash (list 1 "a")) (sxhash (list 1 "a"))) (typep (sxhash :x) (quote (integer 0)))))
+;; WRITE-TO-STRING
+(format t "~s~%" (list (write-to-string (list 1 "a")) (write-to-string "a" :escape nil)))

@@ -153,10 +153,7 @@ fn seq_list(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control>
         other => expect_index(other)?,
     };
     if start > end || end > items.len() {
-        return Err(LispError::simple(format!(
-            "The bounding indices {start} and {end} are bad for a sequence of length {}.",
-            items.len()
-        )));
+        return Err(LispError::bounding_indices(start, end, items.len()));
     }
     value(vm.image.list(&items[start..end])?)
 }

@@ -32,10 +32,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 Some(v) => expect_index(*v)?,
             };
             if start > end || end > text.len() {
-                return Err(LispError::simple(format!(
-                    "The bounding indices {start} and {end} are bad for a sequence of length {}.",
-                    text.len()
-                )));
+                return Err(LispError::bounding_indices(start, end, text.len()));
             }
             let text: String = text[start..end].iter().collect();
             value(

@@ -21,7 +21,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         print_with(vm, t, a, true, "\n", " ")
     })?;
     table.define(image, cl, "WRITE", (1, None), |vm, t, a| {
-        print_with(vm, t, &a[..1], true, "", "")
+        // :STREAM and :ESCAPE; the other printer keywords are not honoured yet.
+        let keys = &a[1..];
+        let stream = super::keyword_arg(&mut vm.image, keys, "STREAM")?.unwrap_or(Value::Nil);
+        let escape = super::keyword_arg(&mut vm.image, keys, "ESCAPE")?.is_none_or(|e| !e.is_nil());
+        print_with(vm, t, &[a[0], stream], escape, "", "")
     })?;
     table.define(image, cl, "TERPRI", (0, Some(1)), |vm, t, a| {
         let stream = vm.output_stream(t, a.first().copied().unwrap_or(Value::Nil))?;
@@ -123,6 +127,10 @@ fn write_string(
 ) -> LispResult<Control> {
     let text = expect_string(&vm.image, args[0])?;
     let stream = vm.output_stream(thread, args.get(1).copied().unwrap_or(Value::Nil))?;
+    let chars: Vec<char> = text.chars().collect();
+    let keys = args.get(2..).unwrap_or(&[]);
+    let (start, end) = super::text::bounds(&mut vm.image, keys, "START", "END", chars.len())?;
+    let text: String = chars[start..end].iter().collect();
     vm.write_text(stream, &format!("{text}{suffix}"))?;
     value(args[0])
 }

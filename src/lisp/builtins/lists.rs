@@ -68,8 +68,18 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, cl, "APPEND", (0, None), append)?;
     table.define(image, cl, "COPY-LIST", (1, Some(1)), |vm, _, a| {
-        let items = expect_list(&vm.image, a[0])?;
-        value(vm.image.list(&items)?)
+        // A dotted list keeps its final atom.
+        let mut items = Vec::new();
+        let mut rest = a[0];
+        while let Value::Cons(r) = rest {
+            let (car, cdr) = vm.image.heap.car_cdr(r);
+            items.push(car);
+            rest = cdr;
+        }
+        if items.is_empty() {
+            expect_list(&vm.image, rest)?;
+        }
+        value(vm.image.list_with_tail(&items, rest)?)
     })?;
     table.define(image, cl, "LAST", (1, Some(2)), |vm, _, a| {
         let n = match a.get(1) {

@@ -1,6 +1,6 @@
 //! Generic sequence functions over lists, vectors and strings.
 
-use super::super::error::{LispError, LispResult};
+use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::image::Image;
 use super::super::object::{LispVector, Object};
 use super::super::thread::LispThread;
@@ -85,10 +85,17 @@ fn elt(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
         _ => {
             let items = sequence_items(&vm.image, a[0])?;
             if index >= items.len() {
-                return Err(LispError::simple(format!(
-                    "The index {index} is too large for a list of length {}.",
-                    items.len()
-                )));
+                // A TYPE-ERROR in SBCL too (INDEX-TOO-LARGE-ERROR).
+                return Err(LispError::new(
+                    ErrorKind::TypeError {
+                        datum: a[1],
+                        expected: format!("(INTEGER 0 ({}))", items.len()),
+                    },
+                    format!(
+                        "The index {index} is too large for a list of length {}.",
+                        items.len()
+                    ),
+                ));
             }
             (items.get(index).copied(), items.len())
         }
@@ -106,10 +113,7 @@ fn subseq(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
         Some(v) => expect_index(*v)?,
     };
     if start > end || end > items.len() {
-        return Err(LispError::simple(format!(
-            "The bounding indices {start} and {end} are bad for a sequence of length {}.",
-            items.len()
-        )));
+        return Err(LispError::bounding_indices(start, end, items.len()));
     }
     value(same_kind(&mut vm.image, a[0], items[start..end].to_vec())?)
 }

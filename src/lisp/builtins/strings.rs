@@ -3,7 +3,8 @@
 use super::super::error::{LispError, LispResult};
 use super::super::image::Image;
 use super::super::value::Value;
-use super::{BuiltinTable, expect_index, expect_string, string_designator, value};
+use super::super::vm::Vm;
+use super::{BuiltinTable, Control, expect_index, expect_string, string_designator, value};
 
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let cl = image.pkg.cl;
@@ -26,13 +27,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "STRING-EQUAL", (2, Some(10)), |vm, _, a| {
         super::text::string_equal(vm, a, true)
     })?;
-    table.define(image, cl, "STRING-UPCASE", (1, Some(1)), |vm, _, a| {
-        let text = string_designator(&vm.image, a[0])?.to_uppercase();
-        value(vm.image.string(text)?)
+    table.define(image, cl, "STRING-UPCASE", (1, Some(5)), |vm, _, a| {
+        change_case(vm, a, upcase)
     })?;
-    table.define(image, cl, "STRING-DOWNCASE", (1, Some(1)), |vm, _, a| {
-        let text = string_designator(&vm.image, a[0])?.to_lowercase();
-        value(vm.image.string(text)?)
+    table.define(image, cl, "STRING-DOWNCASE", (1, Some(5)), |vm, _, a| {
+        change_case(vm, a, downcase)
     })?;
     table.define(image, cl, "CHAR", (2, Some(2)), char_at)?;
     table.define(image, cl, "SCHAR", (2, Some(2)), char_at)?;
@@ -42,12 +41,15 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, cl, "CODE-CHAR", (1, Some(1)), |_, _, a| {
         let code = super::expect_fixnum(a[0])?;
+        if !(0..0x110000).contains(&code) {
+            return Err(LispError::type_error(a[0], "(MOD 1114112)"));
+        }
         let c = u32::try_from(code).ok().and_then(char::from_u32);
         value(c.map(Value::Char).unwrap_or(Value::Nil))
     })?;
     table.define(image, cl, "CHAR-UPCASE", (1, Some(1)), |_, _, a| {
         match a[0] {
-            Value::Char(c) => value(Value::Char(c.to_uppercase().next().unwrap_or(c))),
+            Value::Char(c) => value(Value::Char(upcase(c))),
             other => Err(LispError::type_error(other, "CHARACTER")),
         }
     })?;
@@ -57,11 +59,15 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "CHAR-DOWNCASE",
         (1, Some(1)),
         |_, _, a| match a[0] {
-            Value::Char(c) => value(Value::Char(c.to_lowercase().next().unwrap_or(c))),
+            Value::Char(c) => value(Value::Char(downcase(c))),
             other => Err(LispError::type_error(other, "CHARACTER")),
         },
     )?;
     table.define(image, cl, "CHAR=", (1, None), |vm, _, a| {
+        // Every argument must be a character, as in SBCL, not only those compared.
+        if let Some(other) = a.iter().find(|v| !matches!(v, Value::Char(_))) {
+            return Err(LispError::type_error(*other, "CHARACTER"));
+        }
         let same = a
             .windows(2)
             .all(|w| matches!((w[0], w[1]), (Value::Char(x), Value::Char(y)) if x == y));
@@ -84,4 +90,41 @@ fn char_at(
             format!("(INTEGER 0 ({}))", text.chars().count()),
         )),
     }
+}
+
+/// `CHAR-UPCASE`: a character whose upper case is more than one character (`ß`) stays as it
+/// is, as in SBCL.
+pub(super) fn upcase(c: char) -> char {
+    let mut upper = c.to_uppercase();
+    match (upper.next(), upper.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+/// `CHAR-DOWNCASE`, one character to one character like [`upcase`].
+pub(super) fn downcase(c: char) -> char {
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+/// `STRING-UPCASE`/`STRING-DOWNCASE` with `:start` and `:end`: a fresh string.
+fn change_case(vm: &mut Vm, a: &[Value], case: fn(char) -> char) -> LispResult<Control> {
+    let text: Vec<char> = string_designator(&vm.image, a[0])?.chars().collect();
+    let (start, end) = super::text::bounds(&mut vm.image, &a[1..], "START", "END", text.len())?;
+    let changed: String = text
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if (start..end).contains(&i) {
+                case(*c)
+            } else {
+                *c
+            }
+        })
+        .collect();
+    value(vm.image.string(changed)?)
 }

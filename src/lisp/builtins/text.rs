@@ -210,7 +210,7 @@ fn char_distinct(vm: &mut Vm, a: &[Value], fold: bool) -> LispResult<Control> {
 }
 
 /// A `:start`/`:end` pair for a string of `len` characters.
-fn bounds(
+pub(super) fn bounds(
     image: &mut Image,
     keys: &[Value],
     start: &str,
@@ -226,9 +226,7 @@ fn bounds(
         Some(v) => expect_index(v)?,
     };
     if s > e || e > len {
-        return Err(LispError::simple(format!(
-            "The bounding indices {s} and {e} are bad for a sequence of length {len}."
-        )));
+        return Err(LispError::bounding_indices(s, e, len));
     }
     Ok((s, e))
 }
@@ -313,10 +311,7 @@ fn parse_integer(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Con
         v => expect_index(v)?,
     };
     if start > end || end > text.len() {
-        return Err(LispError::simple(format!(
-            "The bounding indices {start} and {end} are bad for a sequence of length {}.",
-            text.len()
-        )));
+        return Err(LispError::bounding_indices(start, end, text.len()));
     }
     let radix = radix(Some(a[3]))?;
     let mut i = start;
