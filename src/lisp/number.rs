@@ -67,7 +67,7 @@ impl Number {
         }
     }
 
-    fn to_ratio(&self) -> BigRational {
+    pub fn to_ratio(&self) -> BigRational {
         match self {
             Number::Integer(n) => BigRational::from_integer(n.clone()),
             Number::Ratio(q) => q.clone(),

@@ -1915,3 +1915,45 @@ text in UTF-8; ELEMENT-TYPE other than characters is not supported."
   "OBJECT printed as WRITE with KEYS prints it, as a string."
   (with-output-to-string (stream)
     (apply #'write object :stream stream keys)))
+
+(defun make-sequence (type size &key (initial-element nil initial-p))
+  "A new sequence of TYPE (a list, vector or string type) with SIZE elements."
+  (let ((kind (if (consp type) (car type) type)))
+    (cond ((member kind '(list cons null)) (make-list size :initial-element initial-element))
+          ((member kind '(string simple-string base-string simple-base-string))
+           (make-string size :initial-element (if initial-p initial-element #\Nul)))
+          ((member kind '(vector simple-vector array simple-array))
+           (make-array size :initial-element initial-element))
+          (t (error "unsupported in swankd: MAKE-SEQUENCE of type ~S" type)))))
+
+(defun nstring-upcase (string &key (start 0) end)
+  "STRING with the characters from START to END upcased, in place."
+  (replace string (string-upcase string :start start :end end)))
+
+(defun nstring-downcase (string &key (start 0) end)
+  "STRING with the characters from START to END downcased, in place."
+  (replace string (string-downcase string :start start :end end)))
+
+(defun standard-char-p (character)
+  "Whether CHARACTER is one of the 96 standard characters."
+  (unless (characterp character) (error 'type-error :datum character :expected-type 'character))
+  (let ((code (char-code character)))
+    (or (<= 32 code 126) (= code 10))))
+
+(defun swankd::%float-rounding (function number divisor)
+  (multiple-value-bind (quotient remainder) (funcall function number divisor)
+    (values (float quotient (if (floatp number) number (if (floatp divisor) divisor 1.0)))
+            remainder)))
+
+(defun ffloor (number &optional (divisor 1))
+  "FLOOR, with the quotient as a float."
+  (swankd::%float-rounding #'floor number divisor))
+(defun fceiling (number &optional (divisor 1))
+  "CEILING, with the quotient as a float."
+  (swankd::%float-rounding #'ceiling number divisor))
+(defun ftruncate (number &optional (divisor 1))
+  "TRUNCATE, with the quotient as a float."
+  (swankd::%float-rounding #'truncate number divisor))
+(defun fround (number &optional (divisor 1))
+  "ROUND, with the quotient as a float."
+  (swankd::%float-rounding #'round number divisor))

@@ -67,3 +67,4 @@
 (check (char= #\a #\a 'a))
 (check (code-char 1114112))
 (check (char/= #\a 1))
+(check (list (standard-char-p #\a) (standard-char-p #\Tab) (standard-char-p #\Newline)))

@@ -271,3 +271,8 @@
 (check (list (= 0.1 1/10) (< 0.1 1/10) (> 0.1 1/10)))
 (check (list (= 0.5 1/2) (eql 0.5 0.5d0) (= 0.5 0.5d0)))
 (check (list (zerop -0.0) (minusp -0.0) (plusp 0.0)))
+(check (list (rational 0.5) (rational 1/3) (rational 2) (rational 0.1d0)))
+(check (multiple-value-list (ffloor 7 2)))
+(check (multiple-value-list (fceiling 7.5)))
+(check (multiple-value-list (ftruncate -7.5d0 2)))
+(check (multiple-value-list (fround 5 2)))

@@ -226,3 +226,4 @@
 (check (elt "abc" -1))
 (check (nreverse (list)))
 (check (copy-seq "")) 
+(check (list (make-sequence 'list 3 :initial-element 0) (make-sequence 'string 2 :initial-element #\x) (make-sequence 'vector 2 :initial-element 1)))

@@ -53,6 +53,14 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, cl, "ATAN", (1, Some(2)), atan)?;
     table.define(image, cl, "FLOAT", (1, Some(2)), float)?;
+    table.define(image, cl, "RATIONAL", (1, Some(1)), |vm, _, a| {
+        let number = Number::expect(&vm.image, a[0])?;
+        if number.to_f64().is_finite() {
+            value(Number::Ratio(number.to_ratio()).into_value(&mut vm.image)?)
+        } else {
+            Err(LispError::type_error(a[0], "REAL"))
+        }
+    })?;
     table.define(image, cl, "GCD", (0, None), |vm, _, a| {
         let mut acc = BigInt::zero();
         for v in a {
