@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::wire::MAX_FRAME_BYTES;
 
@@ -16,8 +16,11 @@ const DEFAULT_LOG_FILTER: &str = "info";
 
 /// A Swank server with an embedded Lisp, for SLIME's `M-x slime-connect`.
 #[derive(Debug, Parser)]
-#[command(name = "swankd", version)]
+#[command(name = "swankd", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Lisp files to load, in order, once the listeners are up.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -101,6 +104,35 @@ pub struct Cli {
     /// Requests of one connection awaiting a reply; further requests are aborted at once.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_pending_requests: usize,
+}
+
+/// What `swankd` does instead of serving.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the protocol conformance scenarios against a running Swank server (swankd or any
+    /// other, such as SBCL's swank); exit code 1 if any fails.
+    Conformance(ConformanceArgs),
+}
+
+/// Options of `swankd conformance`.
+#[derive(Debug, Args)]
+pub struct ConformanceArgs {
+    /// The server: HOST:PORT (e.g. 127.0.0.1:4005) or unix:PATH.
+    #[arg(value_name = "ADDR")]
+    pub address: String,
+
+    /// Send this file's first line as the secret, as Emacs does with ~/.slime-secret, and
+    /// run the secret scenarios.
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+
+    /// Seconds to wait for any expected message before a scenario fails.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+
+    /// Run only the scenarios whose name contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    pub only: Option<String>,
 }
 
 /// What an unhandled error in a program thread does while no Emacs is connected.
@@ -566,6 +598,22 @@ mod tests {
         let config = Config::from_cli_with(cli, &environment).unwrap();
         assert_eq!(config.log.filter, "warn");
         assert_eq!(config.secret_file, None);
+    }
+
+    #[test]
+    fn conformance_is_a_subcommand_and_files_still_load() {
+        let cli = Cli::try_parse_from(["swankd", "conformance", "unix:/tmp/s", "--timeout", "3"])
+            .unwrap();
+        match cli.command {
+            Some(Command::Conformance(args)) => {
+                assert_eq!(args.address, "unix:/tmp/s");
+                assert_eq!(args.timeout, 3);
+            }
+            None => panic!("no subcommand"),
+        }
+        let cli = Cli::try_parse_from(["swankd", "a.lisp", "b.lisp"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.files.len(), 2);
     }
 
     #[test]
