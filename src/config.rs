@@ -13,6 +13,7 @@ use crate::wire::MAX_FRAME_BYTES;
 pub const MIN_FRAME_BYTES: usize = 256;
 const DEFAULT_PORT: u16 = 4005;
 const DEFAULT_LOG_FILTER: &str = "info";
+const DEFAULT_FRAME_TIMEOUT_SECS: u64 = 60;
 
 /// A Swank server with an embedded Lisp, for SLIME's `M-x slime-connect`.
 #[derive(Debug, Parser)]
@@ -104,6 +105,12 @@ pub struct Cli {
     /// Requests of one connection awaiting a reply; further requests are aborted at once.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_pending_requests: usize,
+
+    /// Seconds a frame may take from its first byte to its last before its connection is
+    /// closed (a client that announces a length and stalls). Waiting between frames is
+    /// not limited.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_FRAME_TIMEOUT_SECS)]
+    pub frame_timeout: u64,
 }
 
 /// What `swankd` does instead of serving.
@@ -169,6 +176,7 @@ pub struct Limits {
     pub max_connections: u32,
     pub outbox_capacity: usize,
     pub max_pending_requests: usize,
+    pub frame_timeout: std::time::Duration,
 }
 
 /// The validated configuration.
@@ -371,6 +379,10 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         (cli.max_connections as usize, "--max-connections"),
         (cli.outbox_capacity, "--outbox-capacity"),
         (cli.max_pending_requests, "--max-pending-requests"),
+        (
+            usize::try_from(cli.frame_timeout).unwrap_or(usize::MAX),
+            "--frame-timeout",
+        ),
     ];
     if let Some((_, option)) = positive.iter().find(|(value, _)| *value == 0) {
         return Err(ConfigError::ZeroLimit { option });
@@ -380,6 +392,7 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         max_connections: cli.max_connections,
         outbox_capacity: cli.outbox_capacity,
         max_pending_requests: cli.max_pending_requests,
+        frame_timeout: std::time::Duration::from_secs(cli.frame_timeout),
     })
 }
 
@@ -427,6 +440,7 @@ mod tests {
                 max_connections: 256,
                 outbox_capacity: 4096,
                 max_pending_requests: 1024,
+                frame_timeout: std::time::Duration::from_secs(60),
             }
         );
     }
@@ -463,6 +477,8 @@ mod tests {
             "5",
             "--max-pending-requests",
             "7",
+            "--frame-timeout",
+            "9",
         ])
         .unwrap();
         assert_eq!(config.tcp, Some("[::1]:0".parse().unwrap()));
@@ -478,6 +494,10 @@ mod tests {
         assert_eq!(config.limits.max_connections, 3);
         assert_eq!(config.limits.outbox_capacity, 5);
         assert_eq!(config.limits.max_pending_requests, 7);
+        assert_eq!(
+            config.limits.frame_timeout,
+            std::time::Duration::from_secs(9)
+        );
     }
 
     #[test]

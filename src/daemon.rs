@@ -175,6 +175,7 @@ fn server_settings(config: &Config) -> ServerSettings {
         max_connections: config.limits.max_connections,
         outbox_capacity: config.limits.outbox_capacity,
         max_pending_requests: config.limits.max_pending_requests,
+        frame_timeout: Some(config.limits.frame_timeout),
         secret_file: config.secret_file.clone(),
         allowed_uids: std::iter::once(server::unix::effective_uid())
             .chain(config.extra_uids.iter().copied())

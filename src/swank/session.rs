@@ -291,15 +291,12 @@ impl Session {
     }
 
     fn disconnect(&mut self, connection: ConnectionId) {
-        if self
-            .host
-            .borrow_mut()
-            .connections
-            .remove(&connection)
-            .is_none()
-        {
+        let Some(removed) = self.host.borrow_mut().connections.remove(&connection) else {
             return;
-        }
+        };
+        // The socket must not outlive the interpreter's memory of it (when the session gives
+        // up on a client; a no-op once the client has gone by itself).
+        removed.outbox.close();
         tracing::info!(connection, "client disconnected");
         self.repl_queues.remove(&connection);
         let threads = self.sched().threads_of(connection);
