@@ -14,6 +14,8 @@ pub const MIN_FRAME_BYTES: usize = 256;
 const DEFAULT_PORT: u16 = 4005;
 const DEFAULT_LOG_FILTER: &str = "info";
 const DEFAULT_FRAME_TIMEOUT_SECS: u64 = 60;
+const DEFAULT_HEAP_LIMIT_MIB: usize = 2048;
+const DEFAULT_MAX_CALL_DEPTH: usize = 100_000;
 
 /// A Swank server with an embedded Lisp, for SLIME's `M-x slime-connect`.
 #[derive(Debug, Parser)]
@@ -111,6 +113,16 @@ pub struct Cli {
     /// not limited.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_FRAME_TIMEOUT_SECS)]
     pub frame_timeout: u64,
+
+    /// Lisp heap size in MiB; an allocation beyond it signals STORAGE-CONDITION in the
+    /// thread that asked.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_HEAP_LIMIT_MIB)]
+    pub heap_limit_mib: usize,
+
+    /// Nested calls one Lisp thread may make; deeper recursion signals "Control stack
+    /// exhausted" (a STORAGE-CONDITION) in that thread.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CALL_DEPTH)]
+    pub max_call_depth: usize,
 }
 
 /// What `swankd` does instead of serving.
@@ -177,6 +189,8 @@ pub struct Limits {
     pub outbox_capacity: usize,
     pub max_pending_requests: usize,
     pub frame_timeout: std::time::Duration,
+    pub heap_limit_bytes: usize,
+    pub max_call_depth: usize,
 }
 
 /// The validated configuration.
@@ -383,6 +397,8 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
             usize::try_from(cli.frame_timeout).unwrap_or(usize::MAX),
             "--frame-timeout",
         ),
+        (cli.heap_limit_mib, "--heap-limit-mib"),
+        (cli.max_call_depth, "--max-call-depth"),
     ];
     if let Some((_, option)) = positive.iter().find(|(value, _)| *value == 0) {
         return Err(ConfigError::ZeroLimit { option });
@@ -393,6 +409,8 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         outbox_capacity: cli.outbox_capacity,
         max_pending_requests: cli.max_pending_requests,
         frame_timeout: std::time::Duration::from_secs(cli.frame_timeout),
+        heap_limit_bytes: cli.heap_limit_mib.saturating_mul(1 << 20),
+        max_call_depth: cli.max_call_depth,
     })
 }
 
@@ -441,6 +459,8 @@ mod tests {
                 outbox_capacity: 4096,
                 max_pending_requests: 1024,
                 frame_timeout: std::time::Duration::from_secs(60),
+                heap_limit_bytes: 2 << 30,
+                max_call_depth: 100_000,
             }
         );
     }
@@ -479,6 +499,10 @@ mod tests {
             "7",
             "--frame-timeout",
             "9",
+            "--heap-limit-mib",
+            "64",
+            "--max-call-depth",
+            "500",
         ])
         .unwrap();
         assert_eq!(config.tcp, Some("[::1]:0".parse().unwrap()));

@@ -115,6 +115,13 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
         slime_version: config.slime_version.clone(),
         allow_quit: config.allow_quit,
         orphan_errors: config.orphan_errors,
+        system: crate::lisp::system::SystemConfig {
+            heap_limit: config.limits.heap_limit_bytes,
+            limits: crate::lisp::vm::Limits {
+                max_frames: config.limits.max_call_depth,
+                ..Default::default()
+            },
+        },
         listeners: Some(Arc::new(listeners)),
     };
     let input = stdin_is_pipe.then(|| sender.clone());

@@ -19,6 +19,7 @@ fn start() -> Client {
         slime_version: "2.27".into(),
         allow_quit: false,
         orphan_errors: swankd::config::OrphanErrors::Park,
+        system: Default::default(),
         listeners: None,
     };
     let handle = runtime::start(config).unwrap_or_else(|e| panic!("{e}"));

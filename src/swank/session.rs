@@ -551,6 +551,11 @@ impl Session {
     }
 
     fn finish(&mut self, id: ThreadId, result: Result<Vec<Value>, LispError>) {
+        if self.vm.image.heap.near_limit() {
+            // An allocation bomb's garbage becomes garbage when its thread ends: reclaim it
+            // before the next request runs into the limit.
+            self.vm.image.heap.request_collection();
+        }
         let job = self.sched().get(id).map(|t| t.job.clone());
         match job {
             Some(Job::Request { .. }) => self.finish_request(id, result),
