@@ -212,3 +212,70 @@ fn clients_vanishing_mid_request_debugger_and_output_leave_nothing_running() {
     }
     daemon.assert_ticking();
 }
+
+/// The daemon limited to `limit` open descriptors, on a free port, with a ticking program.
+fn start_with_descriptor_limit(scratch: &Scratch, limit: u64) -> (Process, u16) {
+    use std::os::unix::process::CommandExt;
+    let program = scratch.join("tick.lisp");
+    std::fs::write(&program, TICKING_PROGRAM).expect("write the program");
+    let port_file = scratch.join("swankd.port");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_swankd"));
+    command
+        .args(["--port", "0", "--port-file"])
+        .arg(&port_file)
+        .arg(&program)
+        .env("HOME", scratch.home())
+        .env_remove("RUST_LOG");
+    // SAFETY: runs in the child between fork and exec and only calls setrlimit, which is
+    // async-signal-safe.
+    unsafe {
+        command.pre_exec(move || {
+            let rlimit = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut process = Process::spawn("swankd", &mut command, scratch.join("swankd.log"));
+    let port = process.wait_for_port(&port_file, support::SWANKD_START_TIMEOUT);
+    (process, port)
+}
+
+#[test]
+fn descriptor_exhaustion_backs_off_and_recovers() {
+    let scratch = Scratch::new("faults-descriptors");
+    let (mut process, port) = start_with_descriptor_limit(&scratch, 64);
+    let address = Address::Tcp(format!("127.0.0.1:{port}"));
+    // More connections than descriptors: the kernel completes them all, the daemon cannot
+    // accept them all.
+    let held: Vec<std::net::TcpStream> = (0..100)
+        .filter_map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).ok())
+        .collect();
+    let deadline = Instant::now() + PATIENCE;
+    while !process.output().contains("accept failed; retrying") {
+        assert!(
+            Instant::now() < deadline,
+            "descriptors never ran out:\n{}",
+            process.output()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    process.assert_alive();
+    drop(held);
+    // Once the clients are gone, accepting resumes (after the back-off).
+    let mut session = Session::open(&address, PATIENCE, None).expect("connect");
+    let reply = session
+        .ok("(cl:+ 1 2)")
+        .expect("answered after the exhaustion");
+    assert_eq!(session.value(reply).as_i64(), Some(3));
+    let mut daemon = Daemon {
+        process,
+        address,
+        _scratch: scratch,
+    };
+    daemon.assert_ticking();
+}
