@@ -113,6 +113,11 @@ fn smoke() {
             "DONE",
         ),
         (
+            "(handler-case (read-from-string \"(a\" nil :eof) (end-of-file () :cut-short))",
+            ":CUT-SHORT",
+        ),
+        ("(read-from-string \"  \" nil :eof)", ":EOF ; 2"),
+        (
             "(defun deep (n) (1+ (deep n))) (deep 1)",
             "ERROR: Control stack exhausted",
         ),

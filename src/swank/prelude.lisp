@@ -229,8 +229,8 @@ with STYLE :SPAWN."
 (defun swankd::%compilation-result (what thunk &optional text origin)
   "Runs THUNK, which evaluates code from Emacs (TEXT, read from ORIGIN), and answers like
 swank's compile functions: (:compilation-result NOTES SUCCESSP DURATION LOADP FASLFILE).
-Calls of undefined functions become style-warning notes; a reader error becomes a note
-and SUCCESSP NIL; other errors open the debugger, as when SBCL loads the code. Either way
+Calls of undefined functions become style-warning notes; a reader error or a form cut
+short by the end of the text becomes a note and SUCCESSP NIL; other errors open the debugger, as when SBCL loads the code. Either way
 nothing of the code is installed unless it all succeeds."
   (let ((start (get-internal-real-time)))
     (flet ((result (notes successp)
@@ -244,7 +244,8 @@ nothing of the code is installed unless it all succeeds."
       (handler-case (progn (funcall thunk)
                            (send-indentation-updates)
                            (result (and text (swankd::%undefined-call-notes text origin)) t))
-        (reader-error (condition) (result (list (note condition :read-error)) nil))))))
+        (reader-error (condition) (result (list (note condition :read-error)) nil))
+        (end-of-file (condition) (result (list (note condition :read-error)) nil))))))
 
 (defun compile-string-for-emacs (string buffer-name position filename policy)
   "C-c C-c: evaluates the forms of STRING (from BUFFER-NAME, where it starts at

@@ -2,6 +2,7 @@
 //! on it, then evaluation, the debugger and interrupts, and the framing errors last.
 
 mod debugger;
+mod editing;
 mod evaluation;
 mod framing;
 mod handshake;
@@ -14,6 +15,7 @@ pub fn all() -> Vec<Scenario> {
         handshake::scenarios(),
         evaluation::scenarios(),
         debugger::scenarios(),
+        editing::scenarios(),
         framing::scenarios(),
     ]
     .into_iter()
