@@ -63,9 +63,11 @@ impl Session {
         }
     }
 
-    /// Waits for the `:return` of request `id`, checking everything that arrives meanwhile.
+    /// The `:return` of request `id`: already received (servers that run requests on
+    /// threads of their own may answer them in any order), or waited for, checking
+    /// everything that arrives meanwhile.
     pub fn wait_return(&mut self, id: i64) -> Result<usize, String> {
-        self.receive_until(&format!(":return for request {id}"), |message| {
+        self.find_from(0, &format!(":return for request {id}"), |message| {
             shapes::check_return(message).is_ok_and(|(got, _)| got == id)
         })
     }

@@ -60,6 +60,13 @@ fn expect_debug(session: &mut Session, since: usize, level: i64) -> Result<Debug
     Ok(debug)
 }
 
+/// Waits for a `:write-string` from message `since` on.
+fn wait_for_output(session: &mut Session, since: usize) -> Result<usize, String> {
+    session.find_from(since, "output", |message| {
+        event_name(message) == Some("write-string")
+    })
+}
+
 /// Evaluates an error; returns the request id and the debugger it opened.
 fn enter(session: &mut Session, text: &str) -> Result<(i64, Debug), String> {
     let since = session.mark();
@@ -179,21 +186,18 @@ fn nested_level(context: &Context) -> Result<(), String> {
 }
 
 /// `:emacs-interrupt` stops a busy REPL evaluation in the debugger with a CONTINUE restart;
-/// continuing resumes it (the request stays unanswered), and a second interrupt plus
-/// `throw-to-toplevel` ends it with `:abort`.
+/// continuing resumes it (its output starts again, the request stays unanswered), and a
+/// second interrupt plus `throw-to-toplevel` ends it with `:abort`.
 fn interrupt(context: &Context) -> Result<(), String> {
     let mut session = context.session()?;
     session.open_repl()?;
+    // Busy, and saying so every 50 ms: an interrupt is sent only once it is seen running.
+    let since = session.mark();
     let busy = session.start(
-        "(swank-repl:listener-eval \"(progn (princ \\\"started\\\") (finish-output) (loop))\")",
+        "(swank-repl:listener-eval \"(loop (princ \\\".\\\") (finish-output) (sleep 0.05))\")",
         ":repl-thread",
     )?;
-    session.receive_until("the output \"started\"", |message| {
-        event_name(message) == Some("write-string")
-            && shapes::elements(message)
-                .and_then(|items| items.get(1)?.as_str().map(|text| text.contains("started")))
-                .unwrap_or(false)
-    })?;
+    wait_for_output(&mut session, since)?;
     let since = session.mark();
     session
         .client
@@ -221,6 +225,9 @@ fn interrupt(context: &Context) -> Result<(), String> {
     session.find_from(since, ":debug-return", |message| {
         event_name(message) == Some("debug-return")
     })?;
+    // Output after the restart was invoked (before or after its replies) shows it resumed.
+    wait_for_output(&mut session, since)
+        .map_err(|error| format!("the evaluation did not resume: {error}"))?;
     let ended = (since..session.mark())
         .any(|index| shapes::check_return(session.message(index)).is_ok_and(|(id, _)| id == busy));
     if ended {

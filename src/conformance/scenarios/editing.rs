@@ -144,7 +144,8 @@ fn arglist_and_autodoc(context: &Context) -> Result<(), String> {
 }
 
 /// `(:compilation-result NOTES SUCCESS DURATION LOADP FASLFILE)`; checks the notes' shape and
-/// returns (notes, success).
+/// returns the notes (but not `:redefinition` ones: the kit may run twice against one server)
+/// and success.
 fn compilation_result(value: &Value) -> Result<(Vec<&Value>, bool), String> {
     let items = elements(value).unwrap_or_default();
     let [head, notes, success, duration, _loadp, _faslfile] = items.as_slice() else {
@@ -176,6 +177,14 @@ fn compilation_result(value: &Value) -> Result<(Vec<&Value>, bool), String> {
         }
         check_location(get(&pairs, "location").unwrap_or(&Value::Nil))?;
     }
+    let notes = notes
+        .into_iter()
+        .filter(|note| {
+            plist("a compiler note", note, None, &[]).is_ok_and(|pairs| {
+                get(&pairs, "severity").and_then(Value::as_keyword) != Some("redefinition")
+            })
+        })
+        .collect();
     Ok((notes, !shapes::is_nil(success)))
 }
 
