@@ -22,16 +22,22 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    pub fn start(program: &str) -> Result<Daemon, String> {
+    /// `heap_limit_mib`: a small heap makes the collector cycle within a short run.
+    pub fn start(program: &str, heap_limit_mib: Option<u64>) -> Result<Daemon, String> {
         let scratch =
             std::env::temp_dir().join(format!("swankd-bench-soak-{}", std::process::id()));
         std::fs::create_dir_all(scratch.join("home")).map_err(|e| e.to_string())?;
         let source = scratch.join("soak.lisp");
         std::fs::write(&source, program).map_err(|e| e.to_string())?;
         let port_file = scratch.join("port");
-        let child = Command::new(env!("CARGO_BIN_EXE_swankd"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_swankd"));
+        command
             .args(["--port", "0", "--log-level", "error", "--port-file"])
-            .arg(&port_file)
+            .arg(&port_file);
+        if let Some(heap) = heap_limit_mib {
+            command.arg("--heap-limit-mib").arg(heap.to_string());
+        }
+        let child = command
             .arg(&source)
             .env("HOME", scratch.join("home"))
             .stdin(Stdio::null())
