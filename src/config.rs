@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::wire::MAX_FRAME_BYTES;
 
@@ -13,11 +13,17 @@ use crate::wire::MAX_FRAME_BYTES;
 pub const MIN_FRAME_BYTES: usize = 256;
 const DEFAULT_PORT: u16 = 4005;
 const DEFAULT_LOG_FILTER: &str = "info";
+const DEFAULT_FRAME_TIMEOUT_SECS: u64 = 60;
+const DEFAULT_HEAP_LIMIT_MIB: usize = 2048;
+const DEFAULT_MAX_CALL_DEPTH: usize = 100_000;
 
 /// A Swank server with an embedded Lisp, for SLIME's `M-x slime-connect`.
 #[derive(Debug, Parser)]
-#[command(name = "swankd", version)]
+#[command(name = "swankd", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Lisp files to load, in order, once the listeners are up.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -125,6 +131,51 @@ pub struct Cli {
     /// yet answered the output in flight with :write-done; beyond it they wait.
     #[arg(long, value_name = "BYTES", default_value_t = 65536)]
     pub max_unacknowledged_output: usize,
+
+    /// Seconds a frame may take from its first byte to its last before its connection is
+    /// closed (a client that announces a length and stalls). Waiting between frames is
+    /// not limited.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_FRAME_TIMEOUT_SECS)]
+    pub frame_timeout: u64,
+
+    /// Lisp heap size in MiB; an allocation beyond it signals STORAGE-CONDITION in the
+    /// thread that asked.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_HEAP_LIMIT_MIB)]
+    pub heap_limit_mib: usize,
+
+    /// Nested calls one Lisp thread may make; deeper recursion signals "Control stack
+    /// exhausted" (a STORAGE-CONDITION) in that thread.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CALL_DEPTH)]
+    pub max_call_depth: usize,
+}
+
+/// What `swankd` does instead of serving.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the protocol conformance scenarios against a running Swank server (swankd or any
+    /// other, such as SBCL's swank); exit code 1 if any fails.
+    Conformance(ConformanceArgs),
+}
+
+/// Options of `swankd conformance`.
+#[derive(Debug, Args)]
+pub struct ConformanceArgs {
+    /// The server: HOST:PORT (e.g. 127.0.0.1:4005) or unix:PATH.
+    #[arg(value_name = "ADDR")]
+    pub address: String,
+
+    /// Send this file's first line as the secret, as Emacs does with ~/.slime-secret, and
+    /// run the secret scenarios.
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+
+    /// Seconds to wait for any expected message before a scenario fails.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+
+    /// Run only the scenarios whose name contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    pub only: Option<String>,
 }
 
 /// What an unhandled error in a program thread does while no Emacs is connected.
@@ -166,6 +217,9 @@ pub struct Limits {
     pub socket_handshake_seconds: u64,
     pub socket_close_seconds: u64,
     pub max_unacknowledged_output: usize,
+    pub frame_timeout: std::time::Duration,
+    pub heap_limit_bytes: usize,
+    pub max_call_depth: usize,
 }
 
 /// The validated configuration.
@@ -376,6 +430,12 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         ),
         (cli.socket_close_seconds as usize, "--socket-close-seconds"),
         (cli.max_unacknowledged_output, "--max-unacknowledged-output"),
+        (
+            usize::try_from(cli.frame_timeout).unwrap_or(usize::MAX),
+            "--frame-timeout",
+        ),
+        (cli.heap_limit_mib, "--heap-limit-mib"),
+        (cli.max_call_depth, "--max-call-depth"),
     ];
     if let Some((_, option)) = positive.iter().find(|(value, _)| *value == 0) {
         return Err(ConfigError::ZeroLimit { option });
@@ -390,6 +450,9 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         socket_handshake_seconds: cli.socket_handshake_seconds,
         socket_close_seconds: cli.socket_close_seconds,
         max_unacknowledged_output: cli.max_unacknowledged_output,
+        frame_timeout: std::time::Duration::from_secs(cli.frame_timeout),
+        heap_limit_bytes: cli.heap_limit_mib.saturating_mul(1 << 20),
+        max_call_depth: cli.max_call_depth,
     })
 }
 
@@ -442,6 +505,9 @@ mod tests {
                 socket_handshake_seconds: 10,
                 socket_close_seconds: 5,
                 max_unacknowledged_output: 65536,
+                frame_timeout: std::time::Duration::from_secs(60),
+                heap_limit_bytes: 2 << 30,
+                max_call_depth: 100_000,
             }
         );
     }
@@ -482,6 +548,12 @@ mod tests {
             "9",
             "--socket-buffer-bytes",
             "4096",
+            "--frame-timeout",
+            "9",
+            "--heap-limit-mib",
+            "64",
+            "--max-call-depth",
+            "500",
         ])
         .unwrap();
         assert_eq!(config.tcp, Some("[::1]:0".parse().unwrap()));
@@ -499,6 +571,10 @@ mod tests {
         assert_eq!(config.limits.max_pending_requests, 7);
         assert_eq!(config.limits.max_program_sockets, 9);
         assert_eq!(config.limits.socket_buffer_bytes, 4096);
+        assert_eq!(
+            config.limits.frame_timeout,
+            std::time::Duration::from_secs(9)
+        );
     }
 
     #[test]
@@ -619,6 +695,22 @@ mod tests {
         let config = Config::from_cli_with(cli, &environment).unwrap();
         assert_eq!(config.log.filter, "warn");
         assert_eq!(config.secret_file, None);
+    }
+
+    #[test]
+    fn conformance_is_a_subcommand_and_files_still_load() {
+        let cli = Cli::try_parse_from(["swankd", "conformance", "unix:/tmp/s", "--timeout", "3"])
+            .unwrap();
+        match cli.command {
+            Some(Command::Conformance(args)) => {
+                assert_eq!(args.address, "unix:/tmp/s");
+                assert_eq!(args.timeout, 3);
+            }
+            None => panic!("no subcommand"),
+        }
+        let cli = Cli::try_parse_from(["swankd", "a.lisp", "b.lisp"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.files.len(), 2);
     }
 
     #[test]

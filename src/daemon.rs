@@ -130,6 +130,13 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
         unacknowledged_output_limit: config.limits.max_unacknowledged_output,
         allow_quit: config.allow_quit,
         orphan_errors: config.orphan_errors,
+        system: crate::lisp::system::SystemConfig {
+            heap_limit: config.limits.heap_limit_bytes,
+            limits: crate::lisp::vm::Limits {
+                max_frames: config.limits.max_call_depth,
+                ..Default::default()
+            },
+        },
         listeners: Some(Arc::new(listeners)),
         sockets: Some(Arc::new(sockets)),
     };
@@ -191,6 +198,7 @@ fn server_settings(config: &Config) -> ServerSettings {
         max_connections: config.limits.max_connections,
         outbox_capacity: config.limits.outbox_capacity,
         max_pending_requests: config.limits.max_pending_requests,
+        frame_timeout: Some(config.limits.frame_timeout),
         secret_file: config.secret_file.clone(),
         allowed_uids: std::iter::once(server::unix::effective_uid())
             .chain(config.extra_uids.iter().copied())

@@ -90,16 +90,32 @@ pub enum OutboxError {
 }
 
 /// The interpreter's handle for sending messages to one client. Bounded: a client that stops
-/// reading cannot make the daemon buffer without limit.
+/// reading cannot make the daemon buffer without limit. Clones share the queue and the
+/// close signal.
 #[derive(Debug, Clone)]
 pub struct Outbox {
     sender: tokio::sync::mpsc::Sender<lexpr::Value>,
+    close: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Outbox {
     /// Wraps the sending half of a connection's outgoing queue.
     pub fn new(sender: tokio::sync::mpsc::Sender<lexpr::Value>) -> Self {
-        Outbox { sender }
+        Outbox {
+            sender,
+            close: std::sync::Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// Asks the connection task to close the connection now, dropping what is still queued
+    /// (the interpreter has given up on the client, e.g. because it stopped reading).
+    pub fn close(&self) {
+        self.close.notify_one();
+    }
+
+    /// Completes once [`Outbox::close`] was called on any clone, before or after this call.
+    pub async fn close_requested(&self) {
+        self.close.notified().await;
     }
 
     /// Queues one complete Swank message without blocking.

@@ -14,6 +14,7 @@
 //!   green threads and their scheduler, builtins.
 
 pub mod config;
+pub mod conformance;
 pub mod daemon;
 pub mod events;
 pub mod lisp;

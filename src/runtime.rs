@@ -28,6 +28,8 @@ pub struct RuntimeConfig {
     pub allow_quit: bool,
     /// What a program thread's error does while no Emacs is connected.
     pub orphan_errors: OrphanErrors,
+    /// Heap size and interpreter limits.
+    pub system: crate::lisp::system::SystemConfig,
     /// How Lisp code adds listeners (`SWANK:CREATE-SERVER`); `None` where there is no
     /// network side (then those functions signal an error).
     pub listeners: Option<Arc<dyn ListenerControl + Sync>>,

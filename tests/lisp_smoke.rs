@@ -113,6 +113,11 @@ fn smoke() {
             "DONE",
         ),
         (
+            "(handler-case (read-from-string \"(a\" nil :eof) (end-of-file () :cut-short))",
+            ":CUT-SHORT",
+        ),
+        ("(read-from-string \"  \" nil :eof)", ":EOF ; 2"),
+        (
             "(defun deep (n) (1+ (deep n))) (deep 1)",
             "ERROR: Control stack exhausted",
         ),
@@ -174,4 +179,42 @@ fn collector_reclaims_cycles() {
         "cycles were reclaimed ({baseline} -> {after})"
     );
     assert_eq!(eval(&mut vm, "*keep*"), "(1 2 3)");
+}
+
+fn deliberately_panicking_builtin(
+    _: &mut swankd::lisp::vm::Vm,
+    _: &mut swankd::lisp::thread::LispThread,
+    _: &[swankd::lisp::value::Value],
+) -> swankd::lisp::error::LispResult<swankd::lisp::builtins::Control> {
+    panic!("deliberate panic")
+}
+
+/// A panic inside a builtin ends as a Lisp error in the calling evaluation, which handlers
+/// can catch like any other, and the image goes on working.
+#[test]
+fn a_panicking_builtin_becomes_a_lisp_error() {
+    let mut vm = swankd::swank::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
+    let package = vm
+        .image
+        .packages
+        .find("COMMON-LISP-USER")
+        .expect("CL-USER exists");
+    vm.builtins
+        .define(
+            &mut vm.image,
+            package,
+            "EXPLODE",
+            (0, Some(0)),
+            deliberately_panicking_builtin,
+        )
+        .expect("define");
+    assert_eq!(
+        eval(&mut vm, "(explode)"),
+        "ERROR: internal error in COMMON-LISP-USER:EXPLODE: deliberate panic"
+    );
+    assert_eq!(
+        eval(&mut vm, "(handler-case (explode) (error () :caught))"),
+        ":CAUGHT"
+    );
+    assert_eq!(eval(&mut vm, "(+ 1 2)"), "3");
 }

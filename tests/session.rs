@@ -44,6 +44,7 @@ fn start_with(slime_version: &str, network: Option<tokio::runtime::Handle>) -> C
         unacknowledged_output_limit: 64,
         allow_quit: false,
         orphan_errors: swankd::config::OrphanErrors::Park,
+        system: Default::default(),
         listeners: None,
         sockets,
     };

@@ -102,6 +102,9 @@ pub struct Heap {
     limit: usize,
     next_collection: usize,
     min_collection_interval: usize,
+    /// An allocation failed, or the scheduler asked, since the last collection: collect at
+    /// the next safe point.
+    collection_requested: bool,
     dead_symbol: Symbol,
 }
 
@@ -175,15 +178,31 @@ impl Marker<'_> {
 
 impl Heap {
     pub fn new(limit: usize) -> Self {
-        Heap {
+        let mut heap = Heap {
             conses: Arena::new(),
             symbols: Arena::new(),
             objects: Arena::new(),
             bytes: 0,
             limit,
-            next_collection: 64 << 20,
+            next_collection: 0,
             min_collection_interval: 64 << 20,
+            collection_requested: false,
             dead_symbol: Symbol::new(Rc::from("DEAD-SYMBOL"), None),
+        };
+        heap.next_collection = heap.collection_threshold(0);
+        heap
+    }
+
+    /// When to collect next, with `live` bytes surviving: once the heap has doubled (but at
+    /// least `min_collection_interval` later), and never at or beyond the limit. Near the
+    /// limit, after half of the remaining room is used, so garbage is always reclaimed before
+    /// allocation fails and a heap full of live data is not collected after every slice.
+    fn collection_threshold(&self, live: usize) -> usize {
+        let relaxed = live.saturating_mul(2).max(self.min_collection_interval);
+        if relaxed <= self.limit / 4 * 3 {
+            relaxed
+        } else {
+            live + self.limit.saturating_sub(live) / 2
         }
     }
 
@@ -197,20 +216,24 @@ impl Heap {
 
     fn charge(&mut self, size: usize) -> Result<(), HeapExhausted> {
         if self.bytes + size > self.limit {
+            self.collection_requested = true;
             return Err(HeapExhausted { limit: self.limit });
         }
         self.bytes += size;
         Ok(())
     }
 
-    /// True when enough has been allocated since the last collection.
+    /// True when enough has been allocated since the last collection, or an allocation
+    /// failed since then.
     pub fn wants_collection(&self) -> bool {
-        self.bytes >= self.next_collection
+        self.bytes >= self.next_collection || self.collection_requested
     }
 
-    /// Makes [`Heap::wants_collection`] true until the next collection.
+    /// Asks for a collection at the next safe point (the scheduler does when a thread ends
+    /// while the heap is near its limit: what it held may be what filled the heap; so does
+    /// `swankd:gc`).
     pub fn request_collection(&mut self) {
-        self.next_collection = 0;
+        self.collection_requested = true;
     }
 
     /// True when the heap is close enough to its limit that a collection is urgent.
@@ -291,10 +314,8 @@ impl Heap {
         self.symbols.sweep(|s| freed += SYMBOL_SIZE + s.name.len());
         self.objects.sweep(|o| freed += o.approximate_size());
         self.bytes = self.bytes.saturating_sub(freed);
-        self.next_collection = self
-            .bytes
-            .saturating_mul(2)
-            .max(self.min_collection_interval);
+        self.next_collection = self.collection_threshold(self.bytes);
+        self.collection_requested = false;
         CollectionStats {
             freed_bytes: before.saturating_sub(self.bytes),
             live_bytes: self.bytes,
@@ -304,5 +325,44 @@ impl Heap {
     /// Number of live conses, symbols and objects.
     pub fn live_counts(&self) -> (usize, usize, usize) {
         (self.conses.live(), self.symbols.live(), self.objects.live())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_collection_always_comes_before_the_limit() {
+        for limit in [1 << 20, 64 << 20, 2 << 30] {
+            let heap = Heap::new(limit);
+            for live in [0, limit / 2, limit / 4 * 3, limit - 100] {
+                let threshold = heap.collection_threshold(live);
+                assert!(threshold < limit, "limit {limit}, live {live}: {threshold}");
+                assert!(threshold > live, "limit {limit}, live {live}: {threshold}");
+            }
+        }
+        // Far from the limit, the heap may double (and grows by at least the interval).
+        let heap = Heap::new(2 << 30);
+        assert_eq!(heap.collection_threshold(100 << 20), 200 << 20);
+        assert_eq!(heap.collection_threshold(1 << 20), 64 << 20);
+    }
+
+    #[test]
+    fn a_failed_allocation_asks_for_a_collection_that_makes_room_again() {
+        let mut heap = Heap::new(1 << 20);
+        let mut failed = false;
+        for _ in 0..100_000 {
+            if heap.cons(Value::Nil, Value::Nil).is_err() {
+                failed = true;
+                break;
+            }
+        }
+        assert!(failed, "a 1 MiB heap filled up");
+        assert!(heap.wants_collection());
+        heap.collect(|_| {});
+        assert!(!heap.wants_collection());
+        assert_eq!(heap.bytes(), 0);
+        assert!(heap.cons(Value::Nil, Value::Nil).is_ok());
     }
 }

@@ -1754,7 +1754,9 @@ hold a complete form; what follows the form on its last line is not kept."
                   (return eof-value))
               (return eof-value)))
         (setq text (concatenate 'string (or text "") line (string #\Newline)))
-        (let ((form (read-from-string text nil :incomplete)))
+        ;; A form the lines so far cut short (END-OF-FILE) waits for the next line.
+        (let ((form (handler-case (read-from-string text nil :incomplete)
+                      (end-of-file () :incomplete))))
           (unless (eq form :incomplete)
             (return form)))))))
 

@@ -88,6 +88,8 @@ enum ConnectionEnd {
     InterpreterGone,
     #[error("the server is shutting down")]
     Shutdown,
+    #[error("the interpreter gave up on the client (it did not read its replies)")]
+    ClosedByInterpreter,
 }
 
 /// Serves one accepted stream until it ends. `peer` describes the client for logs and for the
@@ -110,7 +112,8 @@ pub(crate) async fn serve<S>(
         let mut shutdown = shared.shutdown.clone();
         let (read_half, write_half) = tokio::io::split(stream);
         let settings = &shared.settings;
-        let mut frames = FrameReader::new(HttpGuard::new(read_half), settings.max_frame_bytes);
+        let mut frames = FrameReader::new(HttpGuard::new(read_half), settings.max_frame_bytes)
+            .with_frame_timeout(settings.frame_timeout);
         let authenticated = tokio::select! {
             result = authenticate(&mut frames, settings.secret_file.as_deref(), settings.auth_timeout, origin) => result,
             _ = shutdown.wait_for(|stopping| *stopping) => {
@@ -131,10 +134,11 @@ pub(crate) async fn serve<S>(
         }
 
         let (outgoing, outbox_receiver) = mpsc::channel(settings.outbox_capacity);
+        let outbox = Outbox::new(outgoing.clone());
         let connected = ToInterpreter::Connected {
             connection: id,
             peer: peer.clone(),
-            outbox: Outbox::new(outgoing.clone()),
+            outbox: outbox.clone(),
         };
         if shared.interpreter.send(connected).is_err() {
             tracing::error!("the interpreter is gone; closing");
@@ -146,6 +150,7 @@ pub(crate) async fn serve<S>(
             end = read_messages(id, &mut frames, &shared, &outgoing, &pending) => end,
             end = write_messages(write_half, outbox_receiver, settings.max_frame_bytes, &pending) => end,
             _ = shutdown.wait_for(|stopping| *stopping) => ConnectionEnd::Shutdown,
+            _ = outbox.close_requested() => ConnectionEnd::ClosedByInterpreter,
         };
         match &end {
             ConnectionEnd::PeerClosed | ConnectionEnd::Shutdown => {

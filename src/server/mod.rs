@@ -44,6 +44,8 @@ pub struct ServerSettings {
     pub outbox_capacity: usize,
     /// Requests of one connection awaiting their `:return`; more are aborted at once.
     pub max_pending_requests: usize,
+    /// How long one frame may take from its first byte to its last; `None` waits for ever.
+    pub frame_timeout: Option<Duration>,
     /// The secret file; clients must send its first line when it exists.
     pub secret_file: Option<PathBuf>,
     /// How long a client may take to send the secret.
@@ -65,6 +67,7 @@ impl Default for ServerSettings {
             max_connections: 256,
             outbox_capacity: 4096,
             max_pending_requests: 1024,
+            frame_timeout: Some(Duration::from_secs(60)),
             secret_file: None,
             auth_timeout: Duration::from_secs(20),
             reader_limits: ReaderLimits::default(),

@@ -232,7 +232,7 @@ pub fn interpreter_main(
     receiver: Receiver<ToInterpreter>,
     exit: tokio::sync::oneshot::Sender<i32>,
 ) {
-    let vm = match boot(&SystemConfig::default()) {
+    let vm = match boot(&config.system) {
         Ok(vm) => vm,
         Err(error) => {
             tracing::error!(?error, "the interpreter failed to boot");

@@ -252,8 +252,9 @@ or the first occurrence of the variable in TEXT."
 (defun swankd::%compilation-result (what thunk &optional text origin)
   "Runs THUNK, which evaluates code from Emacs (TEXT, read from ORIGIN), and answers like
 swank's compile functions: (:compilation-result NOTES SUCCESSP DURATION LOADP FASLFILE).
-What the compiler noticed becomes notes (see %COMPILE-NOTES-FOR-EMACS); a reader error becomes a note
-and SUCCESSP NIL; other errors open the debugger, as when SBCL loads the code. Either way
+What the compiler noticed becomes notes (see %COMPILE-NOTES-FOR-EMACS); a reader error or
+a form cut short by the end of the text becomes a note and SUCCESSP NIL; other errors open
+the debugger, as when SBCL loads the code. Either way
 nothing of the code is installed unless it all succeeds."
   (let ((start (get-internal-real-time)))
     (flet ((result (notes successp)
@@ -267,7 +268,8 @@ nothing of the code is installed unless it all succeeds."
       (handler-case (progn (funcall thunk)
                            (send-indentation-updates)
                            (result (and text (swankd::%compile-notes-for-emacs text origin)) t))
-        (reader-error (condition) (result (list (note condition :read-error)) nil))))))
+        (reader-error (condition) (result (list (note condition :read-error)) nil))
+        (end-of-file (condition) (result (list (note condition :read-error)) nil))))))
 
 (defun compile-string-for-emacs (string buffer-name position filename policy)
   "C-c C-c: evaluates the forms of STRING (from BUFFER-NAME, where it starts at

@@ -68,7 +68,13 @@ pub struct GreenThread {
 
 pub struct Scheduler {
     threads: BTreeMap<ThreadId, GreenThread>,
-    run_queue: VecDeque<ThreadId>,
+    /// Runnable threads in round-robin order, as (thread, ticket). An entry whose ticket is
+    /// not the thread's current one in `queued` is stale and skipped, so queueing, moving to
+    /// the front and removing are all O(1) however many threads wait.
+    run_queue: VecDeque<(ThreadId, u64)>,
+    /// The ticket of each thread's live entry in `run_queue`.
+    queued: HashMap<ThreadId, u64>,
+    next_ticket: u64,
     timers: BinaryHeap<Reverse<(Instant, ThreadId)>>,
     waiters: HashMap<WaitKey, VecDeque<ThreadId>>,
     next_id: ThreadId,
@@ -79,6 +85,8 @@ impl Default for Scheduler {
         Scheduler {
             threads: BTreeMap::new(),
             run_queue: VecDeque::new(),
+            queued: HashMap::new(),
+            next_ticket: 0,
             timers: BinaryHeap::new(),
             waiters: HashMap::new(),
             next_id: 1,
@@ -128,8 +136,20 @@ impl Scheduler {
     }
 
     pub fn remove(&mut self, id: ThreadId) -> Option<GreenThread> {
-        self.run_queue.retain(|t| *t != id);
+        self.queued.remove(&id);
         self.threads.remove(&id)
+    }
+
+    /// Queues `id` at the back (`front`: at the front), replacing an earlier entry.
+    fn enqueue(&mut self, id: ThreadId, front: bool) {
+        self.next_ticket += 1;
+        let ticket = self.next_ticket;
+        self.queued.insert(id, ticket);
+        if front {
+            self.run_queue.push_front((id, ticket));
+        } else {
+            self.run_queue.push_back((id, ticket));
+        }
     }
 
     /// Temporarily takes a thread out to run it; `put_back` returns it.
@@ -144,8 +164,8 @@ impl Scheduler {
     pub fn make_runnable(&mut self, id: ThreadId) {
         if let Some(thread) = self.threads.get_mut(&id) {
             thread.state = State::Runnable;
-            if !self.run_queue.contains(&id) {
-                self.run_queue.push_back(id);
+            if !self.queued.contains_key(&id) {
+                self.enqueue(id, false);
             }
         }
     }
@@ -156,8 +176,7 @@ impl Scheduler {
     fn make_runnable_first(&mut self, id: ThreadId) {
         if let Some(thread) = self.threads.get_mut(&id) {
             thread.state = State::Runnable;
-            self.run_queue.retain(|t| *t != id);
-            self.run_queue.push_front(id);
+            self.enqueue(id, true);
         }
     }
 
@@ -272,7 +291,11 @@ impl Scheduler {
 
     /// The next thread to run, in round-robin order.
     pub fn next_runnable(&mut self) -> Option<ThreadId> {
-        while let Some(id) = self.run_queue.pop_front() {
+        while let Some((id, ticket)) = self.run_queue.pop_front() {
+            if self.queued.get(&id) != Some(&ticket) {
+                continue;
+            }
+            self.queued.remove(&id);
             if matches!(self.threads.get(&id), Some(t) if t.state == State::Runnable) {
                 return Some(id);
             }
@@ -281,7 +304,7 @@ impl Scheduler {
     }
 
     pub fn requeue(&mut self, id: ThreadId) {
-        self.run_queue.push_back(id);
+        self.enqueue(id, false);
     }
 
     /// When the earliest timer fires.
@@ -337,5 +360,23 @@ mod tests {
         scheduler.wake_sleepers(now);
         assert_eq!(scheduler.next_runnable(), Some(id));
         assert!(!scheduler.wake_one(WaitKey::Thread(9), Value::Nil));
+    }
+
+    #[test]
+    fn the_run_queue_holds_each_thread_once_in_order() {
+        let mut scheduler = Scheduler::new();
+        let ids: Vec<ThreadId> = (0..4).map(|_| scheduler.spawn("t", None)).collect();
+        // Spawned threads are runnable; queueing again changes nothing.
+        for &id in &ids {
+            scheduler.make_runnable(id);
+        }
+        scheduler.make_runnable_first(ids[2]);
+        scheduler.remove(ids[1]);
+        let order: Vec<ThreadId> = std::iter::from_fn(|| scheduler.next_runnable()).collect();
+        assert_eq!(order, vec![ids[2], ids[0], ids[3]]);
+        scheduler.requeue(ids[0]);
+        scheduler.requeue(ids[0]);
+        assert_eq!(scheduler.next_runnable(), Some(ids[0]));
+        assert_eq!(scheduler.next_runnable(), None);
     }
 }

@@ -386,15 +386,12 @@ impl Session {
     }
 
     fn disconnect(&mut self, connection: ConnectionId) {
-        if self
-            .host
-            .borrow_mut()
-            .connections
-            .remove(&connection)
-            .is_none()
-        {
+        let Some(removed) = self.host.borrow_mut().connections.remove(&connection) else {
             return;
-        }
+        };
+        // The socket must not outlive the interpreter's memory of it (when the session gives
+        // up on a client; a no-op once the client has gone by itself).
+        removed.outbox.close();
         tracing::info!(connection, "client disconnected");
         self.repl_queues.remove(&connection);
         let threads = self.sched().threads_of(connection);
@@ -657,6 +654,11 @@ impl Session {
     }
 
     fn finish(&mut self, id: ThreadId, result: Result<Vec<Value>, LispError>) {
+        if self.vm.image.heap.near_limit() {
+            // An allocation bomb's garbage becomes garbage when its thread ends: reclaim it
+            // before the next request runs into the limit.
+            self.vm.image.heap.request_collection();
+        }
         let job = self.sched().get(id).map(|t| t.job.clone());
         match job {
             Some(Job::Request { .. }) => self.finish_request(id, result),

@@ -7,7 +7,10 @@
 //! is `Ok(None)`, an end of input inside a frame is [`FrameError::Truncated`].
 //! Encoding writes uppercase hex and no trailing newline, as swank does.
 
+use std::time::Duration;
+
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::time::Instant;
 
 use super::MAX_FRAME_BYTES;
 
@@ -33,6 +36,10 @@ pub enum FrameError {
     TooLong { length: usize, limit: usize },
     #[error("end of input inside a frame ({buffered} bytes of it received)")]
     Truncated { buffered: usize },
+    #[error(
+        "a frame was not complete {timeout:?} after it began ({buffered} bytes of it received)"
+    )]
+    Stalled { buffered: usize, timeout: Duration },
     #[error("read failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -137,6 +144,10 @@ pub struct FrameReader<R> {
     source: R,
     decoder: FrameDecoder,
     chunk: Box<[u8]>,
+    /// How long a frame may take from its first byte to its last; `None` waits for ever.
+    frame_timeout: Option<Duration>,
+    /// When the first byte of the frame now buffered arrived.
+    frame_started: Option<Instant>,
 }
 
 impl<R: AsyncRead + Unpin> FrameReader<R> {
@@ -146,7 +157,17 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             source,
             decoder: FrameDecoder::new(limit),
             chunk: vec![0; READ_CHUNK_BYTES].into_boxed_slice(),
+            frame_timeout: None,
+            frame_started: None,
         }
+    }
+
+    /// Bounds the time from a frame's first byte to its last (a client announcing a length
+    /// and never sending it, or sending a byte a second, ends with [`FrameError::Stalled`]).
+    /// The wait between frames stays unbounded: an editor may sit idle for days.
+    pub fn with_frame_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.frame_timeout = timeout;
+        self
     }
 
     /// The next payload; `Ok(None)` when the peer closed cleanly between frames. Cancel-safe:
@@ -163,9 +184,24 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     async fn read_frame_with(&mut self, empty: EmptyFrames) -> Result<Option<Vec<u8>>, FrameError> {
         loop {
             if let Some(payload) = self.decoder.decode(empty)? {
+                self.frame_started = (self.decoder.buffered() > 0).then(Instant::now);
                 return Ok(Some(payload));
             }
-            let count = self.source.read(&mut self.chunk).await?;
+            let count = match (self.frame_timeout, self.frame_started) {
+                (Some(timeout), Some(started)) => {
+                    let read = self.source.read(&mut self.chunk);
+                    match tokio::time::timeout_at(started + timeout, read).await {
+                        Ok(count) => count?,
+                        Err(_) => {
+                            return Err(FrameError::Stalled {
+                                buffered: self.decoder.buffered(),
+                                timeout,
+                            });
+                        }
+                    }
+                }
+                _ => self.source.read(&mut self.chunk).await?,
+            };
             if count == 0 {
                 return match self.decoder.buffered() {
                     0 => Ok(None),
@@ -174,6 +210,9 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             }
             self.decoder
                 .push(self.chunk.get(..count).unwrap_or_default());
+            if self.frame_started.is_none() {
+                self.frame_started = Some(Instant::now());
+            }
         }
     }
 }
@@ -214,6 +253,27 @@ mod tests {
         }
         assert_eq!(frames, vec![b"abc".to_vec(), b"Hello\n, ok".to_vec()]);
         assert_eq!(decoder.buffered(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_frame_that_stops_arriving_is_stalled_but_idling_between_frames_is_not() {
+        let (mut client, server) = tokio::io::duplex(64);
+        let mut reader = FrameReader::new(server, MAX_FRAME_BYTES)
+            .with_frame_timeout(Some(Duration::from_millis(50)));
+        use tokio::io::AsyncWriteExt;
+        // Idle longer than the timeout before the frame starts: still read.
+        let late = async {
+            tokio::time::sleep(Duration::from_millis(120)).await;
+            client.write_all(b"000001a").await.unwrap();
+            client
+        };
+        let (frame, mut client) = tokio::join!(reader.read_frame(), late);
+        assert_eq!(frame.unwrap(), Some(b"a".to_vec()));
+        client.write_all(b"FFFFFF(").await.unwrap();
+        match reader.read_frame().await {
+            Err(FrameError::Stalled { buffered, .. }) => assert_eq!(buffered, 7),
+            other => panic!("expected Stalled, got {other:?}"),
+        }
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                     thread.mv = Some(vec![form, Value::Fixnum(end_chars)]);
                     value(form)
                 }
-                Ok(None) | Err(ReadError::Incomplete { .. }) if a[1].is_nil() => {
+                Ok(None) if a[1].is_nil() => {
                     let end_chars = text.chars().count() as i64;
                     thread.mv = Some(vec![a[2], Value::Fixnum(end_chars)]);
                     value(a[2])
@@ -46,6 +46,12 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 Ok(None) => Err(LispError::new(
                     ErrorKind::EndOfFile,
                     "end of file on a string input stream",
+                )),
+                // The text ends inside a form: END-OF-FILE whatever EOF-ERROR-P says, as
+                // Common Lisp's READ does, so a truncated last form is never silently dropped.
+                Err(ReadError::Incomplete { message, .. }) => Err(LispError::new(
+                    ErrorKind::EndOfFile,
+                    format!("end of file on a string input stream ({message})"),
                 )),
                 Err(error) => Err(LispError::new(ErrorKind::ReaderError, error.to_string())),
             }

@@ -776,6 +776,7 @@ impl Vm {
         };
         let arity = entry.arity;
         let run = entry.function;
+        let builtin_name = entry.name;
         if args.len() < arity.0 || arity.1.is_some_and(|max| args.len() > max) {
             let name = super::print::prin1_to_string(&self.image, Value::Symbol(entry.name));
             return Err(LispError::program(format!(
@@ -783,7 +784,23 @@ impl Vm {
                 args.len()
             )));
         }
-        run(self, thread, args)
+        // A bug in a builtin must not take the daemon down: the panic ends as a Lisp error in
+        // the calling thread only, which its handlers and debugger see like any other.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(self, thread, args))) {
+            Ok(result) => result,
+            Err(payload) => {
+                let detail = payload
+                    .downcast_ref::<&str>()
+                    .map(|text| text.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no message".to_string());
+                let name = self.qualified_name(builtin_name);
+                tracing::error!(builtin = %name, %detail, "a builtin panicked; signalling an error in its thread");
+                Err(LispError::simple(format!(
+                    "internal error in {name}: {detail}"
+                )))
+            }
+        }
     }
 }
 
