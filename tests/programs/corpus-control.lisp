@@ -142,3 +142,7 @@
 (check (check-type *corpus-special* integer))
 (check (let ((x "s")) (check-type x integer) x))
 (check (every #'functionp (list #'car (lambda ()) (complement #'car))))
+(check (funcall (lambda (a &optional (b 2) &aux (c (+ a b)) d) (list a b c d)) 1))
+(check (funcall (lambda (&key (x 1) &aux (y (* x 10))) (list x y)) :x 3))
+(check (let ((fs (loop for i below 3 collect (funcall (lambda (&aux (j i)) (lambda () j)))))) (mapcar #'funcall fs)))
+(check (funcall (lambda (a &aux b) (list a b)) 1 2))

@@ -196,6 +196,12 @@ impl FunctionBuilder<'_> {
         for (param, slot) in params.keys.iter().zip(key_slots) {
             self.default_value(slot, param.var, &param.default, param.supplied);
         }
+        for aux in &params.aux {
+            let slot = self.slot(aux.var);
+            self.expr(&aux.init, PLAIN);
+            self.emit(Op::SetLocal(slot));
+            self.box_parameter(aux.var);
+        }
         shape
     }
 

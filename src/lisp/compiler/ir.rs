@@ -110,6 +110,14 @@ pub struct Params {
     pub keys: Vec<KeyParam>,
     pub has_keys: bool,
     pub allow_other_keys: bool,
+    /// `&aux` variables, bound in order after every parameter; callers never supply them.
+    pub aux: Vec<AuxVar>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuxVar {
+    pub var: VarId,
+    pub init: Node,
 }
 
 #[derive(Debug, Clone)]

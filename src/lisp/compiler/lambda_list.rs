@@ -3,7 +3,7 @@
 use super::super::error::{LispError, LispResult};
 use super::super::value::{SymRef, Value};
 use super::analyze::Analyzer;
-use super::ir::{KeyParam, Node, OptionalParam, Params, VarId};
+use super::ir::{AuxVar, KeyParam, OptionalParam, Params, VarId};
 
 #[derive(PartialEq, Clone, Copy)]
 enum Section {
@@ -28,7 +28,6 @@ impl Analyzer<'_> {
         let s = self.image().sym;
         let mut params = Params::default();
         let mut section = Section::Required;
-        let mut aux: Vec<(SymRef, Node)> = Vec::new();
         let mut index = 0;
         while index < items.len() {
             let item = items[index];
@@ -103,14 +102,10 @@ impl Analyzer<'_> {
                 Section::Aux => {
                     let (sym, init, _) = self.param_spec(item)?;
                     let init = self.form(init)?;
-                    aux.push((sym, init));
+                    let var = self.parameter_var(sym, local_specials, specials)?;
+                    params.aux.push(AuxVar { var, init });
                 }
             }
-        }
-        if !aux.is_empty() {
-            return Err(LispError::unsupported(
-                "&AUX in lambda lists (use LET* in the body)",
-            ));
         }
         Ok(params)
     }
