@@ -296,9 +296,11 @@ to right as the place's subforms and then the value."
   (declare (ignore end))
   (swankd::%read-from-string string eof-error-p eof-value start))
 
-;;; LOOP with keywords: for/as (in, on, from/to/below/downto/by, = then), repeat, while,
-;;; until, with, do, collect/append/nconc/sum/count/maximize/minimize (into), when/if/unless,
-;;; return, initially, finally, named. Anything else is an error naming the clause.
+;;; LOOP with keywords: for/as (in, on, across, from/to/below/downto/by, = then, being the
+;;; hash-keys/hash-values), repeat, while, until, with, do, collect/append/nconc/sum/count/
+;;; maximize/minimize (into), when/if/unless with AND, ELSE, END and IT, always/never/thereis,
+;;; return, initially, finally, named; destructuring patterns and type specs (OF-TYPE, FIXNUM,
+;;; FLOAT, T) after variables. Anything else is an error naming the clause.
 
 (defun loop-keyword-p (form name)
   (and (symbolp form) form (string= (symbol-name form) name)))
@@ -324,6 +326,18 @@ to right as the place's subforms and then the value."
                                     (walk (cdr pattern) `(cdr ,access)))))))
           `(let ((,temp ,form)) ,@(walk pattern temp))))))
 
+(defun swankd::%loop-bindings (pattern form)
+  "LET* bindings giving the variables of PATTERN their parts of FORM's value."
+  (if (symbolp pattern)
+      (list (list pattern form))
+      (let ((temp (gensym "ITEM")))
+        (labels ((walk (pattern access)
+                   (cond ((null pattern) nil)
+                         ((symbolp pattern) (list (list pattern access)))
+                         (t (append (walk (car pattern) `(car ,access))
+                                    (walk (cdr pattern) `(cdr ,access)))))))
+          (cons (list temp form) (walk pattern temp))))))
+
 (defun swankd::%loop-step (by)
   (if (and (realp by) (plusp by))
       by
@@ -332,17 +346,33 @@ to right as the place's subforms and then the value."
 (defun swankd::%loop-keywords (clauses)
   (let ((name nil) (bindings nil) (iteration nil) (steps nil) (body nil)
         (initially nil) (finally nil) (result nil) (exit (gensym "LOOP-EXIT"))
-        (accumulators nil) (default-accumulator nil) (tails nil))
+        (accumulators nil) (default-accumulator nil) (tails nil) (current-it nil)
+        (pending nil) (grouped nil) (group-steps nil))
     (labels ((next () (pop clauses))
              (peek () (car clauses))
              (keyword-p (name) (loop-keyword-p (peek) name))
+             (skip-type ()
+               ;; Types only declare; the loop does not check them.
+               (cond ((keyword-p "OF-TYPE") (next) (next))
+                     ((loop-keyword-in (peek) '("FIXNUM" "FLOAT" "T")) (next))))
+             (next-form ()
+               ;; IT in a clause under WHEN/IF/UNLESS is the value of the test.
+               (let ((form (next)))
+                 (if (and current-it (loop-keyword-p form "IT")) current-it form)))
+             (actions ()
+               ;; ACTION [AND ACTION]...
+               (let ((forms (list (action))))
+                 (swankd::%repeat
+                   (unless (keyword-p "AND") (return `(progn ,@(nreverse forms))))
+                   (next)
+                   (push (action) forms))))
              (exit-when (test) `(when ,test (return-from ,exit nil)))
-             (accumulator (into)
+             (accumulator (into initial)
                ;; The clauses without INTO (COLLECT x ELSE COLLECT y) build one result.
                (let ((var (or into default-accumulator
                               (setq default-accumulator (gensym "ACC")))))
                  (unless (assoc var accumulators)
-                   (push (list var nil) bindings)
+                   (push (list var initial) bindings)
                    (push (list var into) accumulators)
                    (unless into (setq result var)))
                  var))
@@ -368,7 +398,7 @@ to right as the place's subforms and then the value."
                (let ((word (next)))
                  (cond
                    ((loop-keyword-in word '("DO" "DOING")) `(progn ,@(compound-forms)))
-                   ((loop-keyword-p word "RETURN") `(return-from ,name ,(next)))
+                   ((loop-keyword-p word "RETURN") `(return-from ,name ,(next-form)))
                    ((loop-keyword-p word "ALWAYS")
                     (unless result (setq result t))
                     `(unless ,(next) (return-from ,name nil)))
@@ -381,10 +411,12 @@ to right as the place's subforms and then the value."
                    ((loop-keyword-in word '("COLLECT" "COLLECTING" "APPEND" "APPENDING" "NCONC" "NCONCING"
                                             "SUM" "SUMMING" "COUNT" "COUNTING" "MAXIMIZE" "MAXIMIZING"
                                             "MINIMIZE" "MINIMIZING"))
-                    (let* ((form (next))
-                           (into (when (keyword-p "INTO") (next) (next)))
-                           (var (accumulator into))
-                           (kind (symbol-name word)))
+                    (let* ((form (next-form))
+                           (into (when (keyword-p "INTO") (next) (prog1 (next) (skip-type))))
+                           (kind (symbol-name word))
+                           (var (accumulator into (when (member kind '("SUM" "SUMMING" "COUNT" "COUNTING")
+                                                                :test #'string=)
+                                                    0))))
                       (cond ((member kind '("COLLECT" "COLLECTING") :test #'string=)
                              (add-conses var (tail-of var) `(list ,form)))
                             ((member kind '("APPEND" "APPENDING") :test #'string=)
@@ -400,12 +432,16 @@ to right as the place's subforms and then the value."
                             (t (let ((v (gensym))) `(let ((,v ,form)) (setq ,var (if ,var (min ,var ,v) ,v))))))))
                    ((loop-keyword-in word '("WHEN" "IF" "UNLESS"))
                     (let* ((test (next))
-                           (then (action))
-                           (else (when (keyword-p "ELSE") (next) (action))))
+                           (it (gensym "IT"))
+                           (outer-it current-it)
+                           (then (progn (setq current-it it) (actions)))
+                           (else (when (keyword-p "ELSE") (next) (actions))))
+                      (setq current-it outer-it)
                       (when (keyword-p "END") (next))
-                      (if (loop-keyword-p word "UNLESS")
-                          `(if ,test ,else ,then)
-                          `(if ,test ,then ,else))))
+                      `(let ((,it ,test))
+                         ,(if (loop-keyword-p word "UNLESS")
+                              `(if ,it ,else ,then)
+                              `(if ,it ,then ,else)))))
                    (t (error "unsupported LOOP clause ~A" word))))))
       (when (keyword-p "NAMED") (next) (setq name (next)))
       (swankd::%repeat
@@ -414,7 +450,8 @@ to right as the place's subforms and then the value."
           (cond
             ((loop-keyword-in word '("FOR" "AS"))
              (next)
-             (let ((var (next)) (how (next)))
+             (unless grouped (setq group-steps steps))
+             (let ((var (next)) (how (progn (skip-type) (next))))
                ;; FOR I BELOW N (no FROM) counts up from 0.
                (when (loop-keyword-in how '("TO" "UPTO" "BELOW" "DOWNTO" "ABOVE" "BY"))
                  (push how clauses)
@@ -460,18 +497,30 @@ to right as the place's subforms and then the value."
                  ((loop-keyword-p how "ON")
                   (let ((list (gensym "LIST")))
                     (push (list list (next)) bindings)
-                    (push (list var nil) bindings)
+                    (dolist (v (swankd::%loop-vars var)) (push (list v nil) bindings))
                     (push (exit-when `(atom ,list)) iteration)
-                    (push `(setq ,var ,list) iteration)
+                    (push (swankd::%loop-assign var list) iteration)
                     (push `(setq ,list (cdr ,list)) steps)))
                  ((loop-keyword-p how "=")
-                  (let ((init (next)))
-                    (push (list var nil) bindings)
+                  ;; The value goes through a temporary so that FOR ... AND ... steps in
+                  ;; parallel: every clause of the group computes before any assigns. In
+                  ;; such a group THEN is computed with the steps of the group's other
+                  ;; clauses, before any of them.
+                  (let ((init (next)) (value (gensym "VALUE")))
+                    (dolist (v (swankd::%loop-vars var)) (push (list v nil) bindings))
+                    (push (list value nil) bindings)
                     (if (keyword-p "THEN")
                         (let ((first (gensym "FIRST")) (then (progn (next) (next))))
                           (push (list first t) bindings)
-                          (push `(setq ,var (if ,first ,init ,then) ,first nil) iteration))
-                        (push `(setq ,var ,init) iteration))))
+                          (cond ((or grouped (keyword-p "AND"))
+                                 (push `(when ,first (setq ,value ,init)) iteration)
+                                 (setq steps (append (ldiff steps group-steps)
+                                                     (list `(setq ,value ,then))
+                                                     group-steps)))
+                                (t (push `(setq ,value (if ,first ,init ,then)) iteration)))
+                          (push `(setq ,first nil) pending))
+                        (push `(setq ,value ,init) iteration))
+                    (push (swankd::%loop-assign var value) pending)))
                  ((loop-keyword-in how '("FROM" "UPFROM" "DOWNFROM"))
                   (let ((start (next)) (limit nil) (test nil) (by 1)
                         (down (loop-keyword-p how "DOWNFROM")))
@@ -494,7 +543,9 @@ to right as the place's subforms and then the value."
                       (unless (eql step by)
                         (push (list step `(swankd::%loop-step ,by)) bindings))
                       (push `(setq ,var (,(if down '- '+) ,var ,step)) steps))))
-                 (t (error "unsupported LOOP clause FOR ~A ~A" var how)))))
+                 (t (error "unsupported LOOP clause FOR ~A ~A" var how)))
+               (cond ((keyword-p "AND") (next) (push 'for clauses) (setq grouped t))
+                     (t (setq iteration (append pending iteration) pending nil grouped nil)))))
             ((loop-keyword-p word "REPEAT")
              (next)
              (let ((count (gensym "COUNT")))
@@ -504,7 +555,9 @@ to right as the place's subforms and then the value."
             ((loop-keyword-p word "WITH")
              (next)
              (let ((var (next)))
-               (push (list var (when (keyword-p "=") (next) (next))) bindings)))
+               (skip-type)
+               (dolist (binding (swankd::%loop-bindings var (when (keyword-p "=") (next) (next))))
+                 (push binding bindings))))
             ((loop-keyword-p word "WHILE") (next) (push (exit-when `(not ,(next))) body))
             ((loop-keyword-p word "UNTIL") (next) (push (exit-when (next)) body))
             ((loop-keyword-p word "INITIALLY") (next) (setq initially (append initially (compound-forms))))
