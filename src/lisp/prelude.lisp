@@ -53,6 +53,36 @@
 
 (defmacro nth-value (n form) `(nth ,n (multiple-value-list ,form)))
 
+(defmacro multiple-value-call (function &rest forms)
+  "Calls FUNCTION with every value of each of FORMS, in order, as its arguments."
+  (let ((f (gensym "FUNCTION")))
+    `(let ((,f ,function))
+       (apply ,f (append ,@(mapcar (lambda (form) `(multiple-value-list ,form)) forms))))))
+
+(defmacro multiple-value-setq (vars form)
+  "Sets VARS to the values of FORM (NIL where it has fewer); returns its primary value."
+  (let ((values (gensym "VALUES")))
+    `(let ((,values (multiple-value-list ,form)))
+       ,@(let ((index -1))
+           (mapcar (lambda (var) `(setf ,var (nth ,(setq index (+ index 1)) ,values))) vars))
+       (car ,values))))
+
+(defun swankd::%prog (binder bindings body)
+  (let ((declarations nil))
+    (swankd::%repeat
+      (unless (and (consp (car body)) (eq (caar body) 'declare))
+        (return nil))
+      (setq declarations (cons (car body) declarations) body (cdr body)))
+    `(block nil (,binder ,bindings ,@(nreverse declarations) (tagbody ,@body)))))
+
+(defmacro prog (bindings &body body)
+  "Binds BINDINGS in parallel around BODY, a TAGBODY inside a BLOCK named NIL."
+  (swankd::%prog 'let bindings body))
+
+(defmacro prog* (bindings &body body)
+  "Binds BINDINGS in sequence around BODY, a TAGBODY inside a BLOCK named NIL."
+  (swankd::%prog 'let* bindings body))
+
 (defmacro dotimes ((var count &optional result) &body body)
   (let ((limit (gensym "LIMIT")))
     `(block nil
@@ -285,6 +315,19 @@ to right as the place's subforms and then the value."
 (defun maphash (function table)
   (dolist (entry (swankd::%hash-table-entries table) nil)
     (funcall function (car entry) (cdr entry))))
+
+(defmacro with-hash-table-iterator ((name hash-table) &body body)
+  "Defines NAME as a local macro: each (NAME) gives T, a key and its value, for each entry
+of HASH-TABLE as it was on entry, then NIL."
+  (let ((entries (gensym "ENTRIES")))
+    `(let ((,entries (swankd::%hash-table-entries ,hash-table)))
+       (macrolet ((,name () '(swankd::%next-entry ,entries)))
+         ,@body))))
+
+(defmacro swankd::%next-entry (entries)
+  (let ((entry (gensym "ENTRY")))
+    `(let ((,entry (pop ,entries)))
+       (if ,entry (values t (car ,entry) (cdr ,entry)) nil))))
 
 (defun complement (function)
   (lambda (&rest args) (not (apply function args))))
