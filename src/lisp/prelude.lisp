@@ -2055,3 +2055,143 @@ text in UTF-8; ELEMENT-TYPE other than characters is not supported."
 (defun fround (number &optional (divisor 1))
   "ROUND, with the quotient as a float."
   (swankd::%float-rounding #'round number divisor))
+
+;;; Bytes of integers, BOOLE, and the parts of real numbers (there are no complex numbers).
+
+(defun byte (size position)
+  "A byte specifier for SIZE bits starting POSITION bits from the least significant."
+  (cons size position))
+
+(defun byte-size (bytespec) (car bytespec))
+
+(defun byte-position (bytespec) (cdr bytespec))
+
+(defun swankd::%byte-mask (bytespec)
+  (ash (1- (ash 1 (byte-size bytespec))) (byte-position bytespec)))
+
+(defun ldb (bytespec integer)
+  "The bits of INTEGER that BYTESPEC selects, shifted down to bit 0."
+  (logand (ash integer (- (byte-position bytespec))) (1- (ash 1 (byte-size bytespec)))))
+
+(defun ldb-test (bytespec integer)
+  "True if any bit of INTEGER that BYTESPEC selects is set."
+  (not (zerop (ldb bytespec integer))))
+
+(defun mask-field (bytespec integer)
+  "INTEGER with every bit outside BYTESPEC cleared."
+  (logand integer (swankd::%byte-mask bytespec)))
+
+(defun dpb (newbyte bytespec integer)
+  "INTEGER with the bits BYTESPEC selects replaced by the low bits of NEWBYTE."
+  (let ((mask (swankd::%byte-mask bytespec)))
+    (logior (logand integer (lognot mask))
+            (logand (ash newbyte (byte-position bytespec)) mask))))
+
+(defun deposit-field (newbyte bytespec integer)
+  "INTEGER with the bits BYTESPEC selects replaced by the same bits of NEWBYTE."
+  (let ((mask (swankd::%byte-mask bytespec)))
+    (logior (logand integer (lognot mask)) (logand newbyte mask))))
+
+(swankd::%put 'ldb 'swankd::setf-expander
+              (lambda (value bytespec place)
+                (let ((new (gensym "NEW")))
+                  `(let ((,new ,value))
+                     ,(setf-expansion place `(dpb ,new ,bytespec ,place))
+                     ,new))))
+
+(swankd::%put 'mask-field 'swankd::setf-expander
+              (lambda (value bytespec place)
+                (let ((new (gensym "NEW")))
+                  `(let ((,new ,value))
+                     ,(setf-expansion place `(deposit-field ,new ,bytespec ,place))
+                     ,new))))
+
+(defun logandc1 (integer-1 integer-2) (logand (lognot integer-1) integer-2))
+(defun logandc2 (integer-1 integer-2) (logand integer-1 (lognot integer-2)))
+(defun logorc1 (integer-1 integer-2) (logior (lognot integer-1) integer-2))
+(defun logorc2 (integer-1 integer-2) (logior integer-1 (lognot integer-2)))
+(defun lognand (integer-1 integer-2) (lognot (logand integer-1 integer-2)))
+(defun lognor (integer-1 integer-2) (lognot (logior integer-1 integer-2)))
+(defun logeqv (&rest integers) (lognot (apply #'logxor integers)))
+(defun logtest (integer-1 integer-2) (not (zerop (logand integer-1 integer-2))))
+
+(defconstant boole-clr 0)
+(defconstant boole-set 1)
+(defconstant boole-1 2)
+(defconstant boole-2 3)
+(defconstant boole-c1 4)
+(defconstant boole-c2 5)
+(defconstant boole-and 6)
+(defconstant boole-ior 7)
+(defconstant boole-xor 8)
+(defconstant boole-eqv 9)
+(defconstant boole-nand 10)
+(defconstant boole-nor 11)
+(defconstant boole-andc1 12)
+(defconstant boole-andc2 13)
+(defconstant boole-orc1 14)
+(defconstant boole-orc2 15)
+
+(defun boole (op integer-1 integer-2)
+  "The bitwise operation OP (one of the BOOLE- constants) of INTEGER-1 and INTEGER-2."
+  (case op
+    (0 0) (1 -1) (2 integer-1) (3 integer-2) (4 (lognot integer-1)) (5 (lognot integer-2))
+    (6 (logand integer-1 integer-2)) (7 (logior integer-1 integer-2))
+    (8 (logxor integer-1 integer-2)) (9 (logeqv integer-1 integer-2))
+    (10 (lognand integer-1 integer-2)) (11 (lognor integer-1 integer-2))
+    (12 (logandc1 integer-1 integer-2)) (13 (logandc2 integer-1 integer-2))
+    (14 (logorc1 integer-1 integer-2)) (15 (logorc2 integer-1 integer-2))
+    (t (error 'type-error :datum op :expected-type '(integer 0 15)))))
+
+(defconstant most-positive-single-float 3.4028235e38)
+(defconstant most-negative-single-float -3.4028235e38)
+(defconstant least-positive-single-float 1.4012985e-45)
+(defconstant least-negative-single-float -1.4012985e-45)
+(defconstant least-positive-normalized-single-float 1.1754944e-38)
+(defconstant least-negative-normalized-single-float -1.1754944e-38)
+(defconstant single-float-epsilon 5.960465e-8)
+(defconstant single-float-negative-epsilon 2.9802326e-8)
+(defconstant most-positive-double-float 1.7976931348623157d308)
+(defconstant most-negative-double-float -1.7976931348623157d308)
+(defconstant least-positive-double-float 4.9406564584124654d-324)
+(defconstant least-negative-double-float -4.9406564584124654d-324)
+(defconstant least-positive-normalized-double-float 2.2250738585072014d-308)
+(defconstant least-negative-normalized-double-float -2.2250738585072014d-308)
+(defconstant double-float-epsilon 1.1102230246251568d-16)
+(defconstant double-float-negative-epsilon 5.551115123125784d-17)
+(defconstant most-positive-short-float most-positive-single-float)
+(defconstant most-negative-short-float most-negative-single-float)
+(defconstant least-positive-short-float least-positive-single-float)
+(defconstant least-negative-short-float least-negative-single-float)
+(defconstant least-positive-normalized-short-float least-positive-normalized-single-float)
+(defconstant least-negative-normalized-short-float least-negative-normalized-single-float)
+(defconstant short-float-epsilon single-float-epsilon)
+(defconstant short-float-negative-epsilon single-float-negative-epsilon)
+(defconstant most-positive-long-float most-positive-double-float)
+(defconstant most-negative-long-float most-negative-double-float)
+(defconstant least-positive-long-float least-positive-double-float)
+(defconstant least-negative-long-float least-negative-double-float)
+(defconstant least-positive-normalized-long-float least-positive-normalized-double-float)
+(defconstant least-negative-normalized-long-float least-negative-normalized-double-float)
+(defconstant long-float-epsilon double-float-epsilon)
+(defconstant long-float-negative-epsilon double-float-negative-epsilon)
+
+(defun swankd::%real (number)
+  (if (realp number) number (error 'type-error :datum number :expected-type 'number)))
+
+(defun realpart (number)
+  "The real part of NUMBER: NUMBER itself, as swankd has no complex numbers."
+  (swankd::%real number))
+
+(defun imagpart (number)
+  "The imaginary part of NUMBER: zero of its type, as swankd has no complex numbers."
+  (if (floatp (swankd::%real number)) (float 0 number) 0))
+
+(defun conjugate (number)
+  "The complex conjugate of NUMBER: NUMBER itself, as swankd has no complex numbers."
+  (swankd::%real number))
+
+(defun phase (number)
+  "The angle of NUMBER in the complex plane: pi for negative reals, else zero."
+  (let ((x (if (floatp (swankd::%real number)) number (float number))))
+    (if (minusp x) (float pi x) (float 0 x))))

@@ -68,3 +68,6 @@
 (check (code-char 1114112))
 (check (char/= #\a 1))
 (check (list (standard-char-p #\a) (standard-char-p #\Tab) (standard-char-p #\Newline)))
+(check (list (char-name #\a) (char-name #\Space) (char-name #\Newline) (char-name (code-char 228)) (char-name (code-char 160)) (char-name #\~)))
+(check (list (name-char "space") (name-char "LATIN_SMALL_LETTER_A") (name-char "Latin_Capital_Letter_A") (name-char "a") (name-char "nonsense") (name-char 'space)))
+(check (list (code-char 228) (code-char 160) (code-char 255)))

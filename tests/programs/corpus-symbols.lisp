@@ -47,3 +47,5 @@
 (check (symbol-package 'corpus-new-symbol))
 (check (progn (setf (symbol-value 'corpus-sv) 3) corpus-sv))
 (check (progn (setf (get 'corpus-sym2 'a) 1 (get 'corpus-sym2 'b) 2) (list (get 'corpus-sym2 'a) (get 'corpus-sym2 'b))))
+(check (let ((s (make-symbol "S"))) (setf (get s 'a) 1 (get s 'b) 2 (get s 'c) 3) (list (copy-list (symbol-plist s)) (remprop s 'b) (remprop s 'x))))
+(check (let ((s (make-symbol "S"))) (setf (get s 'a) 1 (get s 'b) 2) (remprop s 'b) (remprop s 'a) (symbol-plist s)))

@@ -10,6 +10,7 @@ mod conditions;
 mod control;
 mod dispatch;
 mod files;
+mod floats;
 mod hash;
 mod input;
 mod instances;
@@ -106,6 +107,7 @@ impl BuiltinTable {
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     numbers::install(table, image)?;
     math::install(table, image)?;
+    floats::install(table, image)?;
     lists::install(table, image)?;
     symbols::install(table, image)?;
     packages::install(table, image)?;

@@ -47,6 +47,23 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let c = u32::try_from(code).ok().and_then(char::from_u32);
         value(c.map(Value::Char).unwrap_or(Value::Nil))
     })?;
+    table.define(image, cl, "CHAR-NAME", (1, Some(1)), |vm, _, a| {
+        match a[0] {
+            Value::Char(c) => match crate::lisp::reader::chars::lisp_char_name(c) {
+                Some(name) => value(vm.image.string(name)?),
+                None => value(Value::Nil),
+            },
+            other => Err(LispError::type_error(other, "CHARACTER")),
+        }
+    })?;
+    table.define(image, cl, "NAME-CHAR", (1, Some(1)), |vm, _, a| {
+        let name = match a[0] {
+            Value::Char(c) => c.to_string(),
+            other => string_designator(&vm.image, other)?,
+        };
+        let found = crate::lisp::reader::chars::name_char(&name).map(Value::Char);
+        value(found.unwrap_or(Value::Nil))
+    })?;
     table.define(image, cl, "CHAR-UPCASE", (1, Some(1)), |_, _, a| {
         match a[0] {
             Value::Char(c) => value(Value::Char(upcase(c))),

@@ -136,8 +136,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         match plist.chunks_mut(2).find(|pair| pair[0].eq(a[1])) {
             Some(pair) if pair.len() == 2 => pair[1] = a[2],
             _ => {
-                plist.push(a[1]);
-                plist.push(a[2]);
+                plist.insert(0, a[2]);
+                plist.insert(0, a[1]);
             }
         }
         let list = vm.image.list(&plist)?;
@@ -145,6 +145,25 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             symbol.plist = list;
         }
         value(a[2])
+    })?;
+    table.define(image, cl, "REMPROP", (2, Some(2)), |vm, _, a| {
+        let sym = expect_symbol(&vm.image, a[0])?;
+        let mut plist = vm
+            .image
+            .list_to_vec(vm.image.heap.symbol(sym).plist)
+            .unwrap_or_default();
+        let Some(index) = plist.chunks(2).position(|pair| pair[0].eq(a[1])) else {
+            return value(Value::Nil);
+        };
+        // Like SBCL, answers the part of the list that began with the property.
+        let removed = vm.image.list(&plist[2 * index..])?;
+        let end = (2 * index + 2).min(plist.len());
+        plist.drain(2 * index..end);
+        let list = vm.image.list(&plist)?;
+        if let Some(symbol) = vm.image.heap.symbol_mut(sym) {
+            symbol.plist = list;
+        }
+        value(removed)
     })?;
     table.define(image, cl, "MAKE-SYMBOL", (1, Some(1)), |vm, _, a| {
         let name = string_designator(&vm.image, a[0])?;

@@ -1,6 +1,8 @@
 //! Character names, as SBCL spells them: the names `#\` accepts and the names the printer
 //! uses for characters that are not printed as themselves.
 
+use super::graphic_names::GRAPHIC_NAMES;
+
 /// SBCL's names for the control characters, Space and the C1 controls (`CHAR-NAME`).
 const NAMES: &[(u32, &str)] = &[
     (0, "Nul"),
@@ -92,10 +94,27 @@ const ALIASES: &[(u32, &str)] = &[
     (160, "Nbsp"),
 ];
 
-/// The name the printer uses for `c`, or `None` when `c` prints as itself.
+/// The name the printer uses for `c`, or `None` when `c` prints as itself: SBCL names the
+/// control characters, Space, and everything from Latin-1's no-break space up (swankd knows
+/// the names up to U+00FF).
 pub(crate) fn char_name(c: char) -> Option<&'static str> {
     let code = u32::from(c);
-    NAMES
+    find_name(NAMES, code).or_else(|| {
+        (code >= 160)
+            .then(|| find_name(GRAPHIC_NAMES, code))
+            .flatten()
+    })
+}
+
+/// `CHAR-NAME`: the printer's names, and Unicode's for ASCII's graphic characters; `None`
+/// beyond U+00FF.
+pub(crate) fn lisp_char_name(c: char) -> Option<&'static str> {
+    let code = u32::from(c);
+    find_name(NAMES, code).or_else(|| find_name(GRAPHIC_NAMES, code))
+}
+
+fn find_name(table: &[(u32, &'static str)], code: u32) -> Option<&'static str> {
+    table
         .iter()
         .find(|(named, _)| *named == code)
         .map(|(_, name)| *name)
@@ -106,6 +125,7 @@ pub(crate) fn name_char(name: &str) -> Option<char> {
     let found = NAMES
         .iter()
         .chain(ALIASES)
+        .chain(GRAPHIC_NAMES)
         .find(|(_, known)| known.eq_ignore_ascii_case(name))
         .and_then(|(code, _)| char::from_u32(*code));
     if found.is_some() {

@@ -17,6 +17,7 @@
 pub(crate) mod chars;
 mod dispatch;
 mod features;
+mod graphic_names;
 mod machine;
 mod number;
 mod source;
