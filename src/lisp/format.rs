@@ -22,6 +22,10 @@ struct Directive {
 enum Param {
     Number(i64),
     Char(char),
+    /// `V`: the next argument gives the parameter.
+    FromArgument,
+    /// `#`: the number of arguments left.
+    Remaining,
 }
 
 struct Formatter<'a> {
@@ -82,8 +86,9 @@ impl Formatter<'_> {
                 i += 1;
                 continue;
             }
-            let (directive, next) = parse_directive(chars, i + 1)?;
+            let (mut directive, next) = parse_directive(chars, i + 1)?;
             i = next;
+            self.resolve_params(&mut directive, args, index)?;
             match directive.kind.to_ascii_uppercase() {
                 'A' | 'S' => {
                     let arg = self.next_arg(args, index)?;
@@ -184,32 +189,20 @@ impl Formatter<'_> {
                     let end = find_close(chars, i, '{', '}')?;
                     let body = &chars[i..end.0];
                     i = end.1;
-                    let arg = self.next_arg(args, index)?;
-                    let items = self
-                        .vm
-                        .image
-                        .list_to_vec(arg)
-                        .ok_or_else(|| LispError::type_error(arg, "LIST"))?;
-                    let mut item_index = 0;
-                    while item_index < items.len() {
-                        if directive.colon {
-                            let sub = self
-                                .vm
-                                .image
-                                .list_to_vec(items[item_index])
-                                .unwrap_or_default();
-                            item_index += 1;
-                            let mut sub_index = 0;
-                            self.run(body, &sub, &mut sub_index)?;
-                        } else {
-                            let before = item_index;
-                            if self.run(body, &items, &mut item_index)? {
-                                break;
-                            }
-                            if item_index == before {
-                                break;
-                            }
-                        }
+                    let limit = match directive.params.first() {
+                        Some(Some(Param::Number(n))) => usize::try_from(*n).unwrap_or(0),
+                        _ => usize::MAX,
+                    };
+                    if directive.at {
+                        self.iterate(body, args, index, directive.colon, limit)?;
+                    } else {
+                        let arg = self.next_arg(args, index)?;
+                        let items = self
+                            .vm
+                            .image
+                            .list_to_vec(arg)
+                            .ok_or_else(|| LispError::type_error(arg, "LIST"))?;
+                        self.iterate(body, &items, &mut 0, directive.colon, limit)?;
                     }
                 }
                 '[' => {
@@ -226,6 +219,8 @@ impl Formatter<'_> {
                             *index += 1;
                             usize::MAX
                         }
+                    } else if let Some(Some(Param::Number(n))) = directive.params.first() {
+                        usize::try_from(*n).unwrap_or(usize::MAX)
                     } else {
                         let arg = self.next_arg(args, index)?;
                         match arg {
@@ -278,6 +273,27 @@ impl Formatter<'_> {
                         self.out.push(' ');
                     }
                 }
+                '?' => {
+                    let control = self.next_arg(args, index)?;
+                    let control: Vec<char> =
+                        super::builtins::expect_string(&self.vm.image, control)?
+                            .chars()
+                            .collect();
+                    if directive.at {
+                        if self.run(&control, args, index)? {
+                            return Ok(true);
+                        }
+                    } else {
+                        let list = self.next_arg(args, index)?;
+                        let sub = self
+                            .vm
+                            .image
+                            .list_to_vec(list)
+                            .ok_or_else(|| LispError::type_error(list, "LIST"))?;
+                        let mut sub_index = 0;
+                        self.run(&control, &sub, &mut sub_index)?;
+                    }
+                }
                 'F' | 'E' | 'G' | '$' => {
                     let arg = self.next_arg(args, index)?;
                     let text = self.float(arg, &directive)?;
@@ -289,6 +305,72 @@ impl Formatter<'_> {
             }
         }
         Ok(false)
+    }
+
+    /// `~{`: runs `body` over `items` from `index` at most `limit` times, each item a list of
+    /// arguments when `sublists`. Without a limit, a body that takes no argument runs once.
+    fn iterate(
+        &mut self,
+        body: &[char],
+        items: &[Value],
+        index: &mut usize,
+        sublists: bool,
+        limit: usize,
+    ) -> LispResult<()> {
+        let mut rounds = 0;
+        while *index < items.len() && rounds < limit {
+            rounds += 1;
+            if sublists {
+                let item = items[*index];
+                let sub = self
+                    .vm
+                    .image
+                    .list_to_vec(item)
+                    .ok_or_else(|| LispError::type_error(item, "LIST"))?;
+                *index += 1;
+                self.run(body, &sub, &mut 0)?;
+            } else {
+                let before = *index;
+                if self.run(body, items, index)? {
+                    break;
+                }
+                if *index == before && limit == usize::MAX {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces `V` and `#` parameters by what they stand for; a `V` whose argument is NIL
+    /// leaves the parameter out.
+    fn resolve_params(
+        &self,
+        directive: &mut Directive,
+        args: &[Value],
+        index: &mut usize,
+    ) -> LispResult<()> {
+        for param in directive.params.iter_mut() {
+            match param {
+                Some(Param::FromArgument) => {
+                    let arg = self.next_arg(args, index)?;
+                    *param = match arg {
+                        Value::Nil => None,
+                        Value::Fixnum(n) => Some(Param::Number(n)),
+                        Value::Char(c) => Some(Param::Char(c)),
+                        other => {
+                            return Err(LispError::type_error(other, "(OR INTEGER CHARACTER)"));
+                        }
+                    };
+                }
+                Some(Param::Remaining) => {
+                    let left = args.len().saturating_sub(*index);
+                    *param = Some(Param::Number(i64::try_from(left).unwrap_or(i64::MAX)));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     fn count_param(&self, directive: &Directive, default: usize) -> usize {
@@ -427,8 +509,13 @@ fn parse_directive(chars: &[char], mut i: usize) -> LispResult<(Directive, usize
                         .map_err(|_| format_error("bad numeric parameter"))?,
                 ))
             }
-            Some('v') | Some('V') | Some('#') => {
-                return Err(LispError::unsupported("FORMAT parameters V and #"));
+            Some('v') | Some('V') => {
+                i += 1;
+                Some(Param::FromArgument)
+            }
+            Some('#') => {
+                i += 1;
+                Some(Param::Remaining)
             }
             _ => None,
         };
