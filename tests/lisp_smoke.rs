@@ -31,107 +31,121 @@ fn eval(vm: &mut swankd::lisp::vm::Vm, text: &str) -> String {
     last
 }
 
+/// Runs `body` on a thread with the interpreter's native stack, as the daemon does
+/// (`runtime.rs`): the compiler recurses on nested forms, and debug builds use big frames.
+fn on_interpreter_stack(body: impl FnOnce() + Send + 'static) {
+    let handle = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(body)
+        .expect("spawn a test thread");
+    if let Err(panic) = handle.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
 #[test]
 fn smoke() {
-    let mut vm = match swankd::swank::boot(&SystemConfig::default()) {
-        Ok(vm) => vm,
-        Err(e) => panic!("boot failed: {e:?} {}", e.message),
-    };
-    let cases = [
-        ("(+ 1 2)", "3"),
-        (
-            "(defun fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2))))) (fib 20)",
-            "6765",
-        ),
-        ("(let ((x 1) (y 2)) (list x y))", "(1 2)"),
-        (
-            "(defun helper-returning-one () 1) (list (unwind-protect 44 (helper-returning-one)))",
-            "(44)",
-        ),
-        ("(mapcar (lambda (x) (* x x)) '(1 2 3))", "(1 4 9)"),
-        ("(defvar *c* 10) (incf *c*) *c*", "11"),
-        (
-            "(let ((acc nil)) (dotimes (i 3) (push i acc)) acc)",
-            "(2 1 0)",
-        ),
-        ("(loop for i from 1 to 5 collect (* i i))", "(1 4 9 16 25)"),
-        (
-            "(format nil \"hello ~a ~s ~d~%\" \"w\" \"w\" 42)",
-            "\"hello w \\\"w\\\" 42\n\"",
-        ),
-        ("(values 1 2 3)", "1 ; 2 ; 3"),
-        (
-            "(multiple-value-bind (q r) (floor 7 2) (list q r))",
-            "(3 1)",
-        ),
-        (
-            "(frobnicate 2 10)",
-            "ERROR: The function COMMON-LISP-USER::FROBNICATE is undefined.",
-        ),
-        ("(* 99999999999 99999999999)", "9999999999800000000001"),
-        ("(/ 1 3)", "1/3"),
-        (
-            "(block b (mapcar (lambda (x) (when (> x 1) (return-from b x))) '(1 2 3)))",
-            "2",
-        ),
-        (
-            "(labels ((f (n) (if (= n 0) 0 (+ 1 (f (- n 1)))))) (f 1000))",
-            "1000",
-        ),
-        (
-            "(let ((counter 0)) (flet ((bump () (incf counter))) (bump) (bump) counter))",
-            "2",
-        ),
-        (
-            "(defmacro my-when (c &body b) `(if ,c (progn ,@b))) (my-when t 1 2)",
-            "2",
-        ),
-        ("(car 1)", "ERROR: The value\n  1\nis not of type\n  LIST"),
-        (
-            "(let ((h (make-hash-table :test 'equal))) (setf (gethash \"a\" h) 1) (gethash \"a\" h))",
-            "1 ; T",
-        ),
-        (
-            "(defun f (&optional (a 1) &key (b 2)) (list a b)) (f 5 :b 6)",
-            "(5 6)",
-        ),
-        (
-            "(destructuring-bind (a (b c) &rest d) '(1 (2 3) 4 5) (list a b c d))",
-            "(1 2 3 (4 5))",
-        ),
-        ("(cond ((= 1 2) 'a) ((= 1 1) 'b))", "B"),
-        (
-            "(case 3 (1 'one) ((2 3) 'two-or-three) (t 'other))",
-            "TWO-OR-THREE",
-        ),
-        (
-            "(let ((s 0)) (dolist (x '(1 2 3) s) (setq s (+ s x))))",
-            "6",
-        ),
-        (
-            "(defun g (n) (if (= n 0) 'done (g (- n 1)))) (g 1000000)",
-            "DONE",
-        ),
-        (
-            "(handler-case (read-from-string \"(a\" nil :eof) (end-of-file () :cut-short))",
-            ":CUT-SHORT",
-        ),
-        ("(read-from-string \"  \" nil :eof)", ":EOF ; 2"),
-        (
-            "(defun deep (n) (1+ (deep n))) (deep 1)",
-            "ERROR: Control stack exhausted",
-        ),
-    ];
-    let mut failures = Vec::new();
-    for (input, expected) in cases {
-        let got = eval(&mut vm, input);
-        if !got.starts_with(expected) {
-            failures.push(format!(
-                "{input}\n  expected {expected:?}\n  got      {got:?}"
-            ));
+    on_interpreter_stack(|| {
+        let mut vm = match swankd::swank::boot(&SystemConfig::default()) {
+            Ok(vm) => vm,
+            Err(e) => panic!("boot failed: {e:?} {}", e.message),
+        };
+        let cases = [
+            ("(+ 1 2)", "3"),
+            (
+                "(defun fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2))))) (fib 20)",
+                "6765",
+            ),
+            ("(let ((x 1) (y 2)) (list x y))", "(1 2)"),
+            (
+                "(defun helper-returning-one () 1) (list (unwind-protect 44 (helper-returning-one)))",
+                "(44)",
+            ),
+            ("(mapcar (lambda (x) (* x x)) '(1 2 3))", "(1 4 9)"),
+            ("(defvar *c* 10) (incf *c*) *c*", "11"),
+            (
+                "(let ((acc nil)) (dotimes (i 3) (push i acc)) acc)",
+                "(2 1 0)",
+            ),
+            ("(loop for i from 1 to 5 collect (* i i))", "(1 4 9 16 25)"),
+            (
+                "(format nil \"hello ~a ~s ~d~%\" \"w\" \"w\" 42)",
+                "\"hello w \\\"w\\\" 42\n\"",
+            ),
+            ("(values 1 2 3)", "1 ; 2 ; 3"),
+            (
+                "(multiple-value-bind (q r) (floor 7 2) (list q r))",
+                "(3 1)",
+            ),
+            (
+                "(frobnicate 2 10)",
+                "ERROR: The function COMMON-LISP-USER::FROBNICATE is undefined.",
+            ),
+            ("(* 99999999999 99999999999)", "9999999999800000000001"),
+            ("(/ 1 3)", "1/3"),
+            (
+                "(block b (mapcar (lambda (x) (when (> x 1) (return-from b x))) '(1 2 3)))",
+                "2",
+            ),
+            (
+                "(labels ((f (n) (if (= n 0) 0 (+ 1 (f (- n 1)))))) (f 1000))",
+                "1000",
+            ),
+            (
+                "(let ((counter 0)) (flet ((bump () (incf counter))) (bump) (bump) counter))",
+                "2",
+            ),
+            (
+                "(defmacro my-when (c &body b) `(if ,c (progn ,@b))) (my-when t 1 2)",
+                "2",
+            ),
+            ("(car 1)", "ERROR: The value\n  1\nis not of type\n  LIST"),
+            (
+                "(let ((h (make-hash-table :test 'equal))) (setf (gethash \"a\" h) 1) (gethash \"a\" h))",
+                "1 ; T",
+            ),
+            (
+                "(defun f (&optional (a 1) &key (b 2)) (list a b)) (f 5 :b 6)",
+                "(5 6)",
+            ),
+            (
+                "(destructuring-bind (a (b c) &rest d) '(1 (2 3) 4 5) (list a b c d))",
+                "(1 2 3 (4 5))",
+            ),
+            ("(cond ((= 1 2) 'a) ((= 1 1) 'b))", "B"),
+            (
+                "(case 3 (1 'one) ((2 3) 'two-or-three) (t 'other))",
+                "TWO-OR-THREE",
+            ),
+            (
+                "(let ((s 0)) (dolist (x '(1 2 3) s) (setq s (+ s x))))",
+                "6",
+            ),
+            (
+                "(defun g (n) (if (= n 0) 'done (g (- n 1)))) (g 1000000)",
+                "DONE",
+            ),
+            (
+                "(handler-case (read-from-string \"(a\" nil :eof) (end-of-file () :cut-short))",
+                ":CUT-SHORT",
+            ),
+            ("(read-from-string \"  \" nil :eof)", ":EOF ; 2"),
+            (
+                "(defun deep (n) (1+ (deep n))) (deep 1)",
+                "ERROR: Control stack exhausted",
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (input, expected) in cases {
+            let got = eval(&mut vm, input);
+            if !got.starts_with(expected) {
+                failures.push(format!(
+                    "{input}\n  expected {expected:?}\n  got      {got:?}"
+                ));
+            }
         }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    });
 }
 
 #[test]
@@ -150,35 +164,38 @@ fn fib_timing() {
 /// Cyclic garbage is reclaimed: after a collection, the heap is back near its starting size.
 #[test]
 fn collector_reclaims_cycles() {
-    let mut vm = swankd::swank::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
-    let collect = |vm: &mut swankd::lisp::vm::Vm| {
-        let symbols: Vec<_> = vm.image.packages.all_symbols().collect();
-        vm.image.heap.collect(|marker| {
-            for sym in symbols {
-                marker.value(swankd::lisp::value::Value::Symbol(sym));
-            }
-        })
-    };
-    let baseline = collect(&mut vm).live_bytes;
-    eval(
-        &mut vm,
-        "(defvar *keep* nil)
+    on_interpreter_stack(|| {
+        let mut vm =
+            swankd::swank::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
+        let collect = |vm: &mut swankd::lisp::vm::Vm| {
+            let symbols: Vec<_> = vm.image.packages.all_symbols().collect();
+            vm.image.heap.collect(|marker| {
+                for sym in symbols {
+                    marker.value(swankd::lisp::value::Value::Symbol(sym));
+                }
+            })
+        };
+        let baseline = collect(&mut vm).live_bytes;
+        eval(
+            &mut vm,
+            "(defvar *keep* nil)
          (dotimes (i 20000)
            (let ((cell (list i i)))
              (setf (cdr (cdr cell)) cell)))
          (setq *keep* (list 1 2 3))",
-    );
-    let grown = vm.image.heap.bytes();
-    let after = collect(&mut vm).live_bytes;
-    assert!(
-        grown > baseline + 1_000_000,
-        "the loop allocated ({baseline} -> {grown})"
-    );
-    assert!(
-        after < baseline + 10_000,
-        "cycles were reclaimed ({baseline} -> {after})"
-    );
-    assert_eq!(eval(&mut vm, "*keep*"), "(1 2 3)");
+        );
+        let grown = vm.image.heap.bytes();
+        let after = collect(&mut vm).live_bytes;
+        assert!(
+            grown > baseline + 1_000_000,
+            "the loop allocated ({baseline} -> {grown})"
+        );
+        assert!(
+            after < baseline + 10_000,
+            "cycles were reclaimed ({baseline} -> {after})"
+        );
+        assert_eq!(eval(&mut vm, "*keep*"), "(1 2 3)");
+    });
 }
 
 fn deliberately_panicking_builtin(
@@ -193,28 +210,31 @@ fn deliberately_panicking_builtin(
 /// can catch like any other, and the image goes on working.
 #[test]
 fn a_panicking_builtin_becomes_a_lisp_error() {
-    let mut vm = swankd::swank::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
-    let package = vm
-        .image
-        .packages
-        .find("COMMON-LISP-USER")
-        .expect("CL-USER exists");
-    vm.builtins
-        .define(
-            &mut vm.image,
-            package,
-            "EXPLODE",
-            (0, Some(0)),
-            deliberately_panicking_builtin,
-        )
-        .expect("define");
-    assert_eq!(
-        eval(&mut vm, "(explode)"),
-        "ERROR: internal error in COMMON-LISP-USER:EXPLODE: deliberate panic"
-    );
-    assert_eq!(
-        eval(&mut vm, "(handler-case (explode) (error () :caught))"),
-        ":CAUGHT"
-    );
-    assert_eq!(eval(&mut vm, "(+ 1 2)"), "3");
+    on_interpreter_stack(|| {
+        let mut vm =
+            swankd::swank::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
+        let package = vm
+            .image
+            .packages
+            .find("COMMON-LISP-USER")
+            .expect("CL-USER exists");
+        vm.builtins
+            .define(
+                &mut vm.image,
+                package,
+                "EXPLODE",
+                (0, Some(0)),
+                deliberately_panicking_builtin,
+            )
+            .expect("define");
+        assert_eq!(
+            eval(&mut vm, "(explode)"),
+            "ERROR: internal error in COMMON-LISP-USER:EXPLODE: deliberate panic"
+        );
+        assert_eq!(
+            eval(&mut vm, "(handler-case (explode) (error () :caught))"),
+            ":CAUGHT"
+        );
+        assert_eq!(eval(&mut vm, "(+ 1 2)"), "3");
+    });
 }

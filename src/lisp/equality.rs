@@ -35,7 +35,12 @@ pub fn equal(image: &Image, a: Value, b: Value) -> bool {
             }
             _ => match (image.as_str(a), image.as_str(b)) {
                 (Some(x), Some(y)) if x == y => {}
-                _ => return false,
+                (Some(_), Some(_)) => return false,
+                // Strings with fill pointers are EQUAL to strings of the same characters.
+                _ => match (image.string_text(a), image.string_text(b)) {
+                    (Some(x), Some(y)) if x == y => {}
+                    _ => return false,
+                },
             },
         }
     }
@@ -80,6 +85,14 @@ pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
                             return false;
                         }
                         pending.extend(x.active().iter().copied().zip(y.active().iter().copied()));
+                    }
+                    // A string and a vector are EQUALP when their elements are.
+                    (Some(Object::String(x)), Some(Object::Vector(y)))
+                    | (Some(Object::Vector(y)), Some(Object::String(x))) => {
+                        if x.chars().count() != y.active().len() {
+                            return false;
+                        }
+                        pending.extend(x.chars().map(Value::Char).zip(y.active().iter().copied()));
                     }
                     // Structures of the same type with EQUALP slots, as CL defines.
                     (Some(Object::Struct(x)), Some(Object::Struct(y))) => {
@@ -154,7 +167,24 @@ fn hash_into(image: &Image, test: HashTest, key: Value, hasher: &mut DefaultHash
             Some(Object::Ratio(q)) => q.hash(hasher),
             Some(Object::String(s)) if test == HashTest::Equal => s.hash(hasher),
             Some(Object::String(s)) if test == HashTest::Equalp => s.to_lowercase().hash(hasher),
-            Some(Object::Vector(_)) if test == HashTest::Equalp => 2u8.hash(hasher),
+            Some(Object::Vector(v)) if test == HashTest::Equal && v.characters => {
+                v.text().unwrap_or_default().hash(hasher)
+            }
+            // A vector of characters is EQUALP to the string of them: hash it the same way.
+            Some(Object::Vector(v)) if test == HashTest::Equalp => {
+                let text: Option<String> = v
+                    .active()
+                    .iter()
+                    .map(|item| match item {
+                        Value::Char(c) => Some(*c),
+                        _ => None,
+                    })
+                    .collect();
+                match text {
+                    Some(text) => text.to_lowercase().hash(hasher),
+                    None => 2u8.hash(hasher),
+                }
+            }
             Some(Object::Struct(_)) if test == HashTest::Equalp => 4u8.hash(hasher),
             _ => r.hash(hasher),
         },

@@ -388,6 +388,15 @@ impl Image {
         }
     }
 
+    /// The text of any string: a simple string or one with a fill pointer (its active part).
+    pub fn string_text(&self, value: Value) -> Option<String> {
+        match self.object(value)? {
+            Object::String(s) => Some(s.clone()),
+            Object::Vector(vector) => vector.text(),
+            _ => None,
+        }
+    }
+
     pub fn object(&self, value: Value) -> Option<&Object> {
         match value {
             Value::Object(r) => self.heap.object(r),

@@ -67,15 +67,52 @@ pub struct InstanceObject {
     pub slots: Vec<Value>,
 }
 
-/// A general vector (`#(...)`), optionally with a fill pointer.
+/// A general vector (`#(...)`), optionally with a fill pointer; with `characters`, a string
+/// that has a fill pointer or is adjustable (simple strings are `Object::String`).
 #[derive(Debug, Default)]
 pub struct LispVector {
     pub items: Vec<Value>,
     pub fill_pointer: Option<usize>,
     pub adjustable: bool,
+    /// Element type CHARACTER: every item is a `Value::Char`.
+    pub characters: bool,
 }
 
 impl LispVector {
+    /// The active characters of a string vector, as text.
+    pub fn text(&self) -> Option<String> {
+        self.characters.then(|| {
+            self.active()
+                .iter()
+                .filter_map(|item| match item {
+                    Value::Char(c) => Some(*c),
+                    _ => None,
+                })
+                .collect()
+        })
+    }
+
+    /// Appends `text` at the fill pointer of a string vector, growing it if it is
+    /// adjustable; `false` (and nothing appended) if it has no fill pointer or no room.
+    pub fn push_chars(&mut self, text: &str) -> bool {
+        let Some(fill) = self.fill_pointer else {
+            return false;
+        };
+        let needed = fill + text.chars().count();
+        if needed > self.items.len() {
+            if !self.adjustable {
+                return false;
+            }
+            self.items
+                .resize(needed.max(self.items.len() * 2), Value::Char('\0'));
+        }
+        for (slot, c) in self.items[fill..needed].iter_mut().zip(text.chars()) {
+            *slot = Value::Char(c);
+        }
+        self.fill_pointer = Some(needed);
+        true
+    }
+
     /// The active elements (up to the fill pointer).
     pub fn active(&self) -> &[Value] {
         match self.fill_pointer {

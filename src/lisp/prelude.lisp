@@ -272,12 +272,17 @@ to right as the place's subforms and then the value."
       `(block nil (swankd::%loop ,@body))))
 
 (defmacro with-output-to-string ((var &optional string &key element-type) &body body)
+  "Runs BODY with VAR bound to a string output stream; returns what was written, or, given
+STRING (which must have a fill pointer), appends it to STRING and returns BODY's values."
   (declare (ignore element-type))
-  (when string
-    (error "unsupported in swankd: WITH-OUTPUT-TO-STRING into an existing string"))
-  `(let ((,var (make-string-output-stream)))
-     ,@body
-     (get-output-stream-string ,var)))
+  (if string
+      (let ((target (gensym "STRING")))
+        `(let ((,target ,string) (,var (make-string-output-stream)))
+           (unwind-protect (progn ,@body)
+             (swankd::%append-to-string ,target (get-output-stream-string ,var)))))
+      `(let ((,var (make-string-output-stream)))
+         ,@body
+         (get-output-stream-string ,var))))
 
 (defmacro with-input-from-string ((var string &key start end index) &body body)
   (when index
@@ -1570,10 +1575,11 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
     (base-char (and (characterp x) (< (char-code x) 128)))
     (standard-char (and (characterp x) (eq (type-of x) 'standard-char)))
     (extended-char (and (characterp x) (>= (char-code x) 128)))
-    ((string simple-string base-string simple-base-string) (stringp x))
+    ((string base-string) (stringp x))
+    ((simple-string simple-base-string) (simple-string-p x))
     ((vector array) (vectorp x))
     ((simple-vector) (simple-vector-p x))
-    ((simple-array) (or (stringp x) (simple-vector-p x)))
+    ((simple-array) (or (simple-string-p x) (simple-vector-p x)))
     (sequence (or (listp x) (vectorp x)))
     (hash-table (hash-table-p x))
     (function (functionp x))

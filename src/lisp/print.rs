@@ -304,6 +304,21 @@ impl Printer<'_> {
         true
     }
 
+    fn string(&mut self, s: &str) {
+        if self.options.escape {
+            self.out.push('"');
+            for c in s.chars() {
+                if c == '"' || c == '\\' {
+                    self.out.push('\\');
+                }
+                self.out.push(c);
+            }
+            self.out.push('"');
+        } else {
+            self.out.push_str(s);
+        }
+    }
+
     fn object(&mut self, value: Value, depth: usize) {
         let Value::Object(r) = value else { return };
         if let Some(text) = self.image.printed_instances.get(&(r, self.options.escape)) {
@@ -315,19 +330,9 @@ impl Printer<'_> {
             return;
         };
         match object {
-            Object::String(s) => {
-                if self.options.escape {
-                    self.out.push('"');
-                    for c in s.chars() {
-                        if c == '"' || c == '\\' {
-                            self.out.push('\\');
-                        }
-                        self.out.push(c);
-                    }
-                    self.out.push('"');
-                } else {
-                    self.out.push_str(s);
-                }
+            Object::String(s) => self.string(s),
+            Object::Vector(vector) if vector.characters => {
+                self.string(&vector.text().unwrap_or_default());
             }
             Object::Bignum(n) => {
                 let text = printer::format_integer(n, self.options.base, self.options.radix);

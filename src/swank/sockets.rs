@@ -297,8 +297,7 @@ fn address(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Cont
         .heap
         .alloc(Object::Vector(crate::lisp::object::LispVector {
             items: octets,
-            fill_pointer: None,
-            adjustable: false,
+            ..Default::default()
         }))?;
     let port = Value::Fixnum(i64::from(address.port()));
     thread.mv = Some(vec![vector, port]);

@@ -95,8 +95,7 @@ fn receive(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Cont
             let items = bytes.iter().map(|b| Value::Fixnum(i64::from(*b))).collect();
             let vector = LispVector {
                 items,
-                fill_pointer: None,
-                adjustable: false,
+                ..Default::default()
             };
             ("BINARY", vm.image.heap.alloc(Object::Vector(vector))?)
         }

@@ -117,6 +117,7 @@ fn to_wire_bounded(image: &Image, value: Value, budget: &mut usize, depth: usize
         }
         Value::Object(_) => match image.object(value) {
             Some(Object::String(s)) => Wire::string(s.as_str()),
+            Some(Object::Vector(v)) if v.characters => Wire::string(v.text().unwrap_or_default()),
             Some(Object::Bignum(_)) => {
                 let digits = printed(image, value);
                 Wire::symbol(digits)

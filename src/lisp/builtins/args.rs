@@ -13,8 +13,7 @@ pub fn expect_symbol(image: &Image, value: Value) -> LispResult<SymRef> {
 
 pub fn expect_string(image: &Image, value: Value) -> LispResult<String> {
     image
-        .as_str(value)
-        .map(str::to_string)
+        .string_text(value)
         .ok_or_else(|| LispError::type_error(value, "STRING"))
 }
 
@@ -25,8 +24,7 @@ pub fn string_designator(image: &Image, value: Value) -> LispResult<String> {
         Value::Nil => Ok("NIL".to_string()),
         Value::Symbol(sym) => Ok(image.symbol_name(sym).to_string()),
         other => image
-            .as_str(other)
-            .map(str::to_string)
+            .string_text(other)
             .ok_or_else(|| LispError::type_error(other, "(OR STRING SYMBOL CHARACTER)")),
     }
 }
@@ -52,7 +50,11 @@ pub fn expect_list(image: &Image, value: Value) -> LispResult<Vec<Value>> {
 }
 
 pub fn is_string(image: &Image, value: Value) -> bool {
-    matches!(image.object(value), Some(Object::String(_)))
+    match image.object(value) {
+        Some(Object::String(_)) => true,
+        Some(Object::Vector(vector)) => vector.characters,
+        _ => false,
+    }
 }
 
 /// Looks up `key` in a property list of keyword arguments.

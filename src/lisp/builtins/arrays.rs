@@ -48,8 +48,25 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         value(vm.image.boolean(is))
     })?;
     table.define(image, cl, "SIMPLE-VECTOR-P", (1, Some(1)), |vm, _, a| {
-        let is = matches!(vm.image.object(a[0]), Some(Object::Vector(v)) if v.fill_pointer.is_none() && !v.adjustable);
+        let is = matches!(vm.image.object(a[0]), Some(Object::Vector(v)) if v.fill_pointer.is_none() && !v.adjustable && !v.characters);
         value(vm.image.boolean(is))
+    })?;
+    table.define(image, cl, "SIMPLE-STRING-P", (1, Some(1)), |vm, _, a| {
+        let is = matches!(vm.image.object(a[0]), Some(Object::String(_)));
+        value(vm.image.boolean(is))
+    })?;
+    table.define(image, cl, "ARRAY-ELEMENT-TYPE", (1, Some(1)), |vm, _, a| {
+        let characters = match vm.image.object(a[0]) {
+            Some(Object::String(_)) => true,
+            Some(Object::Vector(v)) => v.characters,
+            _ => return Err(LispError::type_error(a[0], "ARRAY")),
+        };
+        if characters {
+            let cl = vm.image.pkg.cl;
+            value(Value::Symbol(vm.image.intern("CHARACTER", cl)?))
+        } else {
+            value(vm.image.t())
+        }
     })?;
     table.define(image, cl, "ADJUSTABLE-ARRAY-P", (1, Some(1)), |vm, _, a| {
         let is = matches!(vm.image.object(a[0]), Some(Object::Vector(v)) if v.adjustable);
@@ -176,6 +193,9 @@ fn seq_store(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control
         return value(a[2]);
     }
     match vm.image.object_mut(a[0]) {
+        Some(Object::Vector(v)) if v.characters && !matches!(a[2], Value::Char(_)) => {
+            Err(LispError::type_error(a[2], "CHARACTER"))
+        }
         Some(Object::Vector(v)) if index < v.active().len() => {
             v.items[index] = a[2];
             value(a[2])
@@ -259,23 +279,24 @@ fn make_array(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Contro
                 "CHARACTER" | "BASE-CHAR" | "STANDARD-CHAR"
             )
         });
+    let items = match (is_string, contents, initial) {
+        (true, None, None) => vec![Value::Char('\0'); size],
+        _ => items,
+    };
     if is_string {
-        if fill_pointer.is_some() || adjustable {
-            return Err(LispError::unsupported(
-                "strings with a fill pointer or adjustable strings",
-            ));
+        if let Some(bad) = items.iter().find(|item| !matches!(item, Value::Char(_))) {
+            return Err(LispError::type_error(*bad, "CHARACTER"));
         }
-        let like = vm.image.string("")?;
-        let items = match (contents, initial) {
-            (None, None) => vec![Value::Char('\0'); size],
-            _ => items,
-        };
-        return value(same_kind(&mut vm.image, like, items)?);
+        if fill_pointer.is_none() && !adjustable {
+            let like = vm.image.string("")?;
+            return value(same_kind(&mut vm.image, like, items)?);
+        }
     }
     value(vm.image.heap.alloc(Object::Vector(LispVector {
         items,
         fill_pointer,
         adjustable,
+        characters: is_string,
     }))?)
 }
 
@@ -285,6 +306,9 @@ fn vector_push(vm: &mut Vm, a: &[Value], extend: bool) -> LispResult<Control> {
         None => 16,
     };
     match vm.image.object_mut(a[1]) {
+        Some(Object::Vector(v)) if v.characters && !matches!(a[0], Value::Char(_)) => {
+            Err(LispError::type_error(a[0], "CHARACTER"))
+        }
         Some(Object::Vector(v)) if v.fill_pointer.is_some() => {
             let fill = v.fill_pointer.unwrap_or(0);
             if fill >= v.items.len() {
@@ -297,7 +321,12 @@ fn vector_push(vm: &mut Vm, a: &[Value], extend: bool) -> LispResult<Control> {
                     ));
                 }
                 let grow = extension.max(v.items.len());
-                v.items.resize(v.items.len() + grow, Value::Fixnum(0));
+                let filler = if v.characters {
+                    Value::Char('\0')
+                } else {
+                    Value::Fixnum(0)
+                };
+                v.items.resize(v.items.len() + grow, filler);
             }
             v.items[fill] = a[0];
             v.fill_pointer = Some(fill + 1);

@@ -7,9 +7,20 @@ use super::super::stream::Stream;
 use super::super::thread::LispThread;
 use super::super::value::Value;
 use super::super::vm::Vm;
-use super::{BuiltinTable, Control, expect_string, value};
+use super::{BuiltinTable, Control, expect_string, is_string, value};
 
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
+    table.define(
+        image,
+        image.pkg.swankd,
+        "%APPEND-TO-STRING",
+        (2, Some(2)),
+        |vm, _, a| {
+            let text = expect_string(&vm.image, a[1])?;
+            append_to_string(vm, a[0], &text)?;
+            value(a[0])
+        },
+    )?;
     let cl = image.pkg.cl;
     table.define(image, cl, "PRIN1", (1, Some(2)), |vm, t, a| {
         print_with(vm, t, a, true, "", "")
@@ -154,14 +165,39 @@ fn format_prepared(
         let text = super::super::format::format(vm, thread, control, &args[2..], 0)?;
         return value(vm.image.string(text)?);
     }
-    if let Some(Object::String(_)) = vm.image.object(destination) {
-        return Err(LispError::unsupported(
-            "FORMAT to a string with a fill pointer",
-        ));
+    if is_string(&vm.image, destination) {
+        let text = super::super::format::format(vm, thread, control, &args[2..], 0)?;
+        append_to_string(vm, destination, &text)?;
+        return value(Value::Nil);
     }
     let stream = vm.output_stream(thread, destination)?;
     let column = vm.stream_column(stream);
     let text = super::super::format::format(vm, thread, control, &args[2..], column)?;
     vm.write_text(stream, &text)?;
     value(Value::Nil)
+}
+
+/// Appends `text` to `string`, which must have a fill pointer (FORMAT and
+/// WITH-OUTPUT-TO-STRING into an existing string).
+pub(super) fn append_to_string(vm: &mut Vm, string: Value, text: &str) -> LispResult<()> {
+    match vm.image.object_mut(string) {
+        Some(Object::Vector(v)) if v.characters => {
+            if v.push_chars(text) {
+                Ok(())
+            } else if v.fill_pointer.is_none() {
+                Err(LispError::type_error(
+                    string,
+                    "(AND STRING (SATISFIES ARRAY-HAS-FILL-POINTER-P))",
+                ))
+            } else {
+                Err(LispError::simple(
+                    "The string is not adjustable and has no room for the output.",
+                ))
+            }
+        }
+        _ => Err(LispError::type_error(
+            string,
+            "(AND STRING (SATISFIES ARRAY-HAS-FILL-POINTER-P))",
+        )),
+    }
 }

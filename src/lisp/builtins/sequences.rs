@@ -44,8 +44,13 @@ pub fn same_kind(image: &mut Image, like: Value, items: Vec<Value>) -> LispResul
     if like.is_list() {
         return Ok(image.list(&items)?);
     }
-    match image.object(like) {
-        Some(Object::String(_)) => {
+    let is_string = match image.object(like) {
+        Some(Object::String(_)) => true,
+        Some(Object::Vector(v)) => v.characters,
+        _ => false,
+    };
+    match is_string {
+        true => {
             let text: String = items
                 .iter()
                 .map(|v| match v {
@@ -55,7 +60,7 @@ pub fn same_kind(image: &mut Image, like: Value, items: Vec<Value>) -> LispResul
                 .collect::<LispResult<_>>()?;
             Ok(image.string(text)?)
         }
-        _ => Ok(image.heap.alloc(Object::Vector(LispVector {
+        false => Ok(image.heap.alloc(Object::Vector(LispVector {
             items,
             ..Default::default()
         }))?),

@@ -90,9 +90,15 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
             Some(Object::Ratio(_)) => sym(vm, "RATIO")?,
             Some(Object::Vector(v)) => {
                 let n = Value::Fixnum(v.items.len() as i64);
+                let characters = v.characters;
                 if v.fill_pointer.is_some() || v.adjustable {
-                    let (vector, t) = (sym(vm, "VECTOR")?, vm.image.t());
-                    vm.image.list(&[vector, t, n])?
+                    let vector = sym(vm, "VECTOR")?;
+                    let element = if characters {
+                        sym(vm, "CHARACTER")?
+                    } else {
+                        vm.image.t()
+                    };
+                    vm.image.list(&[vector, element, n])?
                 } else {
                     let vector = sym(vm, "SIMPLE-VECTOR")?;
                     vm.image.list(&[vector, n])?
