@@ -56,6 +56,10 @@ fn smoke() {
         ),
         ("(loop for i from 1 to 5 collect (* i i))", "(1 4 9 16 25)"),
         (
+            "(swankd::%arglist-string 'atan)",
+            "\"(ATAN Y &OPTIONAL (X NIL XP))\"",
+        ),
+        (
             "(format nil \"hello ~a ~s ~d~%\" \"w\" \"w\" 42)",
             "\"hello w \\\"w\\\" 42\n\"",
         ),
