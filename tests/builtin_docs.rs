@@ -100,6 +100,29 @@ fn describe_commands_show_the_builtin_docstrings() {
     assert!(apropos.contains(&format!("{first:?}")), "{apropos}");
     let summary = eval(&mut vm, "(swank:documentation-symbol \"car\")");
     assert!(summary.contains(&first), "{summary}");
+    let described = eval(&mut vm, "(with-output-to-string (s) (describe 'car s))");
+    assert!(described.contains(&first), "{described}");
+}
+
+#[test]
+fn special_operators_are_described_and_listed_by_apropos() {
+    let mut vm = boot();
+    let doc = eval(&mut vm, "(documentation 'unwind-protect 'function)");
+    let first = doc.lines().next().unwrap_or_default().to_string();
+    let described = eval(&mut vm, "(swank:describe-symbol \"unwind-protect\")");
+    assert!(
+        described.contains("UNWIND-PROTECT names a special operator:\n  Lambda-list: "),
+        "{described}"
+    );
+    assert!(described.contains(&first), "{described}");
+    let apropos = eval(
+        &mut vm,
+        "(prin1-to-string (swank:apropos-list-for-emacs \"unwind-prot\" t nil \"COMMON-LISP\"))",
+    );
+    assert_eq!(
+        apropos,
+        format!("((:DESIGNATOR \"UNWIND-PROTECT\" :SPECIAL-OPERATOR {first:?}))")
+    );
 }
 
 #[test]
