@@ -3,6 +3,10 @@
 use swankd::lisp::system::{self, SystemConfig, eval_to_completion};
 use swankd::lisp::thread::LispThread;
 
+#[path = "support/stack.rs"]
+mod stack;
+use stack::on_interpreter_stack;
+
 fn eval(vm: &mut swankd::lisp::vm::Vm, text: &str) -> String {
     let mut thread = LispThread::new(1, "test");
     let package = vm.image.pkg.cl_user;
@@ -31,18 +35,6 @@ fn eval(vm: &mut swankd::lisp::vm::Vm, text: &str) -> String {
     last
 }
 
-/// Runs `body` on a thread with the interpreter's native stack, as the daemon does
-/// (`runtime.rs`): the compiler recurses on nested forms, and debug builds use big frames.
-fn on_interpreter_stack(body: impl FnOnce() + Send + 'static) {
-    let handle = std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(body)
-        .expect("spawn a test thread");
-    if let Err(panic) = handle.join() {
-        std::panic::resume_unwind(panic);
-    }
-}
-
 #[test]
 fn smoke() {
     on_interpreter_stack(|| {
@@ -68,6 +60,10 @@ fn smoke() {
                 "(2 1 0)",
             ),
             ("(loop for i from 1 to 5 collect (* i i))", "(1 4 9 16 25)"),
+            (
+                "(swankd::%arglist-string 'atan)",
+                "\"(ATAN Y &OPTIONAL (X NIL XP))\"",
+            ),
             (
                 "(format nil \"hello ~a ~s ~d~%\" \"w\" \"w\" 42)",
                 "\"hello w \\\"w\\\" 42\n\"",

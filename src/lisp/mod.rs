@@ -10,13 +10,16 @@
 //! - `compiler`: forms → `bytecode` prototypes. `vm`: runs a `thread` in fuel-bounded slices.
 //! - `builtins`: functions written in Rust; `prelude.lisp`: functions and macros written in
 //!   Lisp, compiled at boot; `clos.lisp`: classes and generic functions (on
-//!   `builtins::instances`); `print_object`: PRINT-OBJECT methods for the printer. `number`,
-//!   `equality`, `format`, `output`: shared machinery. `socket_stream`: a program's TCP
-//!   connection read and written as a stream.
+//!   `builtins::instances`); `print_object`: PRINT-OBJECT methods for the printer;
+//!   `builtin_arglists` and `builtin_docs`: lambda lists and docstrings for the standard
+//!   operators and variables that have none of their own. `number`, `equality`, `format`,
+//!   `output`: shared machinery. `socket_stream`: a program's TCP connection read and
+//!   written as a stream.
 //! - `transaction`: units of global change that install together or not at all.
 //! - `system`: boots an image and evaluates text (what the scheduler and tests call).
 
 pub mod builtin_arglists;
+pub mod builtin_docs;
 pub mod builtins;
 pub mod bytecode;
 pub mod cl_symbols;

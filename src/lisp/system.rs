@@ -43,6 +43,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     define_globals(&mut vm)?;
     load_prelude(&mut vm)?;
     super::builtin_arglists::install(&mut vm.image);
+    super::builtin_docs::install(&mut vm.image);
     Ok(vm)
 }
 

@@ -73,7 +73,14 @@ fn names_something(image: &Image, sym: SymRef) -> bool {
     symbol.special
         || !matches!(symbol.value, Value::Unbound)
         || !matches!(symbol.function, Value::Unbound)
+        || is_special_operator(image, sym)
         || names_a_class(image, sym)
+}
+
+fn is_special_operator(image: &Image, sym: SymRef) -> bool {
+    let name = &image.heap.symbol(sym).name;
+    image.packages.find_external(image.pkg.cl, name) == Some(sym)
+        && crate::lisp::builtin_arglists::is_special_operator_name(name)
 }
 
 /// Whether `DEFCLASS` (or the boot) made a class named `sym` (clos.lisp keeps it under the
@@ -96,7 +103,8 @@ fn names_a_class(image: &Image, sym: SymRef) -> bool {
     }
 }
 
-/// `(:designator "NAME" :variable DOC :function DOC)` with only the keys that apply.
+/// `(:designator "NAME" :variable DOC :function DOC)` with only the keys that apply
+/// (`:macro` for a macro, `:special-operator` for a special operator, as SBCL's swank says).
 fn entry(image: &mut Image, designator: String, sym: SymRef) -> LispResult<Value> {
     let symbol = image.heap.symbol(sym);
     let info = symbol.info.clone();
@@ -114,6 +122,9 @@ fn entry(image: &mut Image, designator: String, sym: SymRef) -> LispResult<Value
             "FUNCTION"
         };
         kinds.push((kind, info.as_ref().and_then(|i| i.function_doc.clone())));
+    } else if is_special_operator(image, sym) {
+        let doc = info.as_ref().and_then(|i| i.function_doc.clone());
+        kinds.push(("SPECIAL-OPERATOR", doc));
     }
     if names_a_class(image, sym) {
         kinds.push(("CLASS", None));

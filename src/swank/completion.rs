@@ -1106,12 +1106,19 @@ fn describe_function_body(image: &Image, sym: SymRef, indent: &str) -> String {
     text
 }
 
-/// `(describe-symbol NAME)`: what DESCRIBE says about the symbol.
+/// `(describe-symbol NAME)`: what DESCRIBE says about the symbol NAME (or the symbol
+/// itself, for DESCRIBE).
 fn describe_symbol(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Control> {
-    let name = expect_string(&vm.image, a[0])?;
-    let current = current_package(vm, thread);
-    let Some(sym) = find_named_symbol(&vm.image, &name, current) else {
-        return string_reply(vm, no_such_symbol(&name));
+    let sym = match vm.image.as_symbol(a[0]) {
+        Some(sym) => sym,
+        None => {
+            let name = expect_string(&vm.image, a[0])?;
+            let current = current_package(vm, thread);
+            match find_named_symbol(&vm.image, &name, current) {
+                Some(sym) => sym,
+                None => return string_reply(vm, no_such_symbol(&name)),
+            }
+        }
     };
     let image = &vm.image;
     let symbol = image.heap.symbol(sym);
@@ -1141,6 +1148,9 @@ fn describe_symbol(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispRes
             "compiled function"
         };
         text.push_str(&format!("\n{short} names a {kind}:\n"));
+        text.push_str(&describe_function_body(image, sym, "  "));
+    } else if is_special_operator(image, sym) {
+        text.push_str(&format!("\n{short} names a special operator:\n"));
         text.push_str(&describe_function_body(image, sym, "  "));
     }
     string_reply(vm, text)

@@ -177,6 +177,8 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
             }
         }
     }
+    // Again, for what the Swank sources define in COMMON-LISP.
+    crate::lisp::builtin_docs::install(&mut vm.image);
     Ok(vm)
 }
 

@@ -533,6 +533,11 @@ methods of the generic function it names."
     (concatenate 'string (swankd::%describe-symbol name)
                  (if (and symbol (symbolp symbol)) (swankd::%clos-description symbol) ""))))
 
+(defmethod describe-object ((object symbol) stream)
+  "DESCRIBE of a symbol says what C-c C-d d says."
+  (write-string (swankd::%describe-symbol object) stream)
+  (write-string (swankd::%clos-description object) stream))
+
 (defun describe-definition-for-emacs (name kind)
   "What a click in the apropos buffer shows."
   (declare (ignore kind))

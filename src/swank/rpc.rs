@@ -205,9 +205,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             match arglist {
                 Some(text) => {
                     let name = crate::lisp::print::prin1_to_string(&vm.image, a[0]);
+                    // Only the outer parentheses: `(Y &OPTIONAL (X NIL XP))`.
                     let args = text
-                        .trim_start_matches('(')
-                        .trim_end_matches(')')
+                        .strip_prefix('(')
+                        .and_then(|t| t.strip_suffix(')'))
+                        .unwrap_or(&text)
                         .trim()
                         .to_string();
                     let shown = if args.is_empty() {
