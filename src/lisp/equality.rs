@@ -94,6 +94,20 @@ pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
                         }
                         pending.extend(x.chars().map(Value::Char).zip(y.active().iter().copied()));
                     }
+                    // Tables of the same test and size whose keys map to EQUALP values.
+                    (Some(Object::HashTable(x)), Some(Object::HashTable(y))) => {
+                        if x.test != y.test || x.len() != y.len() {
+                            return false;
+                        }
+                        for (key, x_value) in x.entries() {
+                            let hash = hash_key(image, y.test, key);
+                            let slot = y.find(hash, |other| same_key(image, y.test, other, key));
+                            match slot.and_then(|slot| y.value_at(slot)) {
+                                Some(y_value) => pending.push((x_value, y_value)),
+                                None => return false,
+                            }
+                        }
+                    }
                     // Structures of the same type with EQUALP slots, as CL defines.
                     (Some(Object::Struct(x)), Some(Object::Struct(y))) => {
                         if !eql(image, x.layout, y.layout) || x.slots.len() != y.slots.len() {
@@ -186,6 +200,7 @@ fn hash_into(image: &Image, test: HashTest, key: Value, hasher: &mut DefaultHash
                 }
             }
             Some(Object::Struct(_)) if test == HashTest::Equalp => 4u8.hash(hasher),
+            Some(Object::HashTable(_)) if test == HashTest::Equalp => 5u8.hash(hasher),
             _ => r.hash(hasher),
         },
     }

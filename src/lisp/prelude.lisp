@@ -1343,6 +1343,12 @@ last ones if FROM-END) left out or, if REPLACE, replaced by NEW; a sequence of i
     (dotimes (i n sequence-1)
       (swankd::%seq-store sequence-1 (+ start1 i) (pop items)))))
 
+(defun (setf subseq) (new-sequence sequence start &optional end)
+  "Replaces the elements of SEQUENCE from START below END by those of NEW-SEQUENCE, as
+many as both have; returns NEW-SEQUENCE."
+  (replace sequence new-sequence :start1 start :end1 end)
+  new-sequence)
+
 (defun swankd::%prefix-p (pattern items test key)
   (swankd::%repeat
     (when (null pattern) (return t))
@@ -1843,23 +1849,30 @@ copier. Options: :CONC-NAME, :CONSTRUCTOR, :PREDICATE, :COPIER, :INCLUDE."
          ',name))))
 
 (defun read (&optional stream (eof-error-p t) eof-value recursive-p)
-  "Reads one form from STREAM (default *STANDARD-INPUT*), taking whole lines until they
-hold a complete form; what follows the form on its last line is not kept."
+  "Reads one form from STREAM (default *STANDARD-INPUT*), taking lines until they hold a
+complete form; what follows the form is left in STREAM for the next read (except on a
+socket stream, where the rest of its last line is dropped)."
   (declare (ignore recursive-p))
   (let ((text nil))
     (loop
-      (let ((line (read-line stream nil :eof)))
+      (multiple-value-bind (line missing-newline-p) (read-line stream nil :eof)
         (when (eq line :eof)
           (if (or (null text) eof-error-p)
               (if eof-error-p
                   (error 'end-of-file :stream stream)
                   (return eof-value))
               (return eof-value)))
-        (setq text (concatenate 'string (or text "") line (string #\Newline)))
+        (setq text (concatenate 'string (or text "") line
+                                (if missing-newline-p "" (string #\Newline))))
         ;; A form the lines so far cut short (END-OF-FILE) waits for the next line.
-        (let ((form (handler-case (read-from-string text nil :incomplete)
-                      (end-of-file () :incomplete))))
+        (let* ((end 0)
+               (form (handler-case (multiple-value-bind (form position)
+                                       (read-from-string text nil :incomplete)
+                                     (setq end position)
+                                     form)
+                       (end-of-file () :incomplete))))
           (unless (eq form :incomplete)
+            (swankd::%unread-chars stream (- (length text) end))
             (return form)))))))
 
 (defun read-sequence (sequence stream &key (start 0) end)

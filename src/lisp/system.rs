@@ -12,7 +12,7 @@ use super::package::PackageId;
 use super::reader::{self, ReadOptions};
 use super::stream::Stream;
 use super::thread::LispThread;
-use super::value::Value;
+use super::value::{SymRef, Value};
 use super::vm::{Limits, Outcome, Vm};
 
 const PRELUDE: &str = include_str!("prelude.lisp");
@@ -129,8 +129,20 @@ fn load_clos(vm: &mut Vm, thread: &mut LispThread) -> LispResult<()> {
 /// Reader options from the image's current settings: `*READ-EVAL*`, `*READ-BASE*` and the
 /// names of the symbols in `*FEATURES*`.
 pub fn read_options(vm: &Vm) -> ReadOptions {
+    read_options_with(vm, |sym| vm.image.heap.symbol(sym).value)
+}
+
+/// The reader's options as `thread` sees them, its dynamic bindings included
+/// (`(let ((*read-base* 16)) (read-from-string "ff"))`).
+pub fn thread_read_options(vm: &Vm, thread: &LispThread) -> ReadOptions {
+    read_options_with(vm, |sym| {
+        vm.symbol_value(thread, sym)
+            .unwrap_or(vm.image.heap.symbol(sym).value)
+    })
+}
+
+fn read_options_with(vm: &Vm, global: impl Fn(SymRef) -> Value) -> ReadOptions {
     let image = &vm.image;
-    let global = |sym| image.heap.symbol(sym).value;
     let mut options =
         ReadOptions::default_with_eval(matches!(global(image.sym.read_eval), Value::Symbol(_)));
     if let Value::Fixnum(base @ 2..=36) = global(image.sym.read_base) {

@@ -59,6 +59,9 @@ change); returns the values of the last as a list."
 
 (defun swank-repl::listener-eval (string &key window-width)
   (declare (ignore window-width))
+  ;; Input left over from an earlier evaluation (the newline after what READ took) is
+  ;; not this one's, as in swank.
+  (clear-input)
   (let* ((package *package*)
          (values (swankd::%with-retry-restart "Retry SLIME REPL evaluation request."
                                               (lambda () (eval-forms string)))))

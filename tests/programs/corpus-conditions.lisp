@@ -61,3 +61,6 @@
 (check (handler-case (symbol-value 'corpus-nothing-var) (unbound-variable () 'unbound)))
 (check (handler-case (error 'simple-error :format-control "ctl ~a" :format-arguments '(1)) (error (c) (princ-to-string c))))
 (check (handler-case (ecase 'z (a 1)) (type-error (c) (type-error-datum c))))
+(check (handler-case (car 1) (type-error (e) (list (type-error-datum e) (type-error-expected-type e)))))
+(check (handler-case (aref (vector 1) 5) (type-error (e) (type-error-expected-type e))))
+(check (handler-case (char-code 1) (type-error (e) (type-error-expected-type e))))

@@ -44,3 +44,4 @@
 (check (let ((h (make-hash-table :test 'equalp))) (setf (gethash 0.0 h) 'zero) (list (gethash 0 h) (gethash -0.0 h))))
 (check (let ((h (make-hash-table :test 'equal))) (setf (gethash 1 h) 'one) (gethash 1.0 h)))
 (check (let ((h (make-hash-table)) (acc nil)) (setf (gethash 1 h) 'a (gethash 2 h) 'b) (with-hash-table-iterator (next h) (loop (multiple-value-bind (more k v) (next) (unless more (return)) (push (list k v) acc)))) (sort acc #'< :key #'car)))
+(check (let ((a (make-hash-table :test 'equal)) (b (make-hash-table :test 'equal))) (setf (gethash "x" a) 1 (gethash "x" b) 1.0) (list (equalp a b) (progn (setf (gethash "y" a) 2) (equalp a b)) (equalp a (make-hash-table)))))

@@ -227,3 +227,6 @@
 (check (nreverse (list)))
 (check (copy-seq "")) 
 (check (list (make-sequence 'list 3 :initial-element 0) (make-sequence 'string 2 :initial-element #\x) (make-sequence 'vector 2 :initial-element 1)))
+(check (let ((s (copy-seq "hello"))) (list (setf (subseq s 1 3) "XY") s)))
+(check (let ((l (list 1 2 3 4))) (setf (subseq l 0 2) '(a b c)) l))
+(check (let ((v (vector 1 2 3 4))) (setf (subseq v 2) '(x)) v))

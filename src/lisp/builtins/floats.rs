@@ -181,10 +181,7 @@ impl Float {
     /// denominator among those within half a unit in the last place.
     fn rationalize(self) -> LispResult<BigRational> {
         if !self.magnitude().is_finite() {
-            return Err(LispError::type_error(
-                self.with_magnitude(0.0),
-                "FINITE FLOAT",
-            ));
+            return Err(LispError::type_error(self.with_magnitude(0.0), "FLOAT"));
         }
         let (mantissa, exponent) = self.integer_decode();
         if mantissa == 0 {

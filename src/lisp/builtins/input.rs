@@ -108,6 +108,44 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         };
         value(Value::Char(c))
     })?;
+    table.define(
+        image,
+        image.pkg.swankd,
+        "%UNREAD-CHARS",
+        (2, Some(2)),
+        |vm, t, a| {
+            let stream = input_stream(vm, t, Some(a[0]))?;
+            let count = super::expect_index(a[1])?;
+            if let Some(Object::Stream(
+                Stream::StringInput { text, position }
+                | Stream::ConnectionInput {
+                    buffered: text,
+                    position,
+                    ..
+                },
+            )) = vm.image.object_mut(stream)
+            {
+                let back: usize = text[..*position]
+                    .chars()
+                    .rev()
+                    .take(count)
+                    .map(char::len_utf8)
+                    .sum();
+                *position -= back;
+            }
+            value(Value::Nil)
+        },
+    )?;
+    table.define(image, cl, "CLEAR-INPUT", (0, Some(1)), |vm, t, a| {
+        let stream = input_stream(vm, t, a.first().copied())?;
+        if let Some(Object::Stream(Stream::ConnectionInput {
+            buffered, position, ..
+        })) = vm.image.object_mut(stream)
+        {
+            *position = buffered.len();
+        }
+        value(Value::Nil)
+    })?;
     table.define(image, cl, "UNREAD-CHAR", (1, Some(2)), |vm, t, a| {
         let stream = input_stream(vm, t, a.get(1).copied())?;
         if vm.socket_port(stream)?.is_some() {

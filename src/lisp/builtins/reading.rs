@@ -23,7 +23,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 .nth(start)
                 .map(|(i, _)| i)
                 .unwrap_or(text.len());
-            let options = super::super::system::read_options(vm);
+            let options = super::super::system::thread_read_options(vm, thread);
             let package = match vm
                 .image
                 .object(vm.symbol_value(thread, vm.image.sym.package_var)?)

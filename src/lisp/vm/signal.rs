@@ -56,6 +56,16 @@ impl Vm {
         }
     }
 
+    /// A builtin's expected type, written as text in the Rust source, as a type specifier
+    /// (read in COMMON-LISP); text that does not read as one form stays a string.
+    fn type_specifier(&mut self, text: &str) -> LispResult<Value> {
+        let cl = self.image.pkg.cl;
+        match crate::lisp::system::read_all(self, text, cl).as_deref() {
+            Ok([specifier]) => Ok(*specifier),
+            _ => Ok(self.image.string(text)?),
+        }
+    }
+
     /// The condition object for an error (the one it carries, or a new one).
     pub fn condition_object(&mut self, error: &LispError) -> LispResult<Value> {
         if let ErrorKind::Condition(condition) = error.kind {
@@ -74,7 +84,7 @@ impl Vm {
         match &error.kind {
             ErrorKind::TypeError { datum, expected } => {
                 slot(self, "DATUM", *datum)?;
-                let expected = self.image.string(expected.clone())?;
+                let expected = self.type_specifier(expected)?;
                 slot(self, "EXPECTED-TYPE", expected)?;
             }
             ErrorKind::UnboundVariable(sym) => slot(self, "NAME", Value::Symbol(*sym))?,
