@@ -11,6 +11,10 @@ use swankd::wire::frame::{EmptyFrames, FrameDecoder};
 use swankd::wire::reader::{ReaderLimits, read_datum};
 use swankd::wire::value::dispose;
 
+#[path = "support/stack.rs"]
+mod stack;
+use stack::on_interpreter_stack;
+
 /// xorshift64*: small, deterministic, no crate needed.
 struct Rng(u64);
 
@@ -332,42 +336,44 @@ fn form(rng: &mut Rng, depth: usize) -> String {
 
 #[test]
 fn the_evaluator_survives_generated_forms() {
-    let mut vm = system::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
-    let mut thread = LispThread::new(1, "generated");
-    let package = vm.image.pkg.cl_user;
-    for seed in 1..=rounds(1500) as u64 {
-        let mut rng = Rng(seed);
-        let text = format!(
-            "(handler-case {} (error (c) (princ-to-string c)))",
-            form(&mut rng, 4)
-        );
-        let forms = system::read_all(&mut vm, &text, package)
-            .unwrap_or_else(|e| panic!("seed {seed}: generated {text} does not read: {e:?}"));
-        for form in forms {
-            match eval_to_completion(&mut vm, &mut thread, form) {
-                Ok(values) => {
-                    for value in values {
-                        let printed = swankd::lisp::print::prin1_to_string(&vm.image, value);
+    on_interpreter_stack(|| {
+        let mut vm = system::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut thread = LispThread::new(1, "generated");
+        let package = vm.image.pkg.cl_user;
+        for seed in 1..=rounds(1500) as u64 {
+            let mut rng = Rng(seed);
+            let text = format!(
+                "(handler-case {} (error (c) (princ-to-string c)))",
+                form(&mut rng, 4)
+            );
+            let forms = system::read_all(&mut vm, &text, package)
+                .unwrap_or_else(|e| panic!("seed {seed}: generated {text} does not read: {e:?}"));
+            for form in forms {
+                match eval_to_completion(&mut vm, &mut thread, form) {
+                    Ok(values) => {
+                        for value in values {
+                            let printed = swankd::lisp::print::prin1_to_string(&vm.image, value);
+                            assert!(
+                                !printed.contains("internal error in"),
+                                "seed {seed}: a builtin panicked on {text}: {printed}"
+                            );
+                        }
+                    }
+                    Err(error) => {
+                        let report = swankd::lisp::report::report(&vm.image, &error);
                         assert!(
-                            !printed.contains("internal error in"),
-                            "seed {seed}: a builtin panicked on {text}: {printed}"
+                            !report.contains("internal error in"),
+                            "seed {seed}: a builtin panicked on {text}: {report}"
                         );
                     }
                 }
-                Err(error) => {
-                    let report = swankd::lisp::report::report(&vm.image, &error);
-                    assert!(
-                        !report.contains("internal error in"),
-                        "seed {seed}: a builtin panicked on {text}: {report}"
-                    );
-                }
             }
         }
-    }
-    let forms = system::read_all(&mut vm, "(+ 1 2)", package).unwrap_or_default();
-    let values = forms
-        .into_iter()
-        .map(|form| eval_to_completion(&mut vm, &mut thread, form))
-        .collect::<Vec<_>>();
-    assert!(matches!(values.as_slice(), [Ok(v)] if v.len() == 1));
+        let forms = system::read_all(&mut vm, "(+ 1 2)", package).unwrap_or_default();
+        let values = forms
+            .into_iter()
+            .map(|form| eval_to_completion(&mut vm, &mut thread, form))
+            .collect::<Vec<_>>();
+        assert!(matches!(values.as_slice(), [Ok(v)] if v.len() == 1));
+    });
 }

@@ -40,6 +40,10 @@ pub fn datum_to_value(image: &mut Image, datum: &Datum, package: PackageId) -> L
                 ..Default::default()
             }))?
         }
+        Datum::Array { rank, contents } => {
+            let contents = datum_to_value(image, contents, package)?;
+            super::builtins::array_from_contents(image, *rank, contents)?
+        }
         Datum::Backquote(inner) => wrap(image, image.sym.quasiquote, inner, package)?,
         Datum::Unquote(inner) => wrap(image, image.sym.unquote, inner, package)?,
         Datum::UnquoteSplicing(inner) => wrap(image, image.sym.unquote_splicing, inner, package)?,

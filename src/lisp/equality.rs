@@ -94,6 +94,12 @@ pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
                         }
                         pending.extend(x.chars().map(Value::Char).zip(y.active().iter().copied()));
                     }
+                    (Some(Object::Array(x)), Some(Object::Array(y))) => {
+                        if x.dimensions != y.dimensions {
+                            return false;
+                        }
+                        pending.extend(x.items.iter().copied().zip(y.items.iter().copied()));
+                    }
                     // Tables of the same test and size whose keys map to EQUALP values.
                     (Some(Object::HashTable(x)), Some(Object::HashTable(y))) => {
                         if x.test != y.test || x.len() != y.len() {

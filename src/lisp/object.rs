@@ -19,6 +19,8 @@ pub enum Object {
     Bignum(BigInt),
     Ratio(BigRational),
     Vector(LispVector),
+    /// An array of rank other than one.
+    Array(LispArray),
     HashTable(HashTable),
     Closure(Closure),
     Builtin(Builtin),
@@ -122,6 +124,13 @@ impl LispVector {
     }
 }
 
+/// An array of rank other than one: its dimensions and its elements in row-major order.
+#[derive(Debug, Default)]
+pub struct LispArray {
+    pub dimensions: Vec<usize>,
+    pub items: Vec<Value>,
+}
+
 /// A function made by `lambda`: compiled code plus the values it captured.
 #[derive(Debug)]
 pub struct Closure {
@@ -149,6 +158,7 @@ impl Object {
     pub fn for_each_child(&self, mut visit: impl FnMut(Value)) {
         match self {
             Object::Vector(vector) => vector.items.iter().for_each(|v| visit(*v)),
+            Object::Array(array) => array.items.iter().for_each(|v| visit(*v)),
             Object::HashTable(table) => table.for_each_entry(|k, v| {
                 visit(k);
                 visit(v);
@@ -194,6 +204,7 @@ impl Object {
             Object::String(s) => s.len(),
             Object::Bignum(b) => b.bits() as usize / 8,
             Object::Vector(v) => v.items.capacity() * 16,
+            Object::Array(a) => a.items.capacity() * 16,
             Object::HashTable(t) => t.len() * 48,
             Object::Closure(c) => c.captured.len() * 16,
             Object::Instance(i) => i.slots.len() * 16,

@@ -304,6 +304,35 @@ impl Printer<'_> {
         true
     }
 
+    /// The nested lists of `#nA` syntax for `items` laid out by `dimensions`.
+    fn array_contents(&mut self, dimensions: &[usize], items: &[Value], depth: usize) {
+        let Some((size, inner)) = dimensions.split_first() else {
+            if let Some(item) = items.first() {
+                self.value(*item, depth + 1);
+            }
+            return;
+        };
+        let stride: usize = inner.iter().product();
+        self.out.push('(');
+        for index in 0..*size {
+            if index > 0 {
+                self.out.push(' ');
+            }
+            if self.options.length.is_some_and(|length| index >= length) {
+                self.out.push_str("...");
+                break;
+            }
+            let part = items
+                .get(index * stride..(index + 1) * stride)
+                .unwrap_or_default();
+            self.array_contents(inner, part, depth + 1);
+            if self.full() {
+                break;
+            }
+        }
+        self.out.push(')');
+    }
+
     fn string(&mut self, s: &str) {
         if self.options.escape {
             self.out.push('"');
@@ -364,6 +393,16 @@ impl Printer<'_> {
                     }
                 }
                 self.out.push(')');
+            }
+            Object::Array(array) => {
+                if let Some(level) = self.options.level
+                    && depth >= level
+                {
+                    self.out.push('#');
+                    return;
+                }
+                self.out.push_str(&format!("#{}A", array.dimensions.len()));
+                self.array_contents(&array.dimensions, &array.items, depth);
             }
             Object::HashTable(table) => {
                 let test = format!("{:?}", table.test).to_uppercase();

@@ -64,11 +64,13 @@ impl Labels {
                     pending.push(cdr);
                     pending.push(car);
                 }
-                Value::Object(r) => {
-                    if let Some(Object::Vector(vector)) = image.heap.object(r) {
-                        pending.extend(vector.active().iter().rev().copied());
+                Value::Object(r) => match image.heap.object(r) {
+                    Some(Object::Vector(vector)) => {
+                        pending.extend(vector.active().iter().rev().copied())
                     }
-                }
+                    Some(Object::Array(array)) => pending.extend(array.items.iter().rev().copied()),
+                    _ => {}
+                },
                 _ => {}
             }
         }

@@ -882,6 +882,7 @@ fn render(datum: &Datum, style: Style, out: &mut String) {
             out.push('#');
             out.push_str(&render_list(items, &[], style));
         }
+        Datum::Array { rank, contents } => prefixed(&format!("#{rank}A"), contents, style, out),
         Datum::ReadEval(inner) => prefixed("#.", inner, style, out),
         Datum::Backquote(inner) => prefixed("`", inner, style, out),
         Datum::Unquote(inner) => prefixed(",", inner, style, out),

@@ -1,6 +1,6 @@
 //! Vectors and the primitives the Lisp sequence library (prelude.lisp) is built on:
 //! taking a subsequence as a list, rebuilding a sequence of the same kind, storing an element.
-//! Arrays are one-dimensional; anything else is refused with an error naming it.
+//! Arrays of other ranks are in `multidim.rs`.
 
 use super::super::error::{LispError, LispResult};
 use super::super::image::Image;
@@ -9,7 +9,7 @@ use super::super::thread::LispThread;
 use super::super::value::Value;
 use super::super::vm::Vm;
 use super::sequences::{same_kind, sequence_items};
-use super::{BuiltinTable, Control, expect_index, keyword_arg, value};
+use super::{BuiltinTable, Control, expect_index, keyword_arg, multidim, value};
 
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let cl = image.pkg.cl;
@@ -43,7 +43,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "ARRAYP", (1, Some(1)), |vm, _, a| {
         let is = matches!(
             vm.image.object(a[0]),
-            Some(Object::Vector(_) | Object::String(_))
+            Some(Object::Vector(_) | Object::String(_) | Object::Array(_))
         );
         value(vm.image.boolean(is))
     })?;
@@ -112,21 +112,30 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         },
     )?;
     table.define(image, cl, "ARRAY-DIMENSIONS", (1, Some(1)), |vm, _, a| {
-        let n = total_size(&vm.image, a[0])?;
-        value(vm.image.list(&[Value::Fixnum(n as i64)])?)
+        let dimensions: Vec<Value> = multidim::dimensions(&vm.image, a[0])?
+            .into_iter()
+            .map(|n| Value::Fixnum(n as i64))
+            .collect();
+        value(vm.image.list(&dimensions)?)
     })?;
     table.define(image, cl, "ARRAY-DIMENSION", (2, Some(2)), |vm, _, a| {
-        if !matches!(a[1], Value::Fixnum(0)) {
-            return Err(LispError::unsupported("multidimensional arrays"));
+        let dimensions = multidim::dimensions(&vm.image, a[0])?;
+        let axis = expect_index(a[1])?;
+        match dimensions.get(axis) {
+            Some(n) => value(Value::Fixnum(*n as i64)),
+            None => Err(LispError::type_error(
+                a[1],
+                format!("(INTEGER 0 ({}))", dimensions.len()),
+            )),
         }
-        value(Value::Fixnum(total_size(&vm.image, a[0])? as i64))
     })?;
     table.define(image, cl, "ARRAY-TOTAL-SIZE", (1, Some(1)), |vm, _, a| {
-        value(Value::Fixnum(total_size(&vm.image, a[0])? as i64))
+        let total: usize = multidim::dimensions(&vm.image, a[0])?.iter().product();
+        value(Value::Fixnum(total as i64))
     })?;
     table.define(image, cl, "ARRAY-RANK", (1, Some(1)), |vm, _, a| {
-        total_size(&vm.image, a[0])?;
-        value(Value::Fixnum(1))
+        let rank = multidim::dimensions(&vm.image, a[0])?.len();
+        value(Value::Fixnum(rank as i64))
     })?;
     table.define(image, cl, "VECTOR-PUSH", (2, Some(2)), |vm, _, a| {
         vector_push(vm, a, false)
@@ -153,14 +162,6 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     Ok(())
 }
 
-fn total_size(image: &Image, v: Value) -> LispResult<usize> {
-    match image.object(v) {
-        Some(Object::Vector(vector)) => Ok(vector.items.len()),
-        Some(Object::String(s)) => Ok(s.chars().count()),
-        _ => Err(LispError::type_error(v, "ARRAY")),
-    }
-}
-
 /// `(%SEQ-LIST SEQ START END)`: the elements from START below END (NIL: the length).
 fn seq_list(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let items = sequence_items(&vm.image, a[0])?;
@@ -176,7 +177,7 @@ fn seq_list(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control>
 }
 
 /// `(%SEQ-STORE SEQ INDEX VALUE)`: the SETF of ELT, AREF, CHAR and SVREF.
-fn seq_store(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+pub(super) fn seq_store(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let index = expect_index(a[1])?;
     if a[0].is_list() {
         let mut rest = a[0];
@@ -223,9 +224,16 @@ fn seq_store(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control
 
 fn make_array(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let size = match a[0] {
-        Value::Cons(_) => match vm.image.list_to_vec(a[0]).as_deref() {
+        Value::Cons(_) | Value::Nil => match vm.image.list_to_vec(a[0]).as_deref() {
             Some([n]) => expect_index(*n)?,
-            _ => return Err(LispError::unsupported("multidimensional arrays")),
+            Some(dimensions) => {
+                let dimensions = dimensions
+                    .iter()
+                    .map(|n| expect_index(*n))
+                    .collect::<LispResult<Vec<_>>>()?;
+                return super::multidim::make(vm, dimensions, &a[1..]);
+            }
+            None => return Err(LispError::type_error(a[0], "LIST")),
         },
         other => expect_index(other)?,
     };

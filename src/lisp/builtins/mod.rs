@@ -18,6 +18,7 @@ mod internal;
 mod io;
 mod lists;
 mod math;
+mod multidim;
 mod numbers;
 mod packages;
 mod reading;
@@ -32,6 +33,7 @@ mod types;
 
 pub use args::*;
 pub use control::compile_to_function;
+pub use multidim::array_from_contents;
 
 use super::error::LispResult;
 use super::image::Image;
@@ -120,6 +122,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     sequences::install(table, image)?;
     sorting::install(table, image)?;
     arrays::install(table, image)?;
+    multidim::install(table, image)?;
     hash::install(table, image)?;
     io::install(table, image)?;
     files::install(table, image)?;

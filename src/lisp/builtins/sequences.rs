@@ -22,7 +22,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             ..Default::default()
         }))?)
     })?;
-    table.define(image, cl, "AREF", (2, Some(2)), elt)?;
+    table.define(image, cl, "AREF", (1, None), aref)?;
     table.define(image, cl, "SVREF", (2, Some(2)), elt)?;
     Ok(())
 }
@@ -80,6 +80,21 @@ fn reverse(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
     let mut items = sequence_items(&vm.image, a[0])?;
     items.reverse();
     value(same_kind(&mut vm.image, a[0], items)?)
+}
+
+/// `(AREF ARRAY . SUBSCRIPTS)`: one subscript for a vector or string, one per dimension for
+/// other arrays.
+pub fn aref(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    if let Some(Object::Array(_)) = vm.image.object(a[0]) {
+        return super::multidim::aref(&vm.image, a[0], &a[1..]);
+    }
+    match a {
+        [_, _] => elt(vm, thread, a),
+        _ => Err(LispError::program(format!(
+            "Wrong number of subscripts, {}, for an array of rank 1.",
+            a.len() - 1
+        ))),
+    }
 }
 
 fn elt(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {

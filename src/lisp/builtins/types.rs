@@ -104,6 +104,16 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
                     vm.image.list(&[vector, n])?
                 }
             }
+            Some(Object::Array(array)) => {
+                let dimensions: Vec<Value> = array
+                    .dimensions
+                    .iter()
+                    .map(|n| Value::Fixnum(*n as i64))
+                    .collect();
+                let dimensions = vm.image.list(&dimensions)?;
+                let (simple_array, t) = (sym(vm, "SIMPLE-ARRAY")?, vm.image.t());
+                vm.image.list(&[simple_array, t, dimensions])?
+            }
             Some(Object::HashTable(_)) => sym(vm, "HASH-TABLE")?,
             Some(Object::Closure(_) | Object::Builtin(_)) => sym(vm, "COMPILED-FUNCTION")?,
             Some(Object::Package(_)) => sym(vm, "PACKAGE")?,

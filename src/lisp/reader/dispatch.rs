@@ -18,6 +18,8 @@ pub(super) enum WrapKind {
     ReadEval,
     /// Reads the next datum and yields `NIL` (unsupported macros while skipping).
     Discard,
+    /// `#nA`: the next datum holds the contents of an array of rank n.
+    Array(usize),
 }
 
 /// What a `#` macro produced.
@@ -36,6 +38,8 @@ pub(super) enum Dispatched {
 
 /// The largest length accepted in `#N(...)`.
 const MAX_VECTOR_LENGTH: usize = 1 << 20;
+/// The largest rank `#nA` accepts (SBCL's ARRAY-RANK-LIMIT is 129).
+const MAX_ARRAY_RANK: usize = 128;
 
 /// Reads a `#` macro; the cursor is just after the `#` at `start`.
 pub(super) fn dispatch(
@@ -112,7 +116,14 @@ pub(super) fn dispatch(
         'c' | 'C' => Err(unsupported("complex numbers")),
         's' | 'S' => Err(unsupported("structures")),
         'p' | 'P' => Err(unsupported("pathnames")),
-        'a' | 'A' => Err(unsupported("arrays")),
+        'a' | 'A' => match argument {
+            Some(rank) if rank <= MAX_ARRAY_RANK => Ok(Dispatched::Wrap(WrapKind::Array(rank))),
+            Some(rank) => Err(ReadError::malformed(
+                start,
+                format!("array rank {rank} in #{rank}A is too large"),
+            )),
+            None => Err(ReadError::malformed(start, "#A needs a rank, as in #2A")),
+        },
         '<' => Err(ReadError::malformed(start, "unreadable object #<...>")),
         ')' => Err(ReadError::malformed(start, "#) is not valid syntax")),
         c if is_whitespace(c) => Err(ReadError::malformed(

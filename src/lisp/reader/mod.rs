@@ -65,6 +65,11 @@ pub enum Datum {
         tail: Option<Box<Datum>>,
     },
     Vector(Vec<Datum>),
+    /// `#nA contents`: an array of rank n.
+    Array {
+        rank: usize,
+        contents: Box<Datum>,
+    },
     /// `#.form`, only produced when [`ReadOptions::read_eval`] is true.
     ReadEval(Box<Datum>),
     Backquote(Box<Datum>),
@@ -93,7 +98,8 @@ impl Datum {
         match self {
             Datum::List { items, tail } => !items.is_empty() || tail.is_some(),
             Datum::Vector(items) => !items.is_empty(),
-            Datum::ReadEval(_)
+            Datum::Array { .. }
+            | Datum::ReadEval(_)
             | Datum::Backquote(_)
             | Datum::Unquote(_)
             | Datum::UnquoteSplicing(_) => true,
@@ -115,8 +121,9 @@ impl Datum {
             | Datum::Backquote(inner)
             | Datum::Unquote(inner)
             | Datum::UnquoteSplicing(inner)
-                if inner.has_children() =>
-            {
+            | Datum::Array {
+                contents: inner, ..
+            } if inner.has_children() => {
                 out.push(std::mem::replace(&mut **inner, Datum::Char('\0')));
             }
             _ => {}

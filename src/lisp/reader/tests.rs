@@ -30,6 +30,7 @@ fn show(d: &Datum) -> String {
             let parts: Vec<String> = items.iter().map(show).collect();
             format!("#({})", parts.join(" "))
         }
+        Datum::Array { rank, contents } => format!("#{rank}A{}", show(contents)),
         Datum::ReadEval(x) => format!("#.{}", show(x)),
         Datum::Backquote(x) => format!("`{}", show(x)),
         Datum::Unquote(x) => format!(",{}", show(x)),
@@ -382,11 +383,18 @@ fn unsupported_macros_say_so() {
     assert!(malformed("#*101").contains("bit vectors"));
     assert!(malformed("#S(point)").contains("structures"));
     assert!(malformed("#p\"/tmp\"").contains("pathnames"));
-    assert!(malformed("#2A((1))").contains("arrays"));
+    assert!(malformed("#A((1))").contains("needs a rank"));
+    assert!(malformed("#999A()").contains("too large"));
     assert!(malformed("#1=(a . #1#)").contains("labels"));
     assert!(malformed("#<foo>").contains("unreadable"));
     assert!(malformed("#) ").contains("not valid"));
     assert!(malformed("#%").contains("unknown reader macro"));
+}
+
+#[test]
+fn arrays_read_with_their_rank() {
+    assert_eq!(read("#2A((1 2) (3 4))"), "#2A((1 2) (3 4))");
+    assert_eq!(read("#0A5"), "#0A5");
 }
 
 #[test]
