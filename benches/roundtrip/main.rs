@@ -4,31 +4,42 @@
 //! other, each on a free port with a scratch `HOME`, and get the same requests:
 //!
 //! 1. sequential `(swank:interactive-eval "(+ 1 2)")` round trips on one connection;
-//! 2. throughput of many connections in parallel, each making requests in sequence;
-//! 3. the time to connect and get the `connection-info` reply on a fresh connection.
+//! 2. throughput of many connections in parallel (20, then 200), each making requests in
+//!    sequence, with the server's peak resident memory meanwhile;
+//! 3. the time to connect and get the `connection-info` reply on a fresh connection;
+//! 4. output throughput: 10 MB written at the REPL, arriving as `:write-string` events;
+//! 5. start-up to listening, and resident memory when idle, over several starts.
 //!
 //! See `docs/BENCHMARKS.md` for the environment variables that change the amounts.
 //!
 //! # Layout
 //!
 //! - `wire`: Swank framing over TCP, with a timeout on every socket operation.
+//! - `client`: a connection that numbers its requests and checks every reply.
 //! - `servers`: starting SBCL's swank and swankd, and killing them when done.
-//! - `measure`: the three measurements, checking every reply.
+//! - `measure`: the round-trip measurements (1 to 3), settings and results.
+//! - `output`: the output measurement (4).
+//! - `startup`: start-up and idle memory (5).
+//! - `memory`: reading a process's resident memory.
 //! - `report`: the side-by-side table.
 
+mod client;
 mod measure;
+mod memory;
+mod output;
 mod report;
 mod servers;
+mod startup;
 mod wire;
 
 use std::env;
 use std::fmt;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use measure::{Mismatches, Results, Settings};
+use client::Mismatches;
+use measure::{Load, Results, Settings};
 use report::{Column, Outcome};
 use servers::{Server, StartError};
 use wire::WireError;
@@ -93,7 +104,7 @@ fn bench_sbcl(settings: &Settings, start_timeout: Duration) -> Option<Outcome> {
 }
 
 /// Why a server has no numbers.
-enum Failure {
+pub enum Failure {
     Start(StartError),
     Wire(WireError),
 }
@@ -121,19 +132,31 @@ impl Contender<'_> {
     /// so sharing one server would make each figure depend on those measured before it.
     fn bench(&self, settings: &Settings) -> Result<Results, Failure> {
         let mut mismatches = Mismatches::default();
-        let sequential = self.measure("sequential round trips", &mut mismatches, |addr| {
-            measure::sequential(addr, settings)
+        let sequential = self.measure("sequential round trips", &mut mismatches, |server| {
+            measure::sequential(server.addr, settings)
         })?;
-        let throughput = self.measure("parallel throughput", &mut mismatches, |addr| {
-            measure::throughput(addr, settings)
+        let mut throughput = Vec::new();
+        for &load in &settings.loads {
+            let what = format!("throughput, {} connections", load.connections);
+            throughput.push(self.measure(&what, &mut mismatches, |server| {
+                measure::throughput(server.addr, server.pid(), load, settings)
+            })?);
+        }
+        let first_request = self.measure("fresh connections", &mut mismatches, |server| {
+            measure::first_request(server.addr, settings)
         })?;
-        let first_request = self.measure("fresh connections", &mut mismatches, |addr| {
-            measure::first_request(addr, settings)
+        let output = self.measure("output", &mut mismatches, |server| {
+            output::output(server.addr, settings)
         })?;
+        eprintln!("{}: {} starts", self.name, settings.starts);
+        let (startup, seen) = startup::startup(self.start, settings)?;
+        mismatches.absorb(seen);
         Ok(Results {
             sequential,
             throughput,
             first_request,
+            startup,
+            output,
             mismatches,
         })
     }
@@ -143,11 +166,11 @@ impl Contender<'_> {
         &self,
         what: &str,
         mismatches: &mut Mismatches,
-        measurement: impl FnOnce(SocketAddr) -> Result<(T, Mismatches), WireError>,
+        measurement: impl FnOnce(&Server) -> Result<(T, Mismatches), WireError>,
     ) -> Result<T, Failure> {
         let server = (self.start)().map_err(Failure::Start)?;
         eprintln!("{}: {what} on {}", self.name, server.addr);
-        let (value, seen) = measurement(server.addr).map_err(Failure::Wire)?;
+        let (value, seen) = measurement(&server).map_err(Failure::Wire)?;
         mismatches.absorb(seen);
         Ok(value)
     }
@@ -158,9 +181,19 @@ fn settings_from_env() -> Result<(Settings, Duration), String> {
     let settings = Settings {
         warmup: var("SWANK_BENCH_WARMUP", 500)?,
         sequential: positive("SWANK_BENCH_N", 2000)?,
-        connections: positive("SWANK_BENCH_CONNECTIONS", 20)?,
-        per_connection: positive("SWANK_BENCH_M", 200)?,
+        loads: vec![
+            Load {
+                connections: positive("SWANK_BENCH_CONNECTIONS", 20)?,
+                per_connection: positive("SWANK_BENCH_M", 200)?,
+            },
+            Load {
+                connections: positive("SWANK_BENCH_CONNECTIONS_MANY", 200)?,
+                per_connection: positive("SWANK_BENCH_M_MANY", 20)?,
+            },
+        ],
         fresh: positive("SWANK_BENCH_K", 50)?,
+        starts: positive("SWANK_BENCH_STARTS", 10)?,
+        output_runs: positive("SWANK_BENCH_OUTPUT_RUNS", 3)?,
         timeout: Duration::from_millis(positive("SWANK_BENCH_TIMEOUT_MS", 5000)?),
     };
     let start_timeout = Duration::from_secs(positive("SWANK_BENCH_START_SECS", 120)?);

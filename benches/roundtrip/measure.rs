@@ -1,32 +1,24 @@
-//! The three measurements; each is meant to run against a newly started server.
-//!
-//! Every request is answered by a frame that is compared with the exact reply SBCL's swank
-//! gives; anything else (a wrong reply, an event before the reply) is recorded as a mismatch.
-//! A socket error or timeout ends the whole run for that server.
+//! The round-trip measurements (sequential, parallel, fresh connections), and the settings
+//! and results of a whole run. Each measurement is meant to run against a newly started
+//! server; [`Client`] checks every reply, and a socket error or timeout ends the whole run for
+//! that server.
 
 use std::net::SocketAddr;
 use std::sync::Barrier;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::wire::{Connection, WireError};
+use crate::client::{Client, Mismatches, Request};
+use crate::memory;
+use crate::startup::Startup;
+use crate::wire::WireError;
 
-/// The request being timed.
-const EVAL_FORM: &str = "(swank:interactive-eval \"(+ 1 2)\")";
-/// Its answer, as swank formats it for the echo area.
-const EVAL_VALUE: &str = "(:ok \"=> 3 (2 bits, #x3, #o3, #b11)\")";
-/// What Emacs sends first on every new connection.
-const CONNECTION_INFO_FORM: &str = "(swank:connection-info)";
 /// Requests each throughput connection makes before the clock starts.
 const THROUGHPUT_WARMUP: u64 = 10;
 /// Fresh connections made before the timed ones.
 const FRESH_WARMUP: u64 = 3;
 /// Pause between two fresh-connection tries, so the server has torn the last one down.
 const FRESH_PAUSE: Duration = Duration::from_millis(20);
-/// Frames tolerated before a `:return`; a server that only sends events is broken.
-const MAX_FRAMES_PER_REPLY: usize = 100;
-/// How many mismatching frames are kept to be printed.
-const MAX_SAMPLES: usize = 5;
 
 /// How much work each measurement does; every amount but `warmup` is at least 1.
 #[derive(Debug)]
@@ -35,25 +27,46 @@ pub struct Settings {
     pub warmup: u64,
     /// Sequential round trips measured on one connection.
     pub sequential: u64,
-    /// Parallel connections in the throughput test.
-    pub connections: u64,
-    /// Sequential requests each of those connections makes.
-    pub per_connection: u64,
+    /// The throughput tests, each against its own server.
+    pub loads: Vec<Load>,
     /// Fresh connections whose first request is timed.
     pub fresh: u64,
+    /// Server starts timed, after one untimed start.
+    pub starts: u64,
+    /// Timed runs of the output test, after one untimed run.
+    pub output_runs: u64,
     /// Limit for every connect, read and write.
     pub timeout: Duration,
+}
+
+/// One throughput test: how many connections, and how many requests each makes.
+#[derive(Debug, Clone, Copy)]
+pub struct Load {
+    pub connections: u64,
+    pub per_connection: u64,
 }
 
 /// Everything measured on one server.
 #[derive(Debug)]
 pub struct Results {
     pub sequential: Latencies,
-    /// Requests per second over all parallel connections.
-    pub throughput: f64,
+    /// One per [`Settings::loads`], in the same order.
+    pub throughput: Vec<Throughput>,
     /// Median time to connect and get the `connection-info` reply.
     pub first_request: Duration,
+    pub startup: Startup,
+    /// Median bytes per second of output arriving in `:write-string` events.
+    pub output: f64,
     pub mismatches: Mismatches,
+}
+
+/// What one throughput test found.
+#[derive(Debug)]
+pub struct Throughput {
+    /// Requests per second over all parallel connections.
+    pub rate: f64,
+    /// The largest resident memory seen while the test ran, in bytes.
+    pub peak_resident: Option<u64>,
 }
 
 /// Summary of a set of round-trip times.
@@ -66,7 +79,7 @@ pub struct Latencies {
 
 impl Latencies {
     /// Summarises `samples`, which must not be empty.
-    fn of(mut samples: Vec<Duration>) -> Self {
+    pub fn of(mut samples: Vec<Duration>) -> Self {
         samples.sort_unstable();
         let total: Duration = samples.iter().sum();
         Self {
@@ -78,106 +91,9 @@ impl Latencies {
 }
 
 /// Nearest-rank percentile of sorted, non-empty `samples`.
-fn percentile(samples: &[Duration], percent: usize) -> Duration {
+pub fn percentile<T: Copy>(samples: &[T], percent: usize) -> T {
     let rank = (samples.len() * percent).div_ceil(100).max(1);
     samples[rank - 1]
-}
-
-/// Frames that were not the expected reply: how many, and the first few.
-#[derive(Debug, Default)]
-pub struct Mismatches {
-    pub count: u64,
-    pub samples: Vec<String>,
-}
-
-impl Mismatches {
-    fn record(&mut self, frame: String) {
-        self.count += 1;
-        self.keep(frame);
-    }
-
-    /// Adds `other`'s count and as many of its samples as there is room for.
-    pub fn absorb(&mut self, other: Mismatches) {
-        self.count += other.count;
-        other.samples.into_iter().for_each(|frame| self.keep(frame));
-    }
-
-    fn keep(&mut self, frame: String) {
-        if self.samples.len() < MAX_SAMPLES {
-            self.samples.push(frame);
-        }
-    }
-}
-
-/// Which reply a request expects.
-#[derive(Clone, Copy)]
-enum Request {
-    Eval,
-    ConnectionInfo,
-}
-
-impl Request {
-    fn form(self) -> &'static str {
-        match self {
-            Self::Eval => EVAL_FORM,
-            Self::ConnectionInfo => CONNECTION_INFO_FORM,
-        }
-    }
-
-    /// Whether `frame` is the right `:return` for this request sent with `id`.
-    fn accepts(self, frame: &str, id: u64) -> bool {
-        match self {
-            Self::Eval => frame == format!("(:return {EVAL_VALUE} {id})"),
-            Self::ConnectionInfo => {
-                frame.starts_with("(:return (:ok (") && frame.ends_with(&format!(") {id})"))
-            }
-        }
-    }
-}
-
-/// A connection that numbers its requests and checks every reply.
-struct Client {
-    connection: Connection,
-    next_id: u64,
-    mismatches: Mismatches,
-}
-
-impl Client {
-    fn open(addr: SocketAddr, timeout: Duration) -> Result<Self, WireError> {
-        Ok(Self {
-            connection: Connection::open(addr, timeout)?,
-            next_id: 1,
-            mismatches: Mismatches::default(),
-        })
-    }
-
-    /// Sends `request` and reads up to its `:return`; returns the time that took.
-    fn round_trip(&mut self, request: Request) -> Result<Duration, WireError> {
-        let id = self.next_id;
-        self.next_id += 1;
-        let sent = Instant::now();
-        self.connection.send_rex(request.form(), id)?;
-        for _ in 0..MAX_FRAMES_PER_REPLY {
-            let frame = self.connection.read_frame()?;
-            let elapsed = sent.elapsed();
-            let is_return = frame.starts_with("(:return ");
-            if !request.accepts(&frame, id) {
-                self.mismatches.record(frame);
-            }
-            if is_return {
-                return Ok(elapsed);
-            }
-        }
-        Err(WireError::NoReturn(MAX_FRAMES_PER_REPLY))
-    }
-
-    /// Makes `count` round trips of `request`, discarding the times.
-    fn repeat(&mut self, request: Request, count: u64) -> Result<(), WireError> {
-        for _ in 0..count {
-            self.round_trip(request)?;
-        }
-        Ok(())
-    }
 }
 
 /// (1) Round trips one after another on one connection, after `connection-info` and warm-up.
@@ -194,21 +110,41 @@ pub fn sequential(
     Ok((Latencies::of(samples), client.mismatches))
 }
 
-/// (2) Requests per second over parallel connections, each making its requests in sequence.
+/// (2) Requests per second over parallel connections, each making its requests in sequence,
+/// and the peak resident memory of the server (process `pid`) meanwhile.
 ///
-/// Connections are opened and warmed up first, then start together; the clock runs from the
-/// first connection's start to the last connection's last reply.
-pub fn throughput(addr: SocketAddr, settings: &Settings) -> Result<(f64, Mismatches), WireError> {
-    let start_line = Barrier::new(settings.connections as usize);
-    let runs = thread::scope(|scope| {
-        let workers: Vec<_> = (0..settings.connections)
-            .map(|_| scope.spawn(|| throughput_worker(addr, settings, &start_line)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| worker.join().expect("a throughput worker panicked"))
-            .collect::<Result<Vec<_>, _>>()
-    })?;
+/// Connections are opened one after another (each getting its `connection-info` reply before
+/// the next connects: SBCL's swank listens with a backlog of 5, and a burst of connects beyond
+/// it waits for SYN retries, seconds each), then warmed up in parallel, then start together;
+/// the clock runs from the first connection's start to the last connection's last reply.
+/// Memory is sampled from before the first connection opens until the last one is done.
+pub fn throughput(
+    addr: SocketAddr,
+    pid: u32,
+    load: Load,
+    settings: &Settings,
+) -> Result<(Throughput, Mismatches), WireError> {
+    let start_line = Barrier::new(load.connections as usize);
+    let (runs, peak_resident) = memory::peak_while(pid, || {
+        let clients = (0..load.connections)
+            .map(|_| {
+                let mut client = Client::open(addr, settings.timeout)?;
+                client.round_trip(Request::ConnectionInfo)?;
+                Ok(client)
+            })
+            .collect::<Result<Vec<_>, WireError>>()?;
+        thread::scope(|scope| {
+            let workers: Vec<_> = clients
+                .into_iter()
+                .map(|client| scope.spawn(|| throughput_worker(client, load, &start_line)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| worker.join().expect("a throughput worker panicked"))
+                .collect::<Result<Vec<_>, _>>()
+        })
+    });
+    let runs = runs?;
     let started = runs.iter().map(|run| run.started).min();
     let finished = runs.iter().map(|run| run.finished).max();
     let elapsed = finished
@@ -218,8 +154,12 @@ pub fn throughput(addr: SocketAddr, settings: &Settings) -> Result<(f64, Mismatc
     for run in runs {
         mismatches.absorb(run.mismatches);
     }
-    let requests = (settings.connections * settings.per_connection) as f64;
-    Ok((requests / elapsed.as_secs_f64(), mismatches))
+    let requests = (load.connections * load.per_connection) as f64;
+    let throughput = Throughput {
+        rate: requests / elapsed.as_secs_f64(),
+        peak_resident,
+    };
+    Ok((throughput, mismatches))
 }
 
 /// What one throughput connection did.
@@ -229,23 +169,19 @@ struct Run {
     mismatches: Mismatches,
 }
 
-/// One throughput connection: set up, wait for the others, then make its requests.
+/// One throughput connection: warm up, wait for the others, then make its requests.
 ///
-/// It reaches the barrier even when set-up fails, so the others are never left waiting.
+/// It reaches the barrier even when the warm-up fails, so the others are never left waiting.
 fn throughput_worker(
-    addr: SocketAddr,
-    settings: &Settings,
+    mut client: Client,
+    load: Load,
     start_line: &Barrier,
 ) -> Result<Run, WireError> {
-    let ready = Client::open(addr, settings.timeout).and_then(|mut client| {
-        client.round_trip(Request::ConnectionInfo)?;
-        client.repeat(Request::Eval, THROUGHPUT_WARMUP)?;
-        Ok(client)
-    });
+    let ready = client.repeat(Request::Eval, THROUGHPUT_WARMUP);
     start_line.wait();
-    let mut client = ready?;
+    ready?;
     let started = Instant::now();
-    client.repeat(Request::Eval, settings.per_connection)?;
+    client.repeat(Request::Eval, load.per_connection)?;
     Ok(Run {
         started,
         finished: Instant::now(),

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::measure::{Results, Settings};
+use crate::output::OUTPUT_BYTES;
 
 /// What one server's run produced: its results, or why there are none.
 pub type Outcome = Result<Results, String>;
@@ -16,56 +17,110 @@ pub struct Column<'a> {
 /// How a metric compares between the servers.
 #[derive(Clone, Copy)]
 enum Kind {
-    /// A time in µs; the ratio is swank/swankd, so above 1 means swankd is faster.
-    Latency,
-    /// A rate; the ratio is swankd/swank, so above 1 means swankd is faster.
-    Throughput,
+    /// Less is better (a time, memory); the ratio is swank/swankd.
+    Cost,
+    /// More is better (a rate); the ratio is swankd/swank.
+    Rate,
     /// A count; no ratio.
     Count,
 }
 
+/// How a metric is read from one server's results; `None` when it could not be measured.
+type Reading = Box<dyn Fn(&Results) -> Option<f64>>;
+
+/// One row: its name, how it compares, its decimals, and how to read it from the results.
 struct Metric {
     name: String,
     kind: Kind,
-    value: fn(&Results) -> f64,
+    decimals: usize,
+    value: Reading,
+}
+
+fn metric(
+    name: impl Into<String>,
+    kind: Kind,
+    decimals: usize,
+    value: impl Fn(&Results) -> Option<f64> + 'static,
+) -> Metric {
+    Metric {
+        name: name.into(),
+        kind,
+        decimals,
+        value: Box::new(value),
+    }
 }
 
 fn metrics(settings: &Settings) -> Vec<Metric> {
-    let metric = |name: String, kind, value| Metric { name, kind, value };
-    vec![
-        metric(
-            "sequential round trip p50 (µs)".into(),
-            Kind::Latency,
-            |r| micros(r.sequential.p50),
-        ),
-        metric(
-            "sequential round trip p99 (µs)".into(),
-            Kind::Latency,
-            |r| micros(r.sequential.p99),
-        ),
-        metric(
-            "sequential round trip mean (µs)".into(),
-            Kind::Latency,
-            |r| micros(r.sequential.mean),
-        ),
-        metric(
-            format!("throughput, {} connections (req/s)", settings.connections),
-            Kind::Throughput,
-            |r| r.throughput,
-        ),
-        metric(
-            "fresh connection + connection-info, median (µs)".into(),
-            Kind::Latency,
-            |r| micros(r.first_request),
-        ),
-        metric("mismatched replies".into(), Kind::Count, |r| {
-            r.mismatches.count as f64
+    let mut rows = vec![
+        metric("sequential round trip p50 (µs)", Kind::Cost, 1, |r| {
+            Some(micros(r.sequential.p50))
         }),
-    ]
+        metric("sequential round trip p99 (µs)", Kind::Cost, 1, |r| {
+            Some(micros(r.sequential.p99))
+        }),
+        metric("sequential round trip mean (µs)", Kind::Cost, 1, |r| {
+            Some(micros(r.sequential.mean))
+        }),
+    ];
+    for (index, load) in settings.loads.iter().enumerate() {
+        rows.push(metric(
+            format!("throughput, {} connections (req/s)", load.connections),
+            Kind::Rate,
+            0,
+            move |r| r.throughput.get(index).map(|t| t.rate),
+        ));
+    }
+    rows.extend([
+        metric(
+            "fresh connection + connection-info, median (µs)",
+            Kind::Cost,
+            1,
+            |r| Some(micros(r.first_request)),
+        ),
+        metric("start-up to listening, median (ms)", Kind::Cost, 1, |r| {
+            Some(r.startup.to_listening.as_secs_f64() * 1e3)
+        }),
+        metric(
+            format!(
+                "output, {} MB via :write-string (MB/s)",
+                OUTPUT_BYTES / 1_000_000
+            ),
+            Kind::Rate,
+            1,
+            |r| Some(r.output / 1e6),
+        ),
+        metric("resident memory idle, median (MiB)", Kind::Cost, 1, |r| {
+            r.startup.idle_resident.map(mebibytes)
+        }),
+    ]);
+    for (index, load) in settings.loads.iter().enumerate() {
+        rows.push(metric(
+            format!(
+                "resident memory, peak with {} connections (MiB)",
+                load.connections
+            ),
+            Kind::Cost,
+            1,
+            move |r| {
+                r.throughput
+                    .get(index)
+                    .and_then(|t| t.peak_resident)
+                    .map(mebibytes)
+            },
+        ));
+    }
+    rows.push(metric("mismatched replies", Kind::Count, 0, |r| {
+        Some(r.mismatches.count as f64)
+    }));
+    rows
 }
 
 fn micros(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e6
+}
+
+fn mebibytes(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
 }
 
 /// Prints what was measured, failures, the table and any mismatching replies.
@@ -73,14 +128,25 @@ fn micros(duration: Duration) -> f64 {
 /// `sbcl` is `None` when SBCL is not installed: the table then has the swankd column only.
 pub fn print(settings: &Settings, sbcl: Option<Column>, swankd: Column) {
     println!();
+    let loads: Vec<String> = settings
+        .loads
+        .iter()
+        .map(|load| {
+            format!(
+                "{} connections x {} requests",
+                load.connections, load.per_connection
+            )
+        })
+        .collect();
     println!(
-        "{} sequential round trips after {} warm-up; {} connections x {} requests; \
-         {} fresh connections; timeout {} ms",
+        "{} sequential round trips after {} warm-up; {}; {} fresh connections; \
+         {} starts; {} output runs; timeout {} ms",
         settings.sequential,
         settings.warmup,
-        settings.connections,
-        settings.per_connection,
+        loads.join(", "),
         settings.fresh,
+        settings.starts,
+        settings.output_runs,
         settings.timeout.as_millis(),
     );
     let columns: Vec<&Column> = sbcl.iter().chain([&swankd]).collect();
@@ -102,16 +168,16 @@ fn table(settings: &Settings, columns: &[&Column]) -> Vec<Vec<String>> {
     let mut header = vec!["metric".to_owned()];
     header.extend(columns.iter().map(|column| column.name.to_owned()));
     if compare {
-        header.push("ratio".to_owned());
+        header.push("ratio (>1: swankd better)".to_owned());
     }
     let mut rows = vec![header];
     for metric in metrics(settings) {
         let values: Vec<Option<f64>> = columns
             .iter()
-            .map(|column| column.outcome.as_ref().ok().map(metric.value))
+            .map(|column| column.outcome.as_ref().ok().and_then(&metric.value))
             .collect();
         let mut row = vec![metric.name.clone()];
-        row.extend(values.iter().map(|value| cell(metric.kind, *value)));
+        row.extend(values.iter().map(|value| cell(metric.decimals, *value)));
         if compare {
             row.push(ratio(metric.kind, values[0], values[1]));
         }
@@ -120,22 +186,21 @@ fn table(settings: &Settings, columns: &[&Column]) -> Vec<Vec<String>> {
     rows
 }
 
-fn cell(kind: Kind, value: Option<f64>) -> String {
-    match (kind, value) {
-        (_, None) => "–".to_owned(),
-        (Kind::Latency, Some(v)) => format!("{v:.1}"),
-        (Kind::Throughput | Kind::Count, Some(v)) => format!("{v:.0}"),
+fn cell(decimals: usize, value: Option<f64>) -> String {
+    match value {
+        None => "–".to_owned(),
+        Some(v) => format!("{v:.decimals$}"),
     }
 }
 
-/// The ratio for `kind`, oriented so that above 1 means swankd is faster.
+/// The ratio for `kind`, oriented so that above 1 means swankd is better.
 fn ratio(kind: Kind, sbcl: Option<f64>, swankd: Option<f64>) -> String {
     let (Some(sbcl), Some(swankd)) = (sbcl, swankd) else {
         return "–".to_owned();
     };
     let (top, bottom) = match kind {
-        Kind::Latency => (sbcl, swankd),
-        Kind::Throughput => (swankd, sbcl),
+        Kind::Cost => (sbcl, swankd),
+        Kind::Rate => (swankd, sbcl),
         Kind::Count => return String::new(),
     };
     if bottom > 0.0 {

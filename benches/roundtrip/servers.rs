@@ -18,6 +18,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// Where Debian's `slime` package puts the loader.
 const DEFAULT_SWANK_LOADER: &str = "/usr/share/common-lisp/source/slime/swank-loader.lisp";
 
+/// How often the port file is looked at while a server starts; also the resolution of the
+/// start-up time.
+const PORT_POLL: Duration = Duration::from_millis(1);
+
 /// How many lines of a server's output a start-up failure quotes.
 const LOG_TAIL_LINES: usize = 15;
 
@@ -82,7 +86,16 @@ pub struct Server {
     child: Child,
     /// Where the server listens.
     pub addr: SocketAddr,
+    /// Just before the process was spawned.
+    pub spawned: Instant,
     _scratch: Scratch,
+}
+
+impl Server {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 impl Drop for Server {
@@ -167,6 +180,7 @@ fn launch(
         .stdout(log.try_clone()?)
         .stderr(log);
     die_with_parent(&mut command);
+    let spawned = Instant::now();
     let child = command.spawn().map_err(|err| match err.kind() {
         io::ErrorKind::NotFound => {
             StartError::NotInstalled(format!("{:?} not found", command.get_program()))
@@ -176,6 +190,7 @@ fn launch(
     let mut server = Server {
         child,
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        spawned,
         _scratch: scratch,
     };
     let port = wait_for_port(&mut server.child, port_file, &log_path, start_timeout)?;
@@ -229,14 +244,16 @@ fn wait_for_port(
                 log,
             });
         }
-        thread::sleep(Duration::from_millis(20));
+        thread::sleep(PORT_POLL);
     }
 }
 
-/// The port in a port file; `None` while the file is missing or only partly written.
+/// The port in a port file; `None` while the file is missing or only partly written (both
+/// servers end the number with a newline).
 fn read_port(port_file: &Path) -> Option<u16> {
     let text = fs::read_to_string(port_file).ok()?;
-    text.trim().parse().ok().filter(|&port| port != 0)
+    let digits = text.strip_suffix('\n')?;
+    digits.trim().parse().ok().filter(|&port| port != 0)
 }
 
 /// `path` as a Common Lisp string literal.

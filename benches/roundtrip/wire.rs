@@ -25,6 +25,8 @@ pub enum WireError {
     BadPayload,
     /// This many frames arrived and none was a `:return`.
     NoReturn(usize),
+    /// A reply came, and then no more output, while output it was owed was still missing.
+    MissingOutput { received: usize, expected: usize },
     /// Any other socket error.
     Io(io::Error),
 }
@@ -39,6 +41,11 @@ impl fmt::Display for WireError {
             }
             Self::BadPayload => write!(f, "a frame payload is not UTF-8"),
             Self::NoReturn(frames) => write!(f, "{frames} frames without a :return"),
+            Self::MissingOutput { received, expected } => write!(
+                f,
+                "the :return came with {received} of {expected} characters of output, \
+                 and no more followed"
+            ),
             Self::Io(err) => write!(f, "{err}"),
         }
     }
@@ -68,9 +75,15 @@ impl Connection {
         })
     }
 
-    /// Sends `(:emacs-rex FORM "COMMON-LISP-USER" t ID)` as a single write.
-    pub fn send_rex(&mut self, form: &str, id: u64) -> Result<(), WireError> {
-        let payload = format!("(:emacs-rex {form} {PACKAGE} t {id})\n");
+    /// Sends `(:emacs-rex FORM "COMMON-LISP-USER" THREAD ID)` as a single write; `thread` is
+    /// `t` for a new thread (what Emacs sends for most requests) or `:repl-thread`.
+    pub fn send_rex(&mut self, form: &str, thread: &str, id: u64) -> Result<(), WireError> {
+        self.send(&format!("(:emacs-rex {form} {PACKAGE} {thread} {id})"))
+    }
+
+    /// Sends `message` (followed by `"\n"`) as one frame, in a single write.
+    pub fn send(&mut self, message: &str) -> Result<(), WireError> {
+        let payload = format!("{message}\n");
         let frame = format!("{:06x}{payload}", payload.len());
         let timeout = self.timeout;
         self.reader
