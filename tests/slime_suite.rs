@@ -14,12 +14,12 @@ const NOT_YET: &[(&str, &str)] = &[
         "expects the arglists of swank's own internals",
     ),
     (
-        "^compile-defun-[56]$",
-        "the note for a call inside a #. form is not placed where SLIME expects",
+        "^compile-defun-5$",
+        "reads #.*log-events*, a variable of swank's own",
     ),
     (
         "^compile-defun-with-reader-conditionals",
-        "the note for a call inside #+ forms is not placed where SLIME expects",
+        "#. inside a #+ feature expression is not evaluated",
     ),
     (
         "^complete-symbol-3$",
@@ -117,7 +117,7 @@ fn run_suite(selector: &str, features: &str) -> (usize, String) {
 fn slime_core_tests_pass() {
     let (passed, summary) = run_suite(&selector(), "");
     assert!(
-        passed >= 164,
+        passed >= 165,
         "only {passed} of SLIME's core tests ran as expected:\n{summary}"
     );
 }

@@ -47,11 +47,10 @@ pub fn datum_to_value(image: &mut Image, datum: &Datum, package: PackageId) -> L
         Datum::Backquote(inner) => wrap(image, image.sym.quasiquote, inner, package)?,
         Datum::Unquote(inner) => wrap(image, image.sym.unquote, inner, package)?,
         Datum::UnquoteSplicing(inner) => wrap(image, image.sym.unquote_splicing, inner, package)?,
-        Datum::ReadEval(_) => {
-            return Err(LispError::new(
-                ErrorKind::ReaderError,
-                "unsupported in swankd: #. (read-time evaluation)",
-            ));
+        // READ-FROM-STRING evaluates these once the whole form is read (#.FORM).
+        Datum::ReadEval(inner) => {
+            let marker = image.intern("%READ-EVAL", image.pkg.swankd)?;
+            wrap(image, marker, inner, package)?
         }
     })
 }

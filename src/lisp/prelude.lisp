@@ -344,7 +344,22 @@ of HASH-TABLE as it was on entry, then NIL."
 
 (defun read-from-string (string &optional (eof-error-p t) eof-value &key (start 0) end)
   (declare (ignore end))
-  (swankd::%read-from-string string eof-error-p eof-value start))
+  (multiple-value-bind (form position read-eval-p)
+      (swankd::%read-from-string string eof-error-p eof-value start)
+    (values (if read-eval-p (swankd::%resolve-read-evals form) form) position)))
+
+(defun swankd::%resolve-read-evals (form)
+  "FORM with each (SWANKD::%READ-EVAL X) the reader made of #.X replaced by X's value,
+innermost first."
+  (cond ((and (consp form) (eq (car form) 'swankd::%read-eval))
+         (eval (swankd::%resolve-read-evals (cadr form))))
+        ((consp form)
+         (let ((head (swankd::%resolve-read-evals (car form)))
+               (tail (swankd::%resolve-read-evals (cdr form))))
+           (if (and (eq head (car form)) (eq tail (cdr form))) form (cons head tail))))
+        ((and (vectorp form) (not (stringp form)))
+         (map 'vector #'swankd::%resolve-read-evals form))
+        (t form)))
 
 ;;; LOOP with keywords: for/as (in, on, across, from/to/below/downto/by, = then, being the
 ;;; hash-keys/hash-values), repeat, while, until, with, do, collect/append/nconc/sum/count/

@@ -34,3 +34,8 @@
 (check (with-input-from-string (s (format nil "(x) ; comment~%y")) (list (read s) (read s) (read s nil :done))))
 (check (let ((*read-base* 16)) (read-from-string "ff")))
 (check (let ((*read-base* 2)) (list (read-from-string "101") (read-from-string "2"))))
+(check (read-from-string "(a #.(+ 1 2) b)"))
+(check (read-from-string "#.(list 1 #.(* 2 3))"))
+(check (let ((*read-eval* nil)) (handler-case (read-from-string "#.(+ 1 2)") (reader-error () :refused))))
+(check (read-from-string "#(1 #.(+ 1 1))"))
+(check (read-from-string "'#.(+ 1 1)"))

@@ -35,7 +35,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 Ok(Some((datum, end))) => {
                     let form = datum_to_value(&mut vm.image, &datum, package)?;
                     let end_chars = text[..end].chars().count() as i64;
-                    thread.mv = Some(vec![form, Value::Fixnum(end_chars)]);
+                    let read_eval = vm.image.boolean(datum.has_read_eval());
+                    thread.mv = Some(vec![form, Value::Fixnum(end_chars), read_eval]);
                     value(form)
                 }
                 Ok(None) if a[1].is_nil() => {

@@ -94,6 +94,29 @@ impl Datum {
         }
     }
 
+    /// True if a `#.` form is anywhere inside.
+    pub fn has_read_eval(&self) -> bool {
+        let mut pending = vec![self];
+        while let Some(datum) = pending.pop() {
+            match datum {
+                Datum::ReadEval(_) => return true,
+                Datum::List { items, tail } => {
+                    pending.extend(items);
+                    pending.extend(tail.as_deref());
+                }
+                Datum::Vector(items) => pending.extend(items),
+                Datum::Array {
+                    contents: inner, ..
+                }
+                | Datum::Backquote(inner)
+                | Datum::Unquote(inner)
+                | Datum::UnquoteSplicing(inner) => pending.push(inner),
+                _ => {}
+            }
+        }
+        false
+    }
+
     fn has_children(&self) -> bool {
         match self {
             Datum::List { items, tail } => !items.is_empty() || tail.is_some(),
