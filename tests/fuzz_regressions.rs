@@ -97,3 +97,21 @@ fn a_symbol_named_like_a_float_with_any_exponent_marker_prints_escaped() {
         "(\"|11L419|\" \"|1S2|\" \"|1F2|\" \"|1D2|\" \"|-1.5d0|\" \"1D\" \"D2\" \"|1.E5|\")"
     );
 }
+
+/// evaluator: `(nconc x x)` on a list already circular calls LAST on it, which collected
+/// conses until the process ran out of memory (gigabytes within seconds). LAST and every
+/// builtin taking a proper list now find the cycle and signal a type error.
+#[test]
+fn last_of_a_circular_list_is_a_type_error_not_a_memory_exhaustion() {
+    let printed = eval(
+        "(let ((x (list 1 2 3))) (nconc x x) \
+           (list (handler-case (last x) (type-error () :type-error)) \
+                 (handler-case (nconc x x) (type-error () :type-error)) \
+                 (handler-case (apply #'+ x) (error () :error)) \
+                 (last (list 1 2 3)) (last (list* 1 2 3)) (last (list 1 2 3) 2) (last nil)))",
+    );
+    assert_eq!(
+        printed,
+        "(:TYPE-ERROR :TYPE-ERROR :ERROR (3) (2 . 3) (2 3) NIL)"
+    );
+}
