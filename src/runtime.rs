@@ -64,8 +64,9 @@ impl RuntimeHandle {
 
 /// The interpreter thread's native stack. Lisp calls never use it, but the compiler, the
 /// printer and data conversion recurse on nested data up to their configured depth limits;
-/// this leaves them ample room (the memory is only committed when touched).
-const INTERPRETER_STACK_BYTES: usize = 256 << 20;
+/// this leaves them ample room (the memory is only committed when touched). Public so that
+/// tests and fuzz targets evaluate on the same stack as the daemon.
+pub const INTERPRETER_STACK_BYTES: usize = 256 << 20;
 
 /// Starts the interpreter thread with a channel of its own.
 pub fn start(config: RuntimeConfig) -> Result<RuntimeHandle, StartError> {

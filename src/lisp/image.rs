@@ -357,6 +357,8 @@ impl Image {
     pub fn list_to_vec(&self, list: Value) -> Option<Vec<Value>> {
         let mut items = Vec::new();
         let mut rest = list;
+        // Moves at half speed: meeting it means a cycle, found before memory runs out.
+        let mut slow = list;
         loop {
             match rest {
                 Value::Nil => return Some(items),
@@ -364,7 +366,13 @@ impl Image {
                     let (car, cdr) = self.heap.car_cdr(r);
                     items.push(car);
                     rest = cdr;
-                    if items.len() > 100_000_000 {
+                    if items.len() % 2 == 0
+                        && let Value::Cons(s) = slow
+                    {
+                        slow = self.heap.car_cdr(s).1;
+                    }
+                    if matches!((rest, slow), (Value::Cons(fast), Value::Cons(slow)) if fast == slow)
+                    {
                         return None;
                     }
                 }

@@ -102,6 +102,13 @@ impl Printer<'_> {
         if self.full() {
             return;
         }
+        // Every nested kind (lists, vectors, structures, quote shorthand...) recurses through
+        // here, so this one check bounds the native stack whatever the data's shape, a vector
+        // containing itself included.
+        if depth >= MAX_PRINT_DEPTH && matches!(value, Value::Cons(_) | Value::Object(_)) {
+            self.out.push_str("...");
+            return;
+        }
         if let Some(labels) = self.labels.as_mut() {
             match labels.mark(value) {
                 Mark::Plain => {}
@@ -208,10 +215,6 @@ impl Printer<'_> {
             self.out.push('#');
             return;
         }
-        if depth >= MAX_PRINT_DEPTH {
-            self.out.push_str("...");
-            return;
-        }
         if self.quote_shorthand(value, depth) {
             return;
         }
@@ -300,7 +303,12 @@ impl Printer<'_> {
             return false;
         };
         self.out.push_str(prefix);
+        let start = self.out.len();
         self.value(items.1, depth + 1);
+        // `,` before something printed with a leading `@` or `.` would read as `,@` or `,.`.
+        if prefix == "," && matches!(self.out.as_bytes().get(start), Some(b'@' | b'.')) {
+            self.out.insert(start, ' ');
+        }
         true
     }
 
@@ -521,7 +529,8 @@ fn two_element_list(image: &Image, value: Value) -> Option<(Value, Value)> {
 
 /// Whether a symbol name must be written with `|...|` to read back as the same symbol.
 fn needs_escape(name: &str, base: u32) -> bool {
-    if name.is_empty() || name.chars().all(|c| c == '.') {
+    // A leading `#` would read as a dispatching macro character.
+    if name.is_empty() || name.starts_with('#') || name.chars().all(|c| c == '.') {
         return true;
     }
     if looks_like_number(name, base) {
@@ -549,5 +558,13 @@ fn looks_like_number(name: &str, base: u32) -> bool {
     if let Some((numerator, denominator)) = body.split_once('/') {
         return digits_only(numerator) && digits_only(denominator);
     }
-    body.parse::<f64>().is_ok() && body.chars().any(|c| c.is_ascii_digit())
+    // Common Lisp floats may use any of the exponent markers E, S, F, D and L.
+    let with_e: String = body
+        .chars()
+        .map(|c| match c {
+            's' | 'S' | 'f' | 'F' | 'd' | 'D' | 'l' | 'L' => 'e',
+            c => c,
+        })
+        .collect();
+    with_e.parse::<f64>().is_ok() && body.chars().any(|c| c.is_ascii_digit())
 }

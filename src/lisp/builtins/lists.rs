@@ -88,9 +88,20 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         };
         let mut conses = Vec::new();
         let mut rest = a[0];
+        // `slow` moves at half speed: meeting it means the list is circular, which would
+        // otherwise collect conses until memory ran out.
+        let mut slow = a[0];
         while let Value::Cons(r) = rest {
             conses.push(rest);
             rest = vm.image.heap.car_cdr(r).1;
+            if conses.len() % 2 == 0
+                && let Value::Cons(s) = slow
+            {
+                slow = vm.image.heap.car_cdr(s).1;
+            }
+            if matches!((rest, slow), (Value::Cons(fast), Value::Cons(slow)) if fast == slow) {
+                return Err(LispError::type_error(a[0], "LIST"));
+            }
         }
         if n == 0 {
             return value(rest);
