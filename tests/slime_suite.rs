@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 /// Core tests swankd does not pass, as ERT name regexps, and why.
 const NOT_YET: &[(&str, &str)] = &[
     (
-        "^arglist-[2-7]$",
+        "^arglist-[235]$",
         "expects the arglists of swank's own internals",
     ),
     (
@@ -113,7 +113,7 @@ fn run_suite(selector: &str, features: &str) -> (usize, String) {
 fn slime_core_tests_pass() {
     let (passed, summary) = run_suite(&selector(), "");
     assert!(
-        passed >= 166,
+        passed >= 168,
         "only {passed} of SLIME's core tests ran as expected:\n{summary}"
     );
 }

@@ -274,15 +274,15 @@ nothing of the code is installed unless it all succeeds."
         (reader-error (condition) (result (list (note condition :read-error)) nil))
         (end-of-file (condition) (result (list (note condition :read-error)) nil))))))
 
-(defun compile-string-for-emacs (string buffer-name position filename policy)
-  "C-c C-c: evaluates the forms of STRING (from BUFFER-NAME, where it starts at
+(defun compile-string-for-emacs (string buffer position filename policy)
+  "C-c C-c: evaluates the forms of STRING (from BUFFER, where it starts at
 POSITION) as one unit."
   (declare (ignore policy))
   (let* ((start (or (cadr (assoc :position position)) 1))
-         (origin (list :buffer buffer-name start filename)))
+         (origin (list :buffer buffer start filename)))
     (swankd::%compilation-result
-     buffer-name
-     (lambda () (swankd::%eval-forms-as-unit string buffer-name t origin))
+     buffer
+     (lambda () (swankd::%eval-forms-as-unit string buffer t origin))
      string origin)))
 
 (defun compile-multiple-strings-for-emacs (strings policy)

@@ -49,3 +49,4 @@
 (check (progn (setf (get 'corpus-sym2 'a) 1 (get 'corpus-sym2 'b) 2) (list (get 'corpus-sym2 'a) (get 'corpus-sym2 'b))))
 (check (let ((s (make-symbol "S"))) (setf (get s 'a) 1 (get s 'b) 2 (get s 'c) 3) (list (copy-list (symbol-plist s)) (remprop s 'b) (remprop s 'x))))
 (check (let ((s (make-symbol "S"))) (setf (get s 'a) 1 (get s 'b) 2) (remprop s 'b) (remprop s 'a) (symbol-plist s)))
+(check (list (stringp (lisp-implementation-type)) (stringp (lisp-implementation-version)) (machine-type) (software-type) (stringp (machine-instance)) (short-site-name) (long-site-name)))

@@ -9,6 +9,7 @@ mod arrays;
 mod conditions;
 mod control;
 mod dispatch;
+mod environment;
 mod files;
 mod floats;
 mod hash;
@@ -110,6 +111,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     numbers::install(table, image)?;
     math::install(table, image)?;
     floats::install(table, image)?;
+    environment::install(table, image)?;
     lists::install(table, image)?;
     symbols::install(table, image)?;
     packages::install(table, image)?;
