@@ -2233,3 +2233,27 @@ text in UTF-8; ELEMENT-TYPE other than characters is not supported."
   "The angle of NUMBER in the complex plane: pi for negative reals, else zero."
   (let ((x (if (floatp (swankd::%real number)) number (float number))))
     (if (minusp x) (float pi x) (float 0 x))))
+
+(defmacro with-package-iterator ((name package-list-form &rest symbol-types) &body body)
+  "Defines NAME as a local macro: each (NAME) gives T, a symbol, its accessibility (one of
+SYMBOL-TYPES: :internal, :external, :inherited) and the package, for each symbol accessible
+in the packages of PACKAGE-LIST-FORM as they were on entry, then NIL."
+  (let ((entries (gensym "ENTRIES")))
+    `(let ((,entries (swankd::%package-iterator-entries ,package-list-form ',symbol-types)))
+       (macrolet ((,name () '(swankd::%next-package-entry ,entries)))
+         ,@body))))
+
+(defun swankd::%package-iterator-entries (packages symbol-types)
+  (let ((entries nil))
+    (dolist (designator (if (listp packages) packages (list packages)) (nreverse entries))
+      (let ((package (or (find-package designator)
+                         (error 'package-error :package designator))))
+        (do-symbols (symbol package)
+          (multiple-value-bind (found status) (find-symbol (symbol-name symbol) package)
+            (when (and (eq found symbol) (member status symbol-types))
+              (push (list symbol status package) entries))))))))
+
+(defmacro swankd::%next-package-entry (entries)
+  (let ((entry (gensym "ENTRY")))
+    `(let ((,entry (pop ,entries)))
+       (if ,entry (values t (first ,entry) (second ,entry) (third ,entry)) nil))))

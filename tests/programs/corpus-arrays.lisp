@@ -74,3 +74,8 @@
 (check (typep (nth-value 1 (ignore-errors (aref #2A((1 2) (3 4)) 2 0))) 'type-error))
 (check (class-name (class-of #2A((1)))))
 (check (let ((a (make-array '(2 2) :initial-contents '((1 2) (3 4))))) (list (loop for i below 4 collect (row-major-aref a i)) (read-from-string (prin1-to-string a)))))
+(check (let ((v (make-array 2 :adjustable t :fill-pointer 2 :initial-element 1))) (list (eq v (adjust-array v 4 :initial-element 9)) v (length v) (array-total-size v) (fill-pointer (adjust-array v 5 :fill-pointer t)) v)))
+(check (let* ((v (vector 1 2 3)) (w (adjust-array v 5 :initial-element 0))) (list v w (adjust-array v 2))))
+(check (adjust-array "abc" 5 :initial-element #\z))
+(check (let ((s (make-array 2 :element-type 'character :adjustable t :fill-pointer 0))) (vector-push-extend #\a s) (adjust-array s 10) (list s (array-total-size s))))
+(check (adjust-array (vector 1 2) 3 :initial-contents '(a b c)))

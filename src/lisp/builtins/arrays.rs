@@ -21,6 +21,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, swankd, "%SEQ-STORE", (3, Some(3)), seq_store)?;
     table.define(image, cl, "MAKE-ARRAY", (1, None), make_array)?;
+    table.define(image, cl, "ADJUST-ARRAY", (2, None), adjust_array)?;
     table.define(image, cl, "MAKE-STRING", (1, Some(3)), |vm, _, a| {
         let n = expect_index(a[0])?;
         let fill = match keyword_arg(&mut vm.image, &a[1..], "INITIAL-ELEMENT")? {
@@ -220,6 +221,85 @@ pub(super) fn seq_store(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispRes
         }
         _ => Err(LispError::type_error(a[0], "SEQUENCE")),
     }
+}
+
+/// `(ADJUST-ARRAY VECTOR SIZE &key INITIAL-ELEMENT INITIAL-CONTENTS FILL-POINTER)`: an
+/// adjustable vector changes in place; any other comes back as a new vector of that size.
+fn adjust_array(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+    let size = match a[1] {
+        Value::Cons(_) => match vm.image.list_to_vec(a[1]).as_deref() {
+            Some([n]) => expect_index(*n)?,
+            _ => {
+                return Err(LispError::unsupported(
+                    "ADJUST-ARRAY of an array of another rank",
+                ));
+            }
+        },
+        other => expect_index(other)?,
+    };
+    let keys = &a[2..];
+    if keys.len() % 2 != 0 {
+        return Err(LispError::program("odd number of &KEY arguments"));
+    }
+    if keyword_arg(&mut vm.image, keys, "DISPLACED-TO")?.is_some_and(|v| v.truthy()) {
+        return Err(LispError::unsupported("displaced arrays"));
+    }
+    let (old, characters, adjustable, old_fill) = match vm.image.object(a[0]) {
+        Some(Object::Vector(v)) => (v.items.clone(), v.characters, v.adjustable, v.fill_pointer),
+        Some(Object::String(s)) => (s.chars().map(Value::Char).collect(), true, false, None),
+        Some(Object::Array(_)) => {
+            return Err(LispError::unsupported(
+                "ADJUST-ARRAY of an array of another rank",
+            ));
+        }
+        _ => return Err(LispError::type_error(a[0], "ARRAY")),
+    };
+    let filler = match keyword_arg(&mut vm.image, keys, "INITIAL-ELEMENT")? {
+        Some(element) => element,
+        None if characters => Value::Char('\0'),
+        None => Value::Fixnum(0),
+    };
+    let items = match keyword_arg(&mut vm.image, keys, "INITIAL-CONTENTS")? {
+        Some(contents) => {
+            let items = sequence_items(&vm.image, contents)?;
+            if items.len() != size {
+                return Err(LispError::simple(format!(
+                    "There are {} elements in the :INITIAL-CONTENTS, but the vector length is {size}.",
+                    items.len()
+                )));
+            }
+            items
+        }
+        None => {
+            let mut items = old;
+            items.resize(size, filler);
+            items
+        }
+    };
+    if characters && let Some(bad) = items.iter().find(|item| !matches!(item, Value::Char(_))) {
+        return Err(LispError::type_error(*bad, "CHARACTER"));
+    }
+    let fill_pointer = match keyword_arg(&mut vm.image, keys, "FILL-POINTER")? {
+        None => old_fill.map(|fill| fill.min(size)),
+        Some(Value::Nil) => None,
+        Some(v) if v.eq(vm.image.t()) => Some(size),
+        Some(v) => Some(expect_index(v)?.min(size)),
+    };
+    if adjustable && let Some(Object::Vector(v)) = vm.image.object_mut(a[0]) {
+        v.items = items;
+        v.fill_pointer = fill_pointer;
+        return value(a[0]);
+    }
+    if characters && fill_pointer.is_none() {
+        let like = vm.image.string("")?;
+        return value(same_kind(&mut vm.image, like, items)?);
+    }
+    value(vm.image.heap.alloc(Object::Vector(LispVector {
+        items,
+        fill_pointer,
+        adjustable: false,
+        characters,
+    }))?)
 }
 
 fn make_array(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
