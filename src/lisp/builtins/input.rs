@@ -116,23 +116,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         |vm, t, a| {
             let stream = input_stream(vm, t, Some(a[0]))?;
             let count = super::expect_index(a[1])?;
-            if let Some(Object::Stream(
-                Stream::StringInput { text, position }
-                | Stream::ConnectionInput {
-                    buffered: text,
-                    position,
-                    ..
-                },
-            )) = vm.image.object_mut(stream)
-            {
-                let back: usize = text[..*position]
-                    .chars()
-                    .rev()
-                    .take(count)
-                    .map(char::len_utf8)
-                    .sum();
-                *position -= back;
-            }
+            step_back(vm, stream, count);
             value(Value::Nil)
         },
     )?;
@@ -153,24 +137,31 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 "UNREAD-CHAR on a socket stream (PEEK-CHAR looks ahead)",
             ));
         }
-        if let Some(Object::Stream(
-            Stream::StringInput { text, position }
-            | Stream::ConnectionInput {
-                buffered: text,
-                position,
-                ..
-            },
-        )) = vm.image.object_mut(stream)
-        {
-            let back = text[..*position]
-                .chars()
-                .next_back()
-                .map_or(0, char::len_utf8);
-            *position -= back;
-        }
+        step_back(vm, stream, 1);
         value(Value::Nil)
     })?;
     Ok(())
+}
+
+/// Moves a string or Emacs input stream back over the last `count` characters it gave.
+fn step_back(vm: &mut Vm, stream: Value, count: usize) {
+    if let Some(Object::Stream(
+        Stream::StringInput { text, position }
+        | Stream::ConnectionInput {
+            buffered: text,
+            position,
+            ..
+        },
+    )) = vm.image.object_mut(stream)
+    {
+        let back: usize = text[..*position]
+            .chars()
+            .rev()
+            .take(count)
+            .map(char::len_utf8)
+            .sum();
+        *position -= back;
+    }
 }
 
 fn input_stream(vm: &Vm, thread: &LispThread, designator: Option<Value>) -> LispResult<Value> {
