@@ -2257,3 +2257,26 @@ in the packages of PACKAGE-LIST-FORM as they were on entry, then NIL."
   (let ((entry (gensym "ENTRY")))
     `(let ((,entry (pop ,entries)))
        (if ,entry (values t (first ,entry) (second ,entry) (third ,entry)) nil))))
+
+(defmacro define-setf-expander (access-fn lambda-list &body body)
+  "Defines how SETF stores into (ACCESS-FN ...): BODY, run with LAMBDA-LIST bound to the
+place's arguments, returns the five values of a setf expansion (temporaries, their value
+forms, the store variables, the storing form and the accessing form)."
+  (let ((value (gensym "VALUE")) (args (gensym "ARGS")))
+    `(progn
+       (swankd::%put ',access-fn 'swankd::setf-expander
+                     (lambda (,value &rest ,args)
+                       (multiple-value-bind (temps vals stores store-form)
+                           (apply (lambda ,lambda-list ,@body) ,args)
+                         (declare (ignorable vals))
+                         (list 'let* (mapcar #'list temps vals)
+                               (list 'multiple-value-bind stores ,value store-form)))))
+       ',access-fn)))
+
+(defun get-setf-expansion (place &optional environment)
+  "The five values of a setf expansion of PLACE: temporaries, their value forms, the store
+variables, the storing form and the accessing form. swankd's expansions of compound places
+evaluate the place's subforms again in the storing form."
+  (let ((place (if (consp place) place (macroexpand place environment)))
+        (store (gensym "NEW")))
+    (values nil nil (list store) (setf-expansion place store) place)))

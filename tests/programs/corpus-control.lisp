@@ -152,3 +152,7 @@
 (check (prog ((x 1) (y 2)) (declare (fixnum x)) loop (incf x) (when (> x 3) (return (list x y))) (go loop)))
 (check (prog* ((x 1) (y (+ x 1))) (return (list x y))))
 (check (prog () (return)))
+(define-setf-expander corpus-box-value (b) (let ((tb (gensym)) (new (gensym))) (values (list tb) (list b) (list new) `(progn (rplaca ,tb ,new) ,new) `(car ,tb))))
+(defun corpus-box-value (b) (car b))
+(check (let ((box (list 0))) (list (setf (corpus-box-value box) 5) (copy-list box) (incf (corpus-box-value box) 2) box)))
+(check (multiple-value-bind (temps vals stores store access) (get-setf-expansion 'x) (list temps vals (length stores) (car store) access)))
