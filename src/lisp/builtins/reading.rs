@@ -1,5 +1,7 @@
 //! Reading: `READ-FROM-STRING` and reading files for `LOAD`.
 
+use std::borrow::Cow;
+
 use super::super::convert::datum_to_value;
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::image::Image;
@@ -16,13 +18,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "%READ-FROM-STRING",
         (4, Some(4)),
         |vm, thread, a| {
-            let text = expect_string(&vm.image, a[0])?;
             let start = expect_index(a[3])?;
-            let byte_start = text
-                .char_indices()
-                .nth(start)
-                .map(|(i, _)| i)
-                .unwrap_or(text.len());
             let options = super::super::system::thread_read_options(vm, thread);
             let package = match vm
                 .image
@@ -31,16 +27,26 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 Some(Object::Package(id)) => *id,
                 _ => vm.image.pkg.cl_user,
             };
-            match reader::read_one(&text, byte_start, &options) {
-                Ok(Some((datum, end))) => {
+            // Reads from the string in place: LOAD reads every form of a file this way.
+            let (read, end_chars) = {
+                let text = string_text(&vm.image, a[0])?;
+                let byte_start = byte_index(&text, start);
+                let read = reader::read_one(&text, byte_start, &options);
+                let end = match &read {
+                    Ok(Some((_, end))) => *end,
+                    _ => text.len(),
+                };
+                let end_chars = start + text[byte_start..end.max(byte_start)].chars().count();
+                (read, end_chars as i64)
+            };
+            match read {
+                Ok(Some((datum, _))) => {
                     let form = datum_to_value(&mut vm.image, &datum, package)?;
-                    let end_chars = text[..end].chars().count() as i64;
                     let read_eval = vm.image.boolean(datum.has_read_eval());
                     thread.mv = Some(vec![form, Value::Fixnum(end_chars), read_eval]);
                     value(form)
                 }
                 Ok(None) if a[1].is_nil() => {
-                    let end_chars = text.chars().count() as i64;
                     thread.mv = Some(vec![a[2], Value::Fixnum(end_chars)]);
                     value(a[2])
                 }
@@ -59,9 +65,9 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         },
     )?;
     table.define(image, swankd, "%FORM-START", (2, Some(2)), |vm, _, a| {
-        let text = expect_string(&vm.image, a[0])?;
         let start = expect_index(a[1])?;
-        value(Value::Fixnum(form_start(&text, start) as i64))
+        let found = form_start(&string_text(&vm.image, a[0])?, start);
+        value(Value::Fixnum(found as i64))
     })?;
     table.define(image, swankd, "%ABSOLUTE-PATH", (1, Some(1)), |vm, _, a| {
         let path = std::path::PathBuf::from(expect_string(&vm.image, a[0])?);
@@ -77,26 +83,44 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     Ok(())
 }
 
+/// A string's text, borrowed when it is a simple string.
+fn string_text(image: &Image, string: Value) -> LispResult<Cow<'_, str>> {
+    match image.as_str(string) {
+        Some(text) => Ok(Cow::Borrowed(text)),
+        None => Ok(Cow::Owned(expect_string(image, string)?)),
+    }
+}
+
+/// The byte offset of character index `index` in `text` (its length past the end).
+fn byte_index(text: &str, index: usize) -> usize {
+    if text.is_ascii() {
+        return index.min(text.len());
+    }
+    text.char_indices()
+        .nth(index)
+        .map_or(text.len(), |(byte, _)| byte)
+}
+
 /// The character index of the next form in `text` at or after character index `start`:
 /// past whitespace, `;` comments and (nested) `#| |#` comments.
 fn form_start(text: &str, start: usize) -> usize {
-    let chars: Vec<char> = text.chars().collect();
-    let mut index = start.min(chars.len());
+    let from = byte_index(text, start);
+    let bytes = text.as_bytes();
+    let mut index = from;
     loop {
-        match chars.get(index) {
-            Some(c) if c.is_whitespace() => index += 1,
-            Some(';') => {
-                while chars.get(index).is_some_and(|c| *c != '\n') {
+        match bytes.get(index) {
+            Some(b';') => {
+                while bytes.get(index).is_some_and(|b| *b != b'\n') {
                     index += 1;
                 }
             }
-            Some('#') if chars.get(index + 1) == Some(&'|') => {
+            Some(b'#') if bytes.get(index + 1) == Some(&b'|') => {
                 let mut depth = 0usize;
-                while index < chars.len() {
-                    if chars[index] == '#' && chars.get(index + 1) == Some(&'|') {
+                while index < bytes.len() {
+                    if bytes[index] == b'#' && bytes.get(index + 1) == Some(&b'|') {
                         depth += 1;
                         index += 2;
-                    } else if chars[index] == '|' && chars.get(index + 1) == Some(&'#') {
+                    } else if bytes[index] == b'|' && bytes.get(index + 1) == Some(&b'#') {
                         depth -= 1;
                         index += 2;
                         if depth == 0 {
@@ -107,9 +131,14 @@ fn form_start(text: &str, start: usize) -> usize {
                     }
                 }
             }
-            _ => return index,
+            Some(_) => match text[index..].chars().next() {
+                Some(c) if c.is_whitespace() => index += c.len_utf8(),
+                _ => break,
+            },
+            None => break,
         }
     }
+    start + text[from..index.min(text.len())].chars().count()
 }
 
 #[cfg(test)]
