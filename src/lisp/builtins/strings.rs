@@ -98,12 +98,26 @@ fn char_at(
     _: &mut super::super::thread::LispThread,
     a: &[Value],
 ) -> LispResult<super::Control> {
-    let text = expect_string(&vm.image, a[0])?;
     let index = expect_index(a[1])?;
-    match text.chars().nth(index) {
+    let Some(text) = vm.image.as_str(a[0]) else {
+        // A string with a fill pointer.
+        let text = expect_string(&vm.image, a[0])?;
+        return char_of(&text, index, a[1]);
+    };
+    char_of(text, index, a[1])
+}
+
+/// The character at `index`, without walking an ASCII string.
+fn char_of(text: &str, index: usize, shown: Value) -> LispResult<super::Control> {
+    let found = if text.is_ascii() {
+        text.as_bytes().get(index).map(|b| char::from(*b))
+    } else {
+        text.chars().nth(index)
+    };
+    match found {
         Some(c) => value(Value::Char(c)),
         None => Err(LispError::type_error(
-            a[1],
+            shown,
             format!("(INTEGER 0 ({}))", text.chars().count()),
         )),
     }
