@@ -399,9 +399,15 @@ impl Formatter<'_> {
     }
 
     fn integer(&self, arg: Value, base: u32, directive: &Directive) -> String {
-        match Number::from_value(&self.vm.image, arg) {
-            Some(Number::Integer(n)) => {
-                let mut text = printer::format_integer(&n, base, false);
+        let digits = match arg {
+            Value::Fixnum(n) if base == 10 => Some(n.to_string()),
+            _ => match Number::from_value(&self.vm.image, arg) {
+                Some(Number::Integer(n)) => Some(printer::format_integer(&n, base, false)),
+                _ => None,
+            },
+        };
+        match digits {
+            Some(mut text) => {
                 if directive.at && !text.starts_with('-') {
                     text.insert(0, '+');
                 }

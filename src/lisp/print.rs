@@ -121,6 +121,9 @@ impl Printer<'_> {
         }
         match value {
             Value::Nil => self.symbol_name_only("NIL", false),
+            Value::Fixnum(n) if self.options.base == 10 && !self.options.radix => {
+                self.out.push_str(&n.to_string());
+            }
             Value::Fixnum(n) => {
                 let text =
                     printer::format_integer(&n.into(), self.options.base, self.options.radix);

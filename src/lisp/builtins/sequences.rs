@@ -139,16 +139,20 @@ fn subseq(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
 }
 
 fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
-    let mut items = Vec::new();
-    for seq in &a[1..] {
-        items.extend(sequence_items(&vm.image, *seq)?);
-    }
     let kind = match vm.image.as_symbol(a[0]) {
         Some(sym) => vm.image.symbol_name(sym).to_string(),
         None => String::new(),
     };
+    let to_string = matches!(kind.as_str(), "STRING" | "SIMPLE-STRING" | "BASE-STRING");
+    if to_string && let Some(text) = joined_strings(&vm.image, &a[1..]) {
+        return value(vm.image.string(text)?);
+    }
+    let mut items = Vec::new();
+    for seq in &a[1..] {
+        items.extend(sequence_items(&vm.image, *seq)?);
+    }
     match kind.as_str() {
-        "STRING" | "SIMPLE-STRING" | "BASE-STRING" => {
+        _ if to_string => {
             let like = vm.image.string("")?;
             value(same_kind(&mut vm.image, like, items)?)
         }
@@ -158,4 +162,14 @@ fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Contr
             "CONCATENATE to result type {kind}"
         ))),
     }
+}
+
+/// The text of `parts` joined, when every one is a simple string (the common case, without
+/// going through characters one by one).
+fn joined_strings(image: &Image, parts: &[Value]) -> Option<String> {
+    let mut text = String::new();
+    for part in parts {
+        text.push_str(image.as_str(*part)?);
+    }
+    Some(text)
 }
