@@ -234,3 +234,28 @@ fn a_panicking_builtin_becomes_a_lisp_error() {
         assert_eq!(eval(&mut vm, "(+ 1 2)"), "3");
     });
 }
+
+/// A request for a huge array, string or padding fails as an allocation beyond the heap
+/// limit would (STORAGE-CONDITION), before any memory is taken from the system.
+#[test]
+fn huge_requests_are_refused_before_they_allocate() {
+    on_interpreter_stack(|| {
+        let mut vm =
+            swankd::swank::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
+        for form in [
+            "(make-array 1000000000000)",
+            "(make-array '(1000000 1000000))",
+            "(make-string 100000000000)",
+            "(adjust-array (vector 1) 1000000000000)",
+            "(format nil \"~100000000000a\" 1)",
+            "(format nil \"~v%\" 100000000000)",
+        ] {
+            let outcome = eval(
+                &mut vm,
+                &format!("(handler-case {form} (storage-condition () :refused))"),
+            );
+            assert_eq!(outcome, ":REFUSED", "{form}");
+        }
+        assert_eq!(eval(&mut vm, "(length (make-array 10))"), "10");
+    });
+}

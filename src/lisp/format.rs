@@ -3,6 +3,7 @@
 pub mod numerals;
 
 use super::error::{LispError, LispResult};
+use super::heap::HeapExhausted;
 use super::number::Number;
 use super::printer;
 use super::thread::LispThread;
@@ -350,6 +351,14 @@ impl Formatter<'_> {
         args: &[Value],
         index: &mut usize,
     ) -> LispResult<()> {
+        // A count or a width asks for that much text: no more than the heap has room for.
+        let room = self
+            .vm
+            .image
+            .heap
+            .limit()
+            .saturating_sub(self.vm.image.heap.bytes());
+        let too_big = |n: i64| usize::try_from(n).is_ok_and(|n| n > room);
         for param in directive.params.iter_mut() {
             match param {
                 Some(Param::FromArgument) => {
@@ -368,6 +377,14 @@ impl Formatter<'_> {
                     *param = Some(Param::Number(i64::try_from(left).unwrap_or(i64::MAX)));
                 }
                 _ => {}
+            }
+            if let Some(Param::Number(n)) = param
+                && too_big(*n)
+            {
+                return Err(HeapExhausted {
+                    limit: self.vm.image.heap.limit(),
+                }
+                .into());
             }
         }
         Ok(())

@@ -257,6 +257,16 @@ impl Heap {
     }
 
     /// Records growth of an existing object (e.g. a string or vector that was extended).
+    /// Fails as an allocation of `size` bytes would, without allocating: checked before
+    /// building a large object, so that the memory is never taken from the system.
+    pub fn room_for(&mut self, size: usize) -> Result<(), HeapExhausted> {
+        if self.bytes.saturating_add(size) > self.limit {
+            self.collection_requested = true;
+            return Err(HeapExhausted { limit: self.limit });
+        }
+        Ok(())
+    }
+
     pub fn grew(&mut self, extra: usize) -> Result<(), HeapExhausted> {
         self.charge(extra)
     }

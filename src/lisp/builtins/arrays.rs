@@ -24,6 +24,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "ADJUST-ARRAY", (2, None), adjust_array)?;
     table.define(image, cl, "MAKE-STRING", (1, Some(3)), |vm, _, a| {
         let n = expect_index(a[0])?;
+        vm.image.heap.room_for(n)?;
         let fill = match keyword_arg(&mut vm.image, &a[1..], "INITIAL-ELEMENT")? {
             Some(Value::Char(c)) => c,
             Some(other) => return Err(LispError::type_error(other, "CHARACTER")),
@@ -259,6 +260,9 @@ fn adjust_array(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Cont
         None if characters => Value::Char('\0'),
         None => Value::Fixnum(0),
     };
+    vm.image
+        .heap
+        .room_for(size.saturating_mul(std::mem::size_of::<Value>()))?;
     let items = match keyword_arg(&mut vm.image, keys, "INITIAL-CONTENTS")? {
         Some(contents) => {
             let items = sequence_items(&vm.image, contents)?;
@@ -346,6 +350,9 @@ fn make_array(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Contro
         Some(v) if v.eq(vm.image.t()) => Some(size),
         Some(v) => Some(expect_index(v)?),
     };
+    vm.image
+        .heap
+        .room_for(size.saturating_mul(std::mem::size_of::<Value>()))?;
     let items = match contents {
         Some(seq) => {
             let items = sequence_items(&vm.image, seq)?;

@@ -10,9 +10,6 @@ use super::super::value::Value;
 use super::super::vm::Vm;
 use super::{BuiltinTable, Control, expect_index, keyword_arg, value};
 
-/// More elements than this in one array is an error rather than an allocation.
-const MAX_ELEMENTS: usize = 1 << 28;
-
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let cl = image.pkg.cl;
     let swankd = image.pkg.swankd;
@@ -86,13 +83,15 @@ pub fn make(vm: &mut Vm, dimensions: Vec<usize>, keys: &[Value]) -> LispResult<C
     let total = dimensions
         .iter()
         .try_fold(1usize, |total, size| total.checked_mul(*size))
-        .filter(|total| *total <= MAX_ELEMENTS)
-        .ok_or_else(|| LispError::simple("The array would have too many elements."))?;
+        .unwrap_or(usize::MAX);
     if keyword_arg(&mut vm.image, keys, "FILL-POINTER")?.is_some_and(|v| v.truthy()) {
         return Err(LispError::simple(
             "Only vectors can have fill pointers, not arrays of this rank.",
         ));
     }
+    vm.image
+        .heap
+        .room_for(total.saturating_mul(std::mem::size_of::<Value>()))?;
     let items = match keyword_arg(&mut vm.image, keys, "INITIAL-CONTENTS")? {
         Some(contents) => flatten(&vm.image, contents, &dimensions)?,
         None => {
