@@ -410,7 +410,7 @@ innermost first."
 
 (defun swankd::%loop-keywords (clauses)
   (let ((name nil) (bindings nil) (iteration nil) (steps nil) (body nil)
-        (initially nil) (finally nil) (result nil) (exit (gensym "LOOP-EXIT"))
+        (initially nil) (finally nil) (result nil) (exit 'swankd::%loop-exit)
         (accumulators nil) (default-accumulator nil) (tails nil) (current-it nil)
         (pending nil) (grouped nil) (group-steps nil))
     (labels ((next () (pop clauses))
@@ -2280,3 +2280,69 @@ evaluate the place's subforms again in the storing form."
   (let ((place (if (consp place) place (macroexpand place environment)))
         (store (gensym "NEW")))
     (values nil nil (list store) (setf-expansion place store) place)))
+
+;;; The rest of the standard's place macros, LOOP-FINISH, TIME.
+
+(defmacro psetf (&rest pairs)
+  "Like SETF, but every value is computed before any place is stored; returns NIL."
+  (let ((bindings nil) (stores nil))
+    (swankd::%repeat
+      (when (null pairs) (return nil))
+      (let ((temp (gensym "NEW")))
+        (push (list temp (cadr pairs)) bindings)
+        (push `(setf ,(car pairs) ,temp) stores))
+      (setq pairs (cddr pairs)))
+    `(let ,(reverse bindings) ,@(reverse stores) nil)))
+
+(defmacro shiftf (&rest places-and-value)
+  "Stores into each place the value of the next (the last place gets the last form) and
+returns the first place's old value."
+  (let* ((places (butlast places-and-value))
+         (temps (mapcar (lambda (place) (declare (ignore place)) (gensym "OLD")) places))
+         (new (gensym "NEW")))
+    `(let (,@(mapcar #'list temps places) (,new ,(car (last places-and-value))))
+       ,@(mapcar (lambda (place value) `(setf ,place ,value))
+                 places (append (cdr temps) (list new)))
+       ,(car temps))))
+
+(defmacro rotatef (&rest places)
+  "Stores into each place the value of the next, and into the last the first's; NIL."
+  (when places
+    `(progn (shiftf ,@places ,(car places)) nil)))
+
+(defmacro define-modify-macro (name lambda-list function &optional documentation)
+  "Defines NAME as a macro of a place and LAMBDA-LIST's arguments that stores
+(FUNCTION place-value arguments...) into the place, as INCF does with +."
+  (let ((place (gensym "PLACE")) (arguments nil) (rest nil))
+    (dolist (item lambda-list)
+      (cond ((member item '(&optional &rest)) (when (eq item '&rest) (setq rest t)))
+            (rest (setq rest item))
+            (t (push (if (consp item) (car item) item) arguments))))
+    `(defmacro ,name (,place ,@lambda-list)
+       ,@(when documentation (list documentation))
+       ,(if (symbolp rest)
+            (if rest
+                `(list 'setf ,place (list* ',function ,place ,@(reverse arguments) ,rest))
+                `(list 'setf ,place (list ',function ,place ,@(reverse arguments))))
+            `(list 'setf ,place (list ',function ,place ,@(reverse arguments)))))))
+
+(defmacro loop-finish ()
+  "Inside a LOOP with clauses: ends the iteration and runs its FINALLY forms."
+  '(return-from swankd::%loop-exit nil))
+
+(defmacro with-compilation-unit ((&rest options) &body body)
+  "Evaluates BODY. swankd reports compiler notes per form, so there is nothing to defer."
+  (declare (ignore options))
+  `(progn ,@body))
+
+(defmacro time (form)
+  "Evaluates FORM, prints to *TRACE-OUTPUT* the real and run time it took, and returns its
+values."
+  (let ((real (gensym "REAL")) (run (gensym "RUN")) (values (gensym "VALUES")))
+    `(let* ((,real (get-internal-real-time))
+            (,run (get-internal-run-time))
+            (,values (multiple-value-list ,form)))
+       (format *trace-output* "~&Evaluation took:~%  ~,3f seconds of real time~%  ~,3f seconds of total run time~%"
+               (/ (- (get-internal-real-time) ,real) internal-time-units-per-second 1.0)
+               (/ (- (get-internal-run-time) ,run) internal-time-units-per-second 1.0))
+       (values-list ,values))))
