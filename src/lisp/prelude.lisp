@@ -2346,3 +2346,18 @@ values."
                (/ (- (get-internal-real-time) ,real) internal-time-units-per-second 1.0)
                (/ (- (get-internal-run-time) ,run) internal-time-units-per-second 1.0))
        (values-list ,values))))
+
+(defmacro restart-bind (bindings &body body)
+  "Makes each (NAME FUNCTION &key REPORT-FUNCTION ...) of BINDINGS a restart around BODY:
+invoking it calls FUNCTION with the arguments and returns what it returns, without
+leaving BODY unless FUNCTION does."
+  `(let ((swankd::*restart-clusters*
+           (cons (list ,@(mapcar (lambda (binding)
+                                   (destructuring-bind (name function &key report-function
+                                                        interactive-function test-function)
+                                       binding
+                                     (declare (ignore interactive-function test-function))
+                                     `(swankd::%make-restart ',name ,function ,report-function)))
+                                 bindings))
+                 swankd::*restart-clusters*)))
+     ,@body))

@@ -64,3 +64,6 @@
 (check (handler-case (car 1) (type-error (e) (list (type-error-datum e) (type-error-expected-type e)))))
 (check (handler-case (aref (vector 1) 5) (type-error (e) (type-error-expected-type e))))
 (check (handler-case (char-code 1) (type-error (e) (type-error-expected-type e))))
+(check (restart-bind ((double (lambda (x) (* x 2)))) (invoke-restart 'double 21)))
+(check (restart-bind ((tell (lambda () :told) :report-function (lambda (s) (write-string "Tell it" s)))) (list (restart-name (find-restart 'tell)) (invoke-restart 'tell))))
+(check (block b (restart-bind ((leave (lambda (v) (return-from b (list :left v))))) (invoke-restart 'leave 7) :not-reached)))
