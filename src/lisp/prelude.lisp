@@ -2361,3 +2361,72 @@ leaving BODY unless FUNCTION does."
                                  bindings))
                  swankd::*restart-clusters*)))
      ,@body))
+
+;;; More of the standard's small functions.
+
+(defun pprint (object &optional stream)
+  "Prints a newline and then OBJECT as PRIN1 does to STREAM; returns no values. swankd does
+not break long output into lines as SBCL's pretty printer does."
+  (terpri stream)
+  (prin1 object stream)
+  (values))
+
+(defun caaaar (x) (car (car (car (car x)))))
+(defun caaadr (x) (car (car (car (cdr x)))))
+(defun caadar (x) (car (car (cdr (car x)))))
+(defun caaddr (x) (car (car (cdr (cdr x)))))
+(defun cadaar (x) (car (cdr (car (car x)))))
+(defun cadadr (x) (car (cdr (car (cdr x)))))
+(defun caddar (x) (car (cdr (cdr (car x)))))
+(defun cdaaar (x) (cdr (car (car (car x)))))
+(defun cdaadr (x) (cdr (car (car (cdr x)))))
+(defun cdadar (x) (cdr (car (cdr (car x)))))
+(defun cdaddr (x) (cdr (car (cdr (cdr x)))))
+(defun cddaar (x) (cdr (cdr (car (car x)))))
+(defun cddadr (x) (cdr (cdr (car (cdr x)))))
+(defun cdddar (x) (cdr (cdr (cdr (car x)))))
+(defun cddddr (x) (cdr (cdr (cdr (cdr x)))))
+
+(defvar swankd::*gentemp-counter* 0)
+
+(defun gentemp (&optional (prefix "T") (package *package*))
+  "Interns and returns a symbol named PREFIX followed by a number, one not yet in PACKAGE."
+  (swankd::%repeat
+    (setq swankd::*gentemp-counter* (1+ swankd::*gentemp-counter*))
+    (let ((name (format nil "~A~D" prefix swankd::*gentemp-counter*)))
+      (unless (find-symbol name package)
+        (return (values (intern name package)))))))
+
+(defun nstring-capitalize (string &key (start 0) end)
+  "Capitalizes the words of STRING from START below END in place; returns STRING."
+  (replace string (string-capitalize (subseq string start end)) :start1 start))
+
+(defun nsubst-if (new predicate tree &key key)
+  "SUBST-IF; swankd builds a new tree rather than modifying TREE."
+  (subst-if new predicate tree :key key))
+
+(defun nsubst-if-not (new predicate tree &key key)
+  "SUBST-IF-NOT; swankd builds a new tree rather than modifying TREE."
+  (subst-if-not new predicate tree :key key))
+
+(defun nsubstitute-if-not (new predicate sequence &rest keys)
+  "SUBSTITUTE-IF-NOT; swankd returns a new sequence rather than modifying SEQUENCE."
+  (apply #'substitute-if-not new predicate sequence keys))
+
+(defun nset-exclusive-or (list-1 list-2 &rest keys)
+  "SET-EXCLUSIVE-OR; swankd returns a new list rather than reusing the arguments."
+  (apply #'set-exclusive-or list-1 list-2 keys))
+
+(defun stream-error-stream (condition)
+  "The stream CONDITION, a STREAM-ERROR, is about; NIL for the end of a string stream,
+whose error swankd does not tie to the stream."
+  (swankd::%condition-slot condition 'stream nil))
+
+(defun constantp (form &optional environment)
+  "True if FORM always evaluates to the same value: a self-evaluating object, a keyword,
+T or NIL, a constant variable, or a QUOTE form."
+  (declare (ignore environment))
+  (cond ((consp form) (and (eq (car form) 'quote) (consp (cdr form)) (null (cddr form))))
+        ((symbolp form) (or (null form) (eq form t) (keywordp form)
+                            (swankd::%constant-symbol-p form)))
+        (t t)))

@@ -51,3 +51,4 @@
 (check (let ((s (make-symbol "S"))) (setf (get s 'a) 1 (get s 'b) 2) (remprop s 'b) (remprop s 'a) (symbol-plist s)))
 (check (list (stringp (lisp-implementation-type)) (stringp (lisp-implementation-version)) (machine-type) (software-type) (stringp (machine-instance)) (short-site-name) (long-site-name)))
 (check (progn (defpackage :pi-test (:use) (:export #:a) (:intern #:b)) (let (acc) (with-package-iterator (next :pi-test :internal :external) (loop (multiple-value-bind (more sym status pkg) (next) (unless more (return)) (push (list sym status (package-name pkg)) acc)))) (sort acc #'string< :key (lambda (e) (symbol-name (car e)))))))
+(check (list (constantp 1) (constantp :k) (constantp 'pi) (constantp ''x) (constantp 'car) (constantp nil) (constantp "s")))

@@ -146,6 +146,16 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         }
         value(a[2])
     })?;
+    table.define(
+        image,
+        image.pkg.swankd,
+        "%CONSTANT-SYMBOL-P",
+        (1, Some(1)),
+        |vm, _, a| {
+            let sym = expect_symbol(&vm.image, a[0])?;
+            value(vm.image.boolean(vm.image.heap.symbol(sym).constant))
+        },
+    )?;
     table.define(image, cl, "REMPROP", (2, Some(2)), |vm, _, a| {
         let sym = expect_symbol(&vm.image, a[0])?;
         let mut plist = vm
