@@ -2430,3 +2430,43 @@ T or NIL, a constant variable, or a QUOTE form."
         ((symbolp form) (or (null form) (eq form t) (keywordp form)
                             (swankd::%constant-symbol-p form)))
         (t t)))
+
+(defun (setf symbol-function) (function symbol)
+  "Makes FUNCTION SYMBOL's global function, as DEFUN would (callers see it at once)."
+  (swankd::%set-function symbol function))
+
+(defun (setf fdefinition) (function name)
+  "Makes FUNCTION the global function named NAME, a symbol."
+  (setf (symbol-function name) function))
+
+(defun compile (name &optional definition)
+  "swankd compiles every function as it is defined, so COMPILE only installs or finds one.
+With DEFINITION (a lambda expression or a function) it makes that function, stored as
+NAME's unless NAME is NIL; without, it takes NAME's. Returns NAME (or, for NIL, the
+function), then NIL and NIL: no warnings, no failure."
+  (let ((function (cond ((functionp definition) definition)
+                        (definition (eval (list 'function definition)))
+                        (t (fdefinition name)))))
+    (when (and name definition)
+      (setf (symbol-function name) function))
+    (values (or name function) nil nil)))
+
+(defun character (character)
+  "The character CHARACTER designates: itself, or the one character of a string or of a
+symbol's name."
+  (let ((text (if (characterp character) (string character) (string character))))
+    (if (= (length text) 1)
+        (char text 0)
+        (error 'type-error :datum character :expected-type 'character))))
+
+(defun copy-structure (structure)
+  "A new structure of STRUCTURE's type holding the same slot values."
+  (swankd::%copy-struct structure))
+
+(defun invoke-restart-interactively (restart)
+  "Invokes RESTART with no arguments (swankd's restarts ask for none)."
+  (invoke-restart restart))
+
+(defun read-preserving-whitespace (&optional stream (eof-error-p t) eof-value recursive-p)
+  "READ; swankd's reader gives back what follows a form in any case."
+  (read stream eof-error-p eof-value recursive-p))
