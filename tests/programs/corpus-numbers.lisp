@@ -299,3 +299,4 @@
 (check (let ((x (list 0))) (setf (ldb (byte 4 4) (car x)) 15) (setf (mask-field (byte 2 0) (car x)) 3) x))
 (check (list (boole boole-and 12 10) (boole boole-xor 12 10) (boole boole-c1 12 10) (boole boole-orc2 12 10)))
 (check (list (logandc1 12 10) (logandc2 12 10) (logorc1 12 10) (logorc2 12 10) (lognand 12 10) (lognor 12 10) (logeqv 12 10) (logtest 12 3) (logtest 12 2)))
+(check (list (asinh 1) (asinh 0.5d0) (acosh 2) (acosh 1.5d0) (atanh 0.5) (atanh 0.25d0) (asinh 0) (acosh 1) (atanh 0)))

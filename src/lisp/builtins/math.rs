@@ -1,4 +1,4 @@
-//! Irrational and integer functions: `expt sqrt exp log` trig, `gcd lcm isqrt`, bit
+//! Irrational and integer functions: `expt sqrt exp log` trig and hyperbolic, `gcd lcm isqrt`, bit
 //! operations, `float random signum numerator denominator`. Results follow SBCL: a rational
 //! argument gives a single float, a double argument a double. Complex results are refused.
 
@@ -47,6 +47,15 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, cl, "COSH", (1, Some(1)), |vm, _, a| {
         float_fn(vm, a[0], "COSH", |x| Some(x.cosh()))
+    })?;
+    table.define(image, cl, "ASINH", (1, Some(1)), |vm, _, a| {
+        float_fn(vm, a[0], "ASINH", |x| Some(x.asinh()))
+    })?;
+    table.define(image, cl, "ACOSH", (1, Some(1)), |vm, _, a| {
+        float_fn(vm, a[0], "ACOSH", |x| (x >= 1.0).then(|| x.acosh()))
+    })?;
+    table.define(image, cl, "ATANH", (1, Some(1)), |vm, _, a| {
+        float_fn(vm, a[0], "ATANH", |x| (x.abs() <= 1.0).then(|| x.atanh()))
     })?;
     table.define(image, cl, "TANH", (1, Some(1)), |vm, _, a| {
         float_fn(vm, a[0], "TANH", |x| Some(x.tanh()))
