@@ -2130,19 +2130,17 @@ text in UTF-8; ELEMENT-TYPE other than characters is not supported."
   (let ((mask (swankd::%byte-mask bytespec)))
     (logior (logand integer (lognot mask)) (logand newbyte mask))))
 
-(swankd::%put 'ldb 'swankd::setf-expander
-              (lambda (value bytespec place)
-                (let ((new (gensym "NEW")))
-                  `(let ((,new ,value))
-                     ,(setf-expansion place `(dpb ,new ,bytespec ,place))
-                     ,new))))
+(defun swankd::%byte-place-expander (depositor)
+  "The SETF expander of a byte place (LDB, MASK-FIELD): it stores into the inner place what
+DEPOSITOR makes of the new value, the byte specifier and the place's old value."
+  (lambda (value bytespec place)
+    (let ((new (gensym "NEW")))
+      `(let ((,new ,value))
+         ,(setf-expansion place `(,depositor ,new ,bytespec ,place))
+         ,new))))
 
-(swankd::%put 'mask-field 'swankd::setf-expander
-              (lambda (value bytespec place)
-                (let ((new (gensym "NEW")))
-                  `(let ((,new ,value))
-                     ,(setf-expansion place `(deposit-field ,new ,bytespec ,place))
-                     ,new))))
+(swankd::%put 'ldb 'swankd::setf-expander (swankd::%byte-place-expander 'dpb))
+(swankd::%put 'mask-field 'swankd::setf-expander (swankd::%byte-place-expander 'deposit-field))
 
 (defun logandc1 (integer-1 integer-2) (logand (lognot integer-1) integer-2))
 (defun logandc2 (integer-1 integer-2) (logand integer-1 (lognot integer-2)))
