@@ -259,3 +259,39 @@ fn huge_requests_are_refused_before_they_allocate() {
         assert_eq!(eval(&mut vm, "(length (make-array 10))"), "10");
     });
 }
+
+/// Counting loops and small-integer arithmetic compile to the fused instructions that keep
+/// them off the value stack; DISASSEMBLE shows it, and lists builtins as having no bytecode.
+#[test]
+fn disassembly_shows_fused_loop_instructions() {
+    on_interpreter_stack(|| {
+        let mut vm =
+            swankd::swank::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
+        eval(
+            &mut vm,
+            "(defun count-up (n) (let ((i 0)) (loop while (< i n) do (setq i (+ i 1))) i))
+             (defun small-p (n) (if (< n 2) (- n 1) n))",
+        );
+        let listing = eval(
+            &mut vm,
+            "(with-output-to-string (*standard-output*) (disassemble 'count-up) (disassemble #'small-p) (disassemble 'car))",
+        );
+        for expected in [
+            "; COUNT-UP:",
+            "CompareLocalsJump { compare: Lt, when: true",
+            "AddToLocal(1, 1)",
+            "; SMALL-P:",
+            "CompareLocalFixnumJump { compare: Lt, when: false, a: 0, b: 2",
+            "AddImmediate(-1)",
+            "#<FUNCTION CAR> is built into swankd (Rust): it has no bytecode.",
+        ] {
+            assert!(
+                listing.contains(expected),
+                "{expected:?} missing in {listing}"
+            );
+        }
+        assert_eq!(eval(&mut vm, "(count-up 5)"), "5");
+        assert_eq!(eval(&mut vm, "(disassemble 'count-up)"), "NIL");
+        assert!(eval(&mut vm, "(disassemble 42)").starts_with("ERROR"));
+    });
+}

@@ -82,13 +82,44 @@ pub enum Op {
     Le,
     Ge,
     NumEq,
-    Inc,
-    Dec,
     Car,
     Cdr,
     Cons,
     Eq,
     Not,
+    /// Pop two values and compare them; jump when the comparison's truth equals the flag.
+    CompareJump(Compare, bool, u32),
+    /// [`Op::CompareJump`] on two local slots, without using the stack.
+    CompareLocalsJump {
+        compare: Compare,
+        when: bool,
+        a: u16,
+        b: u16,
+        target: u32,
+    },
+    /// [`Op::CompareJump`] on a local slot and a small fixnum, without using the stack.
+    CompareLocalFixnumJump {
+        compare: Compare,
+        when: bool,
+        a: u16,
+        b: i16,
+        target: u32,
+    },
+    /// Add a fixnum to the top of the stack.
+    AddImmediate(i32),
+    /// Add a fixnum to an unboxed local slot, pushing nothing.
+    AddToLocal(u32, i32),
+}
+
+/// The comparisons [`Op::CompareJump`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    NumEq,
+    Eq,
 }
 
 /// How a function's arguments map onto its first local slots:

@@ -2369,6 +2369,15 @@ not break long output into lines as SBCL's pretty printer does."
   (prin1 object stream)
   (values))
 
+(defun disassemble (fn &key (stream *standard-output*))
+  "Prints the bytecode of FN (a function, a name of one, or a lambda expression) to STREAM;
+returns NIL. Functions built into swankd have no bytecode and say so."
+  (let ((function (cond ((functionp fn) fn)
+                        ((and (consp fn) (eq (car fn) 'lambda)) (compile nil fn))
+                        (t (fdefinition fn)))))
+    (write-string (swankd::%disassemble function) stream)
+    nil))
+
 (defun caaaar (x) (car (car (car (car x)))))
 (defun caaadr (x) (car (car (car (cdr x)))))
 (defun caadar (x) (car (car (cdr (car x)))))

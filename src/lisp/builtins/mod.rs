@@ -8,6 +8,7 @@ mod args;
 mod arrays;
 mod conditions;
 mod control;
+mod disassembly;
 mod dispatch;
 mod environment;
 mod files;
@@ -119,6 +120,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     structs::install(table, image)?;
     instances::install(table, image)?;
     dispatch::install(table, image)?;
+    disassembly::install(table, image)?;
     text::install(table, image)?;
     types::install(table, image)?;
     sequences::install(table, image)?;

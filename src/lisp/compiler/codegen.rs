@@ -1,5 +1,7 @@
 //! Code generation: turns an analyzed lambda into a `Proto` of stack-machine instructions.
 
+mod effect;
+
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -102,7 +104,11 @@ impl FunctionBuilder<'_> {
 
     fn patch(&mut self, at: usize, target: u32) {
         match &mut self.code[at] {
-            Op::Jump(t) | Op::JumpIfNil(t) | Op::JumpIfTrue(t) => *t = target,
+            Op::Jump(t) | Op::JumpIfNil(t) | Op::JumpIfTrue(t) | Op::CompareJump(_, _, t) => {
+                *t = target
+            }
+            Op::CompareLocalsJump { target: t, .. }
+            | Op::CompareLocalFixnumJump { target: t, .. } => *t = target,
             Op::JumpIfSupplied(_, t) | Op::BlockEnter(_, t) | Op::CatchEnter(t) => *t = target,
             _ => {}
         }
@@ -284,8 +290,7 @@ impl FunctionBuilder<'_> {
                 self.done(context, false);
             }
             Node::If(test, then, otherwise) => {
-                self.expr(test, PLAIN);
-                let to_else = self.emit(Op::JumpIfNil(0));
+                let to_else = self.jump_unless(test);
                 self.expr(then, context);
                 let to_end = if context.tail {
                     None
@@ -303,8 +308,7 @@ impl FunctionBuilder<'_> {
             Node::Progn(nodes) => match nodes.split_last() {
                 Some((last, rest)) => {
                     for node in rest {
-                        self.expr(node, PLAIN);
-                        self.emit(Op::Pop);
+                        self.effect(node);
                     }
                     self.expr(last, context);
                 }
@@ -338,10 +342,15 @@ impl FunctionBuilder<'_> {
                 }
             }
             Node::Primitive(primitive, args) => {
-                for arg in args {
-                    self.expr(arg, PLAIN);
+                if let Some((operand, amount)) = effect::immediate_addition(node) {
+                    self.expr(operand, PLAIN);
+                    self.emit(Op::AddImmediate(amount));
+                } else {
+                    for arg in args {
+                        self.expr(arg, PLAIN);
+                    }
+                    self.emit(primitive_op(*primitive));
                 }
-                self.emit(primitive_op(*primitive));
                 self.done(context, false);
             }
             Node::Block(var, body) => {
@@ -433,16 +442,14 @@ impl FunctionBuilder<'_> {
                 );
                 self.emit(Op::MvList);
                 for node in rest {
-                    self.expr(node, PLAIN);
-                    self.emit(Op::Pop);
+                    self.effect(node);
                 }
                 self.emit(Op::MvFromList);
                 self.done(context, true);
             }
             Node::Loop(body) => {
                 let start = self.here();
-                self.expr(body, PLAIN);
-                self.emit(Op::Pop);
+                self.effect(body);
                 self.emit(Op::Jump(start));
             }
             Node::MultipleValueList(inner) => {
@@ -518,8 +525,8 @@ fn primitive_op(primitive: Primitive) -> Op {
         Primitive::Le => Op::Le,
         Primitive::Ge => Op::Ge,
         Primitive::NumEq => Op::NumEq,
-        Primitive::Inc => Op::Inc,
-        Primitive::Dec => Op::Dec,
+        Primitive::Inc => Op::AddImmediate(1),
+        Primitive::Dec => Op::AddImmediate(-1),
         Primitive::Car => Op::Car,
         Primitive::Cdr => Op::Cdr,
         Primitive::Cons => Op::Cons,

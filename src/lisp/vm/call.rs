@@ -24,6 +24,10 @@ pub(super) enum Invoked {
     Park(Park),
 }
 
+/// The largest argument buffer kept for the next builtin call (after an `APPLY` of a long
+/// list, the memory goes back).
+const KEPT_ARGUMENT_BUFFER: usize = 256;
+
 const STACK_EXHAUSTED: &str = "Control stack exhausted (no more space for function call frames).\nThis is probably due to heavily nested or infinitely recursive function\ncalls, or a tail call that swankd cannot or has not optimized away.\n\nPROCEED WITH CAUTION.";
 
 impl Vm {
@@ -35,7 +39,21 @@ impl Vm {
         return_to: usize,
         mode: CallMode,
     ) -> LispResult<Invoked> {
-        let result = self.invoke_inner(thread, argc, return_to, mode);
+        let callee = thread.stack[return_to];
+        self.invoke_function(thread, callee, argc, return_to, mode)
+    }
+
+    /// Calls `callee` with the `argc` values on top of the stack; when it returns, the stack
+    /// is cut back to `return_to` (at or below the first argument) and its value pushed.
+    pub(super) fn invoke_function(
+        &mut self,
+        thread: &mut LispThread,
+        callee: Value,
+        argc: usize,
+        return_to: usize,
+        mode: CallMode,
+    ) -> LispResult<Invoked> {
+        let result = self.invoke_inner(thread, callee, argc, return_to, mode);
         if result.is_err() {
             thread.stack.truncate(return_to);
         }
@@ -45,23 +63,23 @@ impl Vm {
     fn invoke_inner(
         &mut self,
         thread: &mut LispThread,
+        callee: Value,
         argc: usize,
         return_to: usize,
         mode: CallMode,
     ) -> LispResult<Invoked> {
-        let callee = thread.stack[return_to];
         let proto = match callee {
             Value::Object(r) => match self.image.heap.object(r) {
-                Some(Object::Closure(closure)) => Some(closure.proto.clone()),
+                Some(Object::Closure(closure)) => closure.proto.clone(),
                 Some(Object::Builtin(builtin)) => {
                     let index = builtin.index;
-                    return self.call_builtin(thread, index, argc, return_to, mode);
+                    return self.call_builtin(thread, index, callee, argc, return_to, mode);
                 }
-                _ => None,
+                _ => return Err(LispError::type_error(callee, "(OR FUNCTION SYMBOL)")),
             },
             Value::Symbol(sym) => {
-                thread.stack[return_to] = self.global_function(sym)?;
-                return self.invoke(thread, argc, return_to, mode);
+                let function = self.global_function(sym)?;
+                return self.invoke_inner(thread, function, argc, return_to, mode);
             }
             Value::Nil => {
                 return Err(LispError::new(
@@ -69,10 +87,7 @@ impl Vm {
                     "The function NIL is undefined.",
                 ));
             }
-            _ => None,
-        };
-        let Some(proto) = proto else {
-            return Err(LispError::type_error(callee, "(OR FUNCTION SYMBOL)"));
+            _ => return Err(LispError::type_error(callee, "(OR FUNCTION SYMBOL)")),
         };
         let (return_to, after) = match mode {
             CallMode::Tail => self.drop_current_frame(thread, return_to, argc),
@@ -88,20 +103,17 @@ impl Vm {
         {
             return Err(LispError::new(ErrorKind::StackExhausted, STACK_EXHAUSTED));
         }
-        let base = return_to + 1;
+        let base = thread.stack.len() - argc;
         if proto.shape.is_simple() {
             if argc != proto.shape.required as usize {
                 return Err(wrong_argument_count(argc));
             }
-            thread
-                .stack
-                .resize(base + proto.local_count as usize, Value::Nil);
         } else {
             self.place_arguments(thread, &proto.shape, base, argc)?;
-            thread
-                .stack
-                .resize(base + proto.local_count as usize, Value::Nil);
         }
+        thread
+            .stack
+            .resize(base + proto.local_count as usize, Value::Nil);
         thread.frames.push(Frame {
             proto,
             function: callee,
@@ -118,8 +130,8 @@ impl Vm {
         Ok(Invoked::Frame)
     }
 
-    /// For a tail call: moves the callee and its arguments down over the current frame and
-    /// pops that frame. Returns the new `return_to` and what must happen when the callee
+    /// For a tail call: moves the arguments on top of the stack down over the current frame
+    /// and pops that frame. Returns the new `return_to` and what must happen when the callee
     /// returns, which is what was to happen when the popped frame returned.
     fn drop_current_frame(
         &mut self,
@@ -131,11 +143,9 @@ impl Vm {
             return (return_to, AfterReturn::Normal);
         };
         let target = frame.return_to;
-        let count = argc + 1;
-        thread
-            .stack
-            .copy_within(return_to..return_to + count, target);
-        thread.stack.truncate(target + count);
+        let args_start = thread.stack.len() - argc;
+        thread.stack.copy_within(args_start.., target);
+        thread.stack.truncate(target + argc);
         (target, frame.after)
     }
 
@@ -143,12 +153,16 @@ impl Vm {
         &mut self,
         thread: &mut LispThread,
         index: u32,
+        callee: Value,
         argc: usize,
         return_to: usize,
         mode: CallMode,
     ) -> LispResult<Invoked> {
-        let args: Vec<Value> = thread.stack[return_to + 1..return_to + 1 + argc].to_vec();
-        let callee = thread.stack[return_to];
+        // The arguments are copied out because the builtin may use the stack; the buffer is
+        // reused from call to call.
+        let mut args = std::mem::take(&mut self.argument_buffer);
+        args.clear();
+        args.extend_from_slice(&thread.stack[thread.stack.len() - argc..]);
         thread.mv = None;
         let control = self.dispatch_builtin(thread, index, &args);
         thread.stack.truncate(return_to);
@@ -156,18 +170,20 @@ impl Vm {
             Err(LispError {
                 kind: ErrorKind::WouldBlock { stream, readiness },
                 ..
-            }) => self.await_stream(stream, readiness, callee, &args)?,
-            other => other?,
+            }) => self.await_stream(stream, readiness, callee, &args),
+            other => other,
         };
-        match control {
+        if args.capacity() <= KEPT_ARGUMENT_BUFFER {
+            self.argument_buffer = args;
+        }
+        match control? {
             Control::Value(value) => {
                 thread.stack.push(value);
                 Ok(Invoked::Value)
             }
             Control::Call(function, args) => {
-                thread.stack.push(function);
                 thread.stack.extend_from_slice(&args);
-                self.invoke(thread, args.len(), return_to, mode)
+                self.invoke_function(thread, function, args.len(), return_to, mode)
             }
             Control::Park(park) => {
                 thread.stack.push(Value::Nil);

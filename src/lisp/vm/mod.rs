@@ -13,7 +13,7 @@ use std::any::Any;
 use std::rc::Rc;
 
 use super::builtins::{BuiltinTable, Control};
-use super::bytecode::{CaptureFrom, Op, Proto};
+use super::bytecode::{CaptureFrom, Compare, Op, Proto};
 use super::error::{ErrorKind, LispError, LispResult};
 use super::image::Image;
 use super::number::{self, Arith};
@@ -95,6 +95,8 @@ pub struct Vm {
     /// Per thread running a compilation for Emacs: what the compiler noticed in its code.
     pub compile_notes:
         std::collections::HashMap<super::thread::ThreadId, Vec<super::compiler::CompileNote>>,
+    /// Reused to hold a builtin's arguments while it runs.
+    argument_buffer: Vec<Value>,
 }
 
 impl Vm {
@@ -109,6 +111,7 @@ impl Vm {
             nested: 0,
             compile_notes: Default::default(),
             macro_generation: 0,
+            argument_buffer: Vec::new(),
         }
     }
 
@@ -223,14 +226,19 @@ impl Vm {
         fuel: &mut u64,
         stop_depth: usize,
     ) -> LispResult<Outcome> {
+        // Local copies, so that once `execute_frames` is inlined the loop keeps them in
+        // registers instead of loading and storing them through pointers at every instruction.
         let mut pc_on_error = 0usize;
-        let result = self.execute_frames(thread, fuel, stop_depth, &mut pc_on_error);
+        let mut remaining = *fuel;
+        let result = self.execute_frames(thread, &mut remaining, stop_depth, &mut pc_on_error);
+        *fuel = remaining;
         if result.is_err() {
             save_pc(thread, pc_on_error);
         }
         result
     }
 
+    #[inline(always)]
     fn execute_frames(
         &mut self,
         thread: &mut LispThread,
@@ -398,15 +406,14 @@ impl Vm {
                                 return Err(error);
                             }
                         };
-                        let position = thread.stack.len() - argc;
-                        thread.stack.insert(position, function);
+                        let return_to = thread.stack.len() - argc;
                         let mode = if matches!(op, Op::TailCallGlobal(..)) {
                             CallMode::Tail
                         } else {
                             CallMode::Normal
                         };
                         save_pc(thread, pc);
-                        match self.invoke(thread, argc, position, mode)? {
+                        match self.invoke_function(thread, function, argc, return_to, mode)? {
                             call::Invoked::Frame => continue 'frames,
                             call::Invoked::Value => {
                                 if mode == CallMode::Tail {
@@ -529,31 +536,47 @@ impl Vm {
                     Op::Le => self.compare_op(thread, |o| o != std::cmp::Ordering::Greater)?,
                     Op::Ge => self.compare_op(thread, |o| o != std::cmp::Ordering::Less)?,
                     Op::NumEq => self.compare_op(thread, |o| o == std::cmp::Ordering::Equal)?,
-                    Op::Inc => {
+                    Op::AddImmediate(amount) => {
                         let value = pop(thread);
-                        let result = match value {
-                            Value::Fixnum(n) if n < i64::MAX => Value::Fixnum(n + 1),
-                            other => number::arith_values(
-                                &mut self.image,
-                                Arith::Add,
-                                other,
-                                Value::Fixnum(1),
-                            )?,
-                        };
-                        thread.stack.push(result);
+                        let sum = self.add_fixnum(value, amount)?;
+                        thread.stack.push(sum);
                     }
-                    Op::Dec => {
-                        let value = pop(thread);
-                        let result = match value {
-                            Value::Fixnum(n) if n > i64::MIN => Value::Fixnum(n - 1),
-                            other => number::arith_values(
-                                &mut self.image,
-                                Arith::Sub,
-                                other,
-                                Value::Fixnum(1),
-                            )?,
-                        };
-                        thread.stack.push(result);
+                    Op::AddToLocal(slot, amount) => {
+                        let index = base + slot as usize;
+                        let sum = self.add_fixnum(thread.stack[index], amount)?;
+                        thread.stack[index] = sum;
+                    }
+                    Op::CompareLocalsJump {
+                        compare,
+                        when,
+                        a,
+                        b,
+                        target,
+                    } => {
+                        let a = thread.stack[base + a as usize];
+                        let b = thread.stack[base + b as usize];
+                        if self.compare(compare, a, b)? == when {
+                            pc = target as usize;
+                        }
+                    }
+                    Op::CompareLocalFixnumJump {
+                        compare,
+                        when,
+                        a,
+                        b,
+                        target,
+                    } => {
+                        let a = thread.stack[base + a as usize];
+                        if self.compare(compare, a, Value::Fixnum(i64::from(b)))? == when {
+                            pc = target as usize;
+                        }
+                    }
+                    Op::CompareJump(compare, when, target) => {
+                        let b = pop(thread);
+                        let a = pop(thread);
+                        if self.compare(compare, a, b)? == when {
+                            pc = target as usize;
+                        }
                     }
                     Op::Car => {
                         let value = pop(thread);
@@ -673,6 +696,39 @@ impl Vm {
         let result = ordering.is_some_and(test);
         thread.stack.push(self.image.boolean(result));
         Ok(())
+    }
+
+    #[inline(always)]
+    fn add_fixnum(&mut self, value: Value, amount: i32) -> LispResult<Value> {
+        if let Value::Fixnum(n) = value
+            && let Some(sum) = n.checked_add(i64::from(amount))
+        {
+            return Ok(Value::Fixnum(sum));
+        }
+        number::arith_values(
+            &mut self.image,
+            Arith::Add,
+            value,
+            Value::Fixnum(i64::from(amount)),
+        )
+    }
+
+    #[inline(always)]
+    fn compare(&self, compare: Compare, a: Value, b: Value) -> LispResult<bool> {
+        if compare == Compare::Eq {
+            return Ok(a.eq(b));
+        }
+        let ordering = match (a, b) {
+            (Value::Fixnum(x), Value::Fixnum(y)) => Some(x.cmp(&y)),
+            _ => number::compare_values(&self.image, a, b)?,
+        };
+        Ok(ordering.is_some_and(|ordering| match compare {
+            Compare::Lt => ordering.is_lt(),
+            Compare::Gt => ordering.is_gt(),
+            Compare::Le => ordering.is_le(),
+            Compare::Ge => ordering.is_ge(),
+            Compare::NumEq | Compare::Eq => ordering.is_eq(),
+        }))
     }
 
     fn captured(&self, function: Value, index: u32) -> Value {
