@@ -132,6 +132,12 @@ pub struct Cli {
     #[arg(long, value_name = "BYTES", default_value_t = 65536)]
     pub max_unacknowledged_output: usize,
 
+    /// Microseconds the interpreter, with nothing left to run, keeps checking for the next
+    /// request before it sleeps; a request arriving meanwhile is answered sooner. 0 sleeps at
+    /// once (no busy waiting at all).
+    #[arg(long, value_name = "MICROSECONDS", default_value_t = 100)]
+    pub idle_spin_micros: u64,
+
     /// Seconds a frame may take from its first byte to its last before its connection is
     /// closed (a client that announces a length and stalls). Waiting between frames is
     /// not limited.
@@ -218,6 +224,7 @@ pub struct Limits {
     pub socket_close_seconds: u64,
     pub max_unacknowledged_output: usize,
     pub frame_timeout: std::time::Duration,
+    pub idle_spin: std::time::Duration,
     pub heap_limit_bytes: usize,
     pub max_call_depth: usize,
 }
@@ -451,6 +458,7 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         socket_close_seconds: cli.socket_close_seconds,
         max_unacknowledged_output: cli.max_unacknowledged_output,
         frame_timeout: std::time::Duration::from_secs(cli.frame_timeout),
+        idle_spin: std::time::Duration::from_micros(cli.idle_spin_micros),
         heap_limit_bytes: cli.heap_limit_mib.saturating_mul(1 << 20),
         max_call_depth: cli.max_call_depth,
     })
@@ -506,6 +514,7 @@ mod tests {
                 socket_close_seconds: 5,
                 max_unacknowledged_output: 65536,
                 frame_timeout: std::time::Duration::from_secs(60),
+                idle_spin: std::time::Duration::from_micros(100),
                 heap_limit_bytes: 2 << 30,
                 max_call_depth: 100_000,
             }

@@ -128,6 +128,7 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
         evals: config.evals.clone(),
         slime_version: config.slime_version.clone(),
         unacknowledged_output_limit: config.limits.max_unacknowledged_output,
+        idle_spin: config.limits.idle_spin,
         allow_quit: config.allow_quit,
         orphan_errors: config.orphan_errors,
         system: crate::lisp::system::SystemConfig {

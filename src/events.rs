@@ -92,10 +92,33 @@ pub enum OutboxError {
 /// The interpreter's handle for sending messages to one client. Bounded: a client that stops
 /// reading cannot make the daemon buffer without limit. Clones share the queue and the
 /// close signal.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Outbox {
     sender: tokio::sync::mpsc::Sender<lexpr::Value>,
     close: std::sync::Arc<tokio::sync::Notify>,
+    /// Messages queued or being written; a direct write goes only when it is zero, so that
+    /// messages keep their order.
+    unwritten: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    direct: Option<std::sync::Arc<dyn DirectWrite>>,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox")
+            .field("unwritten", &self.unwritten)
+            .field("direct", &self.direct.is_some())
+            .finish()
+    }
+}
+
+/// Writing a message to the client at once, from the thread that sends it, when the
+/// connection's writer is idle. Saves waking the writer task, which is most of a short
+/// request's latency.
+pub trait DirectWrite: Send + Sync {
+    /// Writes `message` (or hands what the socket did not take to the writer task, which
+    /// then counts as unwritten) and returns `Ok`; gives the message back, untouched, when
+    /// the writer is busy or the socket takes none of it.
+    fn try_write(&self, message: lexpr::Value) -> Result<(), lexpr::Value>;
 }
 
 impl Outbox {
@@ -104,7 +127,20 @@ impl Outbox {
         Outbox {
             sender,
             close: std::sync::Arc::new(tokio::sync::Notify::new()),
+            unwritten: Default::default(),
+            direct: None,
         }
+    }
+
+    /// Lets [`Outbox::send`] write through `direct` when nothing is waiting in the queue.
+    pub fn with_direct_write(mut self, direct: std::sync::Arc<dyn DirectWrite>) -> Self {
+        self.direct = Some(direct);
+        self
+    }
+
+    /// The count of messages queued or being written, shared with the connection's writer.
+    pub fn unwritten(&self) -> &std::sync::Arc<std::sync::atomic::AtomicUsize> {
+        &self.unwritten
     }
 
     /// Asks the connection task to close the connection now, dropping what is still queued
@@ -118,11 +154,36 @@ impl Outbox {
         self.close.notified().await;
     }
 
-    /// Queues one complete Swank message without blocking.
+    /// Sends one complete Swank message without blocking: written at once when the writer
+    /// is idle and nothing is queued, else queued.
     pub fn send(&self, message: lexpr::Value) -> Result<(), OutboxError> {
-        self.sender.try_send(message).map_err(|error| match error {
-            tokio::sync::mpsc::error::TrySendError::Full(_) => OutboxError::Full,
-            tokio::sync::mpsc::error::TrySendError::Closed(_) => OutboxError::Closed,
+        use std::sync::atomic::Ordering;
+        let message = match &self.direct {
+            Some(direct) if self.unwritten.load(Ordering::Acquire) == 0 => {
+                match direct.try_write(message) {
+                    Ok(()) => return Ok(()),
+                    Err(message) => message,
+                }
+            }
+            _ => message,
+        };
+        self.unwritten.fetch_add(1, Ordering::AcqRel);
+        self.sender.try_send(message).map_err(|error| {
+            self.unwritten.fetch_sub(1, Ordering::AcqRel);
+            match error {
+                tokio::sync::mpsc::error::TrySendError::Full(_) => OutboxError::Full,
+                tokio::sync::mpsc::error::TrySendError::Closed(_) => OutboxError::Closed,
+            }
+        })
+    }
+
+    /// Queues one message, waiting for room (for the network side's own replies).
+    pub async fn send_waiting(&self, message: lexpr::Value) -> Result<(), OutboxError> {
+        use std::sync::atomic::Ordering;
+        self.unwritten.fetch_add(1, Ordering::AcqRel);
+        self.sender.send(message).await.map_err(|_| {
+            self.unwritten.fetch_sub(1, Ordering::AcqRel);
+            OutboxError::Closed
         })
     }
 

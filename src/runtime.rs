@@ -24,6 +24,10 @@ pub struct RuntimeConfig {
     /// Bytes of output a connection's threads may gather while a SLIME 2.28 or later has
     /// not answered the `:write-string` in flight; beyond it they wait.
     pub unacknowledged_output_limit: usize,
+    /// How long the interpreter, with nothing to run, keeps checking for a new event before
+    /// it sleeps (zero: sleep at once). A request that arrives meanwhile starts without a
+    /// thread wake-up.
+    pub idle_spin: std::time::Duration,
     /// Whether `swank:quit-lisp` may stop the daemon.
     pub allow_quit: bool,
     /// What a program thread's error does while no Emacs is connected.

@@ -15,18 +15,17 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use lexpr::Value;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
 use tracing::Instrument;
 
 use super::ServerSettings;
 use super::http_guard::{HttpGuard, HttpRequestRefused};
 use super::secret::{AuthError, Origin, authenticate};
+use super::writer::ConnectionWriter;
 use crate::events::{ConnectionId, EmacsMessage, InterpreterSender, Outbox, ToInterpreter};
-use crate::wire::frame::{FrameError, FrameReader, encode_frame};
+use crate::wire::frame::{FrameError, FrameReader};
 use crate::wire::message::{self, DecodeError};
-use crate::wire::printer::print_message;
 use crate::wire::reader::read_datum;
 use crate::wire::value::dispose;
 
@@ -134,7 +133,15 @@ pub(crate) async fn serve<S>(
         }
 
         let (outgoing, outbox_receiver) = mpsc::channel(settings.outbox_capacity);
-        let outbox = Outbox::new(outgoing.clone());
+        let queue = Outbox::new(outgoing);
+        let pending = Arc::new(AtomicUsize::new(0));
+        let writer = Arc::new(ConnectionWriter::new(
+            write_half,
+            queue.unwritten().clone(),
+            pending.clone(),
+            settings.max_frame_bytes,
+        ));
+        let outbox = queue.with_direct_write(writer.clone());
         let connected = ToInterpreter::Connected {
             connection: id,
             peer: peer.clone(),
@@ -145,10 +152,12 @@ pub(crate) async fn serve<S>(
             return;
         }
 
-        let pending = AtomicUsize::new(0);
         let end = tokio::select! {
-            end = read_messages(id, &mut frames, &shared, &outgoing, &pending) => end,
-            end = write_messages(write_half, outbox_receiver, settings.max_frame_bytes, &pending) => end,
+            end = read_messages(id, &mut frames, &shared, &outbox, &pending) => end,
+            written = writer.run(outbox_receiver) => match written {
+                Ok(()) => ConnectionEnd::InterpreterGone,
+                Err(error) => ConnectionEnd::Write(error),
+            },
             _ = shutdown.wait_for(|stopping| *stopping) => ConnectionEnd::Shutdown,
             _ = outbox.close_requested() => ConnectionEnd::ClosedByInterpreter,
         };
@@ -161,6 +170,7 @@ pub(crate) async fn serve<S>(
             }
             _ => tracing::warn!(reason = %end, "connection closed"),
         }
+        writer.close().await;
         let _ = shared
             .interpreter
             .send(ToInterpreter::Disconnected { connection: id });
@@ -185,7 +195,7 @@ async fn read_messages<R: AsyncRead + Unpin>(
     connection: ConnectionId,
     frames: &mut FrameReader<R>,
     shared: &ConnectionShared,
-    outgoing: &mpsc::Sender<Value>,
+    outbox: &Outbox,
     pending: &AtomicUsize,
 ) -> ConnectionEnd {
     let settings = &shared.settings;
@@ -202,7 +212,7 @@ async fn read_messages<R: AsyncRead + Unpin>(
                 tracing::warn!(%error, "unreadable message; answering with :reader-error");
                 let quoted = quoted_packet(&text, settings.max_frame_bytes);
                 let reply = message::reader_error(quoted, &error.to_string());
-                if outgoing.send(reply).await.is_err() {
+                if outbox.send_waiting(reply).await.is_err() {
                     return ConnectionEnd::InterpreterGone;
                 }
                 continue;
@@ -232,7 +242,7 @@ async fn read_messages<R: AsyncRead + Unpin>(
                 );
                 let reply = message::abort_reply(&reason, *id);
                 discard_message(message);
-                if outgoing.send(reply).await.is_err() {
+                if outbox.send_waiting(reply).await.is_err() {
                     return ConnectionEnd::InterpreterGone;
                 }
                 continue;
@@ -246,42 +256,6 @@ async fn read_messages<R: AsyncRead + Unpin>(
             return ConnectionEnd::InterpreterGone;
         }
     }
-}
-
-/// Prints and writes queued messages until writing fails.
-async fn write_messages<W: AsyncWrite>(
-    writer: W,
-    mut outbox: mpsc::Receiver<Value>,
-    max_frame_bytes: usize,
-    pending: &AtomicUsize,
-) -> ConnectionEnd {
-    tokio::pin!(writer);
-    while let Some(message) = outbox.recv().await {
-        let completes_request = message::completes_request(&message);
-        let mut bytes = Vec::new();
-        match print_message(&message, max_frame_bytes) {
-            Ok(payloads) => {
-                for payload in payloads {
-                    match encode_frame(payload.as_bytes()) {
-                        Ok(frame) => bytes.extend_from_slice(&frame),
-                        Err(error) => tracing::error!(%error, "outgoing message dropped"),
-                    }
-                }
-            }
-            Err(error) => tracing::error!(%error, "outgoing message dropped"),
-        }
-        dispose(message);
-        if let Err(error) = writer.write_all(&bytes).await {
-            return ConnectionEnd::Write(error);
-        }
-        if completes_request {
-            let _ = pending.fetch_update(Ordering::AcqRel, Ordering::Acquire, |count| {
-                Some(count.saturating_sub(1))
-            });
-        }
-    }
-    // Every sender is gone: nothing more can ever be written.
-    ConnectionEnd::InterpreterGone
 }
 
 fn discard_message(message: EmacsMessage) {

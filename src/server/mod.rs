@@ -13,6 +13,7 @@ mod listener;
 mod secret;
 pub mod tcp;
 pub mod unix;
+mod writer;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

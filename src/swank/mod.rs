@@ -252,6 +252,7 @@ pub fn interpreter_main(
         ..Default::default()
     };
     let mut session = Session::new(vm, Rc::new(std::cell::RefCell::new(host)), exit);
+    session.idle_spin = config.idle_spin;
     let files: Vec<String> = config
         .files
         .iter()

@@ -3,7 +3,7 @@
 
 use std::cell::RefMut;
 use std::collections::{HashMap, VecDeque};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::time::{Duration, Instant};
 
 use lexpr::Value as Wire;
@@ -43,6 +43,8 @@ pub struct Session {
     exit: Option<tokio::sync::oneshot::Sender<i32>>,
     /// Standard input not yet forming a complete form.
     input: String,
+    /// See [`crate::runtime::RuntimeConfig::idle_spin`].
+    pub idle_spin: Duration,
 }
 
 impl Session {
@@ -54,6 +56,7 @@ impl Session {
             repl_queues: HashMap::new(),
             exit: Some(exit),
             input: String::new(),
+            idle_spin: Duration::ZERO,
         }
     }
 
@@ -236,11 +239,19 @@ impl Session {
                     self.run_slice(id);
                 }
             } else {
-                let timeout = match self.sched().next_wakeup() {
-                    Some(when) => when.saturating_duration_since(Instant::now()),
-                    None => Duration::from_secs(1),
+                let wakeup = self.sched().next_wakeup();
+                let event = match self.spin_for_event(receiver, wakeup) {
+                    Ok(Some(event)) => Ok(event),
+                    Ok(None) => {
+                        let timeout = match wakeup {
+                            Some(when) => when.saturating_duration_since(Instant::now()),
+                            None => Duration::from_secs(1),
+                        };
+                        receiver.recv_timeout(timeout)
+                    }
+                    Err(disconnected) => Err(disconnected),
                 };
-                match receiver.recv_timeout(timeout) {
+                match event {
                     Ok(ToInterpreter::Shutdown) => return,
                     Ok(event) => self.handle_event(event),
                     Err(RecvTimeoutError::Timeout) => {}
@@ -248,6 +259,36 @@ impl Session {
                 }
             }
             self.after_slice();
+        }
+    }
+
+    /// Checks for an event for up to `idle_spin` (or until `wakeup`), yielding the processor
+    /// between checks. Sleeping in the channel and being woken by the sender costs a request
+    /// tens of microseconds on a busy machine; a client that sends its next request as soon
+    /// as the last reply arrives finds the interpreter still awake.
+    fn spin_for_event(
+        &self,
+        receiver: &Receiver<ToInterpreter>,
+        wakeup: Option<Instant>,
+    ) -> Result<Option<ToInterpreter>, RecvTimeoutError> {
+        if self.idle_spin.is_zero() {
+            return Ok(None);
+        }
+        let started = Instant::now();
+        let mut until = started + self.idle_spin;
+        if let Some(wakeup) = wakeup {
+            until = until.min(wakeup);
+        }
+        loop {
+            match receiver.try_recv() {
+                Ok(event) => return Ok(Some(event)),
+                Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
+                Err(TryRecvError::Empty) => {}
+            }
+            if Instant::now() >= until {
+                return Ok(None);
+            }
+            std::thread::yield_now();
         }
     }
 
