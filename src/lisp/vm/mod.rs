@@ -432,6 +432,21 @@ impl Vm {
                         if matches!(op, Op::Return) {
                             thread.mv = None;
                         }
+                        // The common case, returning a value to a caller this run continues:
+                        // nothing to do but pop the frame.
+                        let depth = thread.frames.len();
+                        if let Some(frame) = thread.frames.last()
+                            && depth > stop_depth + 1
+                            && !frame.break_on_return
+                            && matches!(frame.after, AfterReturn::Normal)
+                        {
+                            let return_to = frame.return_to;
+                            let value = pop(thread);
+                            thread.frames.pop();
+                            thread.stack.truncate(return_to);
+                            thread.stack.push(value);
+                            continue 'frames;
+                        }
                         if let Some(outcome) = self.return_from_frame(thread, stop_depth)? {
                             return Ok(outcome);
                         }
