@@ -1255,3 +1255,42 @@ if SYMBOL names no generic function."
     (fresh-line stream)
     (describe-object object stream)
     (values)))
+;;; Restarts are instances of RESTART from here on (the boot's were lists, see prelude.lisp).
+;;; They are made and read through their slots' positions: RESTART-CASE makes one each
+;;; time it is entered, and MAKE-INSTANCE would cost twenty times as much.
+
+(defclass restart ()
+  ((name :initarg :name)
+   (function :initarg :function)
+   (report-function :initarg :report-function)
+   (interactive-function :initarg :interactive-function)
+   (test-function :initarg :test-function)))
+
+(let* ((class (find-class 'restart))
+       (layout (def-layout (%class-def class))))
+  (defun %make-restart (name function report &optional interactive test)
+    (let ((restart (%make-instance-object class layout 5)))
+      (%instance-set restart 0 name)
+      (%instance-set restart 1 function)
+      (%instance-set restart 2 report)
+      (%instance-set restart 3 interactive)
+      (%instance-set restart 4 test)
+      restart)))
+
+(let ((class (find-class 'restart)))
+  (defun %restart-slot (restart index)
+    (unless (and (%instancep restart) (eq (%instance-class restart) class))
+      (error 'type-error :datum restart :expected-type 'restart))
+    (%instance-ref restart index nil)))
+
+(defun restart-name (restart) (%restart-slot restart 0))
+(defun %restart-function (restart) (%restart-slot restart 1))
+(defun %restart-report-function (restart) (%restart-slot restart 2))
+(defun %restart-interactive (restart) (%restart-slot restart 3))
+(defun %restart-test (restart) (%restart-slot restart 4))
+
+(defmethod print-object ((restart restart) stream)
+  (if *print-escape*
+      (print-unreadable-object (restart stream :type t :identity t)
+        (prin1 (restart-name restart) stream))
+      (write-string (%restart-report restart) stream)))

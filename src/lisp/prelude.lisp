@@ -880,15 +880,21 @@ set by swank), or NIL. Used for threads that serve Emacs; it returns only by a r
   `(handler-case (progn ,@body)
      (error (condition) (values nil condition))))
 
-;;; Restarts: (:restart NAME FUNCTION REPORT)
+;;; Restarts. While the boot runs they are lists (:restart NAME FUNCTION REPORT INTERACTIVE
+;;; TEST); clos.lisp redefines the functions below that build and read them, after which
+;;; they are instances of the class RESTART.
 
-(defun swankd::%make-restart (name function report)
-  (list :restart name function report))
+(defun swankd::%make-restart (name function report &optional interactive test)
+  (list :restart name function report interactive test))
 
 (defun restart-name (restart) (cadr restart))
+(defun swankd::%restart-function (restart) (caddr restart))
+(defun swankd::%restart-report-function (restart) (cadddr restart))
+(defun swankd::%restart-interactive (restart) (nth 4 restart))
+(defun swankd::%restart-test (restart) (nth 5 restart))
 
 (defun swankd::%restart-report (restart)
-  (let ((report (cadddr restart)))
+  (let ((report (swankd::%restart-report-function restart)))
     (cond ((stringp report) report)
           (report (with-output-to-string (stream) (funcall report stream)))
           (t (format nil "~A" (restart-name restart))))))
@@ -896,30 +902,34 @@ set by swank), or NIL. Used for threads that serve Emacs; it returns only by a r
 (defun cadddr (x) (car (cdr (cddr x))))
 
 (defun compute-restarts (&optional condition)
-  (declare (ignore condition))
   (let ((result nil))
     (dolist (cluster swankd::*restart-clusters* (nreverse result))
-      (dolist (restart cluster) (push restart result)))))
+      (dolist (restart cluster)
+        (let ((test (swankd::%restart-test restart)))
+          (when (or (null test) (funcall test condition))
+            (push restart result)))))))
 
 (defun find-restart (identifier &optional condition)
-  (declare (ignore condition))
-  (dolist (restart (compute-restarts) nil)
+  (dolist (restart (compute-restarts condition) nil)
     (when (or (eq restart identifier) (eq (restart-name restart) identifier))
       (return restart))))
 
+(defun swankd::%active-restart (restart)
+  (or (find-restart restart)
+      (error 'control-error :format-control "No restart ~S is active." :format-arguments (list restart))))
+
 (defun invoke-restart (restart &rest arguments)
-  (let ((found (find-restart restart)))
-    (unless found
-      (error 'control-error :format-control "No restart ~S is active." :format-arguments (list restart)))
-    (apply (caddr found) arguments)))
+  (apply (swankd::%restart-function (swankd::%active-restart restart)) arguments))
 
 (defun swankd::%restart-clause-parts (body)
-  "Splits a RESTART-CASE clause body into its :report value and its forms."
-  (let ((report nil))
+  "Splits a RESTART-CASE clause body into its :report, :interactive and :test values and
+its forms."
+  (let ((report nil) (interactive nil) (test nil))
     (swankd::%repeat
       (cond ((eq (car body) :report) (setq report (cadr body) body (cddr body)))
-            ((member (car body) '(:interactive :test)) (setq body (cddr body)))
-            (t (return (list report body)))))))
+            ((eq (car body) :interactive) (setq interactive (cadr body) body (cddr body)))
+            ((eq (car body) :test) (setq test (cadr body) body (cddr body)))
+            (t (return (list report body interactive test)))))))
 
 (defmacro restart-case (form &rest clauses)
   (let ((block (gensym "RESTART-CASE"))
@@ -930,11 +940,15 @@ set by swank), or NIL. Used for threads that serve Emacs; it returns only by a r
          (tagbody
             (let ((swankd::*restart-clusters*
                     (cons (list ,@(mapcar (lambda (clause tag)
-                                            (let ((report (car (swankd::%restart-clause-parts (cddr clause)))))
+                                            (destructuring-bind (report body interactive test)
+                                                (swankd::%restart-clause-parts (cddr clause))
+                                              (declare (ignore body))
                                               `(swankd::%make-restart
                                                 ',(car clause)
                                                 (lambda (&rest temp) (setq ,arguments temp) (go ,tag))
-                                                ,(if (or (stringp report) (null report)) report `(function ,report)))))
+                                                ,(if (or (stringp report) (null report)) report `(function ,report))
+                                                ,(and interactive `(function ,interactive))
+                                                ,(and test `(function ,test)))))
                                           clauses tags))
                           swankd::*restart-clusters*)))
               (return-from ,block ,form))
@@ -2354,8 +2368,8 @@ leaving BODY unless FUNCTION does."
                                    (destructuring-bind (name function &key report-function
                                                         interactive-function test-function)
                                        binding
-                                     (declare (ignore interactive-function test-function))
-                                     `(swankd::%make-restart ',name ,function ,report-function)))
+                                     `(swankd::%make-restart ',name ,function ,report-function
+                                                             ,interactive-function ,test-function)))
                                  bindings))
                  swankd::*restart-clusters*)))
      ,@body))
@@ -2471,8 +2485,12 @@ symbol's name."
   (swankd::%copy-struct structure))
 
 (defun invoke-restart-interactively (restart)
-  "Invokes RESTART with no arguments (swankd's restarts ask for none)."
-  (invoke-restart restart))
+  "Invokes RESTART with the arguments its interactive function returns (none when it has
+no interactive function)."
+  (let* ((restart (swankd::%active-restart restart))
+         (interactive (swankd::%restart-interactive restart)))
+    (apply (swankd::%restart-function restart)
+           (and interactive (funcall interactive)))))
 
 (defun read-preserving-whitespace (&optional stream (eof-error-p t) eof-value recursive-p)
   "READ; swankd's reader gives back what follows a form in any case."
