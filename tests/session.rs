@@ -1121,3 +1121,55 @@ fn format_string_expand_gives_a_function_that_formats_alike() {
     client.rex(check, ThreadSelector::Any, 2);
     assert_eq!(client.next(), r#"(:return (:ok "=> T") 2)"#);
 }
+
+#[test]
+fn use_value_chosen_in_the_debugger_asks_for_a_form_and_uses_its_value() {
+    let mut client = start();
+    client.create_repl();
+    client.rex(
+        r#"(swank:interactive-eval "(list *never-bound-here* :after)")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    let thread = client.expect_debugger(1, r#"("USE-VALUE" "Use specified value.")"#);
+    client.rex(
+        "(swank:invoke-nth-restart-for-emacs 1 1)",
+        ThreadSelector::Id(thread),
+        2,
+    );
+    let mut shown = Vec::new();
+    let mut asked = 0;
+    loop {
+        let message = client.next();
+        if let Some(rest) = message.strip_prefix("(:read-string ") {
+            asked += 1;
+            let mut numbers = rest.trim_end_matches(')').split(' ');
+            let reader: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
+            let tag: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
+            client.send(EmacsMessage::ReturnString {
+                thread: ThreadSelector::Id(reader),
+                tag,
+                string: "(+ 40 2)\n".into(),
+            });
+        } else if message.ends_with(" 1)") && message.starts_with("(:return") {
+            assert_eq!(
+                message, r#"(:return (:ok "=> (42 :AFTER)") 1)"#,
+                "{shown:?}"
+            );
+            break;
+        } else {
+            shown.push(message);
+        }
+    }
+    assert_eq!(asked, 1, "{shown:?}");
+    assert!(
+        shown
+            .iter()
+            .any(|m| m.contains("Enter a form to be evaluated: ")),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains(&format!("(:debug-return {thread} 1 nil)")),
+        "{shown:?}"
+    );
+}

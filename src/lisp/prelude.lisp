@@ -963,6 +963,19 @@ its forms."
   `(restart-case (progn ,@body)
      (,name () :report (lambda (stream) (format stream ,control ,@arguments)) (values nil t))))
 
+(defun swankd::%read-evaluated-form (&optional (prompt "Enter a form to be evaluated: "))
+  "For a restart's :interactive: asks for a form on *STANDARD-OUTPUT* (in SLIME, the REPL),
+reads it from *STANDARD-INPUT* and returns the list of its value."
+  (format *standard-output* "~&~A" prompt)
+  (finish-output *standard-output*)
+  (list (eval (read *standard-input*))))
+
+(defun swankd::%read-evaluated-values ()
+  "For a restart's :interactive: like %READ-EVALUATED-FORM, the list of all the form's values."
+  (format *standard-output* "~&Enter a form evaluating to the values to return: ")
+  (finish-output *standard-output*)
+  (multiple-value-list (eval (read *standard-input*))))
+
 (defun swankd::%signal-error (condition)
   "Signals CONDITION, an error raised by an operation; what this returns stands for the
 operation's value. An unbound variable offers CONTINUE (read it again), USE-VALUE and
@@ -975,8 +988,10 @@ STORE-VALUE; a call of an undefined function offers CONTINUE (call it again), US
           (continue () :report (lambda (stream) (format stream "Retry using ~A." name))
             (symbol-value name))
           (use-value (value) :report "Use specified value."
+            :interactive swankd::%read-evaluated-form
             value)
           (store-value (value) :report "Set specified value and use it."
+            :interactive swankd::%read-evaluated-form
             (setf (symbol-value name) value))))
       (let ((arguments (swankd::%condition-slot condition 'swankd::arguments :none)))
         (if (and (not (eq arguments :none))
@@ -987,8 +1002,10 @@ STORE-VALUE; a call of an undefined function offers CONTINUE (call it again), US
                 (continue () :report (lambda (stream) (format stream "Retry calling ~S." name))
                   (apply name arguments))
                 (use-value (function) :report "Call specified function."
+                  :interactive swankd::%read-evaluated-form
                   (apply function arguments))
                 (swankd::return-value (&rest values) :report "Return specified values."
+                  :interactive swankd::%read-evaluated-values
                   (values-list values))
                 (swankd::return-nothing () :report "Return zero values."
                   (values))))
@@ -1724,6 +1741,7 @@ many as both have; returns NEW-SEQUENCE."
                     :format-arguments (list ',place ,value ,(or type-string `',type)))
            (store-value (,new)
              :report (lambda (stream) (format stream "Supply a new value for ~S." ',place))
+             :interactive swankd::%read-evaluated-form
              (setf ,place ,new)))))))
 
 (defmacro assert (test-form &optional places datum &rest arguments)

@@ -110,7 +110,7 @@ deeper debugger level, so that this level is announced again."
   (when (= level *sldb-level*)
     (let ((restart (nth n *sldb-restarts*)))
       (if restart
-          (invoke-restart restart)
+          (invoke-restart-interactively restart)
           (error "There is no restart number ~D." n)))))
 
 (defun level-restart (name)
