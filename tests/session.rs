@@ -1173,3 +1173,37 @@ fn use_value_chosen_in_the_debugger_asks_for_a_form_and_uses_its_value() {
         "{shown:?}"
     );
 }
+
+#[test]
+fn query_io_at_the_repl_asks_emacs_and_reads_the_answer() {
+    let mut client = start();
+    client.create_repl();
+    client.rex(
+        r#"(swank-repl:listener-eval "(progn (format *query-io* \"Name? \") (finish-output *query-io*) (list (read-line *query-io*) (type-of *terminal-io*)))")"#,
+        ThreadSelector::Repl,
+        2,
+    );
+    let mut shown = String::new();
+    let result = loop {
+        let message = client.next();
+        if let Some(rest) = message.strip_prefix("(:read-string ") {
+            let mut numbers = rest.trim_end_matches(')').split(' ');
+            let thread: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
+            let tag: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
+            client.send(EmacsMessage::ReturnString {
+                thread: ThreadSelector::Id(thread),
+                tag,
+                string: "bob\n".into(),
+            });
+        } else if message.contains(":repl-result") {
+            break message;
+        } else {
+            shown.push_str(&message);
+        }
+    };
+    assert_eq!(
+        result,
+        r#"(:write-string "(\"bob\" TWO-WAY-STREAM)\n" :repl-result)"#
+    );
+    assert!(shown.contains("Name? "), "{shown}");
+}

@@ -43,6 +43,7 @@ pub mod reader;
 pub mod report;
 pub mod socket_stream;
 pub mod stream;
+pub mod stream_designator;
 pub mod symbol;
 pub mod sync;
 pub mod system;

@@ -11,17 +11,6 @@ use super::value::Value;
 use super::vm::Vm;
 
 impl Vm {
-    /// Resolves an output stream designator (`T`/`NIL` mean `*STANDARD-OUTPUT*`).
-    pub fn output_stream(&self, thread: &LispThread, designator: Value) -> LispResult<Value> {
-        match designator {
-            Value::Nil => self.symbol_value(thread, self.image.sym.standard_output),
-            Value::Symbol(s) if s == self.image.sym.t => {
-                self.symbol_value(thread, self.image.sym.standard_output)
-            }
-            other => Ok(other),
-        }
-    }
-
     /// Appends text to a stream.
     pub fn write_text(&mut self, stream: Value, text: &str) -> LispResult<()> {
         let Value::Object(r) = stream else {

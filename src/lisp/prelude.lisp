@@ -1642,6 +1642,8 @@ many as both have; returns NEW-SEQUENCE."
     (compiled-function (compiled-function-p x))
     (package (packagep x))
     (stream (streamp x))
+    (two-way-stream (eq (type-of x) 'two-way-stream))
+    (synonym-stream (eq (type-of x) 'synonym-stream))
     (t (let ((expander (get type 'swankd::deftype)))
          (cond (expander (swankd::%typep x (funcall expander)))
                ((swankd::%condition-type-p type)

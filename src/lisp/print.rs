@@ -463,6 +463,18 @@ impl Printer<'_> {
                 self.out
                     .push_str(&format!("#<SOCKET-STREAM {peer}{state} {{{:X}}}>", r.0))
             }
+            Object::Stream(super::stream::Stream::TwoWay { input, output }) => {
+                self.out.push_str("#<TWO-WAY-STREAM :INPUT-STREAM ");
+                self.value(*input, depth + 1);
+                self.out.push_str(" :OUTPUT-STREAM ");
+                self.value(*output, depth + 1);
+                self.out.push('>');
+            }
+            Object::Stream(super::stream::Stream::Synonym { symbol }) => {
+                self.out.push_str("#<SYNONYM-STREAM :SYMBOL ");
+                self.value(Value::Symbol(*symbol), depth + 1);
+                self.out.push_str(&format!(" {{{:X}}}>", r.0));
+            }
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
             Object::Struct(instance) => self.structure(instance, depth),
             Object::Instance(instance) => {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::value::Value;
+use super::value::{SymRef, Value};
 use crate::events::StreamPort;
 
 /// The kinds of stream a Lisp program can hold.
@@ -36,6 +36,10 @@ pub enum Stream {
         writer: Option<std::io::BufWriter<std::fs::File>>,
         column: usize,
     },
+    /// `MAKE-TWO-WAY-STREAM`: reads from one stream, writes to another.
+    TwoWay { input: Value, output: Value },
+    /// `MAKE-SYNONYM-STREAM`: whatever stream the symbol's value is when it is used.
+    Synonym { symbol: SymRef },
 }
 
 /// The Lisp side of a connected socket; its bytes are buffered in the port.
@@ -48,7 +52,16 @@ pub struct SocketStream {
 }
 
 impl Stream {
-    pub fn for_each_child(&self, _visit: impl FnMut(Value)) {}
+    pub fn for_each_child(&self, mut visit: impl FnMut(Value)) {
+        match self {
+            Stream::TwoWay { input, output } => {
+                visit(*input);
+                visit(*output);
+            }
+            Stream::Synonym { symbol } => visit(Value::Symbol(*symbol)),
+            _ => {}
+        }
+    }
 
     /// The column output would continue at, for `FRESH-LINE` and `~&`.
     pub fn column(&self) -> usize {

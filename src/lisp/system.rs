@@ -60,6 +60,16 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
         text: String::new(),
         position: 0,
     }))?;
+    let terminal = image.heap.alloc(Object::Stream(Stream::TwoWay {
+        input: stdin,
+        output: stdout,
+    }))?;
+    let query = image.heap.alloc(Object::Stream(Stream::Synonym {
+        symbol: s.terminal_io,
+    }))?;
+    let debug = image.heap.alloc(Object::Stream(Stream::Synonym {
+        symbol: s.terminal_io,
+    }))?;
     let cl_user = image.package_object(image.pkg.cl_user)?;
     let features = {
         let names = ["SWANKD", "COMMON-LISP", "ANSI-CL", "64-BIT"];
@@ -76,6 +86,9 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
         (s.error_output, stderr),
         (s.trace_output, stdout),
         (s.standard_input, stdin),
+        (s.terminal_io, terminal),
+        (s.query_io, query),
+        (s.debug_io, debug),
         (s.package_var, cl_user),
         (s.print_base, Value::Fixnum(10)),
         (s.print_radix, Value::Nil),

@@ -626,6 +626,12 @@ impl Session {
                 self.vm.bind_special(thread, sym, output);
             }
             self.vm.bind_special(thread, s.standard_input, input);
+            let terminal = self
+                .vm
+                .image
+                .heap
+                .alloc(Object::Stream(Stream::TwoWay { input, output }))?;
+            self.vm.bind_special(thread, s.terminal_io, terminal);
         }
         let function = crate::lisp::builtins::compile_to_function(&mut self.vm, thread, form)?;
         let swankd = self.vm.image.pkg.swankd;

@@ -43,7 +43,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         },
     )?;
     table.define(image, cl, "READ-LINE", (0, Some(4)), |vm, t, a| {
-        let stream = input_stream(vm, t, a.first().copied())?;
+        let stream = vm.input_stream(t, a.first().copied())?;
         if let Some(port) = vm.socket_port(stream)? {
             let Read::Got((line, missing)) = vm.socket_read_line(stream, &*port)? else {
                 return end_of_file(vm, t, stream, a);
@@ -69,7 +69,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         value(line)
     })?;
     table.define(image, cl, "READ-CHAR", (0, Some(4)), |vm, t, a| {
-        let stream = input_stream(vm, t, a.first().copied())?;
+        let stream = vm.input_stream(t, a.first().copied())?;
         if let Some(port) = vm.socket_port(stream)? {
             return match vm.socket_read_char(stream, &*port, false)? {
                 Read::Got(c) => value(Value::Char(c)),
@@ -91,7 +91,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         if a.first().is_some_and(|v| v.truthy()) {
             return Err(LispError::unsupported("PEEK-CHAR with a peek type"));
         }
-        let stream = input_stream(vm, t, a.get(1).copied())?;
+        let stream = vm.input_stream(t, a.get(1).copied())?;
         if let Some(port) = vm.socket_port(stream)? {
             return match vm.socket_read_char(stream, &*port, true)? {
                 Read::Got(c) => value(Value::Char(c)),
@@ -114,14 +114,14 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "%UNREAD-CHARS",
         (2, Some(2)),
         |vm, t, a| {
-            let stream = input_stream(vm, t, Some(a[0]))?;
+            let stream = vm.input_stream(t, Some(a[0]))?;
             let count = super::expect_index(a[1])?;
             step_back(vm, stream, count);
             value(Value::Nil)
         },
     )?;
     table.define(image, cl, "CLEAR-INPUT", (0, Some(1)), |vm, t, a| {
-        let stream = input_stream(vm, t, a.first().copied())?;
+        let stream = vm.input_stream(t, a.first().copied())?;
         if let Some(Object::Stream(Stream::ConnectionInput {
             buffered, position, ..
         })) = vm.image.object_mut(stream)
@@ -131,7 +131,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         value(Value::Nil)
     })?;
     table.define(image, cl, "UNREAD-CHAR", (1, Some(2)), |vm, t, a| {
-        let stream = input_stream(vm, t, a.get(1).copied())?;
+        let stream = vm.input_stream(t, a.get(1).copied())?;
         if vm.socket_port(stream)?.is_some() {
             return Err(LispError::unsupported(
                 "UNREAD-CHAR on a socket stream (PEEK-CHAR looks ahead)",
@@ -161,16 +161,6 @@ fn step_back(vm: &mut Vm, stream: Value, count: usize) {
             .map(char::len_utf8)
             .sum();
         *position -= back;
-    }
-}
-
-fn input_stream(vm: &Vm, thread: &LispThread, designator: Option<Value>) -> LispResult<Value> {
-    match designator {
-        None | Some(Value::Nil) => vm.symbol_value(thread, vm.image.sym.standard_input),
-        Some(Value::Symbol(s)) if s == vm.image.sym.t => {
-            vm.symbol_value(thread, vm.image.sym.standard_input)
-        }
-        Some(other) => Ok(other),
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod args;
 mod arrays;
+mod composite_streams;
 mod conditions;
 mod control;
 mod disassembly;
@@ -132,6 +133,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     files::install(table, image)?;
     input::install(table, image)?;
     streams::install(table, image)?;
+    composite_streams::install(table, image)?;
     control::install(table, image)?;
     reading::install(table, image)?;
     internal::install(table, image)?;

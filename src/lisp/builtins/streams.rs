@@ -54,7 +54,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         flush(vm, t, a, true)
     })?;
     table.define(image, cl, "LISTEN", (0, Some(1)), |vm, t, a| {
-        let stream = input_stream(vm, t, a.first().copied())?;
+        let stream = vm.input_stream(t, a.first().copied())?;
         let ready = match vm.socket_port(stream)? {
             Some(port) => vm.socket_listen(&*port),
             None => match vm.image.object(stream) {
@@ -113,16 +113,6 @@ fn expect_stream(vm: &Vm, value: Value) -> LispResult<()> {
     match vm.image.object(value) {
         Some(Object::Stream(_)) => Ok(()),
         _ => Err(LispError::type_error(value, "STREAM")),
-    }
-}
-
-fn input_stream(vm: &Vm, thread: &LispThread, designator: Option<Value>) -> LispResult<Value> {
-    match designator {
-        None | Some(Value::Nil) => vm.symbol_value(thread, vm.image.sym.standard_input),
-        Some(Value::Symbol(s)) if s == vm.image.sym.t => {
-            vm.symbol_value(thread, vm.image.sym.standard_input)
-        }
-        Some(other) => Ok(other),
     }
 }
 

@@ -1,0 +1,111 @@
+//! Streams made of streams (`MAKE-TWO-WAY-STREAM`, `MAKE-SYNONYM-STREAM` and their readers)
+//! and the direction predicates `INPUT-STREAM-P` and `OUTPUT-STREAM-P`. Reading and
+//! writing go through them in `stream_designator`.
+
+use super::super::error::{LispError, LispResult};
+use super::super::image::Image;
+use super::super::object::Object;
+use super::super::stream::Stream;
+use super::super::thread::LispThread;
+use super::super::value::Value;
+use super::super::vm::Vm;
+use super::{BuiltinTable, value};
+
+pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
+    let cl = image.pkg.cl;
+    table.define(
+        image,
+        cl,
+        "MAKE-TWO-WAY-STREAM",
+        (2, Some(2)),
+        |vm, t, a| {
+            if !directions(vm, t, a[0])?.0 {
+                return Err(LispError::type_error(a[0], "(SATISFIES INPUT-STREAM-P)"));
+            }
+            if !directions(vm, t, a[1])?.1 {
+                return Err(LispError::type_error(a[1], "(SATISFIES OUTPUT-STREAM-P)"));
+            }
+            let stream = Stream::TwoWay {
+                input: a[0],
+                output: a[1],
+            };
+            value(vm.image.heap.alloc(Object::Stream(stream))?)
+        },
+    )?;
+    table.define(
+        image,
+        cl,
+        "TWO-WAY-STREAM-INPUT-STREAM",
+        (1, Some(1)),
+        |vm, _, a| value(two_way(vm, a[0])?.0),
+    )?;
+    table.define(
+        image,
+        cl,
+        "TWO-WAY-STREAM-OUTPUT-STREAM",
+        (1, Some(1)),
+        |vm, _, a| value(two_way(vm, a[0])?.1),
+    )?;
+    table.define(
+        image,
+        cl,
+        "MAKE-SYNONYM-STREAM",
+        (1, Some(1)),
+        |vm, _, a| {
+            let Value::Symbol(symbol) = a[0] else {
+                return Err(LispError::type_error(a[0], "SYMBOL"));
+            };
+            value(vm.make_synonym_stream(symbol)?)
+        },
+    )?;
+    table.define(
+        image,
+        cl,
+        "SYNONYM-STREAM-SYMBOL",
+        (1, Some(1)),
+        |vm, _, a| match vm.image.object(a[0]) {
+            Some(Object::Stream(Stream::Synonym { symbol })) => value(Value::Symbol(*symbol)),
+            _ => Err(LispError::type_error(a[0], "SYNONYM-STREAM")),
+        },
+    )?;
+    table.define(image, cl, "INPUT-STREAM-P", (1, Some(1)), |vm, t, a| {
+        let input = directions(vm, t, a[0])?.0;
+        value(vm.image.boolean(input))
+    })?;
+    table.define(image, cl, "OUTPUT-STREAM-P", (1, Some(1)), |vm, t, a| {
+        let output = directions(vm, t, a[0])?.1;
+        value(vm.image.boolean(output))
+    })?;
+    Ok(())
+}
+
+/// Whether `stream` can be read from and written to; a type error for a non-stream.
+fn directions(vm: &Vm, thread: &LispThread, stream: Value) -> LispResult<(bool, bool)> {
+    let Some(Object::Stream(kind)) = vm.image.object(stream) else {
+        return Err(LispError::type_error(stream, "STREAM"));
+    };
+    Ok(match kind {
+        Stream::StringInput { .. } | Stream::ConnectionInput { .. } => (true, false),
+        Stream::ProcessOutput { .. }
+        | Stream::ProcessError { .. }
+        | Stream::Connection { .. }
+        | Stream::StringOutput { .. }
+        | Stream::FileOutput { .. } => (false, true),
+        Stream::Socket(_) | Stream::TwoWay { .. } => (true, true),
+        Stream::Synonym { .. } => {
+            let input = vm.input_stream(thread, Some(stream))?;
+            let output = vm.output_stream(thread, stream)?;
+            (
+                directions(vm, thread, input)?.0,
+                directions(vm, thread, output)?.1,
+            )
+        }
+    })
+}
+
+fn two_way(vm: &Vm, stream: Value) -> LispResult<(Value, Value)> {
+    match vm.image.object(stream) {
+        Some(Object::Stream(Stream::TwoWay { input, output })) => Ok((*input, *output)),
+        _ => Err(LispError::type_error(stream, "TWO-WAY-STREAM")),
+    }
+}
