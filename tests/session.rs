@@ -1207,3 +1207,38 @@ fn query_io_at_the_repl_asks_emacs_and_reads_the_answer() {
     );
     assert!(shown.contains("Name? "), "{shown}");
 }
+
+#[test]
+fn the_repl_keeps_the_forms_and_values_of_its_last_evaluations() {
+    let mut client = start();
+    client.create_repl();
+    let mut eval = |form: &str, id: i64| -> Vec<String> {
+        let request = format!(
+            "(swank-repl:listener-eval {})",
+            lexpr::to_string(&lexpr::Value::string(form)).unwrap_or_default()
+        );
+        client.rex(&request, ThreadSelector::Repl, id);
+        let mut results = Vec::new();
+        loop {
+            let message = client.next();
+            if message == format!("(:return (:ok nil) {id})") {
+                return results;
+            }
+            results.push(message);
+        }
+    };
+    eval("(values 1 2)", 2);
+    assert_eq!(
+        eval("(list + / * -)", 3),
+        [r#"(:write-string "((VALUES 1 2) (1 2) 1 (LIST + / * -))\n" :repl-result)"#]
+    );
+    assert_eq!(
+        eval("(list ++ // **)", 4),
+        [r#"(:write-string "((VALUES 1 2) (1 2) 1)\n" :repl-result)"#]
+    );
+    eval("(swank-repl:clear-repl-variables)", 5);
+    assert_eq!(
+        eval("(list ++ // ** +++ ///)", 6),
+        [r#"(:write-string "(NIL NIL NIL NIL NIL)\n" :repl-result)"#]
+    );
+}

@@ -641,6 +641,16 @@ innermost first."
 
 (defvar swankd::*handler-clusters* nil)
 (defvar swankd::*restart-clusters* nil)
+
+;;; The REPL's history, besides * ** *** (system.rs): the forms and all the values of the
+;;; last three evaluations, and the form being evaluated.
+(defvar + nil "The form most recently evaluated at the REPL.")
+(defvar ++ nil "The form evaluated at the REPL before +.")
+(defvar +++ nil "The form evaluated at the REPL before ++.")
+(defvar / nil "The list of all the values of the most recent evaluation at the REPL.")
+(defvar // nil "The list of all the values of the evaluation at the REPL before /.")
+(defvar /// nil "The list of all the values of the evaluation at the REPL before //.")
+(defvar - nil "The form the REPL is evaluating now.")
 (defvar *debugger-hook* nil)
 (defvar *break-on-signals* nil)
 
@@ -2401,6 +2411,33 @@ leaving BODY unless FUNCTION does."
 not break long output into lines as SBCL's pretty printer does."
   (terpri stream)
   (prin1 object stream)
+  (values))
+
+(defun apropos-list (string-designator &optional package external-only)
+  "Returns the symbols whose names contain STRING-DESIGNATOR, in any case, sorted by name:
+those accessible in PACKAGE (only its external ones with EXTERNAL-ONLY), or in every
+package when PACKAGE is NIL."
+  (let ((text (string string-designator))
+        (seen (make-hash-table :test 'eq))
+        (found nil))
+    (flet ((consider (symbol)
+             (when (and (not (gethash symbol seen))
+                        (search text (symbol-name symbol) :test #'char-equal))
+               (setf (gethash symbol seen) t)
+               (push symbol found))))
+      (cond ((null package) (do-all-symbols (symbol) (consider symbol)))
+            (external-only (do-external-symbols (symbol package) (consider symbol)))
+            (t (do-symbols (symbol package) (consider symbol)))))
+    (sort found #'string< :key #'symbol-name)))
+
+(defun apropos (string-designator &optional package external-only)
+  "Prints each symbol APROPOS-LIST finds, with its value if it is bound and (fbound) if it
+names a function or macro; returns no values."
+  (dolist (symbol (apropos-list string-designator package external-only))
+    (fresh-line)
+    (let ((*package* (find-package :keyword))) (prin1 symbol))
+    (when (boundp symbol) (format t " = ~S" (symbol-value symbol)))
+    (when (fboundp symbol) (write-string " (fbound)")))
   (values))
 
 (defun disassemble (fn &key (stream *standard-output*))

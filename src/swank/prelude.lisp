@@ -43,11 +43,13 @@ the connection asked for them, else as plain text."
 
 (defun eval-forms (string)
   "Evaluates every form in STRING, each taking effect at once (REPL input is not a unit of
-change); returns the values of the last as a list."
-  (let ((position 0) (values nil))
+change), with - holding the form being evaluated; returns the values of the last as a
+list, and the last form."
+  (let ((position 0) (values nil) (last-form nil) (- nil))
     (swankd::%repeat
       (multiple-value-bind (form next) (read-from-string-at string position)
-        (when (eq form *eof*) (return values))
+        (when (eq form *eof*) (return (values values last-form)))
+        (setq - form last-form form)
         (setq values (multiple-value-list (eval form)))
         (setq position next)))))
 
@@ -62,10 +64,13 @@ change); returns the values of the last as a list."
   ;; Input left over from an earlier evaluation (the newline after what READ took) is
   ;; not this one's, as in swank.
   (clear-input)
-  (let* ((package *package*)
-         (values (swankd::%with-retry-restart "Retry SLIME REPL evaluation request."
-                                              (lambda () (eval-forms string)))))
-    (setq *** ** ** * * (car values))
+  (let ((package *package*) (values nil) (last-form nil))
+    (swankd::%with-retry-restart "Retry SLIME REPL evaluation request."
+                                 (lambda ()
+                                   (multiple-value-setq (values last-form) (eval-forms string))))
+    (setq *** ** ** * * (car values)
+          /// // // / / values
+          +++ ++ ++ + + last-form)
     (send-indentation-updates)
     (send-repl-results values)
     (unless (eq package *package*)
@@ -74,7 +79,7 @@ change); returns the values of the last as a list."
     nil))
 
 (defun swank-repl::clear-repl-variables ()
-  (setq * nil ** nil *** nil)
+  (setq * nil ** nil *** nil / nil // nil /// nil + nil ++ nil +++ nil)
   nil)
 
 (defun swank-repl::create-repl (target &key coding-system)
