@@ -1,0 +1,136 @@
+//! The pretty printer's input: printed text interleaved with the logical-block structure
+//! and the conditional newlines and indentation changes that say where lines may break.
+//!
+//! A [`Document`] is built front to back, as the printer walks a value, and knows nothing of
+//! line widths; `lines` decides where it breaks.
+
+/// The kinds of `PPRINT-NEWLINE`, plus the newlines inside printed text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewlineKind {
+    /// Breaks when the enclosing logical block does not fit on one line.
+    Linear,
+    /// Breaks when what follows up to the next newline does not fit, or when the line
+    /// before was broken.
+    Fill,
+    /// Breaks like `Linear`, but only in miser style.
+    Miser,
+    /// Always breaks.
+    Mandatory,
+    /// A newline character inside printed text: breaks, keeps trailing spaces, and starts
+    /// the next line without indentation.
+    Literal,
+}
+
+impl NewlineKind {
+    /// Whether the newline breaks whatever the layout decides.
+    pub fn is_forced(self) -> bool {
+        matches!(self, NewlineKind::Mandatory | NewlineKind::Literal)
+    }
+}
+
+/// What `PPRINT-INDENT` measures from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndentFrom {
+    /// The column where the innermost logical block's contents start.
+    Block,
+    /// The column the output has reached.
+    Current,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Token {
+    /// Text without newlines.
+    Text(String),
+    /// The start of a logical block; its prefix is the `Text` before it.
+    Begin {
+        /// Printed again at the start of every line inside the block.
+        per_line_prefix: Option<String>,
+        /// Printed after the block's `End` (kept here for `*PRINT-LINES*` abbreviation).
+        suffix: String,
+    },
+    End,
+    Newline(NewlineKind),
+    Indent(IndentFrom, isize),
+}
+
+/// Printed output waiting to be broken into lines.
+#[derive(Debug, Default, Clone)]
+pub struct Document {
+    pub(super) tokens: Vec<Token>,
+    open_blocks: Vec<String>,
+}
+
+impl Document {
+    pub fn new() -> Document {
+        Document::default()
+    }
+
+    /// Appends text; its newline characters become literal newlines.
+    pub fn text(&mut self, text: &str) {
+        let mut lines = text.split('\n');
+        if let Some(first) = lines.next() {
+            self.plain_text(first);
+        }
+        for line in lines {
+            self.tokens.push(Token::Newline(NewlineKind::Literal));
+            self.plain_text(line);
+        }
+    }
+
+    fn plain_text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if let Some(Token::Text(last)) = self.tokens.last_mut() {
+            last.push_str(text);
+        } else {
+            self.tokens.push(Token::Text(text.to_string()));
+        }
+    }
+
+    /// Starts a logical block: prints `prefix` and remembers `suffix` for `end_block`.
+    /// With `per_line`, the prefix starts every line inside the block too.
+    pub fn begin_block(&mut self, prefix: &str, per_line: bool, suffix: &str) {
+        self.text(prefix);
+        self.tokens.push(Token::Begin {
+            per_line_prefix: per_line.then(|| prefix.to_string()),
+            suffix: suffix.to_string(),
+        });
+        self.open_blocks.push(suffix.to_string());
+    }
+
+    /// Ends the innermost logical block and prints its suffix; does nothing outside one.
+    pub fn end_block(&mut self) {
+        let Some(suffix) = self.open_blocks.pop() else {
+            return;
+        };
+        self.tokens.push(Token::End);
+        self.text(&suffix);
+    }
+
+    /// Ends every block still open (the printing stopped early).
+    pub fn end_all_blocks(&mut self) {
+        while !self.open_blocks.is_empty() {
+            self.end_block();
+        }
+    }
+
+    /// A conditional newline; outside every logical block it is ignored, as in CL.
+    pub fn newline(&mut self, kind: NewlineKind) {
+        if !self.open_blocks.is_empty() {
+            self.tokens.push(Token::Newline(kind));
+        }
+    }
+
+    /// Sets the indentation of the innermost logical block's later lines.
+    pub fn indent(&mut self, from: IndentFrom, columns: isize) {
+        if !self.open_blocks.is_empty() {
+            self.tokens.push(Token::Indent(from, columns));
+        }
+    }
+
+    /// How many logical blocks are open.
+    pub fn depth(&self) -> usize {
+        self.open_blocks.len()
+    }
+}
