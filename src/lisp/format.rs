@@ -68,6 +68,12 @@ impl Formatter<'_> {
         }
     }
 
+    /// `arg` as PRIN1 (with `escape`) or PRINC prints it where the output has reached.
+    fn printed(&self, arg: Value, escape: bool) -> String {
+        let options = self.vm.print_options_at(self.thread, escape, self.column());
+        super::print::print_to_string(&self.vm.image, arg, &options)
+    }
+
     fn next_arg(&self, args: &[Value], index: &mut usize) -> LispResult<Value> {
         let value = args
             .get(*index)
@@ -93,14 +99,11 @@ impl Formatter<'_> {
             match directive.kind.to_ascii_uppercase() {
                 'A' | 'S' => {
                     let arg = self.next_arg(args, index)?;
-                    let text = if directive.kind.eq_ignore_ascii_case(&'A') {
-                        if arg.is_nil() && directive.colon {
-                            "()".to_string()
-                        } else {
-                            self.vm.princ_string(self.thread, arg)
-                        }
+                    let escape = !directive.kind.eq_ignore_ascii_case(&'A');
+                    let text = if arg.is_nil() && directive.colon && !escape {
+                        "()".to_string()
                     } else {
-                        self.vm.prin1_string(self.thread, arg)
+                        self.printed(arg, escape)
                     };
                     self.pad(&text, &directive);
                 }

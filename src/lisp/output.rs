@@ -5,6 +5,7 @@ use std::io::Write;
 use super::error::{LispError, LispResult};
 use super::object::Object;
 use super::print::{PrintCase, PrintOptions};
+use super::printer::pretty::LineSettings;
 use super::stream::{Stream, advance_column};
 use super::thread::LispThread;
 use super::value::Value;
@@ -118,7 +119,40 @@ impl Vm {
             package,
             max_chars: 16 << 20,
             circle: get(s.print_circle).truthy(),
+            pretty: get(s.print_pretty)
+                .truthy()
+                .then(|| self.line_settings(thread, 0)),
         }
+    }
+
+    /// What `*PRINT-RIGHT-MARGIN*` (NIL means 80, as in SBCL), `*PRINT-MISER-WIDTH*` and
+    /// `*PRINT-LINES*` ask of pretty output starting at `column`.
+    pub fn line_settings(&self, thread: &LispThread, column: usize) -> LineSettings {
+        let s = self.image.sym;
+        let number = |sym| match self.symbol_value(thread, sym) {
+            Ok(Value::Fixnum(n)) if n >= 0 => Some(n as usize),
+            _ => None,
+        };
+        LineSettings {
+            right_margin: number(s.print_right_margin).unwrap_or(80),
+            miser_width: number(s.print_miser_width),
+            max_lines: number(s.print_lines),
+            start_column: column,
+        }
+    }
+
+    /// The printer settings in effect, for output that starts at `column`.
+    pub fn print_options_at(
+        &self,
+        thread: &LispThread,
+        escape: bool,
+        column: usize,
+    ) -> PrintOptions {
+        let mut options = self.print_options(thread, escape);
+        if let Some(settings) = options.pretty.as_mut() {
+            settings.start_column = column;
+        }
+        options
     }
 
     pub fn prin1_string(&self, thread: &LispThread, value: Value) -> String {

@@ -2363,10 +2363,10 @@ leaving BODY unless FUNCTION does."
 ;;; More of the standard's small functions.
 
 (defun pprint (object &optional stream)
-  "Prints a newline and then OBJECT as PRIN1 does to STREAM; returns no values. swankd does
-not break long output into lines as SBCL's pretty printer does."
+  "Prints a newline and then OBJECT pretty-printed, with escapes, to STREAM; no values."
   (terpri stream)
-  (prin1 object stream)
+  (let ((*print-escape* t) (*print-pretty* t))
+    (prin1 object stream))
   (values))
 
 (defun caaaar (x) (car (car (car (car x)))))

@@ -1,13 +1,19 @@
 //! Printing Lisp values the way Common Lisp's `PRIN1` and `PRINC` do.
 //!
 //! Number and character syntax comes from `printer` (pure functions checked against SBCL);
-//! this module walks heap structure and decides symbol qualification and escaping.
+//! this module walks heap structure and decides symbol qualification and escaping. With
+//! `*PRINT-PRETTY*`, lists, vectors and structures print as logical blocks
+//! ([`pretty_lists`], [`pretty_forms`]) that `printer::pretty` breaks into lines.
+
+mod pretty_forms;
+mod pretty_lists;
 
 use super::image::Image;
 use super::object::{Object, StructObject};
 use super::package::PackageId;
 use super::print_circle::{Labels, Mark};
 use super::printer;
+use super::printer::pretty::{Document, LineSettings, lay_out};
 use super::value::{SymRef, Value};
 
 /// `*PRINT-CASE*`.
@@ -34,6 +40,8 @@ pub struct PrintOptions {
     pub max_chars: usize,
     /// `*PRINT-CIRCLE*`: label shared and circular structure with `#n=` / `#n#`.
     pub circle: bool,
+    /// With `*PRINT-PRETTY*`: the margins and start column to break lines for.
+    pub pretty: Option<LineSettings>,
 }
 
 impl PrintOptions {
@@ -49,6 +57,7 @@ impl PrintOptions {
             package,
             max_chars: 16 << 20,
             circle: false,
+            pretty: None,
         }
     }
 
@@ -78,9 +87,19 @@ pub fn print_to_string(image: &Image, value: Value, options: &PrintOptions) -> S
         options,
         out: String::new(),
         labels,
+        document: options.pretty.map(|_| Document::new()),
+        flushed: 0,
     };
     printer.value(value, 0);
-    printer.out
+    match (printer.document, &options.pretty) {
+        (Some(mut document), Some(settings)) => {
+            document.text(&printer.out);
+            document.end_all_blocks();
+
+            lay_out(&document, settings)
+        }
+        _ => printer.out,
+    }
 }
 
 struct Printer<'a> {
@@ -89,35 +108,48 @@ struct Printer<'a> {
     out: String,
     /// With `*PRINT-CIRCLE*`: the shared structure of the value being printed.
     labels: Option<Labels>,
+    /// With `*PRINT-PRETTY*`: the blocks and newlines so far; `out` holds the text after them.
+    document: Option<Document>,
+    /// How much text has moved from `out` to `document`.
+    flushed: usize,
 }
 
 const MAX_PRINT_DEPTH: usize = 10_000;
 
 impl Printer<'_> {
     fn full(&self) -> bool {
-        self.out.len() >= self.options.max_chars
+        self.out.len() + self.flushed >= self.options.max_chars
     }
 
-    fn value(&mut self, value: Value, depth: usize) {
+    /// What every value printed goes through first: false when nothing more is to be
+    /// printed for it (the output is full, too deep, or it was a `#n#` reference).
+    fn start_value(&mut self, value: Value, depth: usize) -> bool {
         if self.full() {
-            return;
+            return false;
         }
         // Every nested kind (lists, vectors, structures, quote shorthand...) recurses through
         // here, so this one check bounds the native stack whatever the data's shape, a vector
         // containing itself included.
         if depth >= MAX_PRINT_DEPTH && matches!(value, Value::Cons(_) | Value::Object(_)) {
             self.out.push_str("...");
-            return;
+            return false;
         }
         if let Some(labels) = self.labels.as_mut() {
             match labels.mark(value) {
                 Mark::Plain => {}
                 Mark::Reference(n) => {
                     self.out.push_str(&format!("#{n}#"));
-                    return;
+                    return false;
                 }
                 Mark::Define(n) => self.out.push_str(&format!("#{n}=")),
             }
+        }
+        true
+    }
+
+    fn value(&mut self, value: Value, depth: usize) {
+        if !self.start_value(value, depth) {
+            return;
         }
         match value {
             Value::Nil => self.symbol_name_only("NIL", false),
@@ -139,6 +171,7 @@ impl Printer<'_> {
             Value::Single(f) => self.out.push_str(&printer::format_single(f)),
             Value::Double(f) => self.out.push_str(&printer::format_double(f)),
             Value::Symbol(sym) => self.symbol(sym),
+            Value::Cons(_) if self.document.is_some() => self.pretty_list(value, depth),
             Value::Cons(_) => self.list(value, depth),
             Value::Object(_) => self.object(value, depth),
             Value::Unbound => self.out.push_str("#<unbound>"),
@@ -307,9 +340,14 @@ impl Printer<'_> {
         };
         self.out.push_str(prefix);
         let start = self.out.len();
+        let flushed = self.flushed;
         self.value(items.1, depth + 1);
         // `,` before something printed with a leading `@` or `.` would read as `,@` or `,.`.
-        if prefix == "," && matches!(self.out.as_bytes().get(start), Some(b'@' | b'.')) {
+        // (Only atoms can start so, and they print without moving text to the document.)
+        if prefix == ","
+            && flushed == self.flushed
+            && matches!(self.out.as_bytes().get(start), Some(b'@' | b'.'))
+        {
             self.out.insert(start, ' ');
         }
         true
@@ -381,6 +419,9 @@ impl Printer<'_> {
             Object::Ratio(q) => {
                 let text = printer::format_ratio(q, self.options.base, self.options.radix);
                 self.out.push_str(&text);
+            }
+            Object::Vector(vector) if self.document.is_some() => {
+                self.pretty_vector(vector.active(), depth);
             }
             Object::Vector(vector) => {
                 if let Some(level) = self.options.level
@@ -464,6 +505,9 @@ impl Printer<'_> {
                     .push_str(&format!("#<SOCKET-STREAM {peer}{state} {{{:X}}}>", r.0))
             }
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
+            Object::Struct(instance) if self.document.is_some() => {
+                self.pretty_structure(instance, depth)
+            }
             Object::Struct(instance) => self.structure(instance, depth),
             Object::Instance(instance) => {
                 let name = match self.image.heap.object(match instance.class {

@@ -1,0 +1,577 @@
+//! The layouts of code under `*PRINT-PRETTY*`, as SBCL's standard pprint dispatch table
+//! gives them: which operator gets which layout (DEFUN, LET, IF, LOOP...), function and
+//! macro calls, and the lambda lists, bindings and clauses inside them.
+
+use super::super::printer::pretty::{IndentFrom, NewlineKind};
+use super::super::value::{SymRef, Value};
+use super::Printer;
+use super::pretty_lists::Elements;
+
+/// How a list's elements are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Layout {
+    /// Data: as many elements on a line as fit.
+    Fill,
+    /// All elements on one line, or each on its own.
+    Linear,
+    /// A function call: arguments filled, aligned after the operator.
+    Call,
+    /// A call of a macro with `&BODY`: each argument on its own line, the ones before the
+    /// body indented by four, the body by two.
+    BodyCall {
+        before_body: usize,
+    },
+    Defun,
+    Defmethod,
+    Lambda,
+    Let,
+    Flet,
+    /// WHEN, UNLESS, BLOCK, DOLIST and the like: one distinguished argument, then a body.
+    Block,
+    Progn,
+    If,
+    Case,
+    Do,
+    /// MULTIPLE-VALUE-BIND, DESTRUCTURING-BIND: two distinguished arguments, then a body.
+    Prog2,
+    Tagbody,
+    Setq,
+    Loop,
+    LambdaList,
+    /// LET's bindings: linear, each binding linear.
+    Bindings,
+    /// FLET's definitions.
+    FunctionBindings,
+    FunctionDefinition,
+    /// DO's variables, one to a line.
+    DoVariables,
+}
+
+/// The layout SBCL gives a form headed by the COMMON-LISP operator `name`.
+fn standard_layout(name: &str) -> Option<Layout> {
+    let layout = match name {
+        "DEFUN" | "DEFMACRO" => Layout::Defun,
+        "DEFMETHOD" => Layout::Defmethod,
+        "LAMBDA" => Layout::Lambda,
+        "LET" | "LET*" | "SYMBOL-MACROLET" => Layout::Let,
+        "FLET" | "LABELS" | "MACROLET" => Layout::Flet,
+        "WHEN"
+        | "UNLESS"
+        | "BLOCK"
+        | "UNWIND-PROTECT"
+        | "PROG1"
+        | "RETURN-FROM"
+        | "CATCH"
+        | "EVAL-WHEN"
+        | "MULTIPLE-VALUE-CALL"
+        | "DEFVAR"
+        | "DEFPARAMETER"
+        | "DEFCONSTANT"
+        | "DEFSTRUCT"
+        | "WITH-OPEN-FILE"
+        | "WITH-OPEN-STREAM"
+        | "WITH-OUTPUT-TO-STRING"
+        | "WITH-INPUT-FROM-STRING"
+        | "DOLIST"
+        | "DOTIMES"
+        | "DO-SYMBOLS"
+        | "DO-EXTERNAL-SYMBOLS"
+        | "DO-ALL-SYMBOLS"
+        | "WITH-STANDARD-IO-SYNTAX"
+        | "WITH-HASH-TABLE-ITERATOR"
+        | "WITH-PACKAGE-ITERATOR"
+        | "THROW" => Layout::Block,
+        "PROGN" | "LOCALLY" => Layout::Progn,
+        "IF" => Layout::If,
+        "CASE" | "ECASE" | "CCASE" | "TYPECASE" | "ETYPECASE" | "CTYPECASE" => Layout::Case,
+        "DO" | "DO*" => Layout::Do,
+        "MULTIPLE-VALUE-BIND" | "DESTRUCTURING-BIND" | "PROG2" => Layout::Prog2,
+        "TAGBODY" => Layout::Tagbody,
+        "SETQ" | "SETF" | "PSETQ" | "PSETF" => Layout::Setq,
+        "LOOP" => Layout::Loop,
+        _ => return None,
+    };
+    Some(layout)
+}
+
+/// The extended LOOP keywords SBCL starts a new line for.
+const LOOP_CLAUSE_KEYWORDS: &[&str] = &[
+    "FOR",
+    "WITH",
+    "COLLECT",
+    "COLLECTING",
+    "APPEND",
+    "APPENDING",
+    "NCONC",
+    "NCONCING",
+    "SUM",
+    "SUMMING",
+    "COUNT",
+    "COUNTING",
+    "MAXIMIZE",
+    "MAXIMIZING",
+    "MINIMIZE",
+    "MINIMIZING",
+    "DO",
+    "DOING",
+    "WHEN",
+    "IF",
+    "UNLESS",
+    "AND",
+    "END",
+    "INITIALLY",
+    "FINALLY",
+    "WHILE",
+    "UNTIL",
+    "REPEAT",
+    "ALWAYS",
+    "NEVER",
+    "THEREIS",
+];
+
+const LAMBDA_LIST_KEYWORDS: &[&str] = &[
+    "&OPTIONAL",
+    "&REST",
+    "&BODY",
+    "&KEY",
+    "&AUX",
+    "&ALLOW-OTHER-KEYS",
+    "&WHOLE",
+    "&ENVIRONMENT",
+];
+
+/// How many parameters a printed lambda list has before `&BODY`, if it has `&BODY`.
+fn parameters_before_body(arglist: &str) -> Option<usize> {
+    let inner = arglist.trim().strip_prefix('(')?.strip_suffix(')')?;
+    let mut depth = 0usize;
+    let mut parameters = 0;
+    let mut in_token = false;
+    let mut token = String::new();
+    for c in inner.chars().chain(std::iter::once(' ')) {
+        match c {
+            '(' => {
+                if depth == 0 {
+                    parameters += 1;
+                }
+                depth += 1;
+            }
+            ')' => depth = depth.saturating_sub(1),
+            c if c.is_whitespace() => {
+                if in_token && depth == 0 {
+                    if token.eq_ignore_ascii_case("&BODY") {
+                        return Some(parameters);
+                    }
+                    if !token.starts_with('&') {
+                        parameters += 1;
+                    }
+                }
+                in_token = false;
+                token.clear();
+            }
+            c => {
+                if depth == 0 {
+                    in_token = true;
+                    token.push(c);
+                }
+            }
+        }
+    }
+    None
+}
+
+impl Printer<'_> {
+    fn symbol_named(&self, value: Value, names: &[&str]) -> bool {
+        match value {
+            Value::Symbol(sym) => {
+                let name = self.image.symbol_name(sym);
+                names.contains(&name.as_ref())
+            }
+            _ => false,
+        }
+    }
+
+    /// The layout for a list: by its operator, as SBCL's standard dispatch table decides.
+    pub(super) fn form_layout(&self, list: Value) -> Layout {
+        let Value::Cons(cell) = list else {
+            return Layout::Fill;
+        };
+        let Value::Symbol(head) = self.image.heap.car_cdr(cell).0 else {
+            return Layout::Fill;
+        };
+        let symbol = self.image.heap.symbol(head);
+        if symbol.package == Some(self.image.pkg.cl)
+            && let Some(layout) = standard_layout(&symbol.name)
+        {
+            return layout;
+        }
+        self.call_layout(head)
+    }
+
+    /// Calls of functions and macros; other lists are data.
+    fn call_layout(&self, head: SymRef) -> Layout {
+        let symbol = self.image.heap.symbol(head);
+        let special_operator = symbol.package == Some(self.image.pkg.cl)
+            && super::super::builtin_arglists::is_special_operator_name(&symbol.name);
+        if matches!(symbol.function, Value::Unbound) && !special_operator {
+            return Layout::Fill;
+        }
+        let body = symbol
+            .is_macro()
+            .then(|| symbol.info.as_ref()?.arglist.as_deref())
+            .flatten()
+            .and_then(parameters_before_body);
+        match body {
+            Some(before_body) => Layout::BodyCall { before_body },
+            None => Layout::Call,
+        }
+    }
+
+    pub(super) fn lay_out_elements(
+        &mut self,
+        layout: Layout,
+        elements: &mut Elements,
+        depth: usize,
+    ) {
+        match layout {
+            Layout::Fill => self.fill_layout(elements, depth),
+            Layout::Linear => self.linear_layout(elements, depth),
+            Layout::Call => self.call(elements, depth),
+            Layout::BodyCall { before_body } => self.body_call(elements, depth, before_body),
+            Layout::Defun => self.defun(elements, depth),
+            Layout::Defmethod => self.defmethod(elements, depth),
+            Layout::Lambda => self.lambda(elements, depth),
+            Layout::Let => self.let_form(elements, depth, Layout::Bindings),
+            Layout::Flet => self.let_form(elements, depth, Layout::FunctionBindings),
+            Layout::Block => self.block_form(elements, depth, None),
+            Layout::Case => self.block_form(elements, depth, Some(Layout::Linear)),
+            Layout::Progn => self.progn(elements, depth),
+            Layout::If => self.if_form(elements, depth),
+            Layout::Do => self.do_form(elements, depth),
+            Layout::Prog2 => self.prog2(elements, depth),
+            Layout::Tagbody => self.tagbody(elements, depth),
+            Layout::Setq => self.setq(elements, depth),
+            Layout::Loop => self.loop_form(elements, depth),
+            Layout::LambdaList => self.lambda_list(elements, depth),
+            Layout::Bindings => self.each_as(elements, depth, Layout::Linear),
+            Layout::FunctionBindings => self.each_as(elements, depth, Layout::FunctionDefinition),
+            Layout::FunctionDefinition => self.function_definition(elements, depth),
+            Layout::DoVariables => {
+                while self.print_next_as(elements, depth, Layout::Linear) {
+                    if elements.exhausted() {
+                        return;
+                    }
+                    self.space_then(NewlineKind::Mandatory);
+                }
+            }
+        }
+    }
+
+    /// The elements after the distinguished ones: each after a linear newline.
+    fn body(&mut self, elements: &mut Elements, depth: usize) {
+        while !elements.exhausted() {
+            self.space_then(NewlineKind::Linear);
+            self.print_next(elements, depth);
+        }
+    }
+
+    /// Elements each in `layout`, linear.
+    fn each_as(&mut self, elements: &mut Elements, depth: usize, layout: Layout) {
+        while self.print_next_as(elements, depth, layout) {
+            if elements.exhausted() {
+                return;
+            }
+            self.space_then(NewlineKind::Linear);
+        }
+    }
+
+    fn call(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.space_then(NewlineKind::Fill);
+        self.indent(IndentFrom::Current, 0);
+        self.fill_layout(elements, depth);
+    }
+
+    fn body_call(&mut self, elements: &mut Elements, depth: usize, before_body: usize) {
+        if !self.print_next(elements, depth) {
+            return;
+        }
+        let mut position = 1;
+        while !elements.exhausted() {
+            if position == 1 && before_body >= 1 {
+                self.out.push(' ');
+            } else {
+                let columns = if position <= before_body { 3 } else { 1 };
+                self.indent(IndentFrom::Block, columns);
+                self.space_then(NewlineKind::Mandatory);
+            }
+            self.print_next(elements, depth);
+            position += 1;
+        }
+    }
+
+    fn defun(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.space_then(NewlineKind::Miser);
+        self.indent(IndentFrom::Current, 0);
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.space_then(NewlineKind::Fill);
+        self.print_next_as(elements, depth, Layout::LambdaList);
+        self.indent(IndentFrom::Block, 1);
+        self.body(elements, depth);
+    }
+
+    fn defmethod(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.space_then(NewlineKind::Miser);
+        self.indent(IndentFrom::Current, 0);
+        if !self.print_next(elements, depth) {
+            return;
+        }
+        let mut qualifiers = 0;
+        while let Some(next) = self.peek(elements) {
+            self.space_then(NewlineKind::Fill);
+            // SBCL writes an empty lambda list as NIL unless qualifiers come before it.
+            if next.is_nil() && qualifiers == 0 {
+                self.print_next(elements, depth);
+                break;
+            }
+            if matches!(next, Value::Cons(_) | Value::Nil) {
+                self.print_next_as(elements, depth, Layout::LambdaList);
+                break;
+            }
+            self.print_next(elements, depth);
+            qualifiers += 1;
+        }
+        self.indent(IndentFrom::Block, 1);
+        self.body(elements, depth);
+    }
+
+    fn lambda(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.indent(IndentFrom::Block, 3);
+        self.space_then(NewlineKind::Fill);
+        self.print_next_as(elements, depth, Layout::LambdaList);
+        self.indent(IndentFrom::Block, 1);
+        self.body(elements, depth);
+    }
+
+    /// LET and FLET: the bindings in `bindings`, then the body on lines of its own.
+    fn let_form(&mut self, elements: &mut Elements, depth: usize, bindings: Layout) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.space_then(NewlineKind::Miser);
+        if !self.print_next_as(elements, depth, bindings) || elements.exhausted() {
+            return;
+        }
+        self.indent(IndentFrom::Block, 1);
+        self.newline(NewlineKind::Mandatory);
+        self.linear_layout(elements, depth);
+    }
+
+    fn function_definition(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.space_then(NewlineKind::Miser);
+        if !self.print_next_as(elements, depth, Layout::LambdaList) || elements.exhausted() {
+            return;
+        }
+        self.indent(IndentFrom::Block, 1);
+        self.newline(NewlineKind::Mandatory);
+        self.linear_layout(elements, depth);
+    }
+
+    /// One distinguished argument (printed in `clauses` when the body is clauses: CASE),
+    /// then the body.
+    fn block_form(&mut self, elements: &mut Elements, depth: usize, clauses: Option<Layout>) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.indent(IndentFrom::Block, 3);
+        self.space_then(NewlineKind::Fill);
+        self.print_next(elements, depth);
+        self.indent(IndentFrom::Block, 1);
+        while !elements.exhausted() {
+            self.space_then(NewlineKind::Linear);
+            match clauses {
+                Some(layout) => self.print_next_as(elements, depth, layout),
+                None => self.print_next(elements, depth),
+            };
+        }
+    }
+
+    fn progn(&mut self, elements: &mut Elements, depth: usize) {
+        if self.print_next(elements, depth) {
+            self.body(elements, depth);
+        }
+    }
+
+    fn if_form(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.out.push(' ');
+        self.indent(IndentFrom::Current, 0);
+        self.print_next(elements, depth);
+        while !elements.exhausted() {
+            self.space_then(NewlineKind::Mandatory);
+            self.print_next(elements, depth);
+        }
+    }
+
+    fn do_form(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.out.push(' ');
+        self.indent(IndentFrom::Current, 0);
+        if !self.print_next_as(elements, depth, Layout::DoVariables) || elements.exhausted() {
+            return;
+        }
+        self.space_then(NewlineKind::Linear);
+        if !self.print_next_as(elements, depth, Layout::Linear) {
+            return;
+        }
+        self.indent(IndentFrom::Block, 1);
+        self.body(elements, depth);
+    }
+
+    fn prog2(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.indent(IndentFrom::Block, 3);
+        self.space_then(NewlineKind::Fill);
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.space_then(NewlineKind::Linear);
+        self.print_next(elements, depth);
+        self.indent(IndentFrom::Block, 1);
+        self.body(elements, depth);
+    }
+
+    /// TAGBODY: tags out at the block's edge, statements indented by one.
+    fn tagbody(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) {
+            return;
+        }
+        while !elements.exhausted() {
+            self.out.push(' ');
+            let statement = matches!(self.peek(elements), Some(Value::Cons(_)));
+            self.indent(IndentFrom::Block, if statement { 1 } else { 0 });
+            self.newline(NewlineKind::Linear);
+            self.print_next(elements, depth);
+        }
+    }
+
+    /// SETQ and SETF: one place and its value to a line.
+    fn setq(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.out.push(' ');
+        self.indent(IndentFrom::Current, 0);
+        loop {
+            self.begin_block("", "");
+            let printed = self.print_next(elements, depth);
+            if printed && !elements.exhausted() {
+                self.out.push(' ');
+                self.indent(IndentFrom::Block, 2);
+                self.newline(NewlineKind::Fill);
+                self.print_next(elements, depth);
+            }
+            self.end_block();
+            if !printed || elements.exhausted() {
+                return;
+            }
+            self.space_then(NewlineKind::Mandatory);
+        }
+    }
+
+    fn loop_form(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        let extended = matches!(self.peek(elements), Some(Value::Symbol(_)));
+        if !extended {
+            self.space_then(NewlineKind::Fill);
+            self.indent(IndentFrom::Current, 0);
+            self.separated(elements, depth, NewlineKind::Mandatory);
+            return;
+        }
+        self.out.push(' ');
+        self.indent(IndentFrom::Current, 0);
+        self.print_next(elements, depth);
+        while let Some(next) = self.peek(elements) {
+            let kind = if self.symbol_named(next, LOOP_CLAUSE_KEYWORDS) {
+                NewlineKind::Mandatory
+            } else {
+                NewlineKind::Fill
+            };
+            self.space_then(kind);
+            self.print_next(elements, depth);
+        }
+        if !elements.exhausted() {
+            self.out.push(' ');
+            self.print_next(elements, depth);
+        }
+    }
+
+    /// Parameters filled, a new line before each lambda-list keyword if they do not fit;
+    /// destructuring parameters as lambda lists of their own.
+    fn lambda_list(&mut self, elements: &mut Elements, depth: usize) {
+        let mut required = true;
+        let mut first = true;
+        while !elements.exhausted() {
+            let next = self.peek(elements);
+            let keyword = next.is_some_and(|n| self.symbol_named(n, LAMBDA_LIST_KEYWORDS));
+            if !first {
+                let kind = if keyword {
+                    NewlineKind::Linear
+                } else {
+                    NewlineKind::Fill
+                };
+                self.space_then(kind);
+            }
+            first = false;
+            if keyword {
+                required =
+                    next.is_some_and(|n| self.symbol_named(n, &["&REST", "&BODY", "&WHOLE"]));
+                self.print_next(elements, depth);
+            } else if required {
+                self.print_next_as(elements, depth, Layout::LambdaList);
+            } else {
+                self.print_next_as(elements, depth, Layout::Fill);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parameters_before_body;
+
+    #[test]
+    fn parameters_before_body_are_counted_at_the_top_level() {
+        assert_eq!(parameters_before_body("(A B C &BODY BODY)"), Some(3));
+        assert_eq!(parameters_before_body("((VAR LIST) &BODY BODY)"), Some(1));
+        assert_eq!(parameters_before_body("(&BODY FORMS)"), Some(0));
+        assert_eq!(parameters_before_body("(&REST CLAUSES)"), None);
+        assert_eq!(
+            parameters_before_body("(A &OPTIONAL (B 1) &body BODY)"),
+            Some(2)
+        );
+    }
+}
