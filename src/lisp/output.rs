@@ -28,6 +28,10 @@ impl Vm {
         let Value::Object(r) = stream else {
             return Err(LispError::type_error(stream, "STREAM"));
         };
+        if let Some(pretty) = self.pretty_streams.get_mut(&r) {
+            pretty.write(text);
+            return Ok(());
+        }
         let grew = text.len();
         match self.image.heap.object_mut(r) {
             Some(Object::Stream(Stream::ProcessOutput { column })) => {
@@ -80,8 +84,35 @@ impl Vm {
         Ok(())
     }
 
+    /// Prints `value` to `stream` with `options`; inside a logical block opened on the
+    /// stream, pretty output joins the block's layout.
+    pub fn write_printed(
+        &mut self,
+        stream: Value,
+        value: Value,
+        options: &PrintOptions,
+    ) -> LispResult<()> {
+        if options.pretty.is_some()
+            && let Value::Object(r) = stream
+            && self.pretty_streams.contains_key(&r)
+        {
+            let document = super::print::print_to_document(&self.image, value, options);
+            if let Some(pretty) = self.pretty_streams.get_mut(&r) {
+                pretty.append(document);
+            }
+            return Ok(());
+        }
+        let text = super::print::print_to_string(&self.image, value, options);
+        self.write_text(stream, &text)
+    }
+
     /// The column the stream's output continues at.
     pub fn stream_column(&self, stream: Value) -> usize {
+        if let Value::Object(r) = stream
+            && let Some(pretty) = self.pretty_streams.get(&r)
+        {
+            return pretty.column();
+        }
         match self.image.object(stream) {
             Some(Object::Stream(s)) => s.column(),
             _ => 0,

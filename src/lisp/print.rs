@@ -81,25 +81,24 @@ pub fn princ_to_string(image: &Image, value: Value) -> String {
 }
 
 pub fn print_to_string(image: &Image, value: Value, options: &PrintOptions) -> String {
-    let labels = options.circle.then(|| Labels::find(image, value));
-    let mut printer = Printer {
-        image,
-        options,
-        out: String::new(),
-        labels,
-        document: options.pretty.map(|_| Document::new()),
-        flushed: 0,
-    };
-    printer.value(value, 0);
-    match (printer.document, &options.pretty) {
-        (Some(mut document), Some(settings)) => {
-            document.text(&printer.out);
-            document.end_all_blocks();
-
-            lay_out(&document, settings)
+    match &options.pretty {
+        Some(settings) => lay_out(&print_to_document(image, value, options), settings),
+        None => {
+            let mut printer = Printer::new(image, options, value, None);
+            printer.value(value, 0);
+            printer.out
         }
-        _ => printer.out,
     }
+}
+
+/// `value` printed as the pretty printer prints it, not yet broken into lines.
+pub fn print_to_document(image: &Image, value: Value, options: &PrintOptions) -> Document {
+    let mut printer = Printer::new(image, options, value, Some(Document::new()));
+    printer.value(value, 0);
+    let mut document = printer.document.unwrap_or_default();
+    document.text(&printer.out);
+    document.end_all_blocks();
+    document
 }
 
 struct Printer<'a> {
@@ -115,6 +114,24 @@ struct Printer<'a> {
 }
 
 const MAX_PRINT_DEPTH: usize = 10_000;
+
+impl<'a> Printer<'a> {
+    fn new(
+        image: &'a Image,
+        options: &'a PrintOptions,
+        value: Value,
+        document: Option<Document>,
+    ) -> Printer<'a> {
+        Printer {
+            image,
+            options,
+            out: String::new(),
+            labels: options.circle.then(|| Labels::find(image, value)),
+            document,
+            flushed: 0,
+        }
+    }
+}
 
 impl Printer<'_> {
     fn full(&self) -> bool {

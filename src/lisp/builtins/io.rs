@@ -115,16 +115,31 @@ fn print_with(
 ) -> LispResult<Control> {
     let stream = vm.output_stream(thread, args.get(1).copied().unwrap_or(Value::Nil))?;
     let preparation = vm.prepare_printing(thread, &args[..1], &[escape])?;
-    let column = if before.ends_with('\n') {
-        0
-    } else {
-        vm.stream_column(stream)
-    };
-    let options = vm.print_options_at(thread, escape, column);
-    let text = super::super::print::print_to_string(&vm.image, args[0], &options);
+    let printed = print_between(vm, thread, stream, args[0], escape, before, after);
     vm.finish_printing(preparation);
-    vm.write_text(stream, &format!("{before}{text}{after}"))?;
+    printed?;
     value(args[0])
+}
+
+/// Writes `before`, `value` printed (starting at the column `before` leaves), then `after`.
+fn print_between(
+    vm: &mut Vm,
+    thread: &mut LispThread,
+    stream: Value,
+    value: Value,
+    escape: bool,
+    before: &str,
+    after: &str,
+) -> LispResult<()> {
+    if !before.is_empty() {
+        vm.write_text(stream, before)?;
+    }
+    let options = vm.print_options_at(thread, escape, vm.stream_column(stream));
+    vm.write_printed(stream, value, &options)?;
+    if !after.is_empty() {
+        vm.write_text(stream, after)?;
+    }
+    Ok(())
 }
 
 /// `WRITE`: PRIN1 or PRINC with the printer variables its keywords name taken from them.
@@ -200,9 +215,9 @@ fn write(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Con
             PrintCase::Upcase
         };
     }
-    let text = super::super::print::print_to_string(&vm.image, args[0], &options);
+    let printed = vm.write_printed(stream, args[0], &options);
     vm.finish_printing(preparation);
-    vm.write_text(stream, &text)?;
+    printed?;
     value(args[0])
 }
 

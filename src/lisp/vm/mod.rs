@@ -95,6 +95,9 @@ pub struct Vm {
     /// Per thread running a compilation for Emacs: what the compiler noticed in its code.
     pub compile_notes:
         std::collections::HashMap<super::thread::ThreadId, Vec<super::compiler::CompileNote>>,
+    /// Streams with a `PPRINT-LOGICAL-BLOCK` open on them.
+    pub pretty_streams:
+        std::collections::HashMap<super::value::ObjRef, super::pretty_stream::PrettyStream>,
 }
 
 impl Vm {
@@ -109,6 +112,7 @@ impl Vm {
             nested: 0,
             compile_notes: Default::default(),
             macro_generation: 0,
+            pretty_streams: Default::default(),
         }
     }
 

@@ -133,4 +133,28 @@ impl Document {
     pub fn depth(&self) -> usize {
         self.open_blocks.len()
     }
+
+    /// Adds `other`'s tokens after these (its blocks must be closed).
+    pub fn append(&mut self, other: Document) {
+        for token in other.tokens {
+            match token {
+                Token::Text(text) => self.plain_text(&text),
+                token => self.tokens.push(token),
+            }
+        }
+    }
+
+    /// The column the text ends at when it starts at `start` and no conditional newline
+    /// breaks.
+    pub fn flat_column(&self, start: usize) -> usize {
+        let mut column = start;
+        for token in &self.tokens {
+            match token {
+                Token::Text(text) => column += text.chars().count(),
+                Token::Newline(NewlineKind::Literal) => column = 0,
+                _ => {}
+            }
+        }
+        column
+    }
 }
