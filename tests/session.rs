@@ -584,6 +584,7 @@ fn an_undefined_function_can_be_defined_and_the_call_retried() {
 
 #[test]
 fn macroexpand_all_expands_inside_forms_but_not_quoted_data() {
+    // Pretty-printed as SBCL's swank prints expansions: IF puts each branch on its own line.
     let mut client = start();
     client.rex(
         r#"(swank:swank-macroexpand-all "(when a (push 1 x) (quote (when c)))")"#,
@@ -592,7 +593,7 @@ fn macroexpand_all_expands_inside_forms_but_not_quoted_data() {
     );
     assert_eq!(
         client.next(),
-        r#"(:return (:ok "(IF A (PROGN (SETQ X (CONS 1 X)) '(WHEN C)) NIL)") 1)"#
+        r#"(:return (:ok "(IF A\n    (PROGN (SETQ X (CONS 1 X)) '(WHEN C))\n    NIL)") 1)"#
     );
 }
 
@@ -1119,4 +1120,36 @@ fn format_string_expand_gives_a_function_that_formats_alike() {
     let check = r#"(swank:interactive-eval "(let* ((control \"Total: ~5,2f (~d items)~&~{~a~^, ~}~~\") (expanded (eval (read-from-string (swank:swank-format-string-expand (prin1-to-string control)))))) (equal (with-output-to-string (s) (funcall expanded s 3.14159 2 '(1 2 3))) (format nil control 3.14159 2 '(1 2 3))))")"#;
     client.rex(check, ThreadSelector::Any, 2);
     assert_eq!(client.next(), r#"(:return (:ok "=> T") 2)"#);
+}
+
+#[test]
+fn pprint_eval_pretty_prints_each_value_on_lines_of_its_own() {
+    // As SBCL's swank-pprint: each value after a newline, pretty-printed, then a newline.
+    let mut client = start();
+    client.rex(
+        r#"(swank:pprint-eval "(values '(let ((a 1)) a) 2)")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok "\n(LET ((A 1))\n  A)\n\n2\n") 1)"#
+    );
+}
+
+#[test]
+fn pretty_printing_never_reaches_the_replies_encoding() {
+    // *PRINT-PRETTY* is on by default and the margin here is tiny; the reply's data still
+    // travels as data, every symbol and string on one line.
+    let mut client = start();
+    client.rex(
+        r#"(cl:progn (cl:setf cl:*print-right-margin* 10)
+             (cl:list "a b c d e f g h" 'alpha-beta-gamma-delta
+                      (cl:list 'epsilon-zeta-eta 'theta-iota-kappa 'lambda-mu-nu)))"#,
+        ThreadSelector::Any,
+        1,
+    );
+    let reply = client.next();
+    assert!(!reply.contains('\n') && !reply.contains("\\n"), "{reply}");
+    assert!(reply.contains("theta-iota-kappa"), "{reply}");
 }

@@ -99,11 +99,46 @@ change); returns the values of the last as a list."
                    (setq values (multiple-value-list (eval (read-from-string string)))))))
     (list output (format nil "~{~S~^~%~}" values))))
 
+(defvar *swank-pprint-bindings*
+  '((*print-pretty* . t)
+    (*print-level* . nil)
+    (*print-length* . nil)
+    (*print-circle* . t)
+    (*print-readably* . nil))
+  "The printer variables' values while values are pretty-printed for Emacs (as in swank).")
+
+(defvar *macroexpand-printer-bindings*
+  '((*print-circle* . nil)
+    (*print-pretty* . t)
+    (*print-escape* . t)
+    (*print-lines* . nil)
+    (*print-level* . nil)
+    (*print-length* . nil))
+  "The printer variables' values while macroexpansions are printed (as in swank).")
+
+(defun call-with-bindings (alist function)
+  "Calls FUNCTION with each variable in ALIST, a list of (VARIABLE . VALUE), bound."
+  (progv (mapcar #'car alist) (mapcar #'cdr alist)
+    (funcall function)))
+
+(defun swank-pprint (values)
+  "VALUES pretty-printed, each on lines of its own, as the pprint commands show them."
+  (call-with-bindings
+   *swank-pprint-bindings*
+   (lambda ()
+     (if (null values)
+         "; No value"
+         (with-output-to-string (*standard-output*)
+           (dolist (value values)
+             (pprint value)
+             (terpri)))))))
+
 (defun pprint-eval (string)
+  "C-c C-p: what evaluating STRING wrote, then its values pretty-printed."
   (let* ((values nil)
          (output (with-output-to-string (*standard-output*)
                    (setq values (multiple-value-list (eval (read-from-string string)))))))
-    (format nil "~A~{~S~%~}" output values)))
+    (concatenate 'string output (swank-pprint values))))
 
 (defun re-evaluate-defvar (form)
   (let ((form (read-from-string form)))
@@ -322,10 +357,12 @@ LOAD-P false only reads it, to report reader errors."
   (sleep seconds))
 
 (defun apply-macro-expander (expander string)
-  "The text of EXPANDER applied to the form STRING holds, as the macroexpansion buffer
-shows it."
-  (let ((*print-readably* nil))
-    (prin1-to-string (funcall expander (read-from-string string)))))
+  "The text of EXPANDER applied to the form STRING holds, pretty-printed as the
+macroexpansion buffer shows it."
+  (call-with-bindings
+   *macroexpand-printer-bindings*
+   (lambda ()
+     (prin1-to-string (funcall expander (read-from-string string))))))
 
 (defun swank-macroexpand-1 (string)
   "C-c C-m: the form's expansion by one step."
