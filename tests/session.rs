@@ -1153,3 +1153,18 @@ fn pretty_printing_never_reaches_the_replies_encoding() {
     assert!(!reply.contains('\n') && !reply.contains("\\n"), "{reply}");
     assert!(reply.contains("theta-iota-kappa"), "{reply}");
 }
+
+#[test]
+fn echo_area_values_are_pretty_printed_after_the_arrow() {
+    // As SBCL's swank prints them: continuation lines line up under the list's first element.
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(values 1 (loop for i below 40 collect i))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok "=> 1, (0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26\n       27 28 29 30 31 32 33 34 35 36 37 38 39)") 1)"#
+    );
+}

@@ -82,7 +82,13 @@ pub fn princ_to_string(image: &Image, value: Value) -> String {
 
 pub fn print_to_string(image: &Image, value: Value, options: &PrintOptions) -> String {
     match &options.pretty {
-        Some(settings) => lay_out(&print_to_document(image, value, options), settings),
+        Some(settings) => {
+            let document = print_to_document(image, value, options);
+            match document.only_text() {
+                Some(text) => text.to_string(),
+                None => lay_out(&document, settings),
+            }
+        }
         None => {
             let mut printer = Printer::new(image, options, value, None);
             printer.value(value, 0);

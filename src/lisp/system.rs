@@ -84,7 +84,7 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
         (s.print_length, Value::Nil),
         (s.print_level, Value::Nil),
         (s.print_case, upcase),
-        (s.print_pretty, Value::Nil),
+        (s.print_pretty, t),
         (s.print_circle, Value::Nil),
         (s.print_right_margin, Value::Nil),
         (s.print_miser_width, Value::Nil),

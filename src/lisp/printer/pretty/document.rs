@@ -129,6 +129,16 @@ impl Document {
         }
     }
 
+    /// The document's text when it is nothing but text without newlines, which needs no
+    /// laying out (atoms).
+    pub fn only_text(&self) -> Option<&str> {
+        match self.tokens.as_slice() {
+            [] => Some(""),
+            [Token::Text(text)] => Some(text),
+            _ => None,
+        }
+    }
+
     /// How many logical blocks are open.
     pub fn depth(&self) -> usize {
         self.open_blocks.len()
