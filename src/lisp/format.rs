@@ -1,11 +1,15 @@
 //! `FORMAT` directives.
 
 pub mod numerals;
+mod pretty;
+
+use std::cell::Cell;
 
 use super::error::{LispError, LispResult};
 use super::heap::HeapExhausted;
 use super::number::Number;
 use super::printer;
+use super::printer::pretty::Document;
 use super::thread::LispThread;
 use super::value::Value;
 use super::vm::Vm;
@@ -32,8 +36,14 @@ enum Param {
 struct Formatter<'a> {
     vm: &'a Vm,
     thread: &'a LispThread,
+    /// Text printed since the last pretty-printing directive (all of it without one).
     out: String,
     column_base: usize,
+    /// Once a pretty-printing directive is used: the output before `out`.
+    document: Option<Document>,
+    /// The innermost `~<...~:>` block's arguments, and why its body stopped taking them.
+    block_arguments: Cell<Option<pretty::BlockArguments>>,
+    block_end: Cell<Option<pretty::BlockEnd>>,
 }
 
 /// Formats `control` with `args`; `column` is where the destination's output continues.
@@ -49,11 +59,14 @@ pub fn format(
         thread,
         out: String::new(),
         column_base: column,
+        document: None,
+        block_arguments: Cell::new(None),
+        block_end: Cell::new(None),
     };
     let chars: Vec<char> = control.chars().collect();
     let mut arg_index = 0;
     formatter.run(&chars, args, &mut arg_index)?;
-    Ok(formatter.out)
+    Ok(formatter.finish())
 }
 
 fn format_error(message: &str) -> LispError {
@@ -64,7 +77,7 @@ impl Formatter<'_> {
     fn column(&self) -> usize {
         match self.out.rfind('\n') {
             Some(i) => self.out[i + 1..].chars().count(),
-            None => self.column_base + self.out.chars().count(),
+            None => self.document_column(self.column_base) + self.out.chars().count(),
         }
     }
 
@@ -75,6 +88,9 @@ impl Formatter<'_> {
     }
 
     fn next_arg(&self, args: &[Value], index: &mut usize) -> LispResult<Value> {
+        if self.block_ends_at(args, *index) {
+            return Err(format_error("the logical block's list ended"));
+        }
         let value = args
             .get(*index)
             .copied()
@@ -100,12 +116,16 @@ impl Formatter<'_> {
                 'A' | 'S' => {
                     let arg = self.next_arg(args, index)?;
                     let escape = !directive.kind.eq_ignore_ascii_case(&'A');
-                    let text = if arg.is_nil() && directive.colon && !escape {
-                        "()".to_string()
+                    if arg.is_nil() && directive.colon && !escape {
+                        self.pad("()", &directive);
+                    } else if directive.params.is_empty() {
+                        if let Some(text) = self.print_argument(arg, escape) {
+                            self.out.push_str(&text);
+                        }
                     } else {
-                        self.printed(arg, escape)
-                    };
-                    self.pad(&text, &directive);
+                        let text = self.printed(arg, escape);
+                        self.pad(&text, &directive);
+                    }
                 }
                 'D' | 'B' | 'O' | 'X' => {
                     let base = match directive.kind.to_ascii_uppercase() {
@@ -141,6 +161,15 @@ impl Formatter<'_> {
                         Value::Char(c) => self.out.push(c),
                         other => return Err(LispError::type_error(other, "CHARACTER")),
                     }
+                }
+                'W' => {
+                    let arg = self.next_arg(args, index)?;
+                    self.write_argument(arg, &directive)?;
+                }
+                '_' => self.conditional_newline(&directive),
+                'I' => self.indentation(&directive),
+                '<' => {
+                    i = self.logical_block(chars, i, &directive, args, index)?;
                 }
                 'P' => {
                     if directive.colon {
@@ -252,7 +281,12 @@ impl Formatter<'_> {
                     i = end.1;
                     let start = self.out.len();
                     self.run(&body, args, index)?;
-                    let inner = self.out.split_off(start);
+                    // Text that moved into a pretty-printing document keeps its case.
+                    let inner = if start <= self.out.len() {
+                        self.out.split_off(start)
+                    } else {
+                        String::new()
+                    };
                     let converted = match (directive.colon, directive.at) {
                         (false, false) => inner.to_lowercase(),
                         (true, true) => inner.to_uppercase(),
