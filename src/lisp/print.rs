@@ -469,6 +469,9 @@ impl Printer<'_> {
                 }
                 self.out.push(')');
             }
+            Object::Array(array) if self.document.is_some() => {
+                self.pretty_array(&array.dimensions, &array.items, depth)
+            }
             Object::Array(array) => {
                 if let Some(level) = self.options.level
                     && depth >= level

@@ -32,8 +32,13 @@ pub(super) enum Layout {
     If,
     Case,
     Do,
-    /// MULTIPLE-VALUE-BIND, DESTRUCTURING-BIND: two distinguished arguments, then a body.
+    /// MULTIPLE-VALUE-BIND, PROGV: two distinguished arguments, then a body.
     Prog2,
+    /// Like `Prog2`, the first argument a lambda list.
+    DestructuringBind,
+    Declare,
+    /// PROG and PROG*: bindings, then tags and statements as in TAGBODY.
+    Prog,
     Tagbody,
     Setq,
     Loop,
@@ -85,7 +90,10 @@ fn standard_layout(name: &str) -> Option<Layout> {
         "IF" => Layout::If,
         "CASE" | "ECASE" | "CCASE" | "TYPECASE" | "ETYPECASE" | "CTYPECASE" => Layout::Case,
         "DO" | "DO*" => Layout::Do,
-        "MULTIPLE-VALUE-BIND" | "DESTRUCTURING-BIND" | "PROG2" => Layout::Prog2,
+        "MULTIPLE-VALUE-BIND" | "PROGV" | "PROG2" => Layout::Prog2,
+        "DESTRUCTURING-BIND" => Layout::DestructuringBind,
+        "DECLARE" => Layout::Declare,
+        "PROG" | "PROG*" => Layout::Prog,
         "TAGBODY" => Layout::Tagbody,
         "SETQ" | "SETF" | "PSETQ" | "PSETF" => Layout::Setq,
         "LOOP" => Layout::Loop,
@@ -129,6 +137,8 @@ const LOOP_CLAUSE_KEYWORDS: &[&str] = &[
     "THEREIS",
 ];
 
+/// The lambda-list keywords SBCL may start a new line for (`&WHOLE` and `&ENVIRONMENT` it
+/// fills like parameters).
 const LAMBDA_LIST_KEYWORDS: &[&str] = &[
     "&OPTIONAL",
     "&REST",
@@ -136,8 +146,6 @@ const LAMBDA_LIST_KEYWORDS: &[&str] = &[
     "&KEY",
     "&AUX",
     "&ALLOW-OTHER-KEYS",
-    "&WHOLE",
-    "&ENVIRONMENT",
 ];
 
 /// How many parameters a printed lambda list has before `&BODY`, if it has `&BODY`.
@@ -215,9 +223,14 @@ impl Printer<'_> {
         if matches!(symbol.function, Value::Unbound) && !special_operator {
             return Layout::Fill;
         }
+        // Common Lisp's macros are laid out by SBCL's lambda lists, whatever swankd's own
+        // definitions take.
+        let standard = (symbol.package == Some(self.image.pkg.cl))
+            .then(|| super::super::builtin_arglists::standard_arglist(&symbol.name))
+            .flatten();
         let body = symbol
             .is_macro()
-            .then(|| symbol.info.as_ref()?.arglist.as_deref())
+            .then(|| standard.or_else(|| symbol.info.as_ref()?.arglist.as_deref()))
             .flatten()
             .and_then(parameters_before_body);
         match body {
@@ -247,7 +260,10 @@ impl Printer<'_> {
             Layout::Progn => self.progn(elements, depth),
             Layout::If => self.if_form(elements, depth),
             Layout::Do => self.do_form(elements, depth),
-            Layout::Prog2 => self.prog2(elements, depth),
+            Layout::Prog2 => self.prog2(elements, depth, None),
+            Layout::DestructuringBind => self.prog2(elements, depth, Some(Layout::LambdaList)),
+            Layout::Declare => self.declare(elements, depth),
+            Layout::Prog => self.prog(elements, depth),
             Layout::Tagbody => self.tagbody(elements, depth),
             Layout::Setq => self.setq(elements, depth),
             Layout::Loop => self.loop_form(elements, depth),
@@ -447,13 +463,18 @@ impl Printer<'_> {
         self.body(elements, depth);
     }
 
-    fn prog2(&mut self, elements: &mut Elements, depth: usize) {
+    /// Two distinguished arguments (the first in `first` if given), then the body.
+    fn prog2(&mut self, elements: &mut Elements, depth: usize, first: Option<Layout>) {
         if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
         self.indent(IndentFrom::Block, 3);
         self.space_then(NewlineKind::Fill);
-        if !self.print_next(elements, depth) || elements.exhausted() {
+        let printed = match first {
+            Some(layout) => self.print_next_as(elements, depth, layout),
+            None => self.print_next(elements, depth),
+        };
+        if !printed || elements.exhausted() {
             return;
         }
         self.space_then(NewlineKind::Linear);
@@ -462,11 +483,34 @@ impl Printer<'_> {
         self.body(elements, depth);
     }
 
-    /// TAGBODY: tags out at the block's edge, statements indented by one.
-    fn tagbody(&mut self, elements: &mut Elements, depth: usize) {
-        if !self.print_next(elements, depth) {
+    /// DECLARE: the first declaration after the operator if it fits, each on its own line.
+    fn declare(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
+        self.space_then(NewlineKind::Fill);
+        self.indent(IndentFrom::Current, 0);
+        self.separated(elements, depth, NewlineKind::Mandatory);
+    }
+
+    fn prog(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.space_then(NewlineKind::Miser);
+        if self.print_next_as(elements, depth, Layout::Bindings) {
+            self.tags_and_statements(elements, depth);
+        }
+    }
+
+    /// TAGBODY: tags out at the block's edge, statements indented by one.
+    fn tagbody(&mut self, elements: &mut Elements, depth: usize) {
+        if self.print_next(elements, depth) {
+            self.tags_and_statements(elements, depth);
+        }
+    }
+
+    fn tags_and_statements(&mut self, elements: &mut Elements, depth: usize) {
         while !elements.exhausted() {
             self.out.push(' ');
             let statement = matches!(self.peek(elements), Some(Value::Cons(_)));
@@ -537,18 +581,18 @@ impl Printer<'_> {
         while !elements.exhausted() {
             let next = self.peek(elements);
             let keyword = next.is_some_and(|n| self.symbol_named(n, LAMBDA_LIST_KEYWORDS));
+            // SBCL breaks before a lambda-list keyword even when it comes first.
             if !first {
-                let kind = if keyword {
-                    NewlineKind::Linear
-                } else {
-                    NewlineKind::Fill
-                };
-                self.space_then(kind);
+                self.out.push(' ');
+            }
+            if keyword {
+                self.newline(NewlineKind::Linear);
+            } else if !first {
+                self.newline(NewlineKind::Fill);
             }
             first = false;
             if keyword {
-                required =
-                    next.is_some_and(|n| self.symbol_named(n, &["&REST", "&BODY", "&WHOLE"]));
+                required = next.is_some_and(|n| self.symbol_named(n, &["&REST", "&BODY"]));
                 self.print_next(elements, depth);
             } else if required {
                 self.print_next_as(elements, depth, Layout::LambdaList);

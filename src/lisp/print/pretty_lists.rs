@@ -232,6 +232,44 @@ impl Printer<'_> {
         self.end_block();
     }
 
+    /// `#nA(...)`: each dimension's lists filled.
+    pub(super) fn pretty_array(&mut self, dimensions: &[usize], items: &[Value], depth: usize) {
+        if self.options.level.is_some_and(|level| depth >= level) {
+            self.out.push('#');
+            return;
+        }
+        self.out.push_str(&format!("#{}A", dimensions.len()));
+        self.pretty_array_contents(dimensions, items, depth);
+    }
+
+    fn pretty_array_contents(&mut self, dimensions: &[usize], items: &[Value], depth: usize) {
+        let Some((size, inner)) = dimensions.split_first() else {
+            if let Some(item) = items.first() {
+                self.value(*item, depth + 1);
+            }
+            return;
+        };
+        let stride: usize = inner.iter().product();
+        self.begin_block("(", ")");
+        for index in 0..*size {
+            if index > 0 {
+                self.space_then(NewlineKind::Fill);
+            }
+            if self.options.length.is_some_and(|length| index >= length) {
+                self.out.push_str("...");
+                break;
+            }
+            let part = items
+                .get(index * stride..(index + 1) * stride)
+                .unwrap_or_default();
+            self.pretty_array_contents(inner, part, depth + 1);
+            if self.full() {
+                break;
+            }
+        }
+        self.end_block();
+    }
+
     /// `#S(NAME :SLOT VALUE ...)`: all on one line, or each slot on its own.
     pub(super) fn pretty_structure(&mut self, instance: &StructObject, depth: usize) {
         if self.options.level.is_some_and(|level| depth >= level) {
