@@ -296,7 +296,7 @@ impl Printer<'_> {
             self.value(car, depth + 1);
             count += 1;
             rest = cdr;
-            if self.labels.as_ref().is_some_and(|l| l.is_shared(rest)) {
+            if self.labels.as_ref().is_some_and(|l| l.is_shared(rest)) || self.is_unquote(rest) {
                 break;
             }
         }
@@ -337,6 +337,13 @@ impl Printer<'_> {
             }
         }
         self.out.push(')');
+    }
+
+    /// Whether `value` is `(UNQUOTE X)`, which as a list's tail prints `. ,X`.
+    fn is_unquote(&self, value: Value) -> bool {
+        two_element_list(self.image, value).is_some_and(
+            |(head, _)| matches!(head, Value::Symbol(s) if s == self.image.sym.unquote),
+        )
     }
 
     /// `'X`, `#'X`, and backquote syntax for two-element lists headed by those operators.

@@ -101,7 +101,8 @@ impl Printer<'_> {
             elements.rest = Value::Nil;
             return None;
         }
-        if elements.count > 0 && self.labels.as_ref().is_some_and(|l| l.is_shared(rest)) {
+        let shared = self.labels.as_ref().is_some_and(|l| l.is_shared(rest));
+        if elements.count > 0 && (shared || self.is_unquote(rest)) {
             self.out.push_str(". ");
             self.value(rest, depth + 1);
             elements.rest = Value::Nil;
