@@ -302,6 +302,7 @@ impl Formatter<'_> {
                     };
                     self.out.push_str(&converted);
                 }
+                'T' if self.in_pretty_block() => self.pretty_tab(&directive),
                 'T' => {
                     let colnum = self.count_param(&directive, 1);
                     let column = self.column();

@@ -2442,6 +2442,19 @@ unless COLON is NIL)."
   (declare (ignore at-sign))
   (swankd::%pprint-separated stream list colon :linear))
 
+(defun pprint-tabular (stream list &optional (colon t) at-sign (tabsize 16))
+  "Prints LIST's elements to STREAM filled in columns TABSIZE wide (in parentheses unless
+COLON is NIL)."
+  (declare (ignore at-sign))
+  (pprint-logical-block (stream list :prefix (if colon "(" "") :suffix (if colon ")" ""))
+    (pprint-exit-if-list-exhausted)
+    (loop
+      (write (pprint-pop) :stream stream)
+      (pprint-exit-if-list-exhausted)
+      (write-char #\Space stream)
+      (pprint-tab :section-relative 0 tabsize stream)
+      (pprint-newline :fill stream))))
+
 (defun caaaar (x) (car (car (car (car x)))))
 (defun caaadr (x) (car (car (car (cdr x)))))
 (defun caadar (x) (car (car (cdr (car x)))))

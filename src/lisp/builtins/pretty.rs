@@ -1,11 +1,11 @@
 //! The pretty printer's stream operations: the logical blocks `PPRINT-LOGICAL-BLOCK` opens
 //! on a stream (`SWANKD::%BEGIN-LOGICAL-BLOCK`, `SWANKD::%END-LOGICAL-BLOCK`), and
-//! `PPRINT-NEWLINE` and `PPRINT-INDENT` inside them.
+//! `PPRINT-NEWLINE`, `PPRINT-INDENT` and `PPRINT-TAB` inside them.
 
 use super::super::error::{LispError, LispResult};
 use super::super::image::Image;
 use super::super::pretty_stream::PrettyStream;
-use super::super::printer::pretty::{IndentFrom, NewlineKind};
+use super::super::printer::pretty::{IndentFrom, NewlineKind, Tab};
 use super::super::thread::LispThread;
 use super::super::value::{ObjRef, Value};
 use super::super::vm::Vm;
@@ -46,6 +46,25 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             pretty_stream(vm, t, a.get(2).copied())?.and_then(|r| vm.pretty_streams.get_mut(&r))
         {
             pretty.document_mut().indent(from, columns as isize);
+        }
+        value(Value::Nil)
+    })?;
+    table.define(image, cl, "PPRINT-TAB", (3, Some(4)), |vm, t, a| {
+        let (section, relative) = tab_kind(vm, a[0])?;
+        let count = |value: Value| match value {
+            Value::Fixnum(n) if n >= 0 => Ok(n as usize),
+            other => Err(LispError::type_error(other, "UNSIGNED-BYTE")),
+        };
+        let tab = Tab {
+            section,
+            relative,
+            column: count(a[1])?,
+            increment: count(a[2])?,
+        };
+        if let Some(pretty) =
+            pretty_stream(vm, t, a.get(3).copied())?.and_then(|r| vm.pretty_streams.get_mut(&r))
+        {
+            pretty.document_mut().tab(tab);
         }
         value(Value::Nil)
     })?;
@@ -144,5 +163,19 @@ fn indent_from(vm: &Vm, from: Value) -> LispResult<IndentFrom> {
         Some("BLOCK") => Ok(IndentFrom::Block),
         Some("CURRENT") => Ok(IndentFrom::Current),
         _ => Err(LispError::type_error(from, "(MEMBER :BLOCK :CURRENT)")),
+    }
+}
+
+/// Whether a `PPRINT-TAB` kind counts from the section, and whether it is relative.
+fn tab_kind(vm: &Vm, kind: Value) -> LispResult<(bool, bool)> {
+    match keyword_name(vm, kind).as_deref() {
+        Some("LINE") => Ok((false, false)),
+        Some("SECTION") => Ok((true, false)),
+        Some("LINE-RELATIVE") => Ok((false, true)),
+        Some("SECTION-RELATIVE") => Ok((true, true)),
+        _ => Err(LispError::type_error(
+            kind,
+            "(MEMBER :LINE :SECTION :LINE-RELATIVE :SECTION-RELATIVE)",
+        )),
     }
 }

@@ -1,13 +1,13 @@
 //! FORMAT's pretty-printing directives: `~<...~:>` (a logical block over a list's
-//! elements), `~_` (a conditional newline), `~I` (indentation) and `~W` (WRITE), and the
-//! layout of output that used them.
+//! elements), `~_` (a conditional newline), `~I` (indentation), `~W` (WRITE) and `~T`
+//! inside a logical block (a pretty-printing tab), and the layout of output that used them.
 //!
 //! Output is text until one of them appears; from then on it gathers in a pretty-printing
 //! document (the text so far first), which `finish` breaks into lines.
 
 use super::super::error::{LispError, LispResult};
 use super::super::print::{print_to_document, print_to_string};
-use super::super::printer::pretty::{Document, IndentFrom, NewlineKind, lay_out};
+use super::super::printer::pretty::{Document, IndentFrom, NewlineKind, Tab, lay_out};
 use super::super::value::Value;
 use super::{Directive, Formatter, Param, find_close, format_error, parse_directive};
 
@@ -131,6 +131,26 @@ impl Formatter<'_> {
             IndentFrom::Block
         };
         self.document().indent(from, columns);
+    }
+
+    /// Whether a logical block is open and `*PRINT-PRETTY*` is true.
+    pub(super) fn in_pretty_block(&self) -> bool {
+        self.document.as_ref().is_some_and(|d| d.depth() > 0) && self.pretty()
+    }
+
+    /// `~T` inside a logical block: `PPRINT-TAB`, `:SECTION` with `:`, relative with `@`.
+    pub(super) fn pretty_tab(&mut self, directive: &Directive) {
+        let number = |position: usize, default: usize| match directive.params.get(position) {
+            Some(Some(Param::Number(n))) if *n >= 0 => *n as usize,
+            _ => default,
+        };
+        let tab = Tab {
+            section: directive.colon,
+            relative: directive.at,
+            column: number(0, 1),
+            increment: number(1, 1),
+        };
+        self.document().tab(tab);
     }
 
     /// `~W`: the argument as WRITE prints it; `~:W` pretty.

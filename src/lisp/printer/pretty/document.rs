@@ -37,6 +37,42 @@ pub enum IndentFrom {
     Current,
 }
 
+/// `PPRINT-TAB`: where a tab moves the output to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tab {
+    /// Columns count from the start of the section (the last newline or block start)
+    /// instead of the line.
+    pub section: bool,
+    /// Move by `column` columns instead of to column `column`.
+    pub relative: bool,
+    pub column: usize,
+    pub increment: usize,
+}
+
+impl Tab {
+    /// How many spaces the tab prints at `column`, its section starting at `section_start`.
+    pub fn width(&self, column: usize, section_start: usize) -> usize {
+        let origin = if self.section { section_start } else { 0 };
+        let position = column.saturating_sub(origin);
+        if self.relative {
+            let mut width = self.column;
+            if self.increment > 1 {
+                let past = (position + width) % self.increment;
+                if past != 0 {
+                    width += self.increment - past;
+                }
+            }
+            width
+        } else if position < self.column {
+            self.column - position
+        } else if self.increment == 0 {
+            0
+        } else {
+            self.increment - (position - self.column) % self.increment
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Token {
     /// Text without newlines.
@@ -51,6 +87,7 @@ pub(super) enum Token {
     End,
     Newline(NewlineKind),
     Indent(IndentFrom, isize),
+    Tab(Tab),
 }
 
 /// Printed output waiting to be broken into lines.
@@ -136,6 +173,13 @@ impl Document {
             [] => Some(""),
             [Token::Text(text)] => Some(text),
             _ => None,
+        }
+    }
+
+    /// A tab; outside every logical block it is ignored.
+    pub fn tab(&mut self, tab: Tab) {
+        if !self.open_blocks.is_empty() {
+            self.tokens.push(Token::Tab(tab));
         }
     }
 

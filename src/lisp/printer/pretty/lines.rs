@@ -8,7 +8,7 @@
 //! newlines break in miser style (when the block starts within `*PRINT-MISER-WIDTH*` of the
 //! right margin). Breaking drops the spaces before the break and indents the next line.
 
-use super::document::{Document, IndentFrom, NewlineKind, Token};
+use super::document::{Document, IndentFrom, NewlineKind, Tab, Token};
 
 /// The printer variables that shape lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +44,8 @@ struct Sections {
     section_end: Vec<Option<usize>>,
     /// For block starts: their matching end (or the end of the document).
     block_end: Vec<usize>,
+    /// Whether the document has tabs, whose widths depend on where they land.
+    has_tabs: bool,
 }
 
 impl Sections {
@@ -56,6 +58,7 @@ impl Sections {
         let mut pending: Vec<(usize, usize)> = Vec::new();
         let mut open: Vec<usize> = Vec::new();
         let (mut width, mut forced) = (0, 0);
+        let mut has_tabs = false;
         for (index, token) in tokens.iter().enumerate() {
             flat_before.push(width);
             forced_before.push(forced);
@@ -85,6 +88,7 @@ impl Sections {
                     }
                 }
                 Token::Indent(..) => {}
+                Token::Tab(_) => has_tabs = true,
             }
         }
         flat_before.push(width);
@@ -94,17 +98,22 @@ impl Sections {
             forced_before,
             section_end,
             block_end,
+            has_tabs,
         }
+    }
+
+    /// The section's end, or the document's.
+    fn end_of_section(&self, index: usize) -> usize {
+        self.section_end
+            .get(index)
+            .copied()
+            .flatten()
+            .unwrap_or(self.flat_before.len() - 1)
     }
 
     /// Whether the section starting at `index` fits when it starts at `column`.
     fn fits(&self, index: usize, column: usize, right_margin: usize) -> bool {
-        let end = self
-            .section_end
-            .get(index)
-            .copied()
-            .flatten()
-            .unwrap_or(self.flat_before.len() - 1);
+        let end = self.end_of_section(index);
         let at = |counts: &[usize], position: usize| counts.get(position).copied().unwrap_or(0);
         let forced_inside =
             at(&self.forced_before, end).saturating_sub(at(&self.forced_before, index + 1));
@@ -128,6 +137,9 @@ struct OpenBlock {
 
 struct Layout<'a> {
     settings: &'a LineSettings,
+    tokens: &'a [Token],
+    /// Where the current section (for tabs) started: the last newline or block start.
+    section_start: usize,
     sections: Sections,
     out: String,
     column: usize,
@@ -150,6 +162,8 @@ pub fn lay_out(document: &Document, settings: &LineSettings) -> String {
     };
     let mut layout = Layout {
         settings,
+        tokens,
+        section_start: settings.start_column,
         sections: Sections::measure(tokens),
         out: String::new(),
         column: settings.start_column,
@@ -177,6 +191,7 @@ pub fn lay_out(document: &Document, settings: &LineSettings) -> String {
                     continue;
                 }
                 layout.start_block(per_line_prefix.as_deref(), suffix);
+                layout.section_start = layout.column;
             }
             Token::End => {
                 layout.blocks.pop();
@@ -185,8 +200,10 @@ pub fn lay_out(document: &Document, settings: &LineSettings) -> String {
                 if layout.breaks(index, *kind) && !layout.break_line(*kind) {
                     break;
                 }
+                layout.section_start = layout.column;
             }
             Token::Indent(from, columns) => layout.indent(*from, *columns),
+            Token::Tab(tab) => layout.tab(tab),
         }
         index += 1;
     }
@@ -207,18 +224,53 @@ impl Layout<'_> {
         self.column += text.chars().count();
     }
 
-    /// The texts of `tokens`, all on this line.
+    /// The texts (and tabs) of `tokens`, all on this line.
     fn write_flat(&mut self, tokens: &[Token]) {
         for token in tokens {
-            if let Token::Text(text) = token {
-                self.write(text);
+            match token {
+                Token::Text(text) => self.write(text),
+                Token::Tab(tab) => self.tab(tab),
+                Token::Begin { .. } | Token::Newline(_) => self.section_start = self.column,
+                _ => {}
             }
         }
     }
 
+    fn tab(&mut self, tab: &Tab) {
+        let width = tab.width(self.column, self.section_start);
+        self.write(&" ".repeat(width));
+    }
+
     fn fits(&self, index: usize) -> bool {
+        if self.sections.has_tabs {
+            return self.fits_with_tabs(index);
+        }
         self.sections
             .fits(index, self.column, self.settings.right_margin)
+    }
+
+    /// `fits`, walking the section to place its tabs. As in SBCL, a tab counts only when
+    /// text follows it within the section.
+    fn fits_with_tabs(&self, index: usize) -> bool {
+        let end = self.sections.end_of_section(index);
+        let mut column = self.column;
+        let mut section_start = self.column;
+        let mut pending_tabs = 0;
+        for token in self.tokens.get(index + 1..end).unwrap_or_default() {
+            match token {
+                Token::Text(text) => {
+                    column += std::mem::take(&mut pending_tabs) + text.chars().count()
+                }
+                Token::Tab(tab) => pending_tabs += tab.width(column + pending_tabs, section_start),
+                Token::Newline(kind) if kind.is_forced() => return false,
+                Token::Newline(_) | Token::Begin { .. } => section_start = column,
+                _ => {}
+            }
+            if column > self.settings.right_margin {
+                return false;
+            }
+        }
+        column <= self.settings.right_margin
     }
 
     fn misering(&self) -> bool {

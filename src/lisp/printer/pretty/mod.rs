@@ -13,5 +13,5 @@ mod lines;
 #[cfg(test)]
 mod tests;
 
-pub use document::{Document, IndentFrom, NewlineKind};
+pub use document::{Document, IndentFrom, NewlineKind, Tab};
 pub use lines::{LineSettings, lay_out};

@@ -178,3 +178,45 @@ fn spaces_before_a_break_are_dropped() {
     document.end_block();
     assert_eq!(lay_out(&document, &settings(80)), "(A\n B)");
 }
+
+#[test]
+fn tabs_move_to_columns_of_the_section_and_count_only_before_text() {
+    // PPRINT-TABULAR's layout: a section-relative tab after each element's space.
+    let mut document = Document::new();
+    document.begin_block("(", false, ")");
+    for (index, word) in ["AAA", "EEEEE", "FFFF"].iter().enumerate() {
+        if index > 0 {
+            document.text(" ");
+            document.tab(Tab {
+                section: true,
+                relative: true,
+                column: 0,
+                increment: 8,
+            });
+            document.newline(NewlineKind::Fill);
+        }
+        document.text(word);
+    }
+    document.end_block();
+    assert_eq!(lay_out(&document, &settings(25)), "(AAA     EEEEE   FFFF)");
+    assert_eq!(lay_out(&document, &settings(18)), "(AAA     EEEEE\n FFFF)");
+}
+
+#[test]
+fn a_line_tab_goes_to_its_column_or_on_by_its_increment() {
+    let tab = Tab {
+        section: false,
+        relative: false,
+        column: 10,
+        increment: 4,
+    };
+    assert_eq!(tab.width(1, 0), 9);
+    assert_eq!(tab.width(11, 0), 3);
+    let relative = Tab {
+        relative: true,
+        column: 3,
+        increment: 5,
+        ..tab
+    };
+    assert_eq!(relative.width(15, 0), 5);
+}
