@@ -525,7 +525,7 @@ impl Printer<'_> {
         if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
-        self.out.push(' ');
+        self.space_then(NewlineKind::Miser);
         self.indent(IndentFrom::Current, 0);
         loop {
             self.begin_block("", "");
@@ -558,13 +558,13 @@ impl Printer<'_> {
         self.out.push(' ');
         self.indent(IndentFrom::Current, 0);
         self.print_next(elements, depth);
+        // A clause's words stay on its line, however long.
         while let Some(next) = self.peek(elements) {
-            let kind = if self.symbol_named(next, LOOP_CLAUSE_KEYWORDS) {
-                NewlineKind::Mandatory
+            if self.symbol_named(next, LOOP_CLAUSE_KEYWORDS) {
+                self.space_then(NewlineKind::Mandatory);
             } else {
-                NewlineKind::Fill
-            };
-            self.space_then(kind);
+                self.out.push(' ');
+            }
             self.print_next(elements, depth);
         }
         if !elements.exhausted() {
@@ -581,15 +581,16 @@ impl Printer<'_> {
         while !elements.exhausted() {
             let next = self.peek(elements);
             let keyword = next.is_some_and(|n| self.symbol_named(n, LAMBDA_LIST_KEYWORDS));
-            // SBCL breaks before a lambda-list keyword even when it comes first.
+            // As in SBCL, the first element too may start a line (a keyword if the list does
+            // not fit, anything in miser style).
             if !first {
                 self.out.push(' ');
             }
-            if keyword {
-                self.newline(NewlineKind::Linear);
-            } else if !first {
-                self.newline(NewlineKind::Fill);
-            }
+            self.newline(if keyword {
+                NewlineKind::Linear
+            } else {
+                NewlineKind::Fill
+            });
             first = false;
             if keyword {
                 required = next.is_some_and(|n| self.symbol_named(n, &["&REST", "&BODY"]));

@@ -293,7 +293,7 @@ impl Printer<'_> {
                 self.out.push(':');
                 self.symbol_name_only(&name, true);
             }
-            self.out.push(' ');
+            self.space_then(NewlineKind::Miser);
             self.value(*value, depth + 1);
             if self.full() {
                 break;
