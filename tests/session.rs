@@ -1168,3 +1168,28 @@ fn echo_area_values_are_pretty_printed_after_the_arrow() {
         r#"(:return (:ok "=> 1, (0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26\n       27 28 29 30 31 32 33 34 35 36 37 38 39)") 1)"#
     );
 }
+
+#[test]
+fn repl_results_fit_the_window_width_emacs_sends() {
+    // As swank: :WINDOW-WIDTH binds *PRINT-RIGHT-MARGIN* while the REPL evaluates.
+    let mut client = start();
+    client.rex(
+        r#"(swank-repl:create-repl nil :coding-system "utf-8-unix")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok ("COMMON-LISP-USER" "CL-USER")) 1)"#
+    );
+    client.rex(
+        r#"(swank-repl:listener-eval "(loop for i below 12 collect i)" :window-width 20)"#,
+        ThreadSelector::Repl,
+        2,
+    );
+    assert_eq!(
+        client.next(),
+        "(:write-string \"(0 1 2 3 4 5 6 7 8\\n 9 10 11)\\n\" :repl-result)"
+    );
+    assert_eq!(client.next(), "(:return (:ok nil) 2)");
+}

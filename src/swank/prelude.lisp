@@ -57,8 +57,16 @@ change); returns the values of the last as a list."
     (restart-case (return (funcall thunk))
       (retry () :report (lambda (stream) (write-string description stream)) nil))))
 
-(defun swank-repl::listener-eval (string &key window-width)
-  (declare (ignore window-width))
+(defun swank-repl::listener-eval (string &key (window-width nil window-width-p))
+  "The REPL's evaluation of STRING; with WINDOW-WIDTH (the Emacs window's), results are
+pretty-printed to fit it, as in swank."
+  (if window-width-p
+      (let ((*print-right-margin* window-width))
+        (swankd::%listener-eval-forms string))
+      (swankd::%listener-eval-forms string)))
+
+(defun swankd::%listener-eval-forms (string)
+  "Evaluates the forms in STRING for the REPL and sends their results."
   ;; Input left over from an earlier evaluation (the newline after what READ took) is
   ;; not this one's, as in swank.
   (clear-input)
