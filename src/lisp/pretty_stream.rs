@@ -50,8 +50,9 @@ impl PrettyStream {
 
     /// Ends the innermost block; once none is open, the laid-out output to write.
     pub fn end_block(&mut self, settings: impl FnOnce(usize) -> LineSettings) -> Option<String> {
-        self.document.end_block();
-        self.column = self.document.flat_column(self.start_column);
+        if let Some(suffix) = self.document.end_block() {
+            self.column = advance_column(self.column, &suffix);
+        }
         (self.document.depth() == 0).then(|| lay_out(&self.document, &settings(self.start_column)))
     }
 }

@@ -120,6 +120,10 @@ struct Printer<'a> {
 }
 
 const MAX_PRINT_DEPTH: usize = 10_000;
+/// Nested deeper than this, pretty output continues on one line: every level's lines are
+/// indented further, so laying out deeper structure (a vector containing itself) would
+/// print quadratically many spaces.
+const MAX_PRETTY_DEPTH: usize = 200;
 
 impl<'a> Printer<'a> {
     fn new(
@@ -140,6 +144,11 @@ impl<'a> Printer<'a> {
 }
 
 impl Printer<'_> {
+    /// Whether a list, vector or structure at `depth` prints as a logical block.
+    fn lays_out(&self, depth: usize) -> bool {
+        self.document.is_some() && depth < MAX_PRETTY_DEPTH
+    }
+
     fn full(&self) -> bool {
         self.out.len() + self.flushed >= self.options.max_chars
     }
@@ -194,7 +203,7 @@ impl Printer<'_> {
             Value::Single(f) => self.out.push_str(&printer::format_single(f)),
             Value::Double(f) => self.out.push_str(&printer::format_double(f)),
             Value::Symbol(sym) => self.symbol(sym),
-            Value::Cons(_) if self.document.is_some() => self.pretty_list(value, depth),
+            Value::Cons(_) if self.lays_out(depth) => self.pretty_list(value, depth),
             Value::Cons(_) => self.list(value, depth),
             Value::Object(_) => self.object(value, depth),
             Value::Unbound => self.out.push_str("#<unbound>"),
@@ -450,7 +459,7 @@ impl Printer<'_> {
                 let text = printer::format_ratio(q, self.options.base, self.options.radix);
                 self.out.push_str(&text);
             }
-            Object::Vector(vector) if self.document.is_some() => {
+            Object::Vector(vector) if self.lays_out(depth) => {
                 self.pretty_vector(vector.active(), depth);
             }
             Object::Vector(vector) => {
@@ -476,7 +485,7 @@ impl Printer<'_> {
                 }
                 self.out.push(')');
             }
-            Object::Array(array) if self.document.is_some() => {
+            Object::Array(array) if self.lays_out(depth) => {
                 self.pretty_array(&array.dimensions, &array.items, depth)
             }
             Object::Array(array) => {
@@ -538,7 +547,7 @@ impl Printer<'_> {
                     .push_str(&format!("#<SOCKET-STREAM {peer}{state} {{{:X}}}>", r.0))
             }
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
-            Object::Struct(instance) if self.document.is_some() => {
+            Object::Struct(instance) if self.lays_out(depth) => {
                 self.pretty_structure(instance, depth)
             }
             Object::Struct(instance) => self.structure(instance, depth),

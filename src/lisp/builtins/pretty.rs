@@ -3,6 +3,7 @@
 //! `PPRINT-NEWLINE`, `PPRINT-INDENT` and `PPRINT-TAB` inside them.
 
 use super::super::error::{LispError, LispResult};
+use super::super::heap::HeapExhausted;
 use super::super::image::Image;
 use super::super::pretty_stream::PrettyStream;
 use super::super::printer::pretty::{IndentFrom, NewlineKind, Tab};
@@ -42,6 +43,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let Value::Fixnum(columns) = a[1] else {
             return Err(LispError::type_error(a[1], "INTEGER"));
         };
+        within_heap_room(vm, columns.unsigned_abs() as usize)?;
         if let Some(pretty) =
             pretty_stream(vm, t, a.get(2).copied())?.and_then(|r| vm.pretty_streams.get_mut(&r))
         {
@@ -52,7 +54,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "PPRINT-TAB", (3, Some(4)), |vm, t, a| {
         let (section, relative) = tab_kind(vm, a[0])?;
         let count = |value: Value| match value {
-            Value::Fixnum(n) if n >= 0 => Ok(n as usize),
+            Value::Fixnum(n) if n >= 0 => within_heap_room(vm, n as usize),
             other => Err(LispError::type_error(other, "UNSIGNED-BYTE")),
         };
         let tab = Tab {
@@ -178,4 +180,17 @@ fn tab_kind(vm: &Vm, kind: Value) -> LispResult<(bool, bool)> {
             "(MEMBER :LINE :SECTION :LINE-RELATIVE :SECTION-RELATIVE)",
         )),
     }
+}
+
+/// `columns`, if the heap has room for a line that long (indentation and tabs print that
+/// many spaces).
+fn within_heap_room(vm: &Vm, columns: usize) -> LispResult<usize> {
+    let heap = &vm.image.heap;
+    if columns > heap.limit().saturating_sub(heap.bytes()) {
+        return Err(HeapExhausted {
+            limit: heap.limit(),
+        }
+        .into());
+    }
+    Ok(columns)
 }

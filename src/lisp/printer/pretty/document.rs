@@ -95,6 +95,10 @@ pub(super) enum Token {
 pub struct Document {
     pub(super) tokens: Vec<Token>,
     open_blocks: Vec<String>,
+    /// Width of the text since the last literal newline (or the start).
+    tail_width: usize,
+    /// Whether the text has a literal newline.
+    has_literal_newline: bool,
 }
 
 impl Document {
@@ -109,15 +113,22 @@ impl Document {
             self.plain_text(first);
         }
         for line in lines {
-            self.tokens.push(Token::Newline(NewlineKind::Literal));
+            self.literal_newline();
             self.plain_text(line);
         }
+    }
+
+    fn literal_newline(&mut self) {
+        self.tokens.push(Token::Newline(NewlineKind::Literal));
+        self.tail_width = 0;
+        self.has_literal_newline = true;
     }
 
     fn plain_text(&mut self, text: &str) {
         if text.is_empty() {
             return;
         }
+        self.tail_width += text.chars().count();
         if let Some(Token::Text(last)) = self.tokens.last_mut() {
             last.push_str(text);
         } else {
@@ -136,13 +147,13 @@ impl Document {
         self.open_blocks.push(suffix.to_string());
     }
 
-    /// Ends the innermost logical block and prints its suffix; does nothing outside one.
-    pub fn end_block(&mut self) {
-        let Some(suffix) = self.open_blocks.pop() else {
-            return;
-        };
+    /// Ends the innermost logical block and prints its suffix, which it returns; does
+    /// nothing outside one.
+    pub fn end_block(&mut self) -> Option<String> {
+        let suffix = self.open_blocks.pop()?;
         self.tokens.push(Token::End);
         self.text(&suffix);
+        Some(suffix)
     }
 
     /// Ends every block still open (the printing stopped early).
@@ -193,6 +204,7 @@ impl Document {
         for token in other.tokens {
             match token {
                 Token::Text(text) => self.plain_text(&text),
+                Token::Newline(NewlineKind::Literal) => self.literal_newline(),
                 token => self.tokens.push(token),
             }
         }
@@ -201,14 +213,10 @@ impl Document {
     /// The column the text ends at when it starts at `start` and no conditional newline
     /// breaks.
     pub fn flat_column(&self, start: usize) -> usize {
-        let mut column = start;
-        for token in &self.tokens {
-            match token {
-                Token::Text(text) => column += text.chars().count(),
-                Token::Newline(NewlineKind::Literal) => column = 0,
-                _ => {}
-            }
+        if self.has_literal_newline {
+            self.tail_width
+        } else {
+            start + self.tail_width
         }
-        column
     }
 }
