@@ -23,6 +23,9 @@ pub(super) enum Layout {
     },
     Defun,
     Defmethod,
+    /// DEFPACKAGE: the name, then each option on a line of its own.
+    Defpackage,
+    PackageOption,
     Lambda,
     Let,
     Flet,
@@ -55,8 +58,14 @@ pub(super) enum Layout {
 /// The layout SBCL gives a form headed by the COMMON-LISP operator `name`.
 fn standard_layout(name: &str) -> Option<Layout> {
     let layout = match name {
-        "DEFUN" | "DEFMACRO" => Layout::Defun,
+        "DEFUN"
+        | "DEFMACRO"
+        | "DEFTYPE"
+        | "DEFSETF"
+        | "DEFINE-SETF-EXPANDER"
+        | "DEFINE-MODIFY-MACRO" => Layout::Defun,
         "DEFMETHOD" => Layout::Defmethod,
+        "DEFPACKAGE" => Layout::Defpackage,
         "LAMBDA" => Layout::Lambda,
         "LET" | "LET*" | "SYMBOL-MACROLET" => Layout::Let,
         "FLET" | "LABELS" | "MACROLET" => Layout::Flet,
@@ -67,8 +76,11 @@ fn standard_layout(name: &str) -> Option<Layout> {
         | "PROG1"
         | "RETURN-FROM"
         | "CATCH"
+        | "THROW"
         | "EVAL-WHEN"
         | "MULTIPLE-VALUE-CALL"
+        | "MULTIPLE-VALUE-PROG1"
+        | "MULTIPLE-VALUE-SETQ"
         | "DEFVAR"
         | "DEFPARAMETER"
         | "DEFCONSTANT"
@@ -77,22 +89,24 @@ fn standard_layout(name: &str) -> Option<Layout> {
         | "WITH-OPEN-STREAM"
         | "WITH-OUTPUT-TO-STRING"
         | "WITH-INPUT-FROM-STRING"
+        | "WITH-SIMPLE-RESTART"
+        | "WITH-COMPILATION-UNIT"
+        | "WITH-HASH-TABLE-ITERATOR"
+        | "WITH-PACKAGE-ITERATOR"
+        | "PRINT-UNREADABLE-OBJECT"
+        | "PPRINT-LOGICAL-BLOCK"
         | "DOLIST"
         | "DOTIMES"
         | "DO-SYMBOLS"
         | "DO-EXTERNAL-SYMBOLS"
-        | "DO-ALL-SYMBOLS"
-        | "WITH-STANDARD-IO-SYNTAX"
-        | "WITH-HASH-TABLE-ITERATOR"
-        | "WITH-PACKAGE-ITERATOR"
-        | "THROW" => Layout::Block,
-        "PROGN" | "LOCALLY" => Layout::Progn,
+        | "DO-ALL-SYMBOLS" => Layout::Block,
+        "PROGN" | "LOCALLY" | "TIME" | "STEP" | "WITH-STANDARD-IO-SYNTAX" => Layout::Progn,
         "IF" => Layout::If,
         "CASE" | "ECASE" | "CCASE" | "TYPECASE" | "ETYPECASE" | "CTYPECASE" => Layout::Case,
         "DO" | "DO*" => Layout::Do,
         "MULTIPLE-VALUE-BIND" | "PROGV" | "PROG2" => Layout::Prog2,
         "DESTRUCTURING-BIND" => Layout::DestructuringBind,
-        "DECLARE" => Layout::Declare,
+        "DECLARE" | "DECLAIM" => Layout::Declare,
         "PROG" | "PROG*" => Layout::Prog,
         "TAGBODY" => Layout::Tagbody,
         "SETQ" | "SETF" | "PSETQ" | "PSETF" => Layout::Setq,
@@ -218,22 +232,30 @@ impl Printer<'_> {
     /// Calls of functions and macros; other lists are data.
     fn call_layout(&self, head: SymRef) -> Layout {
         let symbol = self.image.heap.symbol(head);
-        let special_operator = symbol.package == Some(self.image.pkg.cl)
-            && super::super::builtin_arglists::is_special_operator_name(&symbol.name);
-        if matches!(symbol.function, Value::Unbound) && !special_operator {
-            return Layout::Fill;
-        }
-        // Common Lisp's macros are laid out by SBCL's lambda lists, whatever swankd's own
-        // definitions take.
-        let standard = (symbol.package == Some(self.image.pkg.cl))
+        let common_lisp = symbol.package == Some(self.image.pkg.cl);
+        // Common Lisp's operators are laid out by SBCL's lambda lists (a &BODY in one marks
+        // a macro), whatever swankd's own definitions take or whether swankd has them.
+        let standard = common_lisp
             .then(|| super::super::builtin_arglists::standard_arglist(&symbol.name))
             .flatten();
-        let body = symbol
-            .is_macro()
-            .then(|| standard.or_else(|| symbol.info.as_ref()?.arglist.as_deref()))
-            .flatten()
-            .and_then(parameters_before_body);
-        match body {
+        let special_operator =
+            common_lisp && super::super::builtin_arglists::is_special_operator_name(&symbol.name);
+        let defined =
+            !matches!(symbol.function, Value::Unbound) || special_operator || standard.is_some();
+        if !defined {
+            return Layout::Fill;
+        }
+        let arglist = if common_lisp {
+            standard
+        } else if symbol.is_macro() {
+            symbol
+                .info
+                .as_ref()
+                .and_then(|info| info.arglist.as_deref())
+        } else {
+            None
+        };
+        match arglist.and_then(parameters_before_body) {
             Some(before_body) => Layout::BodyCall { before_body },
             None => Layout::Call,
         }
@@ -252,6 +274,8 @@ impl Printer<'_> {
             Layout::BodyCall { before_body } => self.body_call(elements, depth, before_body),
             Layout::Defun => self.defun(elements, depth),
             Layout::Defmethod => self.defmethod(elements, depth),
+            Layout::Defpackage => self.defpackage(elements, depth),
+            Layout::PackageOption => self.package_option(elements, depth),
             Layout::Lambda => self.lambda(elements, depth),
             Layout::Let => self.let_form(elements, depth, Layout::Bindings),
             Layout::Flet => self.let_form(elements, depth, Layout::FunctionBindings),
@@ -368,6 +392,30 @@ impl Printer<'_> {
         }
         self.indent(IndentFrom::Block, 1);
         self.body(elements, depth);
+    }
+
+    fn defpackage(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.indent(IndentFrom::Block, 3);
+        self.space_then(NewlineKind::Fill);
+        self.print_next(elements, depth);
+        self.indent(IndentFrom::Block, 1);
+        while !elements.exhausted() {
+            self.newline(NewlineKind::Mandatory);
+            self.print_next_as(elements, depth, Layout::PackageOption);
+        }
+    }
+
+    /// A DEFPACKAGE option: its values filled after the option's name.
+    fn package_option(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.out.push(' ');
+        self.indent(IndentFrom::Current, 0);
+        self.fill_layout(elements, depth);
     }
 
     fn lambda(&mut self, elements: &mut Elements, depth: usize) {
