@@ -193,12 +193,17 @@ impl Formatter<'_> {
     ) -> LispResult<usize> {
         let (close, next) = find_close(chars, start, '<', '>')?;
         let (closing, _) = parse_directive(chars, close + 1)?;
-        if !closing.colon || closing.at {
+        if !closing.colon {
             return Err(LispError::unsupported(
                 "FORMAT justification ~<...~> (only the logical block ~<...~:> is supported)",
             ));
         }
         let segments = split_segments(&chars[start..close])?;
+        let segments = if closing.at {
+            fill_blanks(segments)?
+        } else {
+            segments
+        };
         let (prefix, per_line, body, suffix) = match segments.as_slice() {
             [body] => (None, false, body.0.clone(), None),
             [prefix, body] => (Some(text_of(&prefix.0)), prefix.1, body.0.clone(), None),
@@ -346,6 +351,32 @@ fn split_segments(chars: &[char]) -> LispResult<Vec<(Vec<char>, bool)>> {
         i = next;
     }
     segments.push((chars[segment_start..].to_vec(), false));
+    Ok(segments)
+}
+
+/// `~<...~:@>`: the body (the middle or only segment) with a fill newline after each
+/// group of blanks in its text.
+fn fill_blanks(mut segments: Vec<(Vec<char>, bool)>) -> LispResult<Vec<(Vec<char>, bool)>> {
+    let body_index = usize::from(segments.len() > 1);
+    let Some((body, _)) = segments.get_mut(body_index) else {
+        return Ok(segments);
+    };
+    let mut filled = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while let Some(&c) = body.get(i) {
+        if c == '~' {
+            let (_, next) = parse_directive(body, i + 1)?;
+            filled.extend_from_slice(body.get(i..next).unwrap_or_default());
+            i = next;
+            continue;
+        }
+        filled.push(c);
+        i += 1;
+        if c == ' ' && body.get(i) != Some(&' ') {
+            filled.extend(['~', ':', '_']);
+        }
+    }
+    *body = filled;
     Ok(segments)
 }
 
