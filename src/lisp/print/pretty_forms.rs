@@ -29,15 +29,19 @@ pub(super) enum Layout {
     Lambda,
     Let,
     Flet,
-    /// WHEN, UNLESS, BLOCK, DOLIST and the like: one distinguished argument, then a body.
+    /// WHEN, UNLESS, BLOCK and the like: one distinguished argument, then a body.
     Block,
+    /// DOLIST and the like: as `Block`, the variable list a list even when empty.
+    Dolist,
     Progn,
     If,
     Case,
     Do,
-    /// MULTIPLE-VALUE-BIND, PROGV: two distinguished arguments, then a body.
+    /// MULTIPLE-VALUE-BIND, PROG2: two distinguished arguments, then a body.
     Prog2,
-    /// Like `Prog2`, the first argument a lambda list.
+    /// Like `Prog2`, but both arguments on lines of their own unless all fits on one.
+    Progv,
+    /// Like `Progv`, the first argument a lambda list.
     DestructuringBind,
     Declare,
     /// PROG and PROG*: bindings, then tags and statements as in TAGBODY.
@@ -46,6 +50,13 @@ pub(super) enum Layout {
     Setq,
     Loop,
     LambdaList,
+    /// A destructuring parameter: linear, and written as the list it is (no `'X`).
+    Parameter,
+    /// Data in code, a parameter with a default or CASE's keys: filled, written as the
+    /// list it is.
+    Data,
+    /// A CASE clause: its keys as data, then its forms, linear.
+    CaseClause,
     /// LET's bindings: linear, each binding linear.
     Bindings,
     /// FLET's definitions.
@@ -94,17 +105,16 @@ fn standard_layout(name: &str) -> Option<Layout> {
         | "WITH-HASH-TABLE-ITERATOR"
         | "WITH-PACKAGE-ITERATOR"
         | "PRINT-UNREADABLE-OBJECT"
-        | "PPRINT-LOGICAL-BLOCK"
-        | "DOLIST"
-        | "DOTIMES"
-        | "DO-SYMBOLS"
-        | "DO-EXTERNAL-SYMBOLS"
-        | "DO-ALL-SYMBOLS" => Layout::Block,
+        | "PPRINT-LOGICAL-BLOCK" => Layout::Block,
+        "DOLIST" | "DOTIMES" | "DO-SYMBOLS" | "DO-EXTERNAL-SYMBOLS" | "DO-ALL-SYMBOLS" => {
+            Layout::Dolist
+        }
         "PROGN" | "LOCALLY" | "TIME" | "STEP" | "WITH-STANDARD-IO-SYNTAX" => Layout::Progn,
         "IF" => Layout::If,
         "CASE" | "ECASE" | "CCASE" | "TYPECASE" | "ETYPECASE" | "CTYPECASE" => Layout::Case,
         "DO" | "DO*" => Layout::Do,
-        "MULTIPLE-VALUE-BIND" | "PROGV" | "PROG2" => Layout::Prog2,
+        "MULTIPLE-VALUE-BIND" | "PROG2" => Layout::Prog2,
+        "PROGV" => Layout::Progv,
         "DESTRUCTURING-BIND" => Layout::DestructuringBind,
         "DECLARE" | "DECLAIM" => Layout::Declare,
         "PROG" | "PROG*" => Layout::Prog,
@@ -221,10 +231,14 @@ impl Printer<'_> {
             return Layout::Fill;
         };
         let symbol = self.image.heap.symbol(head);
-        if symbol.package == Some(self.image.pkg.cl)
-            && let Some(layout) = standard_layout(&symbol.name)
-        {
-            return layout;
+        if symbol.package == Some(self.image.pkg.cl) {
+            // QUOTE and FUNCTION forms that are not 'X or #'X are written as data.
+            if matches!(symbol.name.as_ref(), "QUOTE" | "FUNCTION") {
+                return Layout::Fill;
+            }
+            if let Some(layout) = standard_layout(&symbol.name) {
+                return layout;
+            }
         }
         self.call_layout(head)
     }
@@ -279,19 +293,34 @@ impl Printer<'_> {
             Layout::Lambda => self.lambda(elements, depth),
             Layout::Let => self.let_form(elements, depth, Layout::Bindings),
             Layout::Flet => self.let_form(elements, depth, Layout::FunctionBindings),
-            Layout::Block => self.block_form(elements, depth, None),
-            Layout::Case => self.block_form(elements, depth, Some(Layout::Linear)),
+            Layout::Block => self.block_form(elements, depth, false, None),
+            Layout::Dolist => self.block_form(elements, depth, true, None),
+            Layout::Case => self.block_form(elements, depth, false, Some(Layout::CaseClause)),
             Layout::Progn => self.progn(elements, depth),
             Layout::If => self.if_form(elements, depth),
             Layout::Do => self.do_form(elements, depth),
-            Layout::Prog2 => self.prog2(elements, depth, None),
-            Layout::DestructuringBind => self.prog2(elements, depth, Some(Layout::LambdaList)),
+            Layout::Prog2 => self.prog2(elements, depth, NewlineKind::Fill, None),
+            Layout::Progv => self.prog2(elements, depth, NewlineKind::Linear, None),
+            Layout::DestructuringBind => self.prog2(
+                elements,
+                depth,
+                NewlineKind::Linear,
+                Some(Layout::LambdaList),
+            ),
             Layout::Declare => self.declare(elements, depth),
             Layout::Prog => self.prog(elements, depth),
             Layout::Tagbody => self.tagbody(elements, depth),
             Layout::Setq => self.setq(elements, depth),
             Layout::Loop => self.loop_form(elements, depth),
             Layout::LambdaList => self.lambda_list(elements, depth),
+            Layout::Parameter => self.linear_layout(elements, depth),
+            Layout::Data => self.fill_layout(elements, depth),
+            Layout::CaseClause => {
+                if self.print_next_as(elements, depth, Layout::Data) && !elements.exhausted() {
+                    self.space_then(NewlineKind::Linear);
+                    self.linear_layout(elements, depth);
+                }
+            }
             Layout::Bindings => self.each_as(elements, depth, Layout::Linear),
             Layout::FunctionBindings => self.each_as(elements, depth, Layout::FunctionDefinition),
             Layout::FunctionDefinition => self.function_definition(elements, depth),
@@ -443,12 +472,15 @@ impl Printer<'_> {
         self.linear_layout(elements, depth);
     }
 
+    /// A definition in FLET: the body on lines of its own (a line is started even for an
+    /// empty body, as SBCL does).
     fn function_definition(&mut self, elements: &mut Elements, depth: usize) {
         if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
-        self.space_then(NewlineKind::Miser);
-        if !self.print_next_as(elements, depth, Layout::LambdaList) || elements.exhausted() {
+        self.indent(IndentFrom::Block, 3);
+        self.space_then(NewlineKind::Fill);
+        if !self.print_next_as(elements, depth, Layout::LambdaList) {
             return;
         }
         self.indent(IndentFrom::Block, 1);
@@ -456,15 +488,25 @@ impl Printer<'_> {
         self.linear_layout(elements, depth);
     }
 
-    /// One distinguished argument (printed in `clauses` when the body is clauses: CASE),
-    /// then the body.
-    fn block_form(&mut self, elements: &mut Elements, depth: usize, clauses: Option<Layout>) {
+    /// One distinguished argument (a list, `()` when empty, with `list_first`), then the
+    /// body (each form in `clauses` when the body is clauses: CASE).
+    fn block_form(
+        &mut self,
+        elements: &mut Elements,
+        depth: usize,
+        list_first: bool,
+        clauses: Option<Layout>,
+    ) {
         if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
         self.indent(IndentFrom::Block, 3);
         self.space_then(NewlineKind::Fill);
-        self.print_next(elements, depth);
+        if list_first {
+            self.print_next_as(elements, depth, Layout::Fill);
+        } else {
+            self.print_next(elements, depth);
+        }
         self.indent(IndentFrom::Block, 1);
         while !elements.exhausted() {
             self.space_then(NewlineKind::Linear);
@@ -511,13 +553,20 @@ impl Printer<'_> {
         self.body(elements, depth);
     }
 
-    /// Two distinguished arguments (the first in `first` if given), then the body.
-    fn prog2(&mut self, elements: &mut Elements, depth: usize, first: Option<Layout>) {
+    /// Two distinguished arguments (the first after a `before_first` newline, in `first`
+    /// if given), then the body.
+    fn prog2(
+        &mut self,
+        elements: &mut Elements,
+        depth: usize,
+        before_first: NewlineKind,
+        first: Option<Layout>,
+    ) {
         if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
         self.indent(IndentFrom::Block, 3);
-        self.space_then(NewlineKind::Fill);
+        self.space_then(before_first);
         let printed = match first {
             Some(layout) => self.print_next_as(elements, depth, layout),
             None => self.print_next(elements, depth),
@@ -596,7 +645,7 @@ impl Printer<'_> {
         if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
-        let extended = matches!(self.peek(elements), Some(Value::Symbol(_)));
+        let extended = matches!(self.peek(elements), Some(Value::Symbol(_) | Value::Nil));
         if !extended {
             self.space_then(NewlineKind::Fill);
             self.indent(IndentFrom::Current, 0);
@@ -621,8 +670,7 @@ impl Printer<'_> {
         }
     }
 
-    /// Parameters filled, a new line before each lambda-list keyword if they do not fit;
-    /// destructuring parameters as lambda lists of their own.
+    /// Parameters filled, a new line before each lambda-list keyword if they do not fit.
     fn lambda_list(&mut self, elements: &mut Elements, depth: usize) {
         let mut required = true;
         let mut first = true;
@@ -644,9 +692,9 @@ impl Printer<'_> {
                 required = next.is_some_and(|n| self.symbol_named(n, &["&REST", "&BODY"]));
                 self.print_next(elements, depth);
             } else if required {
-                self.print_next_as(elements, depth, Layout::LambdaList);
+                self.print_next_as(elements, depth, Layout::Parameter);
             } else {
-                self.print_next_as(elements, depth, Layout::Fill);
+                self.print_next_as(elements, depth, Layout::Data);
             }
         }
     }

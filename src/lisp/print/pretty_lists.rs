@@ -154,15 +154,22 @@ impl Printer<'_> {
         }
     }
 
-    /// `value` printed in `layout` when it is a list, as usual otherwise.
+    /// `value` printed in `layout` when it is a list (never as `'X`), as usual otherwise.
     pub(super) fn value_as(&mut self, value: Value, depth: usize, layout: Layout) {
         if !matches!(value, Value::Cons(_)) {
             self.value(value, depth);
             return;
         }
-        if self.start_value(value, depth) {
-            self.logical_list(value, depth, layout);
+        if !self.start_value(value, depth) {
+            return;
         }
+        if self.options.level.is_some_and(|level| depth >= level) {
+            self.out.push('#');
+            return;
+        }
+        // A list in a layout's own place is written as the list it is, `(QUOTE X)` too,
+        // as SBCL writes it.
+        self.logical_list(value, depth, layout);
     }
 
     /// `( ... )` as a logical block, its elements printed by `layout`.
