@@ -31,7 +31,8 @@ pub(super) enum Layout {
     Flet,
     /// WHEN, UNLESS, BLOCK and the like: one distinguished argument, then a body.
     Block,
-    /// DOLIST and the like: as `Block`, the variable list a list even when empty.
+    /// DOLIST and the like: as `Block`, the variable list a list even when empty and the
+    /// body a TAGBODY's.
     Dolist,
     Progn,
     If,
@@ -293,9 +294,9 @@ impl Printer<'_> {
             Layout::Lambda => self.lambda(elements, depth),
             Layout::Let => self.let_form(elements, depth, Layout::Bindings),
             Layout::Flet => self.let_form(elements, depth, Layout::FunctionBindings),
-            Layout::Block => self.block_form(elements, depth, false, None),
-            Layout::Dolist => self.block_form(elements, depth, true, None),
-            Layout::Case => self.block_form(elements, depth, false, Some(Layout::CaseClause)),
+            Layout::Block => self.block_form(elements, depth, None),
+            Layout::Dolist => self.dolist(elements, depth),
+            Layout::Case => self.block_form(elements, depth, Some(Layout::CaseClause)),
             Layout::Progn => self.progn(elements, depth),
             Layout::If => self.if_form(elements, depth),
             Layout::Do => self.do_form(elements, depth),
@@ -488,25 +489,15 @@ impl Printer<'_> {
         self.linear_layout(elements, depth);
     }
 
-    /// One distinguished argument (a list, `()` when empty, with `list_first`), then the
-    /// body (each form in `clauses` when the body is clauses: CASE).
-    fn block_form(
-        &mut self,
-        elements: &mut Elements,
-        depth: usize,
-        list_first: bool,
-        clauses: Option<Layout>,
-    ) {
+    /// One distinguished argument, then the body (each form in `clauses` when the body is
+    /// clauses: CASE).
+    fn block_form(&mut self, elements: &mut Elements, depth: usize, clauses: Option<Layout>) {
         if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
         self.indent(IndentFrom::Block, 3);
         self.space_then(NewlineKind::Fill);
-        if list_first {
-            self.print_next_as(elements, depth, Layout::Fill);
-        } else {
-            self.print_next(elements, depth);
-        }
+        self.print_next(elements, depth);
         self.indent(IndentFrom::Block, 1);
         while !elements.exhausted() {
             self.space_then(NewlineKind::Linear);
@@ -514,6 +505,18 @@ impl Printer<'_> {
                 Some(layout) => self.print_next_as(elements, depth, layout),
                 None => self.print_next(elements, depth),
             };
+        }
+    }
+
+    /// DOLIST and the like: the variable list (`()` when empty), then a TAGBODY's body.
+    fn dolist(&mut self, elements: &mut Elements, depth: usize) {
+        if !self.print_next(elements, depth) || elements.exhausted() {
+            return;
+        }
+        self.indent(IndentFrom::Block, 3);
+        self.space_then(NewlineKind::Fill);
+        if self.print_next_as(elements, depth, Layout::Fill) {
+            self.tags_and_statements(elements, depth);
         }
     }
 
@@ -546,11 +549,10 @@ impl Printer<'_> {
             return;
         }
         self.space_then(NewlineKind::Linear);
-        if !self.print_next_as(elements, depth, Layout::Linear) {
-            return;
+        if self.print_next_as(elements, depth, Layout::Linear) {
+            // The body is a TAGBODY's.
+            self.tags_and_statements(elements, depth);
         }
-        self.indent(IndentFrom::Block, 1);
-        self.body(elements, depth);
     }
 
     /// Two distinguished arguments (the first after a `before_first` newline, in `first`
