@@ -117,6 +117,8 @@ struct Printer<'a> {
     document: Option<Document>,
     /// How much text has moved from `out` to `document`.
     flushed: usize,
+    /// How many DECLARE forms the value being printed is inside.
+    inside_declarations: usize,
 }
 
 const MAX_PRINT_DEPTH: usize = 10_000;
@@ -139,6 +141,7 @@ impl<'a> Printer<'a> {
             labels: options.circle.then(|| Labels::find(image, value)),
             document,
             flushed: 0,
+            inside_declarations: 0,
         }
     }
 }
@@ -357,6 +360,15 @@ impl Printer<'_> {
 
     /// `'X`, `#'X`, and backquote syntax for two-element lists headed by those operators.
     fn quote_shorthand(&mut self, value: Value, depth: usize) -> bool {
+        self.shorthand(value, depth, self.inside_declarations == 0)
+    }
+
+    /// Backquote syntax only, not `'X` or `#'X`.
+    fn backquote_shorthand(&mut self, value: Value, depth: usize) -> bool {
+        self.shorthand(value, depth, false)
+    }
+
+    fn shorthand(&mut self, value: Value, depth: usize, quotes: bool) -> bool {
         let Some(items) = two_element_list(self.image, value) else {
             return false;
         };
@@ -364,7 +376,9 @@ impl Printer<'_> {
         let Value::Symbol(head) = items.0 else {
             return false;
         };
-        let prefix = if head == s.quote {
+        let prefix = if !quotes && (head == s.quote || head == s.function) {
+            return false;
+        } else if head == s.quote {
             "'"
         } else if head == s.function {
             "#'"

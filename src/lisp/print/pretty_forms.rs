@@ -58,6 +58,11 @@ pub(super) enum Layout {
     Data,
     /// A CASE clause: its keys as data, then its forms, linear.
     CaseClause,
+    /// TYPECASE: as CASE, its clauses linear.
+    Typecase,
+    /// DOLIST's variable list and DO's variable specifications: linear after the first
+    /// element.
+    DolistSpec,
     /// LET's bindings: linear, each binding linear.
     Bindings,
     /// FLET's definitions.
@@ -112,7 +117,8 @@ fn standard_layout(name: &str) -> Option<Layout> {
         }
         "PROGN" | "LOCALLY" | "TIME" | "STEP" | "WITH-STANDARD-IO-SYNTAX" => Layout::Progn,
         "IF" => Layout::If,
-        "CASE" | "ECASE" | "CCASE" | "TYPECASE" | "ETYPECASE" | "CTYPECASE" => Layout::Case,
+        "CASE" | "ECASE" | "CCASE" => Layout::Case,
+        "TYPECASE" | "ETYPECASE" | "CTYPECASE" => Layout::Typecase,
         "DO" | "DO*" => Layout::Do,
         "MULTIPLE-VALUE-BIND" | "PROG2" => Layout::Prog2,
         "PROGV" => Layout::Progv,
@@ -297,6 +303,14 @@ impl Printer<'_> {
             Layout::Block => self.block_form(elements, depth, None),
             Layout::Dolist => self.dolist(elements, depth),
             Layout::Case => self.block_form(elements, depth, Some(Layout::CaseClause)),
+            Layout::Typecase => self.block_form(elements, depth, Some(Layout::Linear)),
+            Layout::DolistSpec => {
+                if self.print_next(elements, depth) && !elements.exhausted() {
+                    self.out.push(' ');
+                    self.indent(IndentFrom::Current, 0);
+                    self.linear_layout(elements, depth);
+                }
+            }
             Layout::Progn => self.progn(elements, depth),
             Layout::If => self.if_form(elements, depth),
             Layout::Do => self.do_form(elements, depth),
@@ -326,7 +340,7 @@ impl Printer<'_> {
             Layout::FunctionBindings => self.each_as(elements, depth, Layout::FunctionDefinition),
             Layout::FunctionDefinition => self.function_definition(elements, depth),
             Layout::DoVariables => {
-                while self.print_next_as(elements, depth, Layout::Linear) {
+                while self.print_next_as(elements, depth, Layout::DolistSpec) {
                     if elements.exhausted() {
                         return;
                     }
@@ -515,7 +529,7 @@ impl Printer<'_> {
         }
         self.indent(IndentFrom::Block, 3);
         self.space_then(NewlineKind::Fill);
-        if self.print_next_as(elements, depth, Layout::Fill) {
+        if self.print_next_as(elements, depth, Layout::DolistSpec) {
             self.tags_and_statements(elements, depth);
         }
     }
@@ -582,14 +596,17 @@ impl Printer<'_> {
         self.body(elements, depth);
     }
 
-    /// DECLARE: the first declaration after the operator if it fits, each on its own line.
+    /// DECLARE: the first declaration after the operator if it fits, each on its own line;
+    /// inside, `(QUOTE X)` and `(FUNCTION F)` are written out, as SBCL writes them.
     fn declare(&mut self, elements: &mut Elements, depth: usize) {
         if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
         self.space_then(NewlineKind::Fill);
         self.indent(IndentFrom::Current, 0);
+        self.inside_declarations += 1;
         self.separated(elements, depth, NewlineKind::Mandatory);
+        self.inside_declarations = self.inside_declarations.saturating_sub(1);
     }
 
     fn prog(&mut self, elements: &mut Elements, depth: usize) {
@@ -647,8 +664,8 @@ impl Printer<'_> {
         if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
-        let extended = matches!(self.peek(elements), Some(Value::Symbol(_) | Value::Nil));
-        if !extended {
+        // A LOOP whose first element is a compound form is a simple LOOP.
+        if matches!(self.peek(elements), Some(Value::Cons(_))) {
             self.space_then(NewlineKind::Fill);
             self.indent(IndentFrom::Current, 0);
             self.separated(elements, depth, NewlineKind::Mandatory);

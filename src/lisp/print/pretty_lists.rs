@@ -168,8 +168,10 @@ impl Printer<'_> {
             return;
         }
         // A list in a layout's own place is written as the list it is, `(QUOTE X)` too,
-        // as SBCL writes it.
-        self.logical_list(value, depth, layout);
+        // as SBCL writes it; backquote syntax stays.
+        if !self.backquote_shorthand(value, depth) {
+            self.logical_list(value, depth, layout);
+        }
     }
 
     /// `( ... )` as a logical block, its elements printed by `layout`.
