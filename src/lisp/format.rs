@@ -69,6 +69,30 @@ pub fn format(
     Ok(formatter.finish())
 }
 
+/// `format`, for a destination with a logical block open on it: the output as a document
+/// whose newlines and values join that block's layout.
+pub fn format_in_block(
+    vm: &Vm,
+    thread: &LispThread,
+    control: &str,
+    args: &[Value],
+    column: usize,
+) -> LispResult<Document> {
+    let mut formatter = Formatter {
+        vm,
+        thread,
+        out: String::new(),
+        column_base: column,
+        document: Some(Document::nested()),
+        block_arguments: Cell::new(None),
+        block_end: Cell::new(None),
+    };
+    let chars: Vec<char> = control.chars().collect();
+    let mut arg_index = 0;
+    formatter.run(&chars, args, &mut arg_index)?;
+    Ok(formatter.finish_nested())
+}
+
 fn format_error(message: &str) -> LispError {
     LispError::simple(format!("error in FORMAT: {message}"))
 }

@@ -263,6 +263,16 @@ fn format_prepared(
     }
     let stream = vm.output_stream(thread, destination)?;
     let column = vm.stream_column(stream);
+    if let Value::Object(r) = stream
+        && vm.pretty_streams.contains_key(&r)
+    {
+        let printed =
+            super::super::format::format_in_block(vm, thread, control, &args[2..], column)?;
+        if let Some(pretty) = vm.pretty_streams.get_mut(&r) {
+            pretty.append(printed);
+        }
+        return value(Value::Nil);
+    }
     let text = super::super::format::format(vm, thread, control, &args[2..], column)?;
     vm.write_text(stream, &text)?;
     value(Value::Nil)

@@ -93,7 +93,7 @@ impl Formatter<'_> {
     /// layout when one is open and `*PRINT-PRETTY*` is true, as text otherwise.
     pub(super) fn print_argument(&mut self, arg: Value, escape: bool) -> Option<String> {
         let options = self.vm.print_options_at(self.thread, escape, self.column());
-        let inside_block = self.document.as_ref().is_some_and(|d| d.depth() > 0);
+        let inside_block = self.document.as_ref().is_some_and(Document::in_block);
         if inside_block && options.pretty.is_some() {
             let printed = print_to_document(&self.vm.image, arg, &options);
             self.document().append(printed);
@@ -135,7 +135,7 @@ impl Formatter<'_> {
 
     /// Whether a logical block is open and `*PRINT-PRETTY*` is true.
     pub(super) fn in_pretty_block(&self) -> bool {
-        self.document.as_ref().is_some_and(|d| d.depth() > 0) && self.pretty()
+        self.document.as_ref().is_some_and(Document::in_block) && self.pretty()
     }
 
     /// `~T` inside a logical block: `PPRINT-TAB`, `:SECTION` with `:`, relative with `@`.
@@ -313,6 +313,14 @@ impl Formatter<'_> {
         }
         self.document().end_block();
         Ok(())
+    }
+
+    /// The output as a document, to join a logical block open on the destination.
+    pub(super) fn finish_nested(mut self) -> Document {
+        let mut document = self.document.take().unwrap_or_else(Document::nested);
+        document.text(&self.out);
+        document.end_all_blocks();
+        document
     }
 
     /// The output, broken into lines if pretty-printing directives were used.

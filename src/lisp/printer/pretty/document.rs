@@ -99,11 +99,27 @@ pub struct Document {
     tail_width: usize,
     /// Whether the text has a literal newline.
     has_literal_newline: bool,
+    /// The document goes inside a logical block open elsewhere: its newlines, indentation
+    /// and tabs count outside its own blocks too.
+    nested: bool,
 }
 
 impl Document {
     pub fn new() -> Document {
         Document::default()
+    }
+
+    /// A document to be appended inside a logical block open in another.
+    pub fn nested() -> Document {
+        Document {
+            nested: true,
+            ..Document::default()
+        }
+    }
+
+    /// Whether newlines, indentation and tabs added now take effect (inside a block).
+    pub fn in_block(&self) -> bool {
+        self.nested || !self.open_blocks.is_empty()
     }
 
     /// Appends text; its newline characters become literal newlines.
@@ -165,14 +181,14 @@ impl Document {
 
     /// A conditional newline; outside every logical block it is ignored, as in CL.
     pub fn newline(&mut self, kind: NewlineKind) {
-        if !self.open_blocks.is_empty() {
+        if self.in_block() {
             self.tokens.push(Token::Newline(kind));
         }
     }
 
     /// Sets the indentation of the innermost logical block's later lines.
     pub fn indent(&mut self, from: IndentFrom, columns: isize) {
-        if !self.open_blocks.is_empty() {
+        if self.in_block() {
             self.tokens.push(Token::Indent(from, columns));
         }
     }
@@ -189,7 +205,7 @@ impl Document {
 
     /// A tab; outside every logical block it is ignored.
     pub fn tab(&mut self, tab: Tab) {
-        if !self.open_blocks.is_empty() {
+        if self.in_block() {
             self.tokens.push(Token::Tab(tab));
         }
     }
