@@ -3,8 +3,10 @@
 //! Number and character syntax comes from `printer` (pure functions checked against SBCL);
 //! this module walks heap structure and decides symbol qualification and escaping. With
 //! `*PRINT-PRETTY*`, lists, vectors and structures print as logical blocks
-//! ([`pretty_lists`], [`pretty_forms`]) that `printer::pretty` breaks into lines.
+//! ([`pretty_lists`], [`pretty_dispatch`], [`pretty_forms`]) that `printer::pretty` breaks
+//! into lines.
 
+mod pretty_dispatch;
 mod pretty_forms;
 mod pretty_lists;
 

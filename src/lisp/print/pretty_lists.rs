@@ -6,7 +6,7 @@ use super::super::object::StructObject;
 use super::super::printer::pretty::{IndentFrom, NewlineKind};
 use super::super::value::Value;
 use super::Printer;
-use super::pretty_forms::Layout;
+use super::pretty_dispatch::Layout;
 
 /// A list being printed element by element.
 pub(super) struct Elements {
