@@ -220,3 +220,29 @@ fn a_line_tab_goes_to_its_column_or_on_by_its_increment() {
     };
     assert_eq!(relative.width(15, 0), 5);
 }
+
+#[test]
+fn a_nested_document_joins_the_block_it_is_appended_to() {
+    let mut outer = Document::new();
+    outer.begin_block("<", false, ">");
+    outer.text("ALPHA");
+    let mut inner = Document::nested();
+    inner.text(" ");
+    inner.newline(NewlineKind::Linear);
+    inner.text("BETA");
+    assert_eq!(inner.flat_column(6), 11);
+    outer.append(inner);
+    outer.end_block();
+    assert_eq!(lay_out(&outer, &settings(80)), "<ALPHA BETA>");
+    assert_eq!(lay_out(&outer, &settings(8)), "<ALPHA\n BETA>");
+}
+
+#[test]
+fn a_plain_document_ignores_newlines_outside_its_blocks() {
+    let mut document = Document::new();
+    document.text("A ");
+    document.newline(NewlineKind::Mandatory);
+    document.text("B\nC");
+    assert_eq!(document.flat_column(5), 1);
+    assert_eq!(lay_out(&document, &settings(80)), "A B\nC");
+}
