@@ -29,6 +29,11 @@ impl Vm {
             return Err(LispError::type_error(stream, "STREAM"));
         };
         if let Some(pretty) = self.pretty_streams.get_mut(&r) {
+            // The held output is not in the heap, but no more of it than the heap has room
+            // for (a circular list printed without *PRINT-CIRCLE* would grow it forever).
+            self.image
+                .heap
+                .room_for(pretty.held_bytes().saturating_add(text.len()))?;
             pretty.write(text);
             return Ok(());
         }
@@ -97,13 +102,25 @@ impl Vm {
             && self.pretty_streams.contains_key(&r)
         {
             let document = super::print::print_to_document(&self.image, value, options);
-            if let Some(pretty) = self.pretty_streams.get_mut(&r) {
-                pretty.append(document);
-            }
-            return Ok(());
+            return self.append_to_pretty_stream(r, document);
         }
         let text = super::print::print_to_string(&self.image, value, options);
         self.write_text(stream, &text)
+    }
+
+    /// Adds `document` to the output held by the logical blocks open on `stream`, if the
+    /// heap has room for it (see `write_text`).
+    pub fn append_to_pretty_stream(
+        &mut self,
+        stream: super::value::ObjRef,
+        document: super::printer::pretty::Document,
+    ) -> LispResult<()> {
+        if let Some(pretty) = self.pretty_streams.get_mut(&stream) {
+            let held = pretty.held_bytes().saturating_add(document.text_bytes());
+            self.image.heap.room_for(held)?;
+            pretty.append(document);
+        }
+        Ok(())
     }
 
     /// The column the stream's output continues at.

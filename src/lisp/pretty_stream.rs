@@ -36,6 +36,11 @@ impl PrettyStream {
         self.document.append(printed);
     }
 
+    /// How much text the stream holds until its outermost block ends.
+    pub fn held_bytes(&self) -> usize {
+        self.document.text_bytes()
+    }
+
     pub fn column(&self) -> usize {
         self.column
     }

@@ -268,9 +268,7 @@ fn format_prepared(
     {
         let printed =
             super::super::format::format_in_block(vm, thread, control, &args[2..], column)?;
-        if let Some(pretty) = vm.pretty_streams.get_mut(&r) {
-            pretty.append(printed);
-        }
+        vm.append_to_pretty_stream(r, printed)?;
         return value(Value::Nil);
     }
     let text = super::super::format::format(vm, thread, control, &args[2..], column)?;

@@ -97,6 +97,8 @@ pub struct Document {
     open_blocks: Vec<String>,
     /// Width of the text since the last literal newline (or the start).
     tail_width: usize,
+    /// Bytes of text held.
+    text_bytes: usize,
     /// Whether the text has a literal newline.
     has_literal_newline: bool,
     /// The document goes inside a logical block open elsewhere: its newlines, indentation
@@ -145,6 +147,7 @@ impl Document {
             return;
         }
         self.tail_width += text.chars().count();
+        self.text_bytes += text.len();
         if let Some(Token::Text(last)) = self.tokens.last_mut() {
             last.push_str(text);
         } else {
@@ -208,6 +211,11 @@ impl Document {
         if self.in_block() {
             self.tokens.push(Token::Tab(tab));
         }
+    }
+
+    /// How many bytes of text the document holds.
+    pub fn text_bytes(&self) -> usize {
+        self.text_bytes
     }
 
     /// How many logical blocks are open.
