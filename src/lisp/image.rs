@@ -162,9 +162,12 @@ pub struct Image {
     pub pkg: BootPackages,
     pub sym: WellKnown,
     gensym_counter: u64,
-    /// Text that `PRINT-OBJECT` methods produced for the instances inside the value being
+    /// What `PRINT-OBJECT` methods printed for the instances inside the value being
     /// printed, by instance and `*PRINT-ESCAPE*` (see `print_object.rs`).
-    pub printed_instances: std::collections::HashMap<(super::value::ObjRef, bool), String>,
+    pub printed_instances: std::collections::HashMap<
+        (super::value::ObjRef, bool),
+        super::print_object::PrintedInstance,
+    >,
     /// The one Lisp object for each package, so that `EQ` compares packages.
     package_objects: std::collections::HashMap<PackageId, Value>,
 }

@@ -14,6 +14,8 @@ pub struct PrettyStream {
     start_column: usize,
     /// The column the gathered output has reached, as if no conditional newline broke.
     column: usize,
+    /// The output is held for a caller (see `holding`), never laid out here.
+    held: bool,
 }
 
 impl PrettyStream {
@@ -22,7 +24,22 @@ impl PrettyStream {
             document: Document::new(),
             start_column,
             column: start_column,
+            held: false,
         }
+    }
+
+    /// A stream whose output is held as a document inside the logical blocks of whatever
+    /// prints it (a `PRINT-OBJECT` method's output, see `print_object.rs`).
+    pub fn holding() -> PrettyStream {
+        PrettyStream {
+            document: Document::nested(),
+            held: true,
+            ..PrettyStream::default()
+        }
+    }
+
+    pub fn into_document(self) -> Document {
+        self.document
     }
 
     pub fn write(&mut self, text: &str) {
@@ -58,6 +75,7 @@ impl PrettyStream {
         if let Some(suffix) = self.document.end_block() {
             self.column = advance_column(self.column, &suffix);
         }
-        (self.document.depth() == 0).then(|| lay_out(&self.document, &settings(self.start_column)))
+        (self.document.depth() == 0 && !self.held)
+            .then(|| lay_out(&self.document, &settings(self.start_column)))
     }
 }

@@ -14,6 +14,7 @@ use super::image::Image;
 use super::object::{Object, StructObject};
 use super::package::PackageId;
 use super::print_circle::{Labels, Mark};
+use super::print_object::PrintedInstance;
 use super::printer;
 use super::printer::pretty::{Document, LineSettings, lay_out};
 use super::value::{SymRef, Value};
@@ -454,8 +455,11 @@ impl Printer<'_> {
 
     fn object(&mut self, value: Value, depth: usize) {
         let Value::Object(r) = value else { return };
-        if let Some(text) = self.image.printed_instances.get(&(r, self.options.escape)) {
-            self.out.push_str(text);
+        if let Some(printed) = self.image.printed_instances.get(&(r, self.options.escape)) {
+            match printed {
+                PrintedInstance::Text(text) => self.out.push_str(text),
+                PrintedInstance::Pretty(printed) => self.append_printed(printed),
+            }
             return;
         }
         let Some(object) = self.image.heap.object(r) else {

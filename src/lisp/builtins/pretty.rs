@@ -6,6 +6,7 @@ use super::super::error::{LispError, LispResult};
 use super::super::heap::HeapExhausted;
 use super::super::image::Image;
 use super::super::pretty_stream::PrettyStream;
+use super::super::print_object::PrintedInstance;
 use super::super::printer::pretty::{IndentFrom, NewlineKind, Tab};
 use super::super::thread::LispThread;
 use super::super::value::{ObjRef, Value};
@@ -27,6 +28,27 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "%END-LOGICAL-BLOCK",
         (1, Some(1)),
         end_logical_block,
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%HOLD-PRETTY-OUTPUT",
+        (1, Some(1)),
+        |vm, t, a| {
+            let stream = vm.output_stream(t, a[0])?;
+            let Value::Object(r) = stream else {
+                return Err(LispError::type_error(stream, "STREAM"));
+            };
+            vm.pretty_streams.insert(r, PrettyStream::holding());
+            value(stream)
+        },
+    )?;
+    table.define(
+        image,
+        swankd,
+        "%RELEASE-PRETTY-OUTPUT",
+        (3, Some(3)),
+        release_pretty_output,
     )?;
     let cl = image.pkg.cl;
     table.define(image, cl, "PPRINT-NEWLINE", (1, Some(2)), |vm, t, a| {
@@ -71,6 +93,27 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         value(Value::Nil)
     })?;
     Ok(())
+}
+
+/// `(%release-pretty-output stream instance escape)`: ends holding the stream's output;
+/// with an instance, keeps the output as what PRINT-OBJECT printed for it.
+fn release_pretty_output(
+    vm: &mut Vm,
+    thread: &mut LispThread,
+    args: &[Value],
+) -> LispResult<Control> {
+    let stream = vm.output_stream(thread, args[0])?;
+    let Value::Object(r) = stream else {
+        return Err(LispError::type_error(stream, "STREAM"));
+    };
+    let held = vm.pretty_streams.remove(&r);
+    if let (Some(held), Value::Object(instance)) = (held, args[1]) {
+        let printed = PrintedInstance::Pretty(held.into_document());
+        vm.image
+            .printed_instances
+            .insert((instance, args[2].truthy()), printed);
+    }
+    value(Value::Nil)
 }
 
 /// `(%begin-logical-block stream prefix per-line-p suffix)`: opens a logical block on the

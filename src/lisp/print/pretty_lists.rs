@@ -3,7 +3,7 @@
 //! or linear, vectors and structures.
 
 use super::super::object::StructObject;
-use super::super::printer::pretty::{IndentFrom, NewlineKind};
+use super::super::printer::pretty::{Document, IndentFrom, NewlineKind};
 use super::super::value::Value;
 use super::Printer;
 use super::pretty_dispatch::Layout;
@@ -37,6 +37,19 @@ impl Printer<'_> {
             document.text(&self.out);
             self.flushed += self.out.len();
             self.out.clear();
+        }
+    }
+
+    /// What a `PRINT-OBJECT` method printed with `*PRINT-PRETTY*`: its blocks join the
+    /// layout, or its text goes in as it is when printing without line breaks.
+    pub(super) fn append_printed(&mut self, printed: &Document) {
+        self.flush_text();
+        match self.document.as_mut() {
+            Some(document) => {
+                self.flushed += printed.text_bytes();
+                document.append(printed.clone());
+            }
+            None => self.out.push_str(&printed.flat_text()),
         }
     }
 

@@ -213,6 +213,19 @@ impl Document {
         }
     }
 
+    /// The document's text on one line (its literal newlines kept).
+    pub fn flat_text(&self) -> String {
+        let mut text = String::with_capacity(self.text_bytes);
+        for token in &self.tokens {
+            match token {
+                Token::Text(part) => text.push_str(part),
+                Token::Newline(NewlineKind::Literal) => text.push('\n'),
+                _ => {}
+            }
+        }
+        text
+    }
+
     /// How many bytes of text the document holds.
     pub fn text_bytes(&self) -> usize {
         self.text_bytes
