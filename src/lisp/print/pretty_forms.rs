@@ -363,28 +363,36 @@ impl Printer<'_> {
         }
     }
 
-    /// SETQ and SETF: one place and its value to a line.
+    /// SETQ and SETF: one place and its value to a line. As in SBCL, the places and
+    /// values are a logical block of their own: one more level for `*PRINT-LEVEL*`, and
+    /// their own count for `*PRINT-LENGTH*`.
     fn setq(&mut self, elements: &mut Elements, depth: usize) {
         if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
         self.space_then(NewlineKind::Miser);
         self.indent(IndentFrom::Current, 0);
+        let pairs_depth = depth + 1;
+        if self.options.level.is_some_and(|level| pairs_depth >= level) {
+            self.out.push('#');
+            return;
+        }
+        let mut pairs = Elements::of(elements.take_rest());
+        self.begin_block("", "");
         loop {
-            self.begin_block("", "");
-            let printed = self.print_next(elements, depth);
-            if printed && !elements.exhausted() {
-                self.out.push(' ');
-                self.indent(IndentFrom::Block, 2);
-                self.newline(NewlineKind::Fill);
-                self.print_next(elements, depth);
+            if !self.print_next(&mut pairs, pairs_depth) || pairs.exhausted() {
+                break;
             }
-            self.end_block();
-            if !printed || elements.exhausted() {
-                return;
+            self.out.push(' ');
+            self.indent(IndentFrom::Block, 2);
+            self.newline(NewlineKind::Fill);
+            if !self.print_next(&mut pairs, pairs_depth) || pairs.exhausted() {
+                break;
             }
+            self.indent(IndentFrom::Block, 0);
             self.space_then(NewlineKind::Mandatory);
         }
+        self.end_block();
     }
 
     fn loop_form(&mut self, elements: &mut Elements, depth: usize) {

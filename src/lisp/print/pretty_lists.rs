@@ -22,6 +22,11 @@ impl Elements {
         }
     }
 
+    /// Takes what is left (elements and tail), leaving nothing.
+    pub(super) fn take_rest(&mut self) -> Value {
+        std::mem::replace(&mut self.rest, Value::Nil)
+    }
+
     /// Whether no element and no dotted tail is left.
     pub(super) fn exhausted(&self) -> bool {
         self.rest.is_nil()
@@ -221,11 +226,12 @@ impl Printer<'_> {
 
     /// A list with `*PRINT-PRETTY*`: quote syntax, or the layout its head calls for.
     pub(super) fn pretty_list(&mut self, list: Value, depth: usize) {
-        if self.options.level.is_some_and(|level| depth >= level) {
-            self.out.push('#');
+        // As in SBCL, 'X is no logical block: *PRINT-LEVEL* cuts only what X holds.
+        if self.quote_shorthand(list, depth) {
             return;
         }
-        if self.quote_shorthand(list, depth) {
+        if self.options.level.is_some_and(|level| depth >= level) {
+            self.out.push('#');
             return;
         }
         let layout = self.form_layout(list);
