@@ -122,6 +122,8 @@ struct Printer<'a> {
     flushed: usize,
     /// How many DECLARE forms the value being printed is inside.
     inside_declarations: usize,
+    /// How many `'X`-style shorthands the value being printed is inside.
+    quotes_open: usize,
 }
 
 const MAX_PRINT_DEPTH: usize = 10_000;
@@ -145,6 +147,7 @@ impl<'a> Printer<'a> {
             document,
             flushed: 0,
             inside_declarations: 0,
+            quotes_open: 0,
         }
     }
 }
@@ -397,7 +400,9 @@ impl Printer<'_> {
         self.out.push_str(prefix);
         let start = self.out.len();
         let flushed = self.flushed;
+        self.quotes_open += 1;
         self.value(items.1, depth + 1);
+        self.quotes_open = self.quotes_open.saturating_sub(1);
         // `,` before something printed with a leading `@` or `.` would read as `,@` or `,.`.
         // (Only atoms can start so, and they print without moving text to the document.)
         if prefix == ","

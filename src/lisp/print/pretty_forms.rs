@@ -373,7 +373,7 @@ impl Printer<'_> {
         self.space_then(NewlineKind::Miser);
         self.indent(IndentFrom::Current, 0);
         let pairs_depth = depth + 1;
-        if self.options.level.is_some_and(|level| pairs_depth >= level) {
+        if self.beyond_level(pairs_depth) {
             self.out.push('#');
             return;
         }

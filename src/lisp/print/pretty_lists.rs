@@ -34,6 +34,13 @@ impl Elements {
 }
 
 impl Printer<'_> {
+    /// Whether a logical block at `depth` is past `*PRINT-LEVEL*` (and prints `#`). The
+    /// quote shorthands open around it do not count: as in SBCL, `'X` is no block.
+    pub(super) fn beyond_level(&self, depth: usize) -> bool {
+        let level_depth = depth.saturating_sub(self.quotes_open);
+        self.options.level.is_some_and(|level| level_depth >= level)
+    }
+
     /// Moves the text printed so far into the document, before a block or newline.
     fn flush_text(&mut self) {
         if let Some(document) = self.document.as_mut()
@@ -181,7 +188,7 @@ impl Printer<'_> {
         if !self.start_value(value, depth) {
             return;
         }
-        if self.options.level.is_some_and(|level| depth >= level) {
+        if self.beyond_level(depth) {
             self.out.push('#');
             return;
         }
@@ -194,7 +201,7 @@ impl Printer<'_> {
 
     /// `( ... )` as a logical block, its elements printed by `layout`.
     pub(super) fn logical_list(&mut self, list: Value, depth: usize, layout: Layout) {
-        if self.options.level.is_some_and(|level| depth >= level) {
+        if self.beyond_level(depth) {
             self.out.push('#');
             return;
         }
@@ -230,7 +237,7 @@ impl Printer<'_> {
         if self.quote_shorthand(list, depth) {
             return;
         }
-        if self.options.level.is_some_and(|level| depth >= level) {
+        if self.beyond_level(depth) {
             self.out.push('#');
             return;
         }
@@ -240,7 +247,7 @@ impl Printer<'_> {
 
     /// `#(...)`, filled.
     pub(super) fn pretty_vector(&mut self, items: &[Value], depth: usize) {
-        if self.options.level.is_some_and(|level| depth >= level) {
+        if self.beyond_level(depth) {
             self.out.push('#');
             return;
         }
@@ -263,7 +270,7 @@ impl Printer<'_> {
 
     /// `#nA(...)`: each dimension's lists filled.
     pub(super) fn pretty_array(&mut self, dimensions: &[usize], items: &[Value], depth: usize) {
-        if self.options.level.is_some_and(|level| depth >= level) {
+        if self.beyond_level(depth) {
             self.out.push('#');
             return;
         }
@@ -301,7 +308,7 @@ impl Printer<'_> {
 
     /// `#S(NAME :SLOT VALUE ...)`: all on one line, or each slot on its own.
     pub(super) fn pretty_structure(&mut self, instance: &StructObject, depth: usize) {
-        if self.options.level.is_some_and(|level| depth >= level) {
+        if self.beyond_level(depth) {
             self.out.push('#');
             return;
         }
