@@ -58,8 +58,7 @@ pub(super) enum Layout {
     CaseClause,
     /// TYPECASE: as CASE, its clauses linear.
     Typecase,
-    /// DOLIST's variable list and DO's variable specifications: linear after the first
-    /// element.
+    /// DOLIST's variable list and DO's variable specifications: a call's layout, linear.
     DolistSpec,
     /// LET's bindings: linear, each binding linear.
     Bindings,

@@ -33,7 +33,7 @@ impl Printer<'_> {
             Layout::Typecase => self.block_form(elements, depth, Some(Layout::Linear)),
             Layout::DolistSpec => {
                 if self.print_next(elements, depth) && !elements.exhausted() {
-                    self.out.push(' ');
+                    self.space_then(NewlineKind::Fill);
                     self.indent(IndentFrom::Current, 0);
                     self.linear_layout(elements, depth);
                 }
