@@ -23,7 +23,9 @@ pub(super) enum Layout {
     Defmethod,
     /// DEFPACKAGE: the name, then each option on a line of its own.
     Defpackage,
-    PackageOption,
+    /// The first element, then the rest filled and aligned after it (DEFPACKAGE's
+    /// options, FLET without a body).
+    AlignedFill,
     Lambda,
     Let,
     Flet,
@@ -58,8 +60,10 @@ pub(super) enum Layout {
     CaseClause,
     /// TYPECASE: as CASE, its clauses linear.
     Typecase,
-    /// DOLIST's variable list and DO's variable specifications: a call's layout, linear.
+    /// DOLIST's variable list: a call's layout, linear.
     DolistSpec,
+    /// A DO variable specification: linear, aligned after the variable.
+    DoVariable,
     /// LET's bindings: linear, each binding linear.
     Bindings,
     /// FLET's definitions.
@@ -241,10 +245,26 @@ impl Printer<'_> {
                 return Layout::Fill;
             }
             if let Some(layout) = standard_layout(&symbol.name) {
+                // FLET and the like without a body are written as data after the operator.
+                if layout == Layout::Flet && self.list_length_below(list, 3) {
+                    return Layout::AlignedFill;
+                }
                 return layout;
             }
         }
         self.call_layout(head)
+    }
+
+    /// Whether `list` has fewer than `count` elements.
+    fn list_length_below(&self, list: Value, count: usize) -> bool {
+        let mut rest = list;
+        for _ in 0..count {
+            let Value::Cons(cell) = rest else {
+                return true;
+            };
+            rest = self.image.heap.car_cdr(cell).1;
+        }
+        false
     }
 
     /// Calls of functions and macros; other lists are data.

@@ -23,7 +23,7 @@ impl Printer<'_> {
             Layout::Defun => self.defun(elements, depth),
             Layout::Defmethod => self.defmethod(elements, depth),
             Layout::Defpackage => self.defpackage(elements, depth),
-            Layout::PackageOption => self.package_option(elements, depth),
+            Layout::AlignedFill => self.aligned_fill(elements, depth),
             Layout::Lambda => self.lambda(elements, depth),
             Layout::Let => self.let_form(elements, depth, Layout::Bindings),
             Layout::Flet => self.let_form(elements, depth, Layout::FunctionBindings),
@@ -31,6 +31,13 @@ impl Printer<'_> {
             Layout::Dolist => self.dolist(elements, depth),
             Layout::Case => self.block_form(elements, depth, Some(Layout::CaseClause)),
             Layout::Typecase => self.block_form(elements, depth, Some(Layout::Linear)),
+            Layout::DoVariable => {
+                if self.print_next(elements, depth) && !elements.exhausted() {
+                    self.out.push(' ');
+                    self.indent(IndentFrom::Current, 0);
+                    self.linear_layout(elements, depth);
+                }
+            }
             Layout::DolistSpec => {
                 if self.print_next(elements, depth) && !elements.exhausted() {
                     self.space_then(NewlineKind::Fill);
@@ -67,7 +74,7 @@ impl Printer<'_> {
             Layout::FunctionBindings => self.each_as(elements, depth, Layout::FunctionDefinition),
             Layout::FunctionDefinition => self.function_definition(elements, depth),
             Layout::DoVariables => {
-                while self.print_next_as(elements, depth, Layout::DolistSpec) {
+                while self.print_next_as(elements, depth, Layout::DoVariable) {
                     if elements.exhausted() {
                         return;
                     }
@@ -175,12 +182,12 @@ impl Printer<'_> {
         self.indent(IndentFrom::Block, 1);
         while !elements.exhausted() {
             self.newline(NewlineKind::Mandatory);
-            self.print_next_as(elements, depth, Layout::PackageOption);
+            self.print_next_as(elements, depth, Layout::AlignedFill);
         }
     }
 
-    /// A DEFPACKAGE option: its values filled after the option's name.
-    fn package_option(&mut self, elements: &mut Elements, depth: usize) {
+    /// The first element, then the rest filled and aligned after it.
+    fn aligned_fill(&mut self, elements: &mut Elements, depth: usize) {
         if !self.print_next(elements, depth) || elements.exhausted() {
             return;
         }
