@@ -128,7 +128,8 @@ fn special_operators_are_described_and_listed_by_apropos() {
         assert!(described.contains(&first), "{described}");
         let apropos = eval(
             &mut vm,
-            "(prin1-to-string (swank:apropos-list-for-emacs \"unwind-prot\" t nil \"COMMON-LISP\"))",
+            "(let ((*print-pretty* nil))
+               (prin1-to-string (swank:apropos-list-for-emacs \"unwind-prot\" t nil \"COMMON-LISP\")))",
         );
         assert_eq!(
             apropos,

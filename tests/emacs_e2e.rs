@@ -44,6 +44,7 @@ const SCENARIOS: &[&str] = &[
     "sldb",
     "completion",
     "autodoc",
+    "macroexpand",
     "describe",
     "sldb-frame",
     "find-definition",
@@ -807,6 +808,11 @@ fn completion() {
 #[test]
 fn autodoc() {
     run_scenario("autodoc", Transport::Tcp);
+}
+
+#[test]
+fn macroexpand() {
+    run_scenario("macroexpand", Transport::Tcp);
 }
 
 #[test]

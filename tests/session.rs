@@ -585,6 +585,7 @@ fn an_undefined_function_can_be_defined_and_the_call_retried() {
 
 #[test]
 fn macroexpand_all_expands_inside_forms_but_not_quoted_data() {
+    // Pretty-printed as SBCL's swank prints expansions: IF puts each branch on its own line.
     let mut client = start();
     client.rex(
         r#"(swank:swank-macroexpand-all "(when a (push 1 x) (quote (when c)))")"#,
@@ -593,7 +594,7 @@ fn macroexpand_all_expands_inside_forms_but_not_quoted_data() {
     );
     assert_eq!(
         client.next(),
-        r#"(:return (:ok "(IF A (PROGN (SETQ X (CONS 1 X)) '(WHEN C)) NIL)") 1)"#
+        r#"(:return (:ok "(IF A\n    (PROGN (SETQ X (CONS 1 X)) '(WHEN C))\n    NIL)") 1)"#
     );
 }
 
@@ -1175,6 +1176,21 @@ fn use_value_chosen_in_the_debugger_asks_for_a_form_and_uses_its_value() {
 }
 
 #[test]
+fn pprint_eval_pretty_prints_each_value_on_lines_of_its_own() {
+    // As SBCL's swank-pprint: each value after a newline, pretty-printed, then a newline.
+    let mut client = start();
+    client.rex(
+        r#"(swank:pprint-eval "(values '(let ((a 1)) a) 2)")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok "\n(LET ((A 1))\n  A)\n\n2\n") 1)"#
+    );
+}
+
+#[test]
 fn query_io_at_the_repl_asks_emacs_and_reads_the_answer() {
     let mut client = start();
     client.create_repl();
@@ -1241,4 +1257,61 @@ fn the_repl_keeps_the_forms_and_values_of_its_last_evaluations() {
         eval("(list ++ // ** +++ ///)", 6),
         [r#"(:write-string "(NIL NIL NIL NIL NIL)\n" :repl-result)"#]
     );
+}
+
+#[test]
+fn pretty_printing_never_reaches_the_replies_encoding() {
+    // *PRINT-PRETTY* is on by default and the margin here is tiny; the reply's data still
+    // travels as data, every symbol and string on one line.
+    let mut client = start();
+    client.rex(
+        r#"(cl:progn (cl:setf cl:*print-right-margin* 10)
+             (cl:list "a b c d e f g h" 'alpha-beta-gamma-delta
+                      (cl:list 'epsilon-zeta-eta 'theta-iota-kappa 'lambda-mu-nu)))"#,
+        ThreadSelector::Any,
+        1,
+    );
+    let reply = client.next();
+    assert!(!reply.contains('\n') && !reply.contains("\\n"), "{reply}");
+    assert!(reply.contains("theta-iota-kappa"), "{reply}");
+}
+
+#[test]
+fn echo_area_values_are_pretty_printed_after_the_arrow() {
+    // As SBCL's swank prints them: continuation lines line up under the list's first element.
+    let mut client = start();
+    client.rex(
+        r#"(swank:interactive-eval "(values 1 (loop for i below 40 collect i))")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok "=> 1, (0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26\n       27 28 29 30 31 32 33 34 35 36 37 38 39)") 1)"#
+    );
+}
+
+#[test]
+fn repl_results_fit_the_window_width_emacs_sends() {
+    // As swank: :WINDOW-WIDTH binds *PRINT-RIGHT-MARGIN* while the REPL evaluates.
+    let mut client = start();
+    client.rex(
+        r#"(swank-repl:create-repl nil :coding-system "utf-8-unix")"#,
+        ThreadSelector::Any,
+        1,
+    );
+    assert_eq!(
+        client.next(),
+        r#"(:return (:ok ("COMMON-LISP-USER" "CL-USER")) 1)"#
+    );
+    client.rex(
+        r#"(swank-repl:listener-eval "(loop for i below 12 collect i)" :window-width 20)"#,
+        ThreadSelector::Repl,
+        2,
+    );
+    assert_eq!(
+        client.next(),
+        "(:write-string \"(0 1 2 3 4 5 6 7 8\\n 9 10 11)\\n\" :repl-result)"
+    );
+    assert_eq!(client.next(), "(:return (:ok nil) 2)");
 }

@@ -38,6 +38,21 @@ pub const SPECIAL_OPERATORS: &[&str] = &[
     "UNWIND-PROTECT",
 ];
 
+/// SBCL's lambda list for the Common Lisp operator `name`, as printed text.
+pub fn standard_arglist(name: &str) -> Option<&'static str> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> =
+        std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            ARGLISTS
+                .lines()
+                .filter_map(|line| line.split_once(' '))
+                .collect()
+        })
+        .get(name)
+        .copied()
+}
+
 /// Whether `name` (a symbol of COMMON-LISP) is a special operator here.
 pub fn is_special_operator_name(name: &str) -> bool {
     SPECIAL_OPERATORS.contains(&name)

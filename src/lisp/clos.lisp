@@ -1113,8 +1113,17 @@ printer then prints it itself)."
                                                        (list object nil)))))
                  (or (null method) (eq (class-name (car (%method-specializers method))) t))))
     (let ((*print-escape* escape) (stream (make-string-output-stream)))
-      (print-object object stream)
-      (get-output-stream-string stream))))
+      (if *print-pretty*
+          ;; Pretty output is kept as the printer's document (its blocks and newlines join
+          ;; the layout of what is being printed); T says it was.
+          (let ((done nil))
+            (swankd::%hold-pretty-output stream)
+            (unwind-protect (progn (print-object object stream) (setq done t))
+              (swankd::%release-pretty-output stream (and done object) escape))
+            done)
+          (progn
+            (print-object object stream)
+            (get-output-stream-string stream))))))
 
 ;;; For the inspector.
 

@@ -1,11 +1,15 @@
 //! `FORMAT` directives.
 
 pub mod numerals;
+mod pretty;
+
+use std::cell::Cell;
 
 use super::error::{LispError, LispResult};
 use super::heap::HeapExhausted;
 use super::number::Number;
 use super::printer;
+use super::printer::pretty::Document;
 use super::thread::LispThread;
 use super::value::Value;
 use super::vm::Vm;
@@ -32,8 +36,14 @@ enum Param {
 struct Formatter<'a> {
     vm: &'a Vm,
     thread: &'a LispThread,
+    /// Text printed since the last pretty-printing directive (all of it without one).
     out: String,
     column_base: usize,
+    /// Once a pretty-printing directive is used: the output before `out`.
+    document: Option<Document>,
+    /// The innermost `~<...~:>` block's arguments, and why its body stopped taking them.
+    block_arguments: Cell<Option<pretty::BlockArguments>>,
+    block_end: Cell<Option<pretty::BlockEnd>>,
 }
 
 /// Formats `control` with `args`; `column` is where the destination's output continues.
@@ -49,11 +59,38 @@ pub fn format(
         thread,
         out: String::new(),
         column_base: column,
+        document: None,
+        block_arguments: Cell::new(None),
+        block_end: Cell::new(None),
     };
     let chars: Vec<char> = control.chars().collect();
     let mut arg_index = 0;
     formatter.run(&chars, args, &mut arg_index)?;
-    Ok(formatter.out)
+    Ok(formatter.finish())
+}
+
+/// `format`, for a destination with a logical block open on it: the output as a document
+/// whose newlines and values join that block's layout.
+pub fn format_in_block(
+    vm: &Vm,
+    thread: &LispThread,
+    control: &str,
+    args: &[Value],
+    column: usize,
+) -> LispResult<Document> {
+    let mut formatter = Formatter {
+        vm,
+        thread,
+        out: String::new(),
+        column_base: column,
+        document: Some(Document::nested()),
+        block_arguments: Cell::new(None),
+        block_end: Cell::new(None),
+    };
+    let chars: Vec<char> = control.chars().collect();
+    let mut arg_index = 0;
+    formatter.run(&chars, args, &mut arg_index)?;
+    Ok(formatter.finish_nested())
 }
 
 fn format_error(message: &str) -> LispError {
@@ -64,11 +101,20 @@ impl Formatter<'_> {
     fn column(&self) -> usize {
         match self.out.rfind('\n') {
             Some(i) => self.out[i + 1..].chars().count(),
-            None => self.column_base + self.out.chars().count(),
+            None => self.document_column(self.column_base) + self.out.chars().count(),
         }
     }
 
+    /// `arg` as PRIN1 (with `escape`) or PRINC prints it where the output has reached.
+    fn printed(&self, arg: Value, escape: bool) -> String {
+        let options = self.vm.print_options_at(self.thread, escape, self.column());
+        super::print::print_to_string(&self.vm.image, arg, &options)
+    }
+
     fn next_arg(&self, args: &[Value], index: &mut usize) -> LispResult<Value> {
+        if self.block_ends_at(args, *index) {
+            return Err(format_error("the logical block's list ended"));
+        }
         let value = args
             .get(*index)
             .copied()
@@ -93,16 +139,17 @@ impl Formatter<'_> {
             match directive.kind.to_ascii_uppercase() {
                 'A' | 'S' => {
                     let arg = self.next_arg(args, index)?;
-                    let text = if directive.kind.eq_ignore_ascii_case(&'A') {
-                        if arg.is_nil() && directive.colon {
-                            "()".to_string()
-                        } else {
-                            self.vm.princ_string(self.thread, arg)
+                    let escape = !directive.kind.eq_ignore_ascii_case(&'A');
+                    if arg.is_nil() && directive.colon && !escape {
+                        self.pad("()", &directive);
+                    } else if directive.params.is_empty() {
+                        if let Some(text) = self.print_argument(arg, escape) {
+                            self.out.push_str(&text);
                         }
                     } else {
-                        self.vm.prin1_string(self.thread, arg)
-                    };
-                    self.pad(&text, &directive);
+                        let text = self.printed(arg, escape);
+                        self.pad(&text, &directive);
+                    }
                 }
                 'D' | 'B' | 'O' | 'X' => {
                     let base = match directive.kind.to_ascii_uppercase() {
@@ -138,6 +185,15 @@ impl Formatter<'_> {
                         Value::Char(c) => self.out.push(c),
                         other => return Err(LispError::type_error(other, "CHARACTER")),
                     }
+                }
+                'W' => {
+                    let arg = self.next_arg(args, index)?;
+                    self.write_argument(arg, &directive)?;
+                }
+                '_' => self.conditional_newline(&directive),
+                'I' => self.indentation(&directive),
+                '<' => {
+                    i = self.logical_block(chars, i, &directive, args, index)?;
                 }
                 'P' => {
                     if directive.colon {
@@ -249,7 +305,12 @@ impl Formatter<'_> {
                     i = end.1;
                     let start = self.out.len();
                     self.run(&body, args, index)?;
-                    let inner = self.out.split_off(start);
+                    // Text that moved into a pretty-printing document keeps its case.
+                    let inner = if start <= self.out.len() {
+                        self.out.split_off(start)
+                    } else {
+                        String::new()
+                    };
                     let converted = match (directive.colon, directive.at) {
                         (false, false) => inner.to_lowercase(),
                         (true, true) => inner.to_uppercase(),
@@ -265,6 +326,7 @@ impl Formatter<'_> {
                     };
                     self.out.push_str(&converted);
                 }
+                'T' if self.in_pretty_block() => self.pretty_tab(&directive),
                 'T' => {
                     let colnum = self.count_param(&directive, 1);
                     let column = self.column();

@@ -119,6 +119,9 @@ well_known_symbols! {
     print_case = cl "*PRINT-CASE*",
     print_pretty = cl "*PRINT-PRETTY*",
     print_circle = cl "*PRINT-CIRCLE*",
+    print_right_margin = cl "*PRINT-RIGHT-MARGIN*",
+    print_miser_width = cl "*PRINT-MISER-WIDTH*",
+    print_lines = cl "*PRINT-LINES*",
     read_base = cl "*READ-BASE*",
     read_eval = cl "*READ-EVAL*",
     features = cl "*FEATURES*",
@@ -162,9 +165,12 @@ pub struct Image {
     pub pkg: BootPackages,
     pub sym: WellKnown,
     gensym_counter: u64,
-    /// Text that `PRINT-OBJECT` methods produced for the instances inside the value being
+    /// What `PRINT-OBJECT` methods printed for the instances inside the value being
     /// printed, by instance and `*PRINT-ESCAPE*` (see `print_object.rs`).
-    pub printed_instances: std::collections::HashMap<(super::value::ObjRef, bool), String>,
+    pub printed_instances: std::collections::HashMap<
+        (super::value::ObjRef, bool),
+        super::print_object::PrintedInstance,
+    >,
     /// The one Lisp object for each package, so that `EQ` compares packages.
     package_objects: std::collections::HashMap<PackageId, Value>,
 }

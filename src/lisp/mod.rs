@@ -6,7 +6,7 @@
 //!   `package`, `hash_table`, `stream`, `sync`: what lives in the heap.
 //! - `image`: the global image (heap + packages + well-known symbols).
 //! - `reader` (text → datum) and `convert` (datum → heap values); `print` and `printer`
-//!   (values → text).
+//!   (values → text); `pretty_stream`: output gathered inside `PPRINT-LOGICAL-BLOCK`.
 //! - `compiler`: forms → `bytecode` prototypes. `vm`: runs a `thread` in fuel-bounded slices.
 //! - `builtins`: functions written in Rust; `prelude.lisp`: functions and macros written in
 //!   Lisp, compiled at boot; `clos.lisp`: classes and generic functions (on
@@ -35,6 +35,7 @@ pub mod number;
 pub mod object;
 pub mod output;
 pub mod package;
+pub mod pretty_stream;
 pub mod print;
 pub mod print_circle;
 pub mod print_object;

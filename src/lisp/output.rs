@@ -5,6 +5,7 @@ use std::io::Write;
 use super::error::{LispError, LispResult};
 use super::object::Object;
 use super::print::{PrintCase, PrintOptions};
+use super::printer::pretty::LineSettings;
 use super::stream::{Stream, advance_column};
 use super::thread::LispThread;
 use super::value::Value;
@@ -16,6 +17,15 @@ impl Vm {
         let Value::Object(r) = stream else {
             return Err(LispError::type_error(stream, "STREAM"));
         };
+        if let Some(pretty) = self.pretty_streams.get_mut(&r) {
+            // The held output is not in the heap, but no more of it than the heap has room
+            // for (a circular list printed without *PRINT-CIRCLE* would grow it forever).
+            self.image
+                .heap
+                .room_for(pretty.held_bytes().saturating_add(text.len()))?;
+            pretty.write(text);
+            return Ok(());
+        }
         let grew = text.len();
         match self.image.heap.object_mut(r) {
             Some(Object::Stream(Stream::ProcessOutput { column })) => {
@@ -68,8 +78,47 @@ impl Vm {
         Ok(())
     }
 
+    /// Prints `value` to `stream` with `options`; inside a logical block opened on the
+    /// stream, pretty output joins the block's layout.
+    pub fn write_printed(
+        &mut self,
+        stream: Value,
+        value: Value,
+        options: &PrintOptions,
+    ) -> LispResult<()> {
+        if options.pretty.is_some()
+            && let Value::Object(r) = stream
+            && self.pretty_streams.contains_key(&r)
+        {
+            let document = super::print::print_to_document(&self.image, value, options);
+            return self.append_to_pretty_stream(r, document);
+        }
+        let text = super::print::print_to_string(&self.image, value, options);
+        self.write_text(stream, &text)
+    }
+
+    /// Adds `document` to the output held by the logical blocks open on `stream`, if the
+    /// heap has room for it (see `write_text`).
+    pub fn append_to_pretty_stream(
+        &mut self,
+        stream: super::value::ObjRef,
+        document: super::printer::pretty::Document,
+    ) -> LispResult<()> {
+        if let Some(pretty) = self.pretty_streams.get_mut(&stream) {
+            let held = pretty.held_bytes().saturating_add(document.text_bytes());
+            self.image.heap.room_for(held)?;
+            pretty.append(document);
+        }
+        Ok(())
+    }
+
     /// The column the stream's output continues at.
     pub fn stream_column(&self, stream: Value) -> usize {
+        if let Value::Object(r) = stream
+            && let Some(pretty) = self.pretty_streams.get(&r)
+        {
+            return pretty.column();
+        }
         match self.image.object(stream) {
             Some(Object::Stream(s)) => s.column(),
             _ => 0,
@@ -107,7 +156,40 @@ impl Vm {
             package,
             max_chars: 16 << 20,
             circle: get(s.print_circle).truthy(),
+            pretty: get(s.print_pretty)
+                .truthy()
+                .then(|| self.line_settings(thread, 0)),
         }
+    }
+
+    /// What `*PRINT-RIGHT-MARGIN*` (NIL means 80, as in SBCL), `*PRINT-MISER-WIDTH*` and
+    /// `*PRINT-LINES*` ask of pretty output starting at `column`.
+    pub fn line_settings(&self, thread: &LispThread, column: usize) -> LineSettings {
+        let s = self.image.sym;
+        let number = |sym| match self.symbol_value(thread, sym) {
+            Ok(Value::Fixnum(n)) if n >= 0 => Some(n as usize),
+            _ => None,
+        };
+        LineSettings {
+            right_margin: number(s.print_right_margin).unwrap_or(80),
+            miser_width: number(s.print_miser_width),
+            max_lines: number(s.print_lines),
+            start_column: column,
+        }
+    }
+
+    /// The printer settings in effect, for output that starts at `column`.
+    pub fn print_options_at(
+        &self,
+        thread: &LispThread,
+        escape: bool,
+        column: usize,
+    ) -> PrintOptions {
+        let mut options = self.print_options(thread, escape);
+        if let Some(settings) = options.pretty.as_mut() {
+            settings.start_column = column;
+        }
+        options
     }
 
     pub fn prin1_string(&self, thread: &LispThread, value: Value) -> String {

@@ -2407,10 +2407,10 @@ leaving BODY unless FUNCTION does."
 ;;; More of the standard's small functions.
 
 (defun pprint (object &optional stream)
-  "Prints a newline and then OBJECT as PRIN1 does to STREAM; returns no values. swankd does
-not break long output into lines as SBCL's pretty printer does."
+  "Prints a newline and then OBJECT pretty-printed, with escapes, to STREAM; no values."
   (terpri stream)
-  (prin1 object stream)
+  (let ((*print-escape* t) (*print-pretty* t))
+    (prin1 object stream))
   (values))
 
 (defun apropos-list (string-designator &optional package external-only)
@@ -2448,6 +2448,92 @@ returns NIL. Functions built into swankd have no bytecode and say so."
                         (t (fdefinition fn)))))
     (write-string (swankd::%disassemble function) stream)
     nil))
+
+(defmacro pprint-logical-block ((stream-symbol object &key prefix per-line-prefix (suffix ""))
+                                &body body)
+  "Prints OBJECT as a logical block on the stream STREAM-SYMBOL names, running BODY.
+PREFIX (or PER-LINE-PREFIX, repeated on every line) comes first and SUFFIX last; within
+BODY, PPRINT-POP takes OBJECT's next element and PPRINT-EXIT-IF-LIST-EXHAUSTED ends the
+block when none is left. If OBJECT is not a list it is printed with WRITE instead.
+STREAM-SYMBOL T means *STANDARD-OUTPUT* (swankd has no *TERMINAL-IO*)."
+  (when (and prefix per-line-prefix)
+    (error "PPRINT-LOGICAL-BLOCK takes :PREFIX or :PER-LINE-PREFIX, not both"))
+  (let* ((stream (case stream-symbol
+                   ((nil t) '*standard-output*)
+                   (t stream-symbol)))
+         (list (gensym "LIST"))
+         (count (gensym "COUNT"))
+         (block-name (gensym "BLOCK"))
+         (pop-expansion
+           `(cond ((and ,list (atom ,list))
+                   (write-string ". " ,stream)
+                   (write ,list :stream ,stream)
+                   (return-from ,block-name nil))
+                  ((and *print-length* (>= ,count *print-length*))
+                   (write-string "..." ,stream)
+                   (return-from ,block-name nil))
+                  (t (setq ,count (1+ ,count))
+                     (pop ,list))))
+         (exit-expansion `(when (null ,list) (return-from ,block-name nil))))
+    `(let ((,stream (if (member ,stream '(nil t)) *standard-output* ,stream))
+           (,list ,object)
+           (,count 0))
+       (declare (ignorable ,count))
+       (if (not (listp ,list))
+           (write ,list :stream ,stream)
+           (when (swankd::%begin-logical-block ,stream ,(or per-line-prefix prefix "")
+                                               ,(and per-line-prefix t) ,suffix)
+             (unwind-protect
+                  (block ,block-name
+                    (macrolet ((pprint-pop () ',pop-expansion)
+                               (pprint-exit-if-list-exhausted () ',exit-expansion))
+                      ,@body))
+               (swankd::%end-logical-block ,stream))))
+       nil)))
+
+(defmacro pprint-pop ()
+  "Inside PPRINT-LOGICAL-BLOCK: the list's next element, or the end of the block."
+  (error "PPRINT-POP is used outside PPRINT-LOGICAL-BLOCK"))
+
+(defmacro pprint-exit-if-list-exhausted ()
+  "Inside PPRINT-LOGICAL-BLOCK: ends the block when its list has no elements left."
+  (error "PPRINT-EXIT-IF-LIST-EXHAUSTED is used outside PPRINT-LOGICAL-BLOCK"))
+
+(defun swankd::%pprint-separated (stream list colon kind)
+  "LIST's elements on STREAM as a logical block, in parentheses with COLON, with a KIND
+newline after each space."
+  (pprint-logical-block (stream list :prefix (if colon "(" "") :suffix (if colon ")" ""))
+    (pprint-exit-if-list-exhausted)
+    (loop
+      (write (pprint-pop) :stream stream)
+      (pprint-exit-if-list-exhausted)
+      (write-char #\Space stream)
+      (pprint-newline kind stream))))
+
+(defun pprint-fill (stream list &optional (colon t) at-sign)
+  "Prints LIST's elements to STREAM with as many on each line as fit (in parentheses
+unless COLON is NIL)."
+  (declare (ignore at-sign))
+  (swankd::%pprint-separated stream list colon :fill))
+
+(defun pprint-linear (stream list &optional (colon t) at-sign)
+  "Prints LIST's elements to STREAM all on one line or each on its own (in parentheses
+unless COLON is NIL)."
+  (declare (ignore at-sign))
+  (swankd::%pprint-separated stream list colon :linear))
+
+(defun pprint-tabular (stream list &optional (colon t) at-sign (tabsize 16))
+  "Prints LIST's elements to STREAM filled in columns TABSIZE wide (in parentheses unless
+COLON is NIL)."
+  (declare (ignore at-sign))
+  (pprint-logical-block (stream list :prefix (if colon "(" "") :suffix (if colon ")" ""))
+    (pprint-exit-if-list-exhausted)
+    (loop
+      (write (pprint-pop) :stream stream)
+      (pprint-exit-if-list-exhausted)
+      (write-char #\Space stream)
+      (pprint-tab :section-relative 0 tabsize stream)
+      (pprint-newline :fill stream))))
 
 (defun caaaar (x) (car (car (car (car x)))))
 (defun caaadr (x) (car (car (car (cdr x)))))

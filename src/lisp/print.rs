@@ -1,13 +1,22 @@
 //! Printing Lisp values the way Common Lisp's `PRIN1` and `PRINC` do.
 //!
 //! Number and character syntax comes from `printer` (pure functions checked against SBCL);
-//! this module walks heap structure and decides symbol qualification and escaping.
+//! this module walks heap structure and decides symbol qualification and escaping. With
+//! `*PRINT-PRETTY*`, lists, vectors and structures print as logical blocks
+//! ([`pretty_lists`], [`pretty_dispatch`], [`pretty_forms`]) that `printer::pretty` breaks
+//! into lines.
+
+mod pretty_dispatch;
+mod pretty_forms;
+mod pretty_lists;
 
 use super::image::Image;
 use super::object::{Object, StructObject};
 use super::package::PackageId;
 use super::print_circle::{Labels, Mark};
+use super::print_object::PrintedInstance;
 use super::printer;
+use super::printer::pretty::{Document, LineSettings, lay_out};
 use super::value::{SymRef, Value};
 
 /// `*PRINT-CASE*`.
@@ -34,6 +43,8 @@ pub struct PrintOptions {
     pub max_chars: usize,
     /// `*PRINT-CIRCLE*`: label shared and circular structure with `#n=` / `#n#`.
     pub circle: bool,
+    /// With `*PRINT-PRETTY*`: the margins and start column to break lines for.
+    pub pretty: Option<LineSettings>,
 }
 
 impl PrintOptions {
@@ -49,6 +60,7 @@ impl PrintOptions {
             package,
             max_chars: 16 << 20,
             circle: false,
+            pretty: None,
         }
     }
 
@@ -72,15 +84,30 @@ pub fn princ_to_string(image: &Image, value: Value) -> String {
 }
 
 pub fn print_to_string(image: &Image, value: Value, options: &PrintOptions) -> String {
-    let labels = options.circle.then(|| Labels::find(image, value));
-    let mut printer = Printer {
-        image,
-        options,
-        out: String::new(),
-        labels,
-    };
+    match &options.pretty {
+        Some(settings) => {
+            let document = print_to_document(image, value, options);
+            match document.only_text() {
+                Some(text) => text.to_string(),
+                None => lay_out(&document, settings),
+            }
+        }
+        None => {
+            let mut printer = Printer::new(image, options, value, None);
+            printer.value(value, 0);
+            printer.out
+        }
+    }
+}
+
+/// `value` printed as the pretty printer prints it, not yet broken into lines.
+pub fn print_to_document(image: &Image, value: Value, options: &PrintOptions) -> Document {
+    let mut printer = Printer::new(image, options, value, Some(Document::new()));
     printer.value(value, 0);
-    printer.out
+    let mut document = printer.document.unwrap_or_default();
+    document.text(&printer.out);
+    document.end_all_blocks();
+    document
 }
 
 struct Printer<'a> {
@@ -89,35 +116,81 @@ struct Printer<'a> {
     out: String,
     /// With `*PRINT-CIRCLE*`: the shared structure of the value being printed.
     labels: Option<Labels>,
+    /// With `*PRINT-PRETTY*`: the blocks and newlines so far; `out` holds the text after them.
+    document: Option<Document>,
+    /// How much text has moved from `out` to `document`.
+    flushed: usize,
+    /// How many DECLARE forms the value being printed is inside.
+    inside_declarations: usize,
+    /// How many `'X`-style shorthands the value being printed is inside.
+    quotes_open: usize,
 }
 
 const MAX_PRINT_DEPTH: usize = 10_000;
+/// Nested deeper than this, pretty output continues on one line: every level's lines are
+/// indented further, so laying out deeper structure (a vector containing itself) would
+/// print quadratically many spaces.
+const MAX_PRETTY_DEPTH: usize = 200;
+
+impl<'a> Printer<'a> {
+    fn new(
+        image: &'a Image,
+        options: &'a PrintOptions,
+        value: Value,
+        document: Option<Document>,
+    ) -> Printer<'a> {
+        Printer {
+            image,
+            options,
+            out: String::new(),
+            labels: options.circle.then(|| Labels::find(image, value)),
+            document,
+            flushed: 0,
+            inside_declarations: 0,
+            quotes_open: 0,
+        }
+    }
+}
 
 impl Printer<'_> {
-    fn full(&self) -> bool {
-        self.out.len() >= self.options.max_chars
+    /// Whether a list, vector or structure at `depth` prints as a logical block.
+    fn lays_out(&self, depth: usize) -> bool {
+        self.document.is_some() && depth < MAX_PRETTY_DEPTH
     }
 
-    fn value(&mut self, value: Value, depth: usize) {
+    fn full(&self) -> bool {
+        self.out.len() + self.flushed >= self.options.max_chars
+    }
+
+    /// What every value printed goes through first: false when nothing more is to be
+    /// printed for it (the output is full, too deep, or it was a `#n#` reference).
+    fn start_value(&mut self, value: Value, depth: usize) -> bool {
         if self.full() {
-            return;
+            return false;
         }
         // Every nested kind (lists, vectors, structures, quote shorthand...) recurses through
         // here, so this one check bounds the native stack whatever the data's shape, a vector
         // containing itself included.
         if depth >= MAX_PRINT_DEPTH && matches!(value, Value::Cons(_) | Value::Object(_)) {
             self.out.push_str("...");
-            return;
+            return false;
         }
         if let Some(labels) = self.labels.as_mut() {
             match labels.mark(value) {
                 Mark::Plain => {}
                 Mark::Reference(n) => {
                     self.out.push_str(&format!("#{n}#"));
-                    return;
+                    return false;
                 }
                 Mark::Define(n) => self.out.push_str(&format!("#{n}=")),
             }
+        }
+        true
+    }
+
+    fn value(&mut self, value: Value, depth: usize) {
+        if !self.start_value(value, depth) {
+            return;
         }
         match value {
             Value::Nil => self.symbol_name_only("NIL", false),
@@ -139,6 +212,7 @@ impl Printer<'_> {
             Value::Single(f) => self.out.push_str(&printer::format_single(f)),
             Value::Double(f) => self.out.push_str(&printer::format_double(f)),
             Value::Symbol(sym) => self.symbol(sym),
+            Value::Cons(_) if self.lays_out(depth) => self.pretty_list(value, depth),
             Value::Cons(_) => self.list(value, depth),
             Value::Object(_) => self.object(value, depth),
             Value::Unbound => self.out.push_str("#<unbound>"),
@@ -240,7 +314,7 @@ impl Printer<'_> {
             self.value(car, depth + 1);
             count += 1;
             rest = cdr;
-            if self.labels.as_ref().is_some_and(|l| l.is_shared(rest)) {
+            if self.labels.as_ref().is_some_and(|l| l.is_shared(rest)) || self.is_unquote(rest) {
                 break;
             }
         }
@@ -283,8 +357,24 @@ impl Printer<'_> {
         self.out.push(')');
     }
 
+    /// Whether `value` is `(UNQUOTE X)`, which as a list's tail prints `. ,X`.
+    fn is_unquote(&self, value: Value) -> bool {
+        two_element_list(self.image, value).is_some_and(
+            |(head, _)| matches!(head, Value::Symbol(s) if s == self.image.sym.unquote),
+        )
+    }
+
     /// `'X`, `#'X`, and backquote syntax for two-element lists headed by those operators.
     fn quote_shorthand(&mut self, value: Value, depth: usize) -> bool {
+        self.shorthand(value, depth, self.inside_declarations == 0)
+    }
+
+    /// Backquote syntax only, not `'X` or `#'X`.
+    fn backquote_shorthand(&mut self, value: Value, depth: usize) -> bool {
+        self.shorthand(value, depth, false)
+    }
+
+    fn shorthand(&mut self, value: Value, depth: usize, quotes: bool) -> bool {
         let Some(items) = two_element_list(self.image, value) else {
             return false;
         };
@@ -292,7 +382,9 @@ impl Printer<'_> {
         let Value::Symbol(head) = items.0 else {
             return false;
         };
-        let prefix = if head == s.quote {
+        let prefix = if !quotes && (head == s.quote || head == s.function) {
+            return false;
+        } else if head == s.quote {
             "'"
         } else if head == s.function {
             "#'"
@@ -307,9 +399,16 @@ impl Printer<'_> {
         };
         self.out.push_str(prefix);
         let start = self.out.len();
+        let flushed = self.flushed;
+        self.quotes_open += 1;
         self.value(items.1, depth + 1);
+        self.quotes_open = self.quotes_open.saturating_sub(1);
         // `,` before something printed with a leading `@` or `.` would read as `,@` or `,.`.
-        if prefix == "," && matches!(self.out.as_bytes().get(start), Some(b'@' | b'.')) {
+        // (Only atoms can start so, and they print without moving text to the document.)
+        if prefix == ","
+            && flushed == self.flushed
+            && matches!(self.out.as_bytes().get(start), Some(b'@' | b'.'))
+        {
             self.out.insert(start, ' ');
         }
         true
@@ -361,8 +460,11 @@ impl Printer<'_> {
 
     fn object(&mut self, value: Value, depth: usize) {
         let Value::Object(r) = value else { return };
-        if let Some(text) = self.image.printed_instances.get(&(r, self.options.escape)) {
-            self.out.push_str(text);
+        if let Some(printed) = self.image.printed_instances.get(&(r, self.options.escape)) {
+            match printed {
+                PrintedInstance::Text(text) => self.out.push_str(text),
+                PrintedInstance::Pretty(printed) => self.append_printed(printed),
+            }
             return;
         }
         let Some(object) = self.image.heap.object(r) else {
@@ -381,6 +483,9 @@ impl Printer<'_> {
             Object::Ratio(q) => {
                 let text = printer::format_ratio(q, self.options.base, self.options.radix);
                 self.out.push_str(&text);
+            }
+            Object::Vector(vector) if self.lays_out(depth) => {
+                self.pretty_vector(vector.active(), depth);
             }
             Object::Vector(vector) => {
                 if let Some(level) = self.options.level
@@ -404,6 +509,9 @@ impl Printer<'_> {
                     }
                 }
                 self.out.push(')');
+            }
+            Object::Array(array) if self.lays_out(depth) => {
+                self.pretty_array(&array.dimensions, &array.items, depth)
             }
             Object::Array(array) => {
                 if let Some(level) = self.options.level
@@ -476,6 +584,9 @@ impl Printer<'_> {
                 self.out.push_str(&format!(" {{{:X}}}>", r.0));
             }
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
+            Object::Struct(instance) if self.lays_out(depth) => {
+                self.pretty_structure(instance, depth)
+            }
             Object::Struct(instance) => self.structure(instance, depth),
             Object::Instance(instance) => {
                 let name = match self.image.heap.object(match instance.class {

@@ -1,12 +1,15 @@
 //! `PRINT-OBJECT` for the printer. The printer (`print.rs`) is plain Rust over the heap and
 //! cannot call Lisp, so before a builtin prints a value it finds the CLOS instances inside
 //! it (and the generic functions, closures that dispatch) and runs `SWANKD::%PRINT-OBJECT-TO-STRING` on each (a nested evaluation, which calls
-//! the generic function `PRINT-OBJECT`); the printer then uses that text for the instance.
+//! the generic function `PRINT-OBJECT`); the printer then uses that text for the instance,
+//! or with `*PRINT-PRETTY*` the method's output as a document whose logical blocks join the
+//! layout of what is printed.
 
 use std::collections::HashSet;
 
 use super::error::LispResult;
 use super::object::Object;
+use super::printer::pretty::Document;
 use super::thread::LispThread;
 use super::value::{ObjRef, Value};
 use super::vm::Vm;
@@ -18,6 +21,14 @@ const MAX_NODES: usize = 100_000;
 /// `PRINT-OBJECT` methods that print instances print inside a nested evaluation; beyond this
 /// depth instances print in the default `#<CLASS {id}>` form.
 const MAX_NESTING: usize = 16;
+
+/// What a `PRINT-OBJECT` method printed for an instance.
+#[derive(Debug, Clone)]
+pub enum PrintedInstance {
+    Text(String),
+    /// Printed with `*PRINT-PRETTY*`: its blocks and newlines join the enclosing layout.
+    Pretty(Document),
+}
 
 /// Whether `finish_printing` must clear the texts (only the outermost print does).
 #[must_use]
@@ -77,7 +88,7 @@ impl Vm {
                     let text = text.to_string();
                     self.image
                         .printed_instances
-                        .insert((instance, escape), text);
+                        .insert((instance, escape), PrintedInstance::Text(text));
                 }
             }
         }

@@ -190,7 +190,7 @@ assignments do not reach the frame)."
   (swankd::%format-values-for-echo-area (eval-in-frame string index package)))
 
 (defun pprint-eval-string-in-frame (string index package)
-  (format nil "~{~S~^~%~}" (eval-in-frame string index package)))
+  (swank-pprint (eval-in-frame string index package)))
 
 (defun swankd::%interrupt-from-emacs ()
   "What an interrupted thread runs: SLDB, with a restart that goes on with the work."

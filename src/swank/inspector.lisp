@@ -211,7 +211,7 @@ name and ACTIONS the functions its (:action ...) items call."
     (format nil "~A~%is of type ~A." (inspector-printed object) (type-of object))))
 
 (defun pprint-inspector-part (index)
-  (inspector-printed (inspector-part index)))
+  (swank-pprint (list (inspector-part index))))
 
 (defun inspector-eval (string)
   "Evaluates STRING with * bound to the inspected object; the echo area shows the result."

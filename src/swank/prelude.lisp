@@ -59,8 +59,16 @@ list, and the last form."
     (restart-case (return (funcall thunk))
       (retry () :report (lambda (stream) (write-string description stream)) nil))))
 
-(defun swank-repl::listener-eval (string &key window-width)
-  (declare (ignore window-width))
+(defun swank-repl::listener-eval (string &key (window-width nil window-width-p))
+  "The REPL's evaluation of STRING; with WINDOW-WIDTH (the Emacs window's), results are
+pretty-printed to fit it, as in swank."
+  (if window-width-p
+      (let ((*print-right-margin* window-width))
+        (swankd::%listener-eval-forms string))
+      (swankd::%listener-eval-forms string)))
+
+(defun swankd::%listener-eval-forms (string)
+  "Evaluates the forms in STRING for the REPL and sends their results."
   ;; Input left over from an earlier evaluation (the newline after what READ took) is
   ;; not this one's, as in swank.
   (clear-input)
@@ -104,11 +112,46 @@ list, and the last form."
                    (setq values (multiple-value-list (eval (read-from-string string)))))))
     (list output (format nil "~{~S~^~%~}" values))))
 
+(defvar *swank-pprint-bindings*
+  '((*print-pretty* . t)
+    (*print-level* . nil)
+    (*print-length* . nil)
+    (*print-circle* . t)
+    (*print-readably* . nil))
+  "The printer variables' values while values are pretty-printed for Emacs (as in swank).")
+
+(defvar *macroexpand-printer-bindings*
+  '((*print-circle* . nil)
+    (*print-pretty* . t)
+    (*print-escape* . t)
+    (*print-lines* . nil)
+    (*print-level* . nil)
+    (*print-length* . nil))
+  "The printer variables' values while macroexpansions are printed (as in swank).")
+
+(defun call-with-bindings (alist function)
+  "Calls FUNCTION with each variable in ALIST, a list of (VARIABLE . VALUE), bound."
+  (progv (mapcar #'car alist) (mapcar #'cdr alist)
+    (funcall function)))
+
+(defun swank-pprint (values)
+  "VALUES pretty-printed, each on lines of its own, as the pprint commands show them."
+  (call-with-bindings
+   *swank-pprint-bindings*
+   (lambda ()
+     (if (null values)
+         "; No value"
+         (with-output-to-string (*standard-output*)
+           (dolist (value values)
+             (pprint value)
+             (terpri)))))))
+
 (defun pprint-eval (string)
+  "C-c C-p: what evaluating STRING wrote, then its values pretty-printed."
   (let* ((values nil)
          (output (with-output-to-string (*standard-output*)
                    (setq values (multiple-value-list (eval (read-from-string string)))))))
-    (format nil "~A~{~S~%~}" output values)))
+    (concatenate 'string output (swank-pprint values))))
 
 (defun re-evaluate-defvar (form)
   (let ((form (read-from-string form)))
@@ -327,10 +370,12 @@ LOAD-P false only reads it, to report reader errors."
   (sleep seconds))
 
 (defun apply-macro-expander (expander string)
-  "The text of EXPANDER applied to the form STRING holds, as the macroexpansion buffer
-shows it."
-  (let ((*print-readably* nil))
-    (prin1-to-string (funcall expander (read-from-string string)))))
+  "The text of EXPANDER applied to the form STRING holds, pretty-printed as the
+macroexpansion buffer shows it."
+  (call-with-bindings
+   *macroexpand-printer-bindings*
+   (lambda ()
+     (prin1-to-string (funcall expander (read-from-string string))))))
 
 (defun swank-macroexpand-1 (string)
   "C-c C-m: the form's expansion by one step."

@@ -239,10 +239,15 @@ fn package_of(image: &Image, value: Value) -> LispResult<PackageId> {
 
 /// Swank's echo-area text for evaluation results (`=> 3 (2 bits, #x3, #o3, #b11)`).
 pub fn format_values_for_echo_area(vm: &Vm, thread: &LispThread, values: &[Value]) -> String {
+    // Printed where they stand after "=> " (pretty output indents continuation lines).
+    let printed_at = |value: Value, column: usize| {
+        let options = vm.print_options_at(thread, true, column);
+        crate::lisp::print::print_to_string(&vm.image, value, &options)
+    };
     match values {
         [] => "; No value".to_string(),
         [single] => {
-            let printed = vm.prin1_string(thread, *single);
+            let printed = printed_at(*single, 3);
             match Number::from_value(&vm.image, *single) {
                 Some(Number::Integer(n)) => {
                     let bits = n.bits().max(if n.sign() == num_bigint::Sign::Minus {
@@ -268,8 +273,15 @@ pub fn format_values_for_echo_area(vm: &Vm, thread: &LispThread, values: &[Value
             }
         }
         many => {
-            let printed: Vec<String> = many.iter().map(|v| vm.prin1_string(thread, *v)).collect();
-            format!("=> {}", printed.join(", "))
+            let mut text = "=> ".to_string();
+            for (index, value) in many.iter().enumerate() {
+                if index > 0 {
+                    text.push_str(", ");
+                }
+                let column = crate::lisp::stream::advance_column(0, &text);
+                text.push_str(&printed_at(*value, column));
+            }
+            text
         }
     }
 }

@@ -432,6 +432,37 @@ For a user function, a builtin and a special operator."
         (swankd-e2e-fail "operator-arglist answered %s" (swankd-e2e-show arglist)))
       (message "  ok  operator-arglist says %s" arglist))))
 
+(swankd-e2e-defscenario macroexpand
+  "C-c RET on a macro call shows its expansion indented, as SBCL's swank prints it."
+  (let ((connection (swankd-e2e-connect)))
+    (swankd-e2e-check-repl connection
+                           "(defmacro e2e-choose (test then else) (list 'if test then else))"
+                           "E2E-CHOOSE\n")
+    (with-current-buffer (swankd-e2e-lisp-buffer connection "expand.lisp"
+                                                 "(e2e-choose (> a b) (print a) (print b))")
+      (goto-char (point-min))
+      (unless (eq (key-binding (kbd "C-c RET")) 'slime-expand-1)
+        (swankd-e2e-fail "C-c RET is bound to %S, not slime-expand-1"
+                         (key-binding (kbd "C-c RET"))))
+      (swankd-e2e-press "C-c RET")
+      (swankd-e2e-wait-until "the reply to swank-expand-1"
+                             (lambda () (swankd-e2e-idle-p connection)))
+      (kill-buffer))
+    (let ((expected "(IF (> A B)\n    (PRINT A)\n    (PRINT B))")
+          (text (swankd-e2e-wait-until
+                 "the *slime-macroexpansion* buffer"
+                 (lambda ()
+                   (let ((buffer (get-buffer "*slime-macroexpansion*")))
+                     (and buffer
+                          (with-current-buffer buffer
+                            (and (> (buffer-size) 0)
+                                 (buffer-substring-no-properties
+                                  (point-min) (point-max))))))))))
+      (unless (equal text expected)
+        (swankd-e2e-fail "*slime-macroexpansion* shows %s, not %s"
+                         (swankd-e2e-show text) (swankd-e2e-show expected)))
+      (message "  ok  the expansion is indented"))))
+
 (swankd-e2e-defscenario describe
   "C-c C-d d on a documented function shows its docstring in *slime-description*."
   (let ((connection (swankd-e2e-connect)))

@@ -24,6 +24,7 @@ mod math;
 mod multidim;
 mod numbers;
 mod packages;
+mod pretty;
 mod reading;
 mod sequences;
 mod sorting;
@@ -130,6 +131,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     multidim::install(table, image)?;
     hash::install(table, image)?;
     io::install(table, image)?;
+    pretty::install(table, image)?;
     files::install(table, image)?;
     input::install(table, image)?;
     streams::install(table, image)?;

@@ -3,9 +3,11 @@
 //! - [`rational`]: integers and ratios under `*PRINT-BASE*` and `*PRINT-RADIX*`;
 //! - [`float`]: single and double floats (shortest round-trip digits, SBCL's layout);
 //! - [`character`]: `#\` syntax with SBCL's character names.
+//! - [`pretty`]: the pretty printer's line breaking.
 
 mod character;
 mod float;
+pub mod pretty;
 mod rational;
 
 #[cfg(test)]

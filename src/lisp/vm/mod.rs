@@ -97,6 +97,9 @@ pub struct Vm {
         std::collections::HashMap<super::thread::ThreadId, Vec<super::compiler::CompileNote>>,
     /// Reused to hold a builtin's arguments while it runs.
     argument_buffer: Vec<Value>,
+    /// Streams with a `PPRINT-LOGICAL-BLOCK` open on them.
+    pub pretty_streams:
+        std::collections::HashMap<super::value::ObjRef, super::pretty_stream::PrettyStream>,
 }
 
 impl Vm {
@@ -112,6 +115,7 @@ impl Vm {
             compile_notes: Default::default(),
             macro_generation: 0,
             argument_buffer: Vec::new(),
+            pretty_streams: Default::default(),
         }
     }
 
