@@ -58,6 +58,12 @@ impl Vm {
                 self.image.heap.grew(grew)?;
             }
             Some(Object::Stream(Stream::Socket(_))) => return self.socket_write_text(stream, text),
+            Some(Object::Stream(Stream::Broadcast { streams })) => {
+                let streams = streams.clone();
+                for target in streams {
+                    self.write_text(target, text)?;
+                }
+            }
             Some(Object::Stream(Stream::FileOutput { writer, column })) => {
                 let Some(writer) = writer else {
                     return Err(LispError::new(
@@ -120,6 +126,9 @@ impl Vm {
             return pretty.column();
         }
         match self.image.object(stream) {
+            Some(Object::Stream(Stream::Broadcast { streams })) => {
+                streams.last().map_or(0, |last| self.stream_column(*last))
+            }
             Some(Object::Stream(s)) => s.column(),
             _ => 0,
         }

@@ -1654,6 +1654,7 @@ many as both have; returns NEW-SEQUENCE."
     (stream (streamp x))
     (two-way-stream (eq (type-of x) 'two-way-stream))
     (synonym-stream (eq (type-of x) 'synonym-stream))
+    (broadcast-stream (eq (type-of x) 'broadcast-stream))
     (t (let ((expander (get type 'swankd::deftype)))
          (cond (expander (swankd::%typep x (funcall expander)))
                ((swankd::%condition-type-p type)
@@ -2455,7 +2456,7 @@ returns NIL. Functions built into swankd have no bytecode and say so."
 PREFIX (or PER-LINE-PREFIX, repeated on every line) comes first and SUFFIX last; within
 BODY, PPRINT-POP takes OBJECT's next element and PPRINT-EXIT-IF-LIST-EXHAUSTED ends the
 block when none is left. If OBJECT is not a list it is printed with WRITE instead.
-STREAM-SYMBOL T means *STANDARD-OUTPUT* (swankd has no *TERMINAL-IO*)."
+STREAM-SYMBOL T means *STANDARD-OUTPUT* here, where the standard says *TERMINAL-IO*."
   (when (and prefix per-line-prefix)
     (error "PPRINT-LOGICAL-BLOCK takes :PREFIX or :PER-LINE-PREFIX, not both"))
   (let* ((stream (case stream-symbol

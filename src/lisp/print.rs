@@ -583,6 +583,9 @@ impl Printer<'_> {
                 self.value(Value::Symbol(*symbol), depth + 1);
                 self.out.push_str(&format!(" {{{:X}}}>", r.0));
             }
+            Object::Stream(super::stream::Stream::Broadcast { .. }) => self
+                .out
+                .push_str(&format!("#<BROADCAST-STREAM {{{:X}}}>", r.0)),
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
             Object::Struct(instance) if self.lays_out(depth) => {
                 self.pretty_structure(instance, depth)

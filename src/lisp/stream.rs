@@ -40,6 +40,9 @@ pub enum Stream {
     TwoWay { input: Value, output: Value },
     /// `MAKE-SYNONYM-STREAM`: whatever stream the symbol's value is when it is used.
     Synonym { symbol: SymRef },
+    /// `MAKE-BROADCAST-STREAM`: output goes to every one of these output streams (none: it
+    /// is discarded).
+    Broadcast { streams: Vec<Value> },
 }
 
 /// The Lisp side of a connected socket; its bytes are buffered in the port.
@@ -59,6 +62,7 @@ impl Stream {
                 visit(*output);
             }
             Stream::Synonym { symbol } => visit(Value::Symbol(*symbol)),
+            Stream::Broadcast { streams } => streams.iter().copied().for_each(visit),
             _ => {}
         }
     }

@@ -1,4 +1,5 @@
-//! Streams made of streams (`MAKE-TWO-WAY-STREAM`, `MAKE-SYNONYM-STREAM` and their readers)
+//! Streams made of streams (`MAKE-TWO-WAY-STREAM`, `MAKE-SYNONYM-STREAM`,
+//! `MAKE-BROADCAST-STREAM` and their readers)
 //! and the direction predicates `INPUT-STREAM-P` and `OUTPUT-STREAM-P`. Reading and
 //! writing go through them in `stream_designator`.
 
@@ -68,6 +69,34 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             _ => Err(LispError::type_error(a[0], "SYNONYM-STREAM")),
         },
     )?;
+    table.define(image, cl, "MAKE-BROADCAST-STREAM", (0, None), |vm, t, a| {
+        // Synonym and two-way streams are followed now, so that writing needs no thread.
+        let mut streams = Vec::with_capacity(a.len());
+        for stream in a {
+            if !directions(vm, t, *stream)?.1 {
+                return Err(LispError::type_error(
+                    *stream,
+                    "(SATISFIES OUTPUT-STREAM-P)",
+                ));
+            }
+            streams.push(vm.output_stream(t, *stream)?);
+        }
+        let broadcast = Stream::Broadcast { streams };
+        value(vm.image.heap.alloc(Object::Stream(broadcast))?)
+    })?;
+    table.define(
+        image,
+        cl,
+        "BROADCAST-STREAM-STREAMS",
+        (1, Some(1)),
+        |vm, _, a| {
+            let streams = match vm.image.object(a[0]) {
+                Some(Object::Stream(Stream::Broadcast { streams })) => streams.clone(),
+                _ => return Err(LispError::type_error(a[0], "BROADCAST-STREAM")),
+            };
+            value(vm.image.list(&streams)?)
+        },
+    )?;
     table.define(image, cl, "INPUT-STREAM-P", (1, Some(1)), |vm, t, a| {
         let input = directions(vm, t, a[0])?.0;
         value(vm.image.boolean(input))
@@ -90,7 +119,8 @@ fn directions(vm: &Vm, thread: &LispThread, stream: Value) -> LispResult<(bool, 
         | Stream::ProcessError { .. }
         | Stream::Connection { .. }
         | Stream::StringOutput { .. }
-        | Stream::FileOutput { .. } => (false, true),
+        | Stream::FileOutput { .. }
+        | Stream::Broadcast { .. } => (false, true),
         Stream::Socket(_) | Stream::TwoWay { .. } => (true, true),
         Stream::Synonym { .. } => {
             let input = vm.input_stream(thread, Some(stream))?;

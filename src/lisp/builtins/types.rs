@@ -124,6 +124,9 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
             Some(Object::Stream(super::super::stream::Stream::Synonym { .. })) => {
                 sym(vm, "SYNONYM-STREAM")?
             }
+            Some(Object::Stream(super::super::stream::Stream::Broadcast { .. })) => {
+                sym(vm, "BROADCAST-STREAM")?
+            }
             Some(Object::Stream(_)) => sym(vm, "STREAM")?,
             Some(Object::Struct(s)) => vm
                 .image
