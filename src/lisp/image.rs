@@ -106,6 +106,7 @@ well_known_symbols! {
     terminal_io = cl "*TERMINAL-IO*",
     query_io = cl "*QUERY-IO*",
     debug_io = cl "*DEBUG-IO*",
+    random_state = cl "*RANDOM-STATE*",
     package_var = cl "*PACKAGE*",
     print_base = cl "*PRINT-BASE*",
     print_radix = cl "*PRINT-RADIX*",

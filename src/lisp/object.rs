@@ -38,6 +38,8 @@ pub enum Object {
     ConditionVariable(ConditionVariableObject),
     /// A network object of the program other than a stream; closed when collected.
     Port(NetworkPort),
+    /// A `RANDOM-STATE`: the generator's word.
+    RandomState(u64),
 }
 
 /// The program's network objects that are not streams.
@@ -180,7 +182,8 @@ impl Object {
             | Object::Package(_)
             | Object::Lock(_)
             | Object::ConditionVariable(_)
-            | Object::Port(_) => {}
+            | Object::Port(_)
+            | Object::RandomState(_) => {}
             Object::Struct(instance) => {
                 visit(instance.layout);
                 instance.slots.iter().for_each(|v| visit(*v));

@@ -1655,6 +1655,7 @@ many as both have; returns NEW-SEQUENCE."
     (two-way-stream (eq (type-of x) 'two-way-stream))
     (synonym-stream (eq (type-of x) 'synonym-stream))
     (broadcast-stream (eq (type-of x) 'broadcast-stream))
+    (random-state (random-state-p x))
     (t (let ((expander (get type 'swankd::deftype)))
          (cond (expander (swankd::%typep x (funcall expander)))
                ((swankd::%condition-type-p type)

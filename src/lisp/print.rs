@@ -630,6 +630,7 @@ impl Printer<'_> {
                 "#<CONDITION-VARIABLE {:?} {{{:X}}}>",
                 cv.name, r.0
             )),
+            Object::RandomState(_) => self.out.push_str(&format!("#<RANDOM-STATE {{{:X}}}>", r.0)),
             Object::Port(port) => {
                 use super::object::NetworkPort;
                 let unknown = || "closed".to_string();

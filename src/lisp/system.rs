@@ -70,6 +70,9 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
     let debug = image.heap.alloc(Object::Stream(Stream::Synonym {
         symbol: s.terminal_io,
     }))?;
+    let random_state = image
+        .heap
+        .alloc(Object::RandomState(super::builtins::fresh_random_seed()))?;
     let cl_user = image.package_object(image.pkg.cl_user)?;
     let features = {
         let names = ["SWANKD", "COMMON-LISP", "ANSI-CL", "64-BIT"];
@@ -89,6 +92,7 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
         (s.terminal_io, terminal),
         (s.query_io, query),
         (s.debug_io, debug),
+        (s.random_state, random_state),
         (s.package_var, cl_user),
         (s.print_base, Value::Fixnum(10)),
         (s.print_radix, Value::Nil),

@@ -2,8 +2,6 @@
 //! operations, `float random signum numerator denominator`. Results follow SBCL: a rational
 //! argument gives a single float, a double argument a double. Complex results are refused.
 
-use std::cell::Cell;
-
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::BigRational;
@@ -183,7 +181,6 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             .sum();
         value(Value::Fixnum(ones as i64))
     })?;
-    table.define(image, cl, "RANDOM", (1, Some(2)), random)?;
     Ok(())
 }
 
@@ -337,59 +334,5 @@ fn expt(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
         value(Value::Double(r))
     } else {
         value(Value::Single(r as f32))
-    }
-}
-
-thread_local! {
-    static SEED: Cell<u64> = Cell::new(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64)
-            | 1,
-    );
-}
-
-/// The next number of a xorshift64* generator.
-fn next_random() -> u64 {
-    SEED.with(|seed| {
-        let mut x = seed.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        seed.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    })
-}
-
-fn random(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
-    let limit = Number::expect(&vm.image, a[0])?;
-    let unit = || (next_random() >> 11) as f64 / (1u64 << 53) as f64;
-    match limit {
-        Number::Integer(n) if n.is_positive() => {
-            let mut acc = BigInt::zero();
-            for _ in 0..=n.bits() / 64 + 1 {
-                acc = (acc << 64) + BigInt::from(next_random());
-            }
-            value(number::integer_value(&mut vm.image, acc.mod_floor(&n))?)
-        }
-        Number::Single(f) if f > 0.0 => value(Value::Single(
-            ((unit() as f32) * f).min(f.next_down_compat()),
-        )),
-        Number::Double(f) if f > 0.0 => value(Value::Double(unit() * f)),
-        _ => Err(LispError::type_error(
-            a[0],
-            "(OR (SINGLE-FLOAT (0.0)) (DOUBLE-FLOAT (0.0d0)) (INTEGER 1))",
-        )),
-    }
-}
-
-trait NextDown {
-    fn next_down_compat(self) -> Self;
-}
-
-impl NextDown for f32 {
-    /// The largest float below `self` (positive, finite `self`).
-    fn next_down_compat(self) -> f32 {
-        f32::from_bits(self.to_bits() - 1)
     }
 }

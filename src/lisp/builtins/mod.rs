@@ -25,6 +25,7 @@ mod multidim;
 mod numbers;
 mod packages;
 mod pretty;
+mod random;
 mod reading;
 mod sequences;
 mod sorting;
@@ -38,6 +39,7 @@ mod types;
 pub use args::*;
 pub use control::compile_to_function;
 pub use multidim::array_from_contents;
+pub use random::fresh_seed as fresh_random_seed;
 
 use super::error::LispResult;
 use super::image::Image;
@@ -113,6 +115,7 @@ impl BuiltinTable {
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     numbers::install(table, image)?;
     math::install(table, image)?;
+    random::install(table, image)?;
     floats::install(table, image)?;
     environment::install(table, image)?;
     lists::install(table, image)?;

@@ -149,6 +149,7 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
                 let swankd = vm.image.pkg.swankd;
                 Value::Symbol(vm.image.intern("WAITQUEUE", swankd)?)
             }
+            Some(Object::RandomState(_)) => sym(vm, "RANDOM-STATE")?,
             Some(Object::Port(port)) => {
                 use super::super::object::NetworkPort;
                 let name = match port {
