@@ -2501,15 +2501,16 @@ STREAM-SYMBOL T means *STANDARD-OUTPUT* here, where the standard says *TERMINAL-
   "Inside PPRINT-LOGICAL-BLOCK: ends the block when its list has no elements left."
   (error "PPRINT-EXIT-IF-LIST-EXHAUSTED is used outside PPRINT-LOGICAL-BLOCK"))
 
-(defun swankd::%pprint-separated (stream list colon kind)
+(defun swankd::%pprint-separated (stream list colon kind &optional tabsize)
   "LIST's elements on STREAM as a logical block, in parentheses with COLON, with a KIND
-newline after each space."
+newline after each space (and, with TABSIZE, a tab to the next column of that width)."
   (pprint-logical-block (stream list :prefix (if colon "(" "") :suffix (if colon ")" ""))
     (pprint-exit-if-list-exhausted)
     (loop
       (write (pprint-pop) :stream stream)
       (pprint-exit-if-list-exhausted)
       (write-char #\Space stream)
+      (when tabsize (pprint-tab :section-relative 0 tabsize stream))
       (pprint-newline kind stream))))
 
 (defun pprint-fill (stream list &optional (colon t) at-sign)
@@ -2528,14 +2529,7 @@ unless COLON is NIL)."
   "Prints LIST's elements to STREAM filled in columns TABSIZE wide (in parentheses unless
 COLON is NIL)."
   (declare (ignore at-sign))
-  (pprint-logical-block (stream list :prefix (if colon "(" "") :suffix (if colon ")" ""))
-    (pprint-exit-if-list-exhausted)
-    (loop
-      (write (pprint-pop) :stream stream)
-      (pprint-exit-if-list-exhausted)
-      (write-char #\Space stream)
-      (pprint-tab :section-relative 0 tabsize stream)
-      (pprint-newline :fill stream))))
+  (swankd::%pprint-separated stream list colon :fill tabsize))
 
 (defun caaaar (x) (car (car (car (car x)))))
 (defun caaadr (x) (car (car (car (cdr x)))))

@@ -35,10 +35,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "%HOLD-PRETTY-OUTPUT",
         (1, Some(1)),
         |vm, t, a| {
-            let stream = vm.output_stream(t, a[0])?;
-            let Value::Object(r) = stream else {
-                return Err(LispError::type_error(stream, "STREAM"));
-            };
+            let (stream, r) = output_stream_object(vm, t, a[0])?;
             vm.pretty_streams.insert(r, PrettyStream::holding());
             value(stream)
         },
@@ -102,10 +99,7 @@ fn release_pretty_output(
     thread: &mut LispThread,
     args: &[Value],
 ) -> LispResult<Control> {
-    let stream = vm.output_stream(thread, args[0])?;
-    let Value::Object(r) = stream else {
-        return Err(LispError::type_error(stream, "STREAM"));
-    };
+    let (_, r) = output_stream_object(vm, thread, args[0])?;
     let held = vm.pretty_streams.remove(&r);
     if let (Some(held), Value::Object(instance)) = (held, args[1]) {
         let printed = PrintedInstance::Pretty(held.into_document());
@@ -123,10 +117,7 @@ fn begin_logical_block(
     thread: &mut LispThread,
     args: &[Value],
 ) -> LispResult<Control> {
-    let stream = vm.output_stream(thread, args[0])?;
-    let Value::Object(r) = stream else {
-        return Err(LispError::type_error(stream, "STREAM"));
-    };
+    let (stream, r) = output_stream_object(vm, thread, args[0])?;
     let prefix = expect_string(&vm.image, args[1])?;
     let per_line = args[2].truthy();
     let suffix = expect_string(&vm.image, args[3])?;
@@ -151,10 +142,7 @@ fn begin_logical_block(
 /// `(%end-logical-block stream)`: ends the innermost block; when it was the outermost,
 /// writes the output laid out into lines.
 fn end_logical_block(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Control> {
-    let stream = vm.output_stream(thread, args[0])?;
-    let Value::Object(r) = stream else {
-        return Err(LispError::type_error(stream, "STREAM"));
-    };
+    let (stream, r) = output_stream_object(vm, thread, args[0])?;
     let Some(mut pretty) = vm.pretty_streams.remove(&r) else {
         return value(Value::Nil);
     };
@@ -236,4 +224,18 @@ fn within_heap_room(vm: &Vm, columns: usize) -> LispResult<usize> {
         .into());
     }
     Ok(columns)
+}
+
+/// The output stream `designator` stands for, and its heap handle (the key of its held
+/// pretty output).
+fn output_stream_object(
+    vm: &Vm,
+    thread: &LispThread,
+    designator: Value,
+) -> LispResult<(Value, ObjRef)> {
+    let stream = vm.output_stream(thread, designator)?;
+    match stream {
+        Value::Object(r) => Ok((stream, r)),
+        _ => Err(LispError::type_error(stream, "STREAM")),
+    }
 }
