@@ -19,7 +19,8 @@ pub enum ErrorKind {
     StorageCondition,
     StackExhausted,
     ControlError,
-    EndOfFile,
+    /// Input ended; the value is the stream (NIL for READ-FROM-STRING's text).
+    EndOfFile(Value),
     /// A stream failed (a socket's connection was reset, or it is closed).
     StreamError(Value),
     /// A file could not be opened, written or deleted; the value is its name.

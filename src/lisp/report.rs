@@ -36,7 +36,7 @@ pub fn type_name(image: &Image, error: &LispError) -> String {
         ErrorKind::StorageCondition => "STORAGE-CONDITION".into(),
         ErrorKind::StackExhausted => "STORAGE-CONDITION".into(),
         ErrorKind::ControlError => "CONTROL-ERROR".into(),
-        ErrorKind::EndOfFile => "END-OF-FILE".into(),
+        ErrorKind::EndOfFile(_) => "END-OF-FILE".into(),
         ErrorKind::StreamError(_) => "STREAM-ERROR".into(),
         ErrorKind::FileError(_) => "FILE-ERROR".into(),
         ErrorKind::WouldBlock { .. } => "SIMPLE-ERROR".into(),

@@ -61,6 +61,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let characters = match vm.image.object(a[0]) {
             Some(Object::String(_)) => true,
             Some(Object::Vector(v)) => v.characters,
+            Some(Object::Array(_)) => false,
             _ => return Err(LispError::type_error(a[0], "ARRAY")),
         };
         if characters {
@@ -397,8 +398,8 @@ fn make_array(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Contro
 
 fn vector_push(vm: &mut Vm, a: &[Value], extend: bool) -> LispResult<Control> {
     let extension = match a.get(2) {
-        Some(v) => expect_index(*v)?.max(1),
-        None => 16,
+        Some(v) => Some(expect_index(*v)?.max(1)),
+        None => None,
     };
     match vm.image.object_mut(a[1]) {
         Some(Object::Vector(v)) if v.characters && !matches!(a[0], Value::Char(_)) => {
@@ -415,13 +416,15 @@ fn vector_push(vm: &mut Vm, a: &[Value], extend: bool) -> LispResult<Control> {
                         "The vector is not adjustable and has no room for another element.",
                     ));
                 }
-                let grow = extension.max(v.items.len());
+                // As SBCL: by the extension asked for, else by the current length (at
+                // least one), so the size doubles.
+                let grow = extension.unwrap_or(fill.max(1));
                 let filler = if v.characters {
                     Value::Char('\0')
                 } else {
                     Value::Fixnum(0)
                 };
-                v.items.resize(v.items.len() + grow, filler);
+                v.items.resize(fill + grow, filler);
             }
             v.items[fill] = a[0];
             v.fill_pointer = Some(fill + 1);

@@ -220,7 +220,7 @@ fn end_of_file(vm: &mut Vm, _: &mut LispThread, stream: Value, a: &[Value]) -> L
         return value(a.get(2).copied().unwrap_or(Value::Nil));
     }
     Err(LispError::new(
-        ErrorKind::EndOfFile,
+        ErrorKind::EndOfFile(stream),
         format!(
             "end of file on {}",
             super::super::print::prin1_to_string(&vm.image, stream)

@@ -51,13 +51,13 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                     value(a[2])
                 }
                 Ok(None) => Err(LispError::new(
-                    ErrorKind::EndOfFile,
+                    ErrorKind::EndOfFile(Value::Nil),
                     "end of file on a string input stream",
                 )),
                 // The text ends inside a form: END-OF-FILE whatever EOF-ERROR-P says, as
                 // Common Lisp's READ does, so a truncated last form is never silently dropped.
                 Err(ReadError::Incomplete { message, .. }) => Err(LispError::new(
-                    ErrorKind::EndOfFile,
+                    ErrorKind::EndOfFile(Value::Nil),
                     format!("end of file on a string input stream ({message})"),
                 )),
                 Err(error) => Err(LispError::new(ErrorKind::ReaderError, error.to_string())),

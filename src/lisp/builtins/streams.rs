@@ -85,7 +85,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 value(a.get(2).copied().unwrap_or(Value::Nil))
             }
             Read::End => Err(LispError::new(
-                ErrorKind::EndOfFile,
+                ErrorKind::EndOfFile(stream),
                 format!(
                     "end of file on {}",
                     super::super::print::prin1_to_string(&vm.image, stream)

@@ -88,7 +88,9 @@ impl Vm {
                 slot(self, "EXPECTED-TYPE", expected)?;
             }
             ErrorKind::UnboundVariable(sym) => slot(self, "NAME", Value::Symbol(*sym))?,
-            ErrorKind::StreamError(stream) => slot(self, "STREAM", *stream)?,
+            ErrorKind::StreamError(stream) | ErrorKind::EndOfFile(stream) => {
+                slot(self, "STREAM", *stream)?
+            }
             ErrorKind::FileError(pathname) => slot(self, "PATHNAME", *pathname)?,
             ErrorKind::UndefinedFunction(name) => {
                 slot(self, "NAME", *name)?;
