@@ -47,6 +47,17 @@ pub fn datum_to_value(image: &mut Image, datum: &Datum, package: PackageId) -> L
         Datum::Backquote(inner) => wrap(image, image.sym.quasiquote, inner, package)?,
         Datum::Unquote(inner) => wrap(image, image.sym.unquote, inner, package)?,
         Datum::UnquoteSplicing(inner) => wrap(image, image.sym.unquote_splicing, inner, package)?,
+        Datum::Pathname(inner) => match &**inner {
+            Datum::String(text) => image.heap.alloc(super::object::Object::Pathname(
+                super::pathname::Pathname::parse(text),
+            ))?,
+            _ => {
+                return Err(LispError::new(
+                    super::error::ErrorKind::ReaderError,
+                    "#P must be followed by a string",
+                ));
+            }
+        },
         // READ-FROM-STRING evaluates these once the whole form is read (#.FORM).
         Datum::ReadEval(inner) => {
             let marker = image.intern("%READ-EVAL", image.pkg.swankd)?;

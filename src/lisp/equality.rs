@@ -33,6 +33,7 @@ pub fn equal(image: &Image, a: Value, b: Value) -> bool {
                 pending.push((xd, yd));
                 pending.push((xa, ya));
             }
+            _ if pathnames_equal(image, a, b) => {}
             _ => match (image.as_str(a), image.as_str(b)) {
                 (Some(x), Some(y)) if x == y => {}
                 (Some(_), Some(_)) => return false,
@@ -45,6 +46,14 @@ pub fn equal(image: &Image, a: Value, b: Value) -> bool {
         }
     }
     true
+}
+
+/// Pathnames are EQUAL when their components are.
+fn pathnames_equal(image: &Image, a: Value, b: Value) -> bool {
+    matches!(
+        (image.object(a), image.object(b)),
+        (Some(Object::Pathname(x)), Some(Object::Pathname(y))) if x == y
+    )
 }
 
 pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
@@ -75,6 +84,11 @@ pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
                     continue;
                 }
                 match (image.object(a), image.object(b)) {
+                    (Some(Object::Pathname(_)), Some(Object::Pathname(_))) => {
+                        if !pathnames_equal(image, a, b) {
+                            return false;
+                        }
+                    }
                     (Some(Object::String(x)), Some(Object::String(y))) => {
                         if x.to_lowercase() != y.to_lowercase() {
                             return false;
@@ -229,6 +243,11 @@ fn hash_into(image: &Image, test: HashTest, key: Value, hasher: &mut DefaultHash
                 }
             }
             Some(Object::Struct(_)) if test == HashTest::Equalp => 4u8.hash(hasher),
+            Some(Object::Pathname(pathname))
+                if matches!(test, HashTest::Equal | HashTest::Equalp) =>
+            {
+                pathname.hash(hasher)
+            }
             Some(Object::HashTable(_)) if test == HashTest::Equalp => 5u8.hash(hasher),
             _ => r.hash(hasher),
         },

@@ -35,6 +35,7 @@ pub mod number;
 pub mod object;
 pub mod output;
 pub mod package;
+pub mod pathname;
 pub mod pretty_stream;
 pub mod print;
 pub mod print_circle;

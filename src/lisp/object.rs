@@ -40,6 +40,7 @@ pub enum Object {
     Port(NetworkPort),
     /// A `RANDOM-STATE`: the generator's word.
     RandomState(u64),
+    Pathname(super::pathname::Pathname),
 }
 
 /// The program's network objects that are not streams.
@@ -183,7 +184,8 @@ impl Object {
             | Object::Lock(_)
             | Object::ConditionVariable(_)
             | Object::Port(_)
-            | Object::RandomState(_) => {}
+            | Object::RandomState(_)
+            | Object::Pathname(_) => {}
             Object::Struct(instance) => {
                 visit(instance.layout);
                 instance.slots.iter().for_each(|v| visit(*v));

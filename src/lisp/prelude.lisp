@@ -1123,10 +1123,13 @@ where TEXT comes from (see *SOURCE-ORIGIN*)."
   (declare (ignore verbose print if-does-not-exist external-format))
   (when (and (fboundp 'swankd::%provided-file-p) (swankd::%provided-file-p pathname))
     (return-from load t))
-  (let ((text (swankd::%file-string (string pathname)))
-        (*package* *package*))
-    (swankd::%eval-forms-as-unit text (string pathname) nil
-                                 (list :file (swankd::%absolute-path (string pathname))))
+  (let* ((name (swankd::%file-name pathname))
+         (text (swankd::%file-string name))
+         (*package* *package*)
+         (*load-pathname* (pathname pathname))
+         (*load-truename* (probe-file name)))
+    (swankd::%eval-forms-as-unit text name nil
+                                 (list :file (swankd::%absolute-path name)))
     t))
 
 (defmacro with-standard-io-syntax (&body body)
@@ -1656,6 +1659,7 @@ many as both have; returns NEW-SEQUENCE."
     (synonym-stream (eq (type-of x) 'synonym-stream))
     (broadcast-stream (eq (type-of x) 'broadcast-stream))
     (random-state (random-state-p x))
+    (pathname (pathnamep x))
     (t (let ((expander (get type 'swankd::deftype)))
          (cond (expander (swankd::%typep x (funcall expander)))
                ((swankd::%condition-type-p type)
@@ -2076,7 +2080,7 @@ text in UTF-8; ELEMENT-TYPE other than characters is not supported."
   (declare (ignore external-format))
   (when (and element-type (not (member element-type '(character base-char :default))))
     (error "unsupported in swankd: OPEN with :ELEMENT-TYPE ~S" element-type))
-  (swankd::%open-file (string filename) direction if-exists
+  (swankd::%open-file (swankd::%file-name filename) direction if-exists
                       (if if-does-not-exist-p
                           if-does-not-exist
                           (if (eq direction :input) :error :create))))

@@ -631,6 +631,12 @@ impl Printer<'_> {
                 cv.name, r.0
             )),
             Object::RandomState(_) => self.out.push_str(&format!("#<RANDOM-STATE {{{:X}}}>", r.0)),
+            Object::Pathname(pathname) => {
+                if self.options.escape {
+                    self.out.push_str("#P");
+                }
+                self.string(&pathname.namestring());
+            }
             Object::Port(port) => {
                 use super::object::NetworkPort;
                 let unknown = || "closed".to_string();

@@ -73,6 +73,14 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
     let random_state = image
         .heap
         .alloc(Object::RandomState(super::builtins::fresh_random_seed()))?;
+    let working_directory = std::env::current_dir()
+        .map(|directory| format!("{}/", directory.display()))
+        .unwrap_or_default();
+    let default_pathname = image
+        .heap
+        .alloc(Object::Pathname(super::pathname::Pathname::parse(
+            &working_directory,
+        )))?;
     let cl_user = image.package_object(image.pkg.cl_user)?;
     let features = {
         let names = ["SWANKD", "COMMON-LISP", "ANSI-CL", "64-BIT"];
@@ -93,6 +101,9 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
         (s.query_io, query),
         (s.debug_io, debug),
         (s.random_state, random_state),
+        (s.default_pathname_defaults, default_pathname),
+        (s.load_pathname, Value::Nil),
+        (s.load_truename, Value::Nil),
         (s.package_var, cl_user),
         (s.print_base, Value::Fixnum(10)),
         (s.print_radix, Value::Nil),

@@ -884,6 +884,7 @@ fn render(datum: &Datum, style: Style, out: &mut String) {
         }
         Datum::Array { rank, contents } => prefixed(&format!("#{rank}A"), contents, style, out),
         Datum::ReadEval(inner) => prefixed("#.", inner, style, out),
+        Datum::Pathname(inner) => prefixed("#P", inner, style, out),
         Datum::Backquote(inner) => prefixed("`", inner, style, out),
         Datum::Unquote(inner) => prefixed(",", inner, style, out),
         Datum::UnquoteSplicing(inner) => prefixed(",@", inner, style, out),

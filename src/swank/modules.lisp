@@ -54,7 +54,7 @@ any other module, which must then PROVIDE it."
 (defun swankd::%provided-file-p (pathname)
   "True for SLIME's swank-loader.lisp, which SLIME's M-x slime loads: swankd provides
 what it would load, so LOAD of it does nothing."
-  (let* ((name (string pathname))
+  (let* ((name (swankd::%file-name pathname))
          (suffix "swank-loader.lisp")
          (start (- (length name) (length suffix))))
     (and (>= start 0) (string= suffix name :start2 start))))

@@ -233,8 +233,10 @@ comes from, for M-. (see SWANKD::*SOURCE-ORIGIN*)."
   (restart-case
       (progn
         (dolist (file files)
-          (swankd::%run-forms (swankd::%file-string file)
-                              (list :file (swankd::%absolute-path file))))
+          (let ((*load-pathname* (pathname file))
+                (*load-truename* (probe-file file)))
+            (swankd::%run-forms (swankd::%file-string file)
+                                (list :file (swankd::%absolute-path file)))))
         (dolist (text forms)
           (swankd::%run-forms text)))
     (abort () :report "Abort the program's main thread." nil))

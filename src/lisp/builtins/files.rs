@@ -15,13 +15,14 @@ use super::super::object::Object;
 use super::super::stream::Stream;
 use super::super::value::Value;
 use super::super::vm::Vm;
-use super::{BuiltinTable, expect_string, value};
+use super::pathnames::{file_name, make as make_pathname, truename};
+use super::{BuiltinTable, value};
 
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let cl = image.pkg.cl;
     let swankd = image.pkg.swankd;
     table.define(image, swankd, "%OPEN-FILE", (4, Some(4)), |vm, _, a| {
-        let name = expect_string(&vm.image, a[0])?;
+        let name = file_name(vm, a[0])?;
         let direction = keyword_name(vm, a[1]);
         let if_exists = keyword_name(vm, a[2]);
         let if_does_not_exist = keyword_name(vm, a[3]);
@@ -62,14 +63,14 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         }
     })?;
     table.define(image, cl, "PROBE-FILE", (1, Some(1)), |vm, _, a| {
-        let name = expect_string(&vm.image, a[0])?;
-        match std::fs::canonicalize(&name) {
-            Ok(path) => value(vm.image.string(path.to_string_lossy().into_owned())?),
-            Err(_) => value(Value::Nil),
+        let name = file_name(vm, a[0])?;
+        match truename(&name) {
+            Some(found) => value(make_pathname(vm, found)?),
+            None => value(Value::Nil),
         }
     })?;
     table.define(image, cl, "DELETE-FILE", (1, Some(1)), |vm, _, a| {
-        let name = expect_string(&vm.image, a[0])?;
+        let name = file_name(vm, a[0])?;
         match std::fs::remove_file(&name) {
             Ok(()) => value(vm.image.t()),
             Err(error) => Err(file_error(

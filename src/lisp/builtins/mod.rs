@@ -24,6 +24,7 @@ mod math;
 mod multidim;
 mod numbers;
 mod packages;
+mod pathnames;
 mod pretty;
 mod random;
 mod reading;
@@ -136,6 +137,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     io::install(table, image)?;
     pretty::install(table, image)?;
     files::install(table, image)?;
+    pathnames::install(table, image)?;
     input::install(table, image)?;
     streams::install(table, image)?;
     composite_streams::install(table, image)?;

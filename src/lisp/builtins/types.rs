@@ -150,6 +150,7 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
                 Value::Symbol(vm.image.intern("WAITQUEUE", swankd)?)
             }
             Some(Object::RandomState(_)) => sym(vm, "RANDOM-STATE")?,
+            Some(Object::Pathname(_)) => sym(vm, "PATHNAME")?,
             Some(Object::Port(port)) => {
                 use super::super::object::NetworkPort;
                 let name = match port {

@@ -20,6 +20,8 @@ pub(super) enum WrapKind {
     Discard,
     /// `#nA`: the next datum holds the contents of an array of rank n.
     Array(usize),
+    /// `#P`: the next datum is a namestring.
+    Pathname,
 }
 
 /// What a `#` macro produced.
@@ -115,7 +117,7 @@ pub(super) fn dispatch(
         }
         'c' | 'C' => Err(unsupported("complex numbers")),
         's' | 'S' => Err(unsupported("structures")),
-        'p' | 'P' => Err(unsupported("pathnames")),
+        'p' | 'P' => Ok(Dispatched::Wrap(WrapKind::Pathname)),
         'a' | 'A' => match argument {
             Some(rank) if rank <= MAX_ARRAY_RANK => Ok(Dispatched::Wrap(WrapKind::Array(rank))),
             Some(rank) => Err(ReadError::malformed(

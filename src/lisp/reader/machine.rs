@@ -72,6 +72,7 @@ impl Frame {
                 WrapKind::ReadEval => "end of input after #.",
                 WrapKind::Discard => "end of input inside a skipped form",
                 WrapKind::Array(_) => "end of input after #A",
+                WrapKind::Pathname => "end of input after #P",
             },
             Frame::Feature { .. } => "end of input in a feature expression",
             Frame::Skip { .. } => "end of input before the form #+ or #- applies to",
@@ -401,6 +402,7 @@ impl Machine<'_, '_> {
                             }
                         }
                         WrapKind::ReadEval => Datum::ReadEval(Box::new(datum)),
+                        WrapKind::Pathname => Datum::Pathname(Box::new(datum)),
                         WrapKind::Discard => Datum::nil(),
                         WrapKind::Array(rank) => Datum::Array {
                             rank,

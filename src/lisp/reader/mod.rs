@@ -72,6 +72,9 @@ pub enum Datum {
     },
     /// `#.form`, only produced when [`ReadOptions::read_eval`] is true.
     ReadEval(Box<Datum>),
+    /// `#P"namestring"` (a pathname; anything but a string there is an error when the
+    /// datum becomes a value).
+    Pathname(Box<Datum>),
     Backquote(Box<Datum>),
     Unquote(Box<Datum>),
     UnquoteSplicing(Box<Datum>),
@@ -108,6 +111,7 @@ impl Datum {
                 Datum::Array {
                     contents: inner, ..
                 }
+                | Datum::Pathname(inner)
                 | Datum::Backquote(inner)
                 | Datum::Unquote(inner)
                 | Datum::UnquoteSplicing(inner) => pending.push(inner),
@@ -123,6 +127,7 @@ impl Datum {
             Datum::Vector(items) => !items.is_empty(),
             Datum::Array { .. }
             | Datum::ReadEval(_)
+            | Datum::Pathname(_)
             | Datum::Backquote(_)
             | Datum::Unquote(_)
             | Datum::UnquoteSplicing(_) => true,
@@ -141,6 +146,7 @@ impl Datum {
             }
             Datum::Vector(items) => out.append(items),
             Datum::ReadEval(inner)
+            | Datum::Pathname(inner)
             | Datum::Backquote(inner)
             | Datum::Unquote(inner)
             | Datum::UnquoteSplicing(inner)

@@ -32,6 +32,7 @@ fn show(d: &Datum) -> String {
         }
         Datum::Array { rank, contents } => format!("#{rank}A{}", show(contents)),
         Datum::ReadEval(x) => format!("#.{}", show(x)),
+        Datum::Pathname(x) => format!("#P{}", show(x)),
         Datum::Backquote(x) => format!("`{}", show(x)),
         Datum::Unquote(x) => format!(",{}", show(x)),
         Datum::UnquoteSplicing(x) => format!(",@{}", show(x)),
@@ -382,13 +383,19 @@ fn unsupported_macros_say_so() {
     assert!(malformed("#c(1 2)").contains("complex numbers"));
     assert!(malformed("#*101").contains("bit vectors"));
     assert!(malformed("#S(point)").contains("structures"));
-    assert!(malformed("#p\"/tmp\"").contains("pathnames"));
     assert!(malformed("#A((1))").contains("needs a rank"));
     assert!(malformed("#999A()").contains("too large"));
     assert!(malformed("#1=(a . #1#)").contains("labels"));
     assert!(malformed("#<foo>").contains("unreadable"));
     assert!(malformed("#) ").contains("not valid"));
     assert!(malformed("#%").contains("unknown reader macro"));
+}
+
+#[test]
+fn pathnames_read_as_their_namestring() {
+    assert_eq!(read("#p\"/tmp/x.lisp\""), "#P\"/tmp/x.lisp\"");
+    assert_eq!(read("#P\"\""), "#P\"\"");
+    assert_eq!(incomplete("#p"), 0);
 }
 
 #[test]
