@@ -9,6 +9,7 @@ mod arrays;
 mod composite_streams;
 mod conditions;
 mod control;
+mod directories;
 mod disassembly;
 mod dispatch;
 mod environment;
@@ -138,6 +139,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     pretty::install(table, image)?;
     files::install(table, image)?;
     pathnames::install(table, image)?;
+    directories::install(table, image)?;
     input::install(table, image)?;
     streams::install(table, image)?;
     composite_streams::install(table, image)?;

@@ -144,11 +144,23 @@ pub fn make(vm: &mut Vm, pathname: Pathname) -> LispResult<Value> {
     Ok(vm.image.heap.alloc(Object::Pathname(pathname))?)
 }
 
-fn designated(vm: &Vm, designator: Value) -> LispResult<Pathname> {
+/// The pathname a designator stands for, as given (not merged).
+pub fn designated(vm: &Vm, designator: Value) -> LispResult<Pathname> {
     match vm.image.object(designator) {
         Some(Object::Pathname(pathname)) => Ok(pathname.clone()),
         _ => Ok(Pathname::parse(&file_name(vm, designator)?)),
     }
+}
+
+/// The pathname a designator stands for, merged with `*DEFAULT-PATHNAME-DEFAULTS*` (as the
+/// file functions use it).
+pub fn designated_pathname(
+    vm: &Vm,
+    thread: &LispThread,
+    designator: Value,
+) -> LispResult<Pathname> {
+    let pathname = designated(vm, designator)?;
+    Ok(pathname.merge(&default_pathname(vm, thread)?))
 }
 
 fn default_pathname(vm: &Vm, thread: &LispThread) -> LispResult<Pathname> {
