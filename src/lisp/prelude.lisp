@@ -2635,6 +2635,51 @@ no interactive function)."
     (apply (swankd::%restart-function restart)
            (and interactive (funcall interactive)))))
 
+(defun peek-char (&optional peek-type stream (eof-error-p t) eof-value recursive-p)
+  (if (null peek-type)
+      (swankd::%peek-char nil stream eof-error-p eof-value recursive-p)
+      (let ((end (list :end)))
+        (swankd::%repeat
+          (let ((next (swankd::%peek-char nil stream eof-error-p end recursive-p)))
+            (cond ((eq next end) (return eof-value))
+                  ((if (eq peek-type t)
+                       (not (member next '(#\Space #\Tab #\Newline #\Return #\Page)))
+                       (char= next peek-type))
+                   (return next))
+                  (t (read-char stream))))))))
+
+(defun read-delimited-list (char &optional stream recursive-p)
+  "Reads objects from STREAM until CHAR (after whitespace) and returns the list of them;
+CHAR itself is read and dropped."
+  (declare (ignore recursive-p))
+  (let ((items nil))
+    (swankd::%repeat
+      (let ((next (peek-char t stream t nil)))
+        (when (char= next char)
+          (read-char stream)
+          (return (nreverse items)))
+        (push (read stream t nil t) items)))))
+
+(defun copy-symbol (symbol &optional copy-properties)
+  "Returns a new uninterned symbol of SYMBOL's name; with COPY-PROPERTIES, also with its
+value, function and a copy of its property list."
+  (let ((copy (make-symbol (symbol-name symbol))))
+    (when copy-properties
+      (when (boundp symbol) (setf (symbol-value copy) (symbol-value symbol)))
+      (when (fboundp symbol) (setf (symbol-function copy) (symbol-function symbol)))
+      ;; (SETF GET) adds at the front: set the properties last to first to keep the order.
+      (let ((pairs nil))
+        (do ((rest (symbol-plist symbol) (cddr rest))) ((null rest))
+          (push (cons (first rest) (second rest)) pairs))
+        (dolist (pair pairs) (setf (get copy (car pair)) (cdr pair)))))
+    copy))
+
+(defun clear-output (&optional stream)
+  "Gives up output STREAM has buffered but not yet sent, where it can; returns NIL. For
+swankd's streams, which send what is written, there is nothing to give up."
+  (declare (ignore stream))
+  nil)
+
 (defun read-preserving-whitespace (&optional stream (eof-error-p t) eof-value recursive-p)
   "READ; swankd's reader gives back what follows a form in any case."
   (read stream eof-error-p eof-value recursive-p))

@@ -87,27 +87,34 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         advance(vm, stream, c.len_utf8());
         value(Value::Char(c))
     })?;
-    table.define(image, cl, "PEEK-CHAR", (0, Some(5)), |vm, t, a| {
-        if a.first().is_some_and(|v| v.truthy()) {
-            return Err(LispError::unsupported("PEEK-CHAR with a peek type"));
-        }
-        let stream = vm.input_stream(t, a.get(1).copied())?;
-        if let Some(port) = vm.socket_port(stream)? {
-            return match vm.socket_read_char(stream, &*port, true)? {
-                Read::Got(c) => value(Value::Char(c)),
-                Read::End => end_of_file(vm, t, stream, a.get(1..).unwrap_or(&[])),
+    // PEEK-CHAR itself (prelude.lisp) skips what a peek type asks to skip, then calls this.
+    table.define(
+        image,
+        image.pkg.swankd,
+        "%PEEK-CHAR",
+        (0, Some(5)),
+        |vm, t, a| {
+            if a.first().is_some_and(|v| v.truthy()) {
+                return Err(LispError::program("%PEEK-CHAR takes no peek type"));
+            }
+            let stream = vm.input_stream(t, a.get(1).copied())?;
+            if let Some(port) = vm.socket_port(stream)? {
+                return match vm.socket_read_char(stream, &*port, true)? {
+                    Read::Got(c) => value(Value::Char(c)),
+                    Read::End => end_of_file(vm, t, stream, a.get(1..).unwrap_or(&[])),
+                };
+            }
+            let c = match remaining(vm, stream)? {
+                Remaining::Text(rest) => rest.chars().next(),
+                Remaining::End => None,
+                Remaining::NeedInput => return await_input(vm, stream, "PEEK-CHAR", a),
             };
-        }
-        let c = match remaining(vm, stream)? {
-            Remaining::Text(rest) => rest.chars().next(),
-            Remaining::End => None,
-            Remaining::NeedInput => return await_input(vm, stream, "PEEK-CHAR", a),
-        };
-        let Some(c) = c else {
-            return end_of_file(vm, t, stream, a.get(1..).unwrap_or(&[]));
-        };
-        value(Value::Char(c))
-    })?;
+            let Some(c) = c else {
+                return end_of_file(vm, t, stream, a.get(1..).unwrap_or(&[]));
+            };
+            value(Value::Char(c))
+        },
+    )?;
     table.define(
         image,
         image.pkg.swankd,
