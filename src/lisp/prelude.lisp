@@ -2648,6 +2648,13 @@ no interactive function)."
                    (return next))
                   (t (read-char stream))))))))
 
+(defun read-char-no-hang (&optional stream (eof-error-p t) eof-value recursive-p)
+  "READ-CHAR, except that on a stream whose input may have to be waited for (Emacs's
+REPL, a socket) it returns NIL at once when no character is there yet."
+  (if (and (swankd::%stream-may-wait-p stream) (not (listen stream)))
+      nil
+      (read-char stream eof-error-p eof-value recursive-p)))
+
 (defun read-delimited-list (char &optional stream recursive-p)
   "Reads objects from STREAM until CHAR (after whitespace) and returns the list of them;
 CHAR itself is read and dropped."

@@ -97,6 +97,46 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             value(vm.image.list(&streams)?)
         },
     )?;
+    table.define(
+        image,
+        cl,
+        "STREAM-ELEMENT-TYPE",
+        (1, Some(1)),
+        |vm, t, a| {
+            directions(vm, t, a[0])?;
+            let resolved = vm
+                .output_stream(t, a[0])
+                .or_else(|_| vm.input_stream(t, Some(a[0])))?;
+            // A program's sockets carry bytes and characters alike (SBCL's bivalent :DEFAULT).
+            let name = match vm.image.object(resolved) {
+                Some(Object::Stream(Stream::Socket(_))) => "DEFAULT",
+                _ => "CHARACTER",
+            };
+            let symbol = if name == "DEFAULT" {
+                vm.image.keyword(name)?
+            } else {
+                let cl = vm.image.pkg.cl;
+                vm.image.intern(name, cl)?
+            };
+            value(Value::Symbol(symbol))
+        },
+    )?;
+    table.define(
+        image,
+        image.pkg.swankd,
+        "%STREAM-MAY-WAIT-P",
+        (1, Some(1)),
+        |vm, t, a| {
+            let stream = vm.input_stream(t, Some(a[0]))?;
+            let may_wait = matches!(
+                vm.image.object(stream),
+                Some(Object::Stream(
+                    Stream::ConnectionInput { .. } | Stream::Socket(_)
+                ))
+            );
+            value(vm.image.boolean(may_wait))
+        },
+    )?;
     table.define(image, cl, "INPUT-STREAM-P", (1, Some(1)), |vm, t, a| {
         let input = directions(vm, t, a[0])?.0;
         value(vm.image.boolean(input))
