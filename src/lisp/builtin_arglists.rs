@@ -53,6 +53,25 @@ pub fn standard_arglist(name: &str) -> Option<&'static str> {
         .copied()
 }
 
+/// Macros of SBCL that swankd's compiler handles itself, so that they are neither
+/// functions nor macros here; editors still get their lambda lists.
+const COMPILED_MACROS: &[&str] = &[
+    "DEFCONSTANT",
+    "DEFMACRO",
+    "DEFPARAMETER",
+    "DEFUN",
+    "DEFVAR",
+    "DESTRUCTURING-BIND",
+    "LAMBDA",
+    "MULTIPLE-VALUE-LIST",
+];
+
+/// Whether `name` (a symbol of COMMON-LISP) is one of SBCL's macros that swankd's compiler
+/// handles as a form of its own.
+pub fn is_compiled_macro_name(name: &str) -> bool {
+    COMPILED_MACROS.contains(&name)
+}
+
 /// Whether `name` (a symbol of COMMON-LISP) is a special operator here.
 pub fn is_special_operator_name(name: &str) -> bool {
     SPECIAL_OPERATORS.contains(&name)
@@ -69,7 +88,8 @@ pub fn install(image: &mut Image) {
             continue;
         };
         let defined = !matches!(image.heap.symbol(sym).function, Value::Unbound)
-            || is_special_operator_name(name);
+            || is_special_operator_name(name)
+            || is_compiled_macro_name(name);
         let Some(symbol) = image.heap.symbol_mut(sym) else {
             continue;
         };

@@ -618,7 +618,10 @@ fn completions_for_keyword(
 /// The lambda list `sym`'s function or macro was defined with, if it has one.
 fn lambda_list(image: &Image, sym: SymRef) -> Option<Vec<Datum>> {
     let symbol = image.heap.symbol(sym);
-    if matches!(symbol.function, Value::Unbound) && !is_special_operator(image, sym) {
+    if matches!(symbol.function, Value::Unbound)
+        && !is_special_operator(image, sym)
+        && !is_compiled_macro(image, sym)
+    {
         return None;
     }
     let text = symbol.info.as_ref()?.arglist.as_deref()?;
@@ -635,6 +638,14 @@ fn lambda_list(image: &Image, sym: SymRef) -> Option<Vec<Datum>> {
         }
         _ => None,
     }
+}
+
+/// DEFUN and the other macros of SBCL the compiler handles itself (they have lambda lists
+/// for the editor, though they are not fbound).
+fn is_compiled_macro(image: &Image, sym: SymRef) -> bool {
+    let name = &image.heap.symbol(sym).name;
+    image.packages.find_external(image.pkg.cl, name) == Some(sym)
+        && crate::lisp::builtin_arglists::is_compiled_macro_name(name)
 }
 
 fn is_special_operator(image: &Image, sym: SymRef) -> bool {

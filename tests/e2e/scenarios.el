@@ -409,7 +409,7 @@ shown with `eldoc-highlight-function-argument'."
 
 (swankd-e2e-defscenario autodoc
   "Autodoc shows an arglist with the argument at point highlighted.
-For a user function, a builtin and a special operator."
+For a user function, a builtin, a special operator and DEFUN."
   (let ((connection (swankd-e2e-connect)))
     (swankd-e2e-check-repl connection "(defun e2e-add (a b) (+ a b))" "E2E-ADD\n")
     (dolist (case '(("(e2e-add " "(e2e-add a b)" "a")
@@ -418,7 +418,9 @@ For a user function, a builtin and a special operator."
                     ;; Builtins and special operators have arglists too.
                     ("(string-upcase " "(string-upcase string &key (start 0) end)"
                      "string")
-                    ("(if x " "(if test then &optional else)" "then")))
+                    ("(if x " "(if test then &optional else)" "then")
+                    ("(defun foo " "(defun name lambda-list &body body)"
+                     "lambda-list")))
       (let ((got (swankd-e2e-autodoc connection (nth 0 case)))
             (want (cons (nth 1 case) (nth 2 case))))
         (unless (equal got want)
