@@ -53,14 +53,14 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             t.mv = Some(vec![line, missing]);
             return value(line);
         }
-        let rest = match remaining(vm, stream)? {
-            Remaining::Text(rest) => rest,
+        let next_line = |rest: &str| match rest.find('\n') {
+            Some(at) => (rest[..at].to_string(), at + 1, false),
+            None => (rest.to_string(), rest.len(), true),
+        };
+        let (line, consumed, missing) = match remaining(vm, stream, next_line)? {
+            Remaining::Text(found) => found,
             Remaining::End => return end_of_file(vm, t, stream, a),
             Remaining::NeedInput => return await_input(vm, stream, "READ-LINE", a),
-        };
-        let (line, consumed, missing) = match rest.find('\n') {
-            Some(at) => (rest[..at].to_string(), at + 1, false),
-            None => (rest.clone(), rest.len(), true),
         };
         advance(vm, stream, consumed);
         let line = vm.image.string(line)?;
@@ -76,8 +76,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 Read::End => end_of_file(vm, t, stream, a),
             };
         }
-        let c = match remaining(vm, stream)? {
-            Remaining::Text(rest) => rest.chars().next(),
+        let c = match remaining(vm, stream, |rest| rest.chars().next())? {
+            Remaining::Text(c) => c,
             Remaining::End => None,
             Remaining::NeedInput => return await_input(vm, stream, "READ-CHAR", a),
         };
@@ -104,8 +104,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                     Read::End => end_of_file(vm, t, stream, a.get(1..).unwrap_or(&[])),
                 };
             }
-            let c = match remaining(vm, stream)? {
-                Remaining::Text(rest) => rest.chars().next(),
+            let c = match remaining(vm, stream, |rest| rest.chars().next())? {
+                Remaining::Text(c) => c,
                 Remaining::End => None,
                 Remaining::NeedInput => return await_input(vm, stream, "PEEK-CHAR", a),
             };
@@ -171,29 +171,29 @@ fn step_back(vm: &mut Vm, stream: Value, count: usize) {
     }
 }
 
-/// What an input stream has to offer now.
-enum Remaining {
-    Text(String),
+/// What an input stream has to offer now: what `look` took from its unread text.
+enum Remaining<T> {
+    Text(T),
     End,
     /// An Emacs connection's input with nothing buffered: ask Emacs.
     NeedInput,
 }
 
-fn remaining(vm: &Vm, stream: Value) -> LispResult<Remaining> {
+/// Lets `look` see the stream's unread text in place (copying all of it for every
+/// character read made reading a long string quadratic).
+fn remaining<T>(vm: &Vm, stream: Value, look: impl FnOnce(&str) -> T) -> LispResult<Remaining<T>> {
     match vm.image.object(stream) {
         Some(Object::Stream(Stream::StringInput { text, position })) => {
-            Ok(if *position < text.len() {
-                Remaining::Text(text[*position..].to_string())
-            } else {
-                Remaining::End
+            Ok(match text.get(*position..) {
+                Some(rest) if !rest.is_empty() => Remaining::Text(look(rest)),
+                _ => Remaining::End,
             })
         }
         Some(Object::Stream(Stream::ConnectionInput {
             buffered, position, ..
-        })) => Ok(if *position < buffered.len() {
-            Remaining::Text(buffered[*position..].to_string())
-        } else {
-            Remaining::NeedInput
+        })) => Ok(match buffered.get(*position..) {
+            Some(rest) if !rest.is_empty() => Remaining::Text(look(rest)),
+            _ => Remaining::NeedInput,
         }),
         _ => Err(LispError::type_error(stream, "(SATISFIES INPUT-STREAM-P)")),
     }
