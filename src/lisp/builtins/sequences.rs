@@ -69,6 +69,7 @@ pub fn same_kind(image: &mut Image, like: Value, items: Vec<Value>) -> LispResul
 
 fn length(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let n = match vm.image.object(a[0]) {
+        Some(Object::String(s)) if s.is_ascii() => s.len(),
         Some(Object::String(s)) => s.chars().count(),
         Some(Object::Vector(v)) => v.active().len(),
         _ => sequence_items(&vm.image, a[0])?.len(),
@@ -101,6 +102,11 @@ fn elt(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let index = expect_index(a[1])?;
     let (found, length) = match vm.image.object(a[0]) {
         Some(Object::Vector(v)) => (v.active().get(index).copied(), v.active().len()),
+        // An ASCII string (checked with one fast pass) is indexed by byte.
+        Some(Object::String(s)) if s.is_ascii() => (
+            s.as_bytes().get(index).map(|b| Value::Char(char::from(*b))),
+            s.len(),
+        ),
         Some(Object::String(s)) => (s.chars().nth(index).map(Value::Char), s.chars().count()),
         _ => {
             let items = sequence_items(&vm.image, a[0])?;
