@@ -42,6 +42,7 @@ const SCENARIOS: &[&str] = &[
     "compiler-notes",
     "trace-dialog",
     "sldb",
+    "sldb-use-value",
     "completion",
     "autodoc",
     "macroexpand",
@@ -798,6 +799,11 @@ fn trace_dialog() {
 #[test]
 fn sldb() {
     run_scenario("sldb", Transport::Tcp);
+}
+
+#[test]
+fn sldb_use_value() {
+    run_scenario("sldb-use-value", Transport::Tcp);
 }
 
 #[test]

@@ -360,6 +360,40 @@ The call tree shows in C-c T."
     (message "  ok  the REPL says the evaluation was aborted")
     (swankd-e2e-check-repl connection "(+ 1 2)" "3\n")))
 
+(swankd-e2e-defscenario sldb-use-value
+  "Choosing USE-VALUE in SLDB asks for a form in the REPL and uses its value."
+  (let* ((connection (swankd-e2e-connect))
+         (repl (swankd-e2e-repl-buffer connection)))
+    (with-current-buffer repl
+      (goto-char (point-max))
+      (insert "(list *e2e-never-bound* :after)")
+      (swankd-e2e-press "RET"))
+    (let ((sldb (swankd-e2e-wait-until "an SLDB buffer" #'swankd-e2e-sldb-buffer)))
+      (with-current-buffer sldb
+        (swankd-e2e-wait-until "the USE-VALUE restart in SLDB"
+                               (lambda ()
+                                 (goto-char (point-min))
+                                 (search-forward "Use specified value." nil t)))
+        (beginning-of-line)
+        (swankd-e2e-press "RET"))
+      (message "  ok  chose USE-VALUE in SLDB"))
+    (swankd-e2e-wait-until "the REPL to ask for a form"
+                           (lambda ()
+                             (string-match-p "Enter a form to be evaluated: "
+                                             (swankd-e2e-repl-text connection))))
+    (with-current-buffer repl
+      (goto-char (point-max))
+      (insert "(+ 40 2)")
+      (swankd-e2e-press "RET"))
+    (swankd-e2e-wait-until "the value to be used"
+                           (lambda ()
+                             (string-match-p "(42 :AFTER)"
+                                             (swankd-e2e-repl-text connection))))
+    (message "  ok  the REPL shows (42 :AFTER)")
+    (swankd-e2e-wait-until "the REPL to be ready again"
+                           (lambda () (swankd-e2e--repl-ready-p connection)))
+    (swankd-e2e-check-repl connection "(+ 1 2)" "3\n")))
+
 ;;;; Completion, autodoc and documentation
 
 (declare-function slime-autodoc "slime-autodoc" (&optional force-multiline))
