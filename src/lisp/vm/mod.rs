@@ -260,12 +260,29 @@ impl Vm {
             let function = frame.function;
             let base = frame.base;
             let mut pc = frame.pc;
+            // Fuel approximates instructions run without a check at every instruction: a
+            // frame entry costs one, a backward jump the length of the code it repeats, and a
+            // frame leaving (by return or tail call) the length of the code before its pc.
+            if *fuel == 0 {
+                return Ok(Outcome::Yielded);
+            }
+            *fuel -= 1;
+            macro_rules! jump {
+                ($target:expr) => {{
+                    let target = $target as usize;
+                    if target < pc {
+                        let repeated = (pc - target) as u64;
+                        if *fuel < repeated {
+                            *fuel = 0;
+                            save_pc(thread, target);
+                            return Ok(Outcome::Yielded);
+                        }
+                        *fuel -= repeated;
+                    }
+                    pc = target;
+                }};
+            }
             loop {
-                if *fuel == 0 {
-                    save_pc(thread, pc);
-                    return Ok(Outcome::Yielded);
-                }
-                *fuel -= 1;
                 let Some(op) = proto.code.get(pc).copied() else {
                     // Only a tail call to a builtin that parked leaves a frame here: its
                     // result (the park value, or what the waker put there) is on top.
@@ -352,20 +369,20 @@ impl Vm {
                         let top = thread.stack.last().copied().unwrap_or(Value::Nil);
                         thread.stack.push(top);
                     }
-                    Op::Jump(target) => pc = target as usize,
+                    Op::Jump(target) => jump!(target),
                     Op::JumpIfNil(target) => {
                         if pop(thread).is_nil() {
-                            pc = target as usize;
+                            jump!(target);
                         }
                     }
                     Op::JumpIfTrue(target) => {
                         if pop(thread).truthy() {
-                            pc = target as usize;
+                            jump!(target);
                         }
                     }
                     Op::JumpIfSupplied(slot, target) => {
                         if !matches!(thread.stack[base + slot as usize], Value::Unbound) {
-                            pc = target as usize;
+                            jump!(target);
                         }
                     }
                     Op::Supplied(slot) => {
@@ -376,6 +393,7 @@ impl Vm {
                     Op::Call(argc) | Op::TailCall(argc) => {
                         let argc = argc as usize;
                         let mode = if matches!(op, Op::TailCall(_)) {
+                            *fuel = fuel.saturating_sub(pc as u64);
                             CallMode::Tail
                         } else {
                             CallMode::Normal
@@ -412,6 +430,7 @@ impl Vm {
                         };
                         let return_to = thread.stack.len() - argc;
                         let mode = if matches!(op, Op::TailCallGlobal(..)) {
+                            *fuel = fuel.saturating_sub(pc as u64);
                             CallMode::Tail
                         } else {
                             CallMode::Normal
@@ -433,6 +452,7 @@ impl Vm {
                         }
                     }
                     Op::Return | Op::ReturnMv => {
+                        *fuel = fuel.saturating_sub(pc as u64);
                         if matches!(op, Op::Return) {
                             thread.mv = None;
                         }
@@ -556,14 +576,29 @@ impl Vm {
                     Op::Ge => self.compare_op(thread, |o| o != std::cmp::Ordering::Less)?,
                     Op::NumEq => self.compare_op(thread, |o| o == std::cmp::Ordering::Equal)?,
                     Op::AddImmediate(amount) => {
+                        if let Some(Value::Fixnum(n)) = thread.stack.last_mut()
+                            && let Some(sum) = n.checked_add(i64::from(amount))
+                        {
+                            *n = sum;
+                            continue;
+                        }
                         let value = pop(thread);
                         let sum = self.add_fixnum(value, amount)?;
                         thread.stack.push(sum);
                     }
                     Op::AddToLocal(slot, amount) => {
                         let index = base + slot as usize;
-                        let sum = self.add_fixnum(thread.stack[index], amount)?;
-                        thread.stack[index] = sum;
+                        // Updating the fixnum in place writes only its payload; storing a new
+                        // `Value` would write tag and payload separately, and the next 16-byte
+                        // read of the slot would stall waiting for both stores.
+                        if let Some(Value::Fixnum(n)) = thread.stack.get_mut(index)
+                            && let Some(sum) = n.checked_add(i64::from(amount))
+                        {
+                            *n = sum;
+                        } else {
+                            let sum = self.add_fixnum(thread.stack[index], amount)?;
+                            thread.stack[index] = sum;
+                        }
                     }
                     Op::CompareLocalsJump {
                         compare,
@@ -572,10 +607,18 @@ impl Vm {
                         b,
                         target,
                     } => {
-                        let a = thread.stack[base + a as usize];
-                        let b = thread.stack[base + b as usize];
-                        if self.compare(compare, a, b)? == when {
-                            pc = target as usize;
+                        let (a, b) = (
+                            &thread.stack[base + a as usize],
+                            &thread.stack[base + b as usize],
+                        );
+                        let result = match (a, b) {
+                            (Value::Fixnum(x), Value::Fixnum(y)) => {
+                                compare_fixnums(compare, *x, *y)
+                            }
+                            _ => self.compare(compare, *a, *b)?,
+                        };
+                        if result == when {
+                            jump!(target);
                         }
                     }
                     Op::CompareLocalFixnumJump {
@@ -585,16 +628,19 @@ impl Vm {
                         b,
                         target,
                     } => {
-                        let a = thread.stack[base + a as usize];
-                        if self.compare(compare, a, Value::Fixnum(i64::from(b)))? == when {
-                            pc = target as usize;
+                        let result = match &thread.stack[base + a as usize] {
+                            Value::Fixnum(x) => compare_fixnums(compare, *x, i64::from(b)),
+                            a => self.compare(compare, *a, Value::Fixnum(i64::from(b)))?,
+                        };
+                        if result == when {
+                            jump!(target);
                         }
                     }
                     Op::CompareJump(compare, when, target) => {
                         let b = pop(thread);
                         let a = pop(thread);
                         if self.compare(compare, a, b)? == when {
-                            pc = target as usize;
+                            jump!(target);
                         }
                     }
                     Op::Car => {
@@ -685,6 +731,21 @@ impl Vm {
 
     #[inline(always)]
     fn arith_op(&mut self, thread: &mut LispThread, op: Arith) -> LispResult<()> {
+        // Two fixnums: the result replaces the first operand's payload in place (see
+        // `Op::AddToLocal` for why writing a whole `Value` is slower).
+        if let [.., Value::Fixnum(x), Value::Fixnum(y)] = thread.stack.as_mut_slice() {
+            let result = match op {
+                Arith::Add => x.checked_add(*y),
+                Arith::Sub => x.checked_sub(*y),
+                _ => None,
+            };
+            if let Some(result) = result {
+                *x = result;
+                let len = thread.stack.len();
+                thread.stack.truncate(len - 1);
+                return Ok(());
+            }
+        }
         let b = pop(thread);
         let a = pop(thread);
         let result = match (a, b, op) {
@@ -820,7 +881,18 @@ impl Vm {
     }
 
     /// The function named by `sym`, or an UNDEFINED-FUNCTION error.
+    #[inline(always)]
     pub fn global_function(&self, sym: SymRef) -> LispResult<Value> {
+        let symbol = self.image.heap.symbol(sym);
+        if symbol.function_kind != FunctionKind::Macro && !matches!(symbol.function, Value::Unbound)
+        {
+            return Ok(symbol.function);
+        }
+        self.global_function_slow(sym)
+    }
+
+    #[cold]
+    fn global_function_slow(&self, sym: SymRef) -> LispResult<Value> {
         let symbol = self.image.heap.symbol(sym);
         if symbol.is_macro() {
             let name = symbol.name.clone();
@@ -884,6 +956,17 @@ impl Vm {
     pub fn qualified_name(&self, sym: SymRef) -> String {
         let options = super::print::PrintOptions::prin1(Some(self.image.pkg.keyword));
         super::print::print_to_string(&self.image, Value::Symbol(sym), &options)
+    }
+}
+
+#[inline(always)]
+fn compare_fixnums(compare: Compare, a: i64, b: i64) -> bool {
+    match compare {
+        Compare::Lt => a < b,
+        Compare::Gt => a > b,
+        Compare::Le => a <= b,
+        Compare::Ge => a >= b,
+        Compare::NumEq | Compare::Eq => a == b,
     }
 }
 
