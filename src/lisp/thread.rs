@@ -12,6 +12,10 @@ use super::value::{SymRef, Value};
 
 pub type ThreadId = u64;
 
+/// The values of a call that returned other than exactly one. Most such calls return two or
+/// three (GETHASH, FLOOR, READ-LINE), which are kept inline instead of allocated.
+pub type MultipleValues = smallvec::SmallVec<[Value; 3]>;
+
 /// One active function call.
 #[derive(Debug, Clone)]
 pub struct Frame {
@@ -60,7 +64,7 @@ pub struct PendingExit {
     /// Index of the target entry in the dynamic stack.
     pub entry: usize,
     pub value: Value,
-    pub mv: Option<Vec<Value>>,
+    pub mv: Option<MultipleValues>,
 }
 
 /// An entry on the dynamic-extent stack: something a non-local exit must respect. It records
@@ -96,7 +100,7 @@ pub struct LispThread {
     /// Dynamic (special) bindings, innermost last.
     pub bindings: Vec<(SymRef, Value)>,
     /// All values of the last call, when it returned other than exactly one value.
-    pub mv: Option<Vec<Value>>,
+    pub mv: Option<MultipleValues>,
     /// Non-local exits waiting for cleanups to finish, innermost last.
     pub pending_exits: Vec<PendingExit>,
     /// This thread's Lisp thread object, once Lisp code has asked for one.

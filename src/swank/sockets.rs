@@ -277,7 +277,7 @@ fn address(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Cont
         Port::Message(_) => None,
     };
     let Some(address) = address else {
-        thread.mv = Some(vec![Value::Nil, Value::Nil]);
+        thread.mv = Some(smallvec::smallvec![Value::Nil, Value::Nil]);
         return value(Value::Nil);
     };
     let octets: Vec<Value> = match address.ip() {
@@ -300,6 +300,6 @@ fn address(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Cont
             ..Default::default()
         }))?;
     let port = Value::Fixnum(i64::from(address.port()));
-    thread.mv = Some(vec![vector, port]);
+    thread.mv = Some(smallvec::smallvec![vector, port]);
     value(vector)
 }

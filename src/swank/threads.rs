@@ -99,7 +99,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             } else {
                 Value::Nil
             };
-            thread.mv = Some(vec![finished, result.unwrap_or(Value::Nil)]);
+            thread.mv = Some(smallvec::smallvec![finished, result.unwrap_or(Value::Nil)]);
             value(finished)
         },
     )?;

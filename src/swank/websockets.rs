@@ -108,7 +108,7 @@ fn receive(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Cont
         }
     };
     let kind = Value::Symbol(vm.image.keyword(kind)?);
-    thread.mv = Some(vec![kind, data]);
+    thread.mv = Some(smallvec::smallvec![kind, data]);
     value(kind)
 }
 

@@ -30,13 +30,13 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         Ok(Control::Call(a[0], args))
     })?;
     table.define(image, cl, "VALUES", (0, None), |_, thread, a| {
-        thread.mv = Some(a.to_vec());
+        thread.mv = Some(smallvec::SmallVec::from_slice(a));
         value(a.first().copied().unwrap_or(Value::Nil))
     })?;
     table.define(image, cl, "VALUES-LIST", (1, Some(1)), |vm, thread, a| {
         let values = expect_list(&vm.image, a[0])?;
         let first = values.first().copied().unwrap_or(Value::Nil);
-        thread.mv = Some(values);
+        thread.mv = Some(values.into());
         value(first)
     })?;
     table.define(image, cl, "IDENTITY", (1, Some(1)), |_, _, a| value(a[0]))?;
@@ -59,7 +59,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "MACROEXPAND-1", (1, Some(2)), |vm, thread, a| {
         let env = a.get(1).copied().unwrap_or(Value::Nil);
         let (expansion, expanded) = macroexpand_1(vm, thread, a[0], env)?;
-        thread.mv = Some(vec![expansion, vm.image.boolean(expanded)]);
+        thread.mv = Some(smallvec::smallvec![expansion, vm.image.boolean(expanded)]);
         value(expansion)
     })?;
     table.define(image, cl, "MACROEXPAND", (1, Some(2)), |vm, thread, a| {
@@ -74,7 +74,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             any = true;
             form = expansion;
         }
-        thread.mv = Some(vec![form, vm.image.boolean(any)]);
+        thread.mv = Some(smallvec::smallvec![form, vm.image.boolean(any)]);
         value(form)
     })?;
     table.define(image, cl, "SLEEP", (1, Some(1)), |vm, _, a| {
@@ -219,7 +219,7 @@ fn decoded_values(
         zone,
     ];
     let first = values[0];
-    thread.mv = Some(values);
+    thread.mv = Some(values.into());
     value(first)
 }
 

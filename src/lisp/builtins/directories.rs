@@ -95,7 +95,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
 }
 
 fn thread_values(thread: &mut super::super::thread::LispThread, values: &[Value]) {
-    thread.mv = Some(values.to_vec());
+    thread.mv = Some(smallvec::SmallVec::from_slice(values));
 }
 
 /// The files and directories `pattern` matches (not yet resolved).

@@ -18,7 +18,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let float = Float::expect(a[0])?;
         let (significand, exponent) = float.decode();
         let sign = float.with_magnitude(if float.is_negative() { -1.0 } else { 1.0 });
-        t.mv = Some(vec![significand, Value::Fixnum(exponent), sign]);
+        t.mv = Some(smallvec::smallvec![
+            significand,
+            Value::Fixnum(exponent),
+            sign
+        ]);
         value(significand)
     })?;
     table.define(
@@ -31,7 +35,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             let (mantissa, exponent) = float.integer_decode();
             let mantissa = number::integer_value(&mut vm.image, BigInt::from(mantissa))?;
             let sign = Value::Fixnum(if float.is_negative() { -1 } else { 1 });
-            t.mv = Some(vec![mantissa, Value::Fixnum(exponent), sign]);
+            t.mv = Some(smallvec::smallvec![mantissa, Value::Fixnum(exponent), sign]);
             value(mantissa)
         },
     )?;

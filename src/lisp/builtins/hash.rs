@@ -127,7 +127,10 @@ fn gethash(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Cont
         _ => None,
     };
     let result = found.unwrap_or(a.get(2).copied().unwrap_or(Value::Nil));
-    thread.mv = Some(vec![result, vm.image.boolean(found.is_some())]);
+    thread.mv = Some(smallvec::smallvec![
+        result,
+        vm.image.boolean(found.is_some())
+    ]);
     value(result)
 }
 

@@ -50,7 +50,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             };
             let line = vm.image.string(line)?;
             let missing = vm.image.boolean(missing);
-            t.mv = Some(vec![line, missing]);
+            t.mv = Some(smallvec::smallvec![line, missing]);
             return value(line);
         }
         let next_line = |rest: &str| match rest.find('\n') {
@@ -65,7 +65,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         advance(vm, stream, consumed);
         let line = vm.image.string(line)?;
         let missing = vm.image.boolean(missing);
-        t.mv = Some(vec![line, missing]);
+        t.mv = Some(smallvec::smallvec![line, missing]);
         value(line)
     })?;
     table.define(image, cl, "READ-CHAR", (0, Some(4)), |vm, t, a| {

@@ -239,7 +239,7 @@ fn rounding(
     let (q, r) = number::divide(mode, a, b)?;
     let q = q.into_value(&mut vm.image)?;
     let r = r.into_value(&mut vm.image)?;
-    thread.mv = Some(vec![q, r]);
+    thread.mv = Some(smallvec::smallvec![q, r]);
     value(q)
 }
 

@@ -171,7 +171,7 @@ fn default_pathname(vm: &Vm, thread: &LispThread) -> LispResult<Pathname> {
 fn parse_namestring(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     if let Some(Object::Pathname(_)) = vm.image.object(a[0]) {
         let start = keyword_arg(&mut vm.image, a.get(3..).unwrap_or(&[]), "START")?;
-        thread.mv = Some(vec![a[0], start.unwrap_or(Value::Fixnum(0))]);
+        thread.mv = Some(smallvec::smallvec![a[0], start.unwrap_or(Value::Fixnum(0))]);
         return value(a[0]);
     }
     let text = file_name(vm, a[0])?;
@@ -191,7 +191,10 @@ fn parse_namestring(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispRe
     let slice: String = slice.iter().collect();
     let pathname = make(vm, Pathname::parse(&slice))?;
     // SBCL's second value counts from START, not from the beginning of the string.
-    thread.mv = Some(vec![pathname, Value::Fixnum((end - start) as i64)]);
+    thread.mv = Some(smallvec::smallvec![
+        pathname,
+        Value::Fixnum((end - start) as i64)
+    ]);
     value(pathname)
 }
 

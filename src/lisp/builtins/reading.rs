@@ -43,11 +43,15 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 Ok(Some((datum, _))) => {
                     let form = datum_to_value(&mut vm.image, &datum, package)?;
                     let read_eval = vm.image.boolean(datum.has_read_eval());
-                    thread.mv = Some(vec![form, Value::Fixnum(end_chars), read_eval]);
+                    thread.mv = Some(smallvec::smallvec![
+                        form,
+                        Value::Fixnum(end_chars),
+                        read_eval
+                    ]);
                     value(form)
                 }
                 Ok(None) if a[1].is_nil() => {
-                    thread.mv = Some(vec![a[2], Value::Fixnum(end_chars)]);
+                    thread.mv = Some(smallvec::smallvec![a[2], Value::Fixnum(end_chars)]);
                     value(a[2])
                 }
                 Ok(None) => Err(LispError::new(

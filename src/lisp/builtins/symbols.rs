@@ -192,7 +192,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let existing = vm.image.packages.find_symbol(package, &name);
         let sym = vm.image.intern(&name, package)?;
         let status = status_keyword(vm, existing.map(|(_, access)| access))?;
-        thread.mv = Some(vec![vm.image.symbol_value_of(sym), status]);
+        thread.mv = Some(smallvec::smallvec![vm.image.symbol_value_of(sym), status]);
         value(vm.image.symbol_value_of(sym))
     })?;
     table.define(image, cl, "FIND-SYMBOL", (1, Some(2)), |vm, thread, a| {
@@ -202,11 +202,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             Some((sym, access)) => {
                 let status = status_keyword(vm, Some(access))?;
                 let sym = vm.image.symbol_value_of(sym);
-                thread.mv = Some(vec![sym, status]);
+                thread.mv = Some(smallvec::smallvec![sym, status]);
                 value(sym)
             }
             None => {
-                thread.mv = Some(vec![Value::Nil, Value::Nil]);
+                thread.mv = Some(smallvec::smallvec![Value::Nil, Value::Nil]);
                 value(Value::Nil)
             }
         }

@@ -6,6 +6,7 @@ use super::super::thread::{AfterReturn, DynamicEntry, EntryKind, LispThread, Pen
 use super::super::value::{SymRef, Value};
 use super::Vm;
 use super::call::{CallMode, Invoked};
+use crate::lisp::thread::MultipleValues;
 
 impl Vm {
     pub fn bind_special(&mut self, thread: &mut LispThread, sym: SymRef, value: Value) {
@@ -89,7 +90,7 @@ impl Vm {
         thread: &mut LispThread,
         index: usize,
         value: Value,
-        mv: Option<Vec<Value>>,
+        mv: Option<MultipleValues>,
         stop_depth: usize,
     ) -> LispResult<()> {
         if let Some(target) = thread.dynamic.get(index)

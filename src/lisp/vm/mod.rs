@@ -19,7 +19,7 @@ use super::image::Image;
 use super::number::{self, Arith};
 use super::object::{Closure, Object};
 use super::symbol::FunctionKind;
-use super::thread::{AfterReturn, EntryKind, LispThread};
+use super::thread::{AfterReturn, EntryKind, LispThread, MultipleValues};
 use super::transaction::{Cell, Contents};
 use super::value::{SymRef, Value};
 
@@ -148,7 +148,7 @@ impl Vm {
         match self.invoke(thread, args.len(), return_to, CallMode::Normal) {
             Ok(call::Invoked::Frame) => {
                 if let Some(frame) = thread.frames.last_mut() {
-                    frame.after = AfterReturn::KeepBelow(saved);
+                    frame.after = AfterReturn::KeepBelow(saved.map(|values| values.to_vec()));
                 }
                 Ok(())
             }
@@ -479,7 +479,7 @@ impl Vm {
                     Op::ClearMv => thread.mv = None,
                     Op::MvList => {
                         let top = pop(thread);
-                        let values = thread.mv.take().unwrap_or_else(|| vec![top]);
+                        let values = thread.mv.take().unwrap_or_else(|| smallvec::smallvec![top]);
                         let list = self.image.list(&values)?;
                         thread.stack.push(list);
                     }
@@ -550,7 +550,8 @@ impl Vm {
                         match self.invoke(thread, 0, return_to, CallMode::Normal)? {
                             call::Invoked::Frame => {
                                 if let Some(frame) = thread.frames.last_mut() {
-                                    frame.after = AfterReturn::KeepBelow(saved);
+                                    frame.after =
+                                        AfterReturn::KeepBelow(saved.map(|values| values.to_vec()));
                                 }
                                 continue 'frames;
                             }
@@ -566,7 +567,7 @@ impl Vm {
                         thread
                             .stack
                             .push(values.first().copied().unwrap_or(Value::Nil));
-                        thread.mv = Some(values);
+                        thread.mv = Some(values.into());
                     }
                     Op::Add => self.arith_op(thread, Arith::Add)?,
                     Op::Sub => self.arith_op(thread, Arith::Sub)?,
@@ -716,12 +717,15 @@ impl Vm {
                 return Ok(None);
             }
             AfterReturn::KeepBelow(saved) => {
-                thread.mv = saved;
+                thread.mv = saved.map(MultipleValues::from_vec);
                 return Ok(None);
             }
         }
         if thread.frames.len() <= stop_depth {
-            let values = thread.mv.clone().unwrap_or_else(|| vec![value]);
+            let values = thread
+                .mv
+                .as_ref()
+                .map_or_else(|| vec![value], |values| values.to_vec());
             thread.stack.push(value);
             return Ok(Some(Outcome::Finished(values)));
         }
