@@ -4,6 +4,9 @@ pub mod numerals;
 mod pretty;
 
 use std::cell::Cell;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::rc::Rc;
 
 use super::error::{LispError, LispResult};
 use super::heap::HeapExhausted;
@@ -46,26 +49,54 @@ struct Formatter<'a> {
     block_end: Cell<Option<pretty::BlockEnd>>,
 }
 
+/// Control strings FORMAT has seen, decoded to characters once: programs format with the same
+/// few strings over and over.
+#[derive(Debug, Default)]
+pub struct ControlCache {
+    decoded: HashMap<Box<str>, Rc<[char]>>,
+}
+
+/// How many control strings the cache holds before it starts again from empty.
+const CACHED_CONTROLS: usize = 256;
+/// Longer control strings are decoded at every use rather than kept.
+const LONGEST_CACHED_CONTROL: usize = 1024;
+
+impl ControlCache {
+    /// `text` as characters.
+    pub fn decoded(&mut self, text: &str) -> Rc<[char]> {
+        if let Some(chars) = self.decoded.get(text) {
+            return chars.clone();
+        }
+        let chars: Rc<[char]> = text.chars().collect();
+        if text.len() <= LONGEST_CACHED_CONTROL {
+            if self.decoded.len() >= CACHED_CONTROLS {
+                self.decoded.clear();
+            }
+            self.decoded.insert(text.into(), chars.clone());
+        }
+        chars
+    }
+}
+
 /// Formats `control` with `args`; `column` is where the destination's output continues.
 pub fn format(
     vm: &Vm,
     thread: &LispThread,
-    control: &str,
+    control: &[char],
     args: &[Value],
     column: usize,
 ) -> LispResult<String> {
     let mut formatter = Formatter {
         vm,
         thread,
-        out: String::new(),
+        out: String::with_capacity(control.len() + 16),
         column_base: column,
         document: None,
         block_arguments: Cell::new(None),
         block_end: Cell::new(None),
     };
-    let chars: Vec<char> = control.chars().collect();
     let mut arg_index = 0;
-    formatter.run(&chars, args, &mut arg_index)?;
+    formatter.run(control, args, &mut arg_index)?;
     Ok(formatter.finish())
 }
 
@@ -74,7 +105,7 @@ pub fn format(
 pub fn format_in_block(
     vm: &Vm,
     thread: &LispThread,
-    control: &str,
+    control: &[char],
     args: &[Value],
     column: usize,
 ) -> LispResult<Document> {
@@ -87,9 +118,8 @@ pub fn format_in_block(
         block_arguments: Cell::new(None),
         block_end: Cell::new(None),
     };
-    let chars: Vec<char> = control.chars().collect();
     let mut arg_index = 0;
-    formatter.run(&chars, args, &mut arg_index)?;
+    formatter.run(control, args, &mut arg_index)?;
     Ok(formatter.finish_nested())
 }
 
@@ -159,6 +189,15 @@ impl Formatter<'_> {
                         _ => 16,
                     };
                     let arg = self.next_arg(args, index)?;
+                    if let Value::Fixnum(n) = arg
+                        && base == 10
+                        && directive.params.is_empty()
+                        && !directive.colon
+                        && !directive.at
+                    {
+                        let _ = write!(self.out, "{n}");
+                        continue;
+                    }
                     let text = self.integer(arg, base, &directive);
                     self.pad(&text, &directive);
                 }

@@ -47,6 +47,9 @@ impl Vm {
     ) -> LispResult<PrintPreparation> {
         let outermost = self.image.printed_instances.is_empty();
         let preparation = PrintPreparation { outermost };
+        if roots.iter().all(|&root| self.holds_no_instances(root)) {
+            return Ok(preparation);
+        }
         let dispatcher = Value::Symbol(self.image.sym.generic_function_code);
         let structures = self
             .image
@@ -105,6 +108,15 @@ impl Vm {
     /// The instances reachable from `roots` through conses, vectors and structures, the
     /// generic functions (closures whose code is named `dispatcher`), and with `structures`
     /// the structures and conditions too (once a PRINT-OBJECT method exists for one).
+    /// Values printing cannot reach an instance from: immediates and strings.
+    fn holds_no_instances(&self, value: Value) -> bool {
+        match value {
+            Value::Cons(_) => false,
+            Value::Object(_) => matches!(self.image.object(value), Some(Object::String(_))),
+            _ => true,
+        }
+    }
+
     fn instances_inside(
         &self,
         roots: &[Value],

@@ -1,5 +1,7 @@
 //! Output: printing, `FORMAT`, string streams.
 
+use std::rc::Rc;
+
 use super::super::error::{LispError, LispResult};
 use super::super::image::Image;
 use super::super::object::Object;
@@ -238,18 +240,26 @@ fn write_string(
 }
 
 fn format(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Control> {
-    let control = expect_string(&vm.image, args[1])?;
+    let control = control_chars(vm, args[1])?;
     let preparation = vm.prepare_printing(thread, &args[2..], &[true, false])?;
     let result = format_prepared(vm, thread, args, &control);
     vm.finish_printing(preparation);
     result
 }
 
+/// FORMAT's control string as characters (decoded once per distinct simple string).
+fn control_chars(vm: &mut Vm, control: Value) -> LispResult<Rc<[char]>> {
+    if let Some(Object::String(text)) = vm.image.object(control) {
+        return Ok(vm.format_controls.decoded(text));
+    }
+    Ok(expect_string(&vm.image, control)?.chars().collect())
+}
+
 fn format_prepared(
     vm: &mut Vm,
     thread: &mut LispThread,
     args: &[Value],
-    control: &str,
+    control: &[char],
 ) -> LispResult<Control> {
     let destination = args[0];
     if destination.is_nil() {

@@ -146,10 +146,10 @@ fn subseq(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
 
 fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let kind = match vm.image.as_symbol(a[0]) {
-        Some(sym) => vm.image.symbol_name(sym).to_string(),
-        None => String::new(),
+        Some(sym) => vm.image.symbol_name(sym),
+        None => std::rc::Rc::from(""),
     };
-    let to_string = matches!(kind.as_str(), "STRING" | "SIMPLE-STRING" | "BASE-STRING");
+    let to_string = matches!(&*kind, "STRING" | "SIMPLE-STRING" | "BASE-STRING");
     if to_string && let Some(text) = joined_strings(&vm.image, &a[1..]) {
         return value(vm.image.string(text)?);
     }
@@ -157,7 +157,7 @@ fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Contr
     for seq in &a[1..] {
         items.extend(sequence_items(&vm.image, *seq)?);
     }
-    match kind.as_str() {
+    match &*kind {
         _ if to_string => {
             let like = vm.image.string("")?;
             value(same_kind(&mut vm.image, like, items)?)
@@ -173,7 +173,11 @@ fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Contr
 /// The text of `parts` joined, when every one is a simple string (the common case, without
 /// going through characters one by one).
 fn joined_strings(image: &Image, parts: &[Value]) -> Option<String> {
-    let mut text = String::new();
+    let length = parts
+        .iter()
+        .map(|part| image.as_str(*part).map_or(0, str::len))
+        .sum();
+    let mut text = String::with_capacity(length);
     for part in parts {
         text.push_str(image.as_str(*part)?);
     }

@@ -97,6 +97,8 @@ pub struct Vm {
         std::collections::HashMap<super::thread::ThreadId, Vec<super::compiler::CompileNote>>,
     /// Reused to hold a builtin's arguments while it runs.
     argument_buffer: Vec<Value>,
+    /// FORMAT's control strings, decoded.
+    pub format_controls: super::format::ControlCache,
     /// Streams with a `PPRINT-LOGICAL-BLOCK` open on them.
     pub pretty_streams:
         std::collections::HashMap<super::value::ObjRef, super::pretty_stream::PrettyStream>,
@@ -115,6 +117,7 @@ impl Vm {
             compile_notes: Default::default(),
             macro_generation: 0,
             argument_buffer: Vec::new(),
+            format_controls: Default::default(),
             pretty_streams: Default::default(),
         }
     }
