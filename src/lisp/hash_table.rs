@@ -3,9 +3,6 @@
 //! Hashing and key equality depend on the table's test and need the heap, so callers pass the
 //! key's hash and an equality predicate; this module only stores entries.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use super::value::Value;
 
 /// The equality test a table was made with.
@@ -17,47 +14,40 @@ pub enum HashTest {
     Equalp,
 }
 
+/// Entries in insertion order, found through an open-addressing index of their positions.
+///
+/// The index holds only `u32` positions (4 bytes a bucket), so that a table of a few hundred
+/// thousand keys keeps its index in the CPU's cache; each entry keeps its key's hash beside
+/// it. The index uses linear probing and deletes by shifting later buckets back, so it never
+/// fills up with tombstones. Removed entries leave holes in `entries` that are squeezed out
+/// once they outnumber the live ones.
 #[derive(Debug)]
 pub struct HashTable {
     pub test: HashTest,
-    entries: Vec<Option<(Value, Value)>>,
-    /// Per entry, the next entry whose key has the same hash (`NO_SLOT` ends the chain).
-    next: Vec<u32>,
-    /// The newest entry of each key hash. The keys are hashes already, so the map does not
-    /// hash them again.
-    index: HashMap<u64, u32, BuildHasherDefault<AlreadyHashed>>,
+    entries: Vec<Entry>,
+    /// Per bucket: the position in `entries` plus one, or `EMPTY`. Its length is zero or a
+    /// power of two.
+    index: Vec<u32>,
     count: usize,
 }
 
-const NO_SLOT: u32 = u32::MAX;
-
-/// A `Hasher` for keys that are hashes: it passes a `u64` through.
-#[derive(Debug, Default)]
-pub struct AlreadyHashed(u64);
-
-impl Hasher for AlreadyHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    hash: u64,
+    /// `None` once the entry is removed.
+    pair: Option<(Value, Value)>,
 }
+
+const EMPTY: u32 = 0;
+/// The smallest index a table with entries gets.
+const SMALLEST_INDEX: usize = 8;
 
 impl HashTable {
     pub fn new(test: HashTest) -> Self {
         HashTable {
             test,
             entries: Vec::new(),
-            next: Vec::new(),
-            index: HashMap::default(),
+            index: Vec::new(),
             count: 0,
         }
     }
@@ -70,92 +60,190 @@ impl HashTable {
         self.count == 0
     }
 
+    fn mask(&self) -> usize {
+        self.index.len().wrapping_sub(1)
+    }
+
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & self.mask()
+    }
+
     /// The slot holding a key equal to the one hashed to `hash`.
     pub fn find(&self, hash: u64, same_key: impl Fn(Value) -> bool) -> Option<u32> {
-        let mut slot = self.index.get(&hash).copied().unwrap_or(NO_SLOT);
-        while slot != NO_SLOT {
-            if matches!(self.entries.get(slot as usize), Some(Some((k, _))) if same_key(*k)) {
-                return Some(slot);
-            }
-            slot = self.next.get(slot as usize).copied().unwrap_or(NO_SLOT);
+        self.find_bucket(hash, same_key)
+            .and_then(|bucket| self.index.get(bucket))
+            .map(|&position| position - 1)
+    }
+
+    /// The index bucket pointing at the entry whose key is the one hashed to `hash`.
+    fn find_bucket(&self, hash: u64, same_key: impl Fn(Value) -> bool) -> Option<usize> {
+        if self.index.is_empty() {
+            return None;
         }
-        None
+        let mask = self.mask();
+        let mut bucket = self.home(hash);
+        loop {
+            let position = *self.index.get(bucket)?;
+            if position == EMPTY {
+                return None;
+            }
+            if let Some(Entry {
+                hash: entry_hash,
+                pair: Some((key, _)),
+            }) = self.entries.get(position as usize - 1)
+                && *entry_hash == hash
+                && same_key(*key)
+            {
+                return Some(bucket);
+            }
+            bucket = (bucket + 1) & mask;
+        }
     }
 
     pub fn value_at(&self, slot: u32) -> Option<Value> {
         self.entries
             .get(slot as usize)
-            .copied()
-            .flatten()
+            .and_then(|entry| entry.pair)
             .map(|(_, v)| v)
     }
 
     pub fn set_value_at(&mut self, slot: u32, value: Value) {
-        if let Some(Some(entry)) = self.entries.get_mut(slot as usize) {
-            entry.1 = value;
+        if let Some(Entry {
+            pair: Some(pair), ..
+        }) = self.entries.get_mut(slot as usize)
+        {
+            pair.1 = value;
         }
     }
 
     /// Adds an entry for a key known not to be present.
     pub fn insert_new(&mut self, hash: u64, key: Value, value: Value) {
-        let slot = self.entries.len() as u32;
-        self.entries.push(Some((key, value)));
-        let older = self.index.insert(hash, slot).unwrap_or(NO_SLOT);
-        self.next.push(older);
+        if self.entries.len() >= u32::MAX as usize - 1 {
+            self.squeeze();
+        }
+        if (self.count + 1) * 4 > self.index.len() * 3 {
+            let size = ((self.count + 1) * 2)
+                .next_power_of_two()
+                .max(SMALLEST_INDEX);
+            self.rebuild_index(size);
+        }
+        self.entries.push(Entry {
+            hash,
+            pair: Some((key, value)),
+        });
+        let position = self.entries.len() as u32;
+        self.place(hash, position);
         self.count += 1;
     }
 
+    /// Points the first free bucket from `hash`'s home at entry `position` (plus one).
+    fn place(&mut self, hash: u64, position: u32) {
+        let mask = self.mask();
+        let mut bucket = self.home(hash);
+        while let Some(occupant) = self.index.get_mut(bucket) {
+            if *occupant == EMPTY {
+                *occupant = position;
+                return;
+            }
+            bucket = (bucket + 1) & mask;
+        }
+    }
+
+    /// Makes an index of `size` buckets for the live entries.
+    fn rebuild_index(&mut self, size: usize) {
+        self.index.clear();
+        self.index.resize(size, EMPTY);
+        for position in 0..self.entries.len() {
+            let entry = self.entries[position];
+            if entry.pair.is_some() {
+                self.place(entry.hash, position as u32 + 1);
+            }
+        }
+    }
+
     pub fn remove_at(&mut self, hash: u64, slot: u32) {
+        let target = slot + 1;
+        let found = self.find_bucket(hash, |_| true).and_then(|first| {
+            // Several keys may share the hash: walk on to the bucket of this very entry.
+            let mask = self.mask();
+            let mut bucket = first;
+            loop {
+                match self.index.get(bucket).copied() {
+                    Some(EMPTY) | None => return None,
+                    Some(position) if position == target => return Some(bucket),
+                    Some(_) => bucket = (bucket + 1) & mask,
+                }
+            }
+        });
+        let Some(bucket) = found else {
+            return;
+        };
         if let Some(entry) = self.entries.get_mut(slot as usize)
-            && entry.take().is_some()
+            && entry.pair.take().is_some()
         {
             self.count -= 1;
         }
-        let after = self.next.get(slot as usize).copied().unwrap_or(NO_SLOT);
-        match self.index.get(&hash).copied() {
-            Some(head) if head == slot => {
-                if after == NO_SLOT {
-                    self.index.remove(&hash);
-                } else {
-                    self.index.insert(hash, after);
-                }
-            }
-            Some(head) => {
-                let mut previous = head;
-                while let Some(&following) = self.next.get(previous as usize) {
-                    if following == slot {
-                        self.next[previous as usize] = after;
-                        break;
-                    }
-                    if following == NO_SLOT {
-                        break;
-                    }
-                    previous = following;
-                }
-            }
-            None => {}
-        }
+        self.vacate(bucket);
         if self.count == 0 {
             self.clear();
+        } else if self.entries.len() > 2 * self.count + SMALLEST_INDEX {
+            self.squeeze();
         }
+    }
+
+    /// Empties `bucket`, moving back later buckets of its probe run that may live there.
+    fn vacate(&mut self, mut hole: usize) {
+        let mask = self.mask();
+        let mut bucket = hole;
+        loop {
+            bucket = (bucket + 1) & mask;
+            let position = match self.index.get(bucket) {
+                Some(&EMPTY) | None => break,
+                Some(&position) => position,
+            };
+            let hash = self
+                .entries
+                .get(position as usize - 1)
+                .map_or(0, |entry| entry.hash);
+            let home = self.home(hash);
+            // The occupant may move to the hole unless its home lies cyclically in
+            // (hole, bucket].
+            let stays = if hole <= bucket {
+                hole < home && home <= bucket
+            } else {
+                hole < home || home <= bucket
+            };
+            if !stays {
+                self.index[hole] = position;
+                hole = bucket;
+            }
+        }
+        self.index[hole] = EMPTY;
+    }
+
+    /// Drops removed entries, keeping the order of the others, and fits the index to them.
+    fn squeeze(&mut self) {
+        self.entries.retain(|entry| entry.pair.is_some());
+        self.entries.shrink_to(self.entries.len() * 2);
+        let size = (self.count * 2).next_power_of_two().max(SMALLEST_INDEX);
+        self.rebuild_index(size);
     }
 
     pub fn clear(&mut self) {
         self.entries.clear();
-        self.next.clear();
         self.index.clear();
         self.count = 0;
     }
 
     pub fn for_each_entry(&self, mut visit: impl FnMut(Value, Value)) {
-        for (key, value) in self.entries.iter().flatten() {
-            visit(*key, *value);
+        for (key, value) in self.entries.iter().filter_map(|entry| entry.pair) {
+            visit(key, value);
         }
     }
 
     /// A snapshot of the live entries in insertion order.
     pub fn entries(&self) -> Vec<(Value, Value)> {
-        self.entries.iter().flatten().copied().collect()
+        self.entries.iter().filter_map(|entry| entry.pair).collect()
     }
 }
 
@@ -195,5 +283,61 @@ mod tests {
         table.insert_new(7, Value::Fixnum(9), Value::Fixnum(90));
         assert_eq!(find(&table, 7, 9), Some(90));
         assert_eq!(find(&table, 8, 5), Some(50));
+    }
+
+    /// Random puts and removes of keys with deliberately colliding hashes, against a map.
+    #[test]
+    fn agrees_with_a_map_under_churn() {
+        let mut table = HashTable::new(HashTest::Eql);
+        let mut reference = std::collections::HashMap::new();
+        let mut seed: u64 = 12345;
+        for _ in 0..20_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let key = ((seed >> 33) % 300) as i64;
+            let hash = (key % 37) as u64 * 0x9e37_79b9;
+            let present = table.find(hash, |k| k.eq(Value::Fixnum(key)));
+            if seed & (1 << 20) == 0 {
+                match present {
+                    Some(slot) => table.set_value_at(slot, Value::Fixnum(key * 3)),
+                    None => table.insert_new(hash, Value::Fixnum(key), Value::Fixnum(key * 3)),
+                }
+                reference.insert(key, key * 3);
+            } else {
+                if let Some(slot) = present {
+                    table.remove_at(hash, slot);
+                }
+                reference.remove(&key);
+            }
+            assert_eq!(table.len(), reference.len());
+        }
+        for key in 0..300 {
+            let hash = (key % 37) as u64 * 0x9e37_79b9;
+            assert_eq!(find(&table, hash, key), reference.get(&key).copied());
+        }
+    }
+
+    /// A table used as a queue (new keys in, old keys out) does not grow without bound.
+    #[test]
+    fn removed_entries_are_squeezed_out() {
+        let mut table = HashTable::new(HashTest::Eql);
+        for key in 0..100_000i64 {
+            table.insert_new(key as u64, Value::Fixnum(key), Value::Nil);
+            if key >= 10 {
+                let old = key - 10;
+                let slot = table.find(old as u64, |k| k.eq(Value::Fixnum(old)));
+                table.remove_at(old as u64, slot.expect("present"));
+            }
+        }
+        assert_eq!(table.len(), 10);
+        assert!(table.entries.len() <= 2 * 10 + SMALLEST_INDEX + 1);
+        assert!(table.index.len() <= 64);
+        let keys: Vec<_> = table.entries().into_iter().map(|(k, _)| k).collect();
+        assert!(
+            keys.iter()
+                .zip(99_990..)
+                .all(|(k, n)| k.eq(Value::Fixnum(n)))
+        );
     }
 }
