@@ -60,6 +60,49 @@ impl Vm {
         result
     }
 
+    /// The common call, made without the general path's checks: `callee` is a closure whose
+    /// lambda list has exactly `argc` required parameters, the limits are far, and no one is
+    /// stepping. Pushes its frame and returns true, or returns false and changes nothing.
+    #[inline(always)]
+    pub(super) fn push_simple_frame(
+        &self,
+        thread: &mut LispThread,
+        callee: Value,
+        argc: usize,
+    ) -> bool {
+        let Value::Object(r) = callee else {
+            return false;
+        };
+        let Some(Object::Closure(closure)) = self.image.heap.object(r) else {
+            return false;
+        };
+        let shape = &closure.proto.shape;
+        if !shape.is_simple()
+            || shape.required as usize != argc
+            || thread.step.is_some()
+            || thread.frames.len() >= self.limits.max_frames
+            || thread.stack.len() >= self.limits.max_stack
+        {
+            return false;
+        }
+        let proto = closure.proto.clone();
+        let base = thread.stack.len() - argc;
+        thread
+            .stack
+            .resize(base + proto.local_count as usize, Value::Nil);
+        thread.frames.push(Frame {
+            proto,
+            function: callee,
+            pc: 0,
+            base,
+            return_to: base,
+            after: AfterReturn::Normal,
+            bindings: thread.bindings.len(),
+            break_on_return: false,
+        });
+        true
+    }
+
     fn invoke_inner(
         &mut self,
         thread: &mut LispThread,

@@ -439,6 +439,11 @@ impl Vm {
                             CallMode::Normal
                         };
                         save_pc(thread, pc);
+                        if mode == CallMode::Normal
+                            && self.push_simple_frame(thread, function, argc)
+                        {
+                            continue 'frames;
+                        }
                         match self.invoke_function(thread, function, argc, return_to, mode)? {
                             call::Invoked::Frame => continue 'frames,
                             call::Invoked::Value => {
