@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::hash_table_sizing::Sizing;
 use super::value::Value;
 
 /// The equality test a table was made with.
@@ -20,6 +21,8 @@ pub enum HashTest {
 #[derive(Debug)]
 pub struct HashTable {
     pub test: HashTest,
+    /// What `HASH-TABLE-SIZE` and the rehash readers report.
+    pub sizing: Sizing,
     entries: Vec<Option<(Value, Value)>>,
     /// Per entry, the next entry whose key has the same hash (`NO_SLOT` ends the chain).
     next: Vec<u32>,
@@ -55,6 +58,7 @@ impl HashTable {
     pub fn new(test: HashTest) -> Self {
         HashTable {
             test,
+            sizing: Sizing::default(),
             entries: Vec::new(),
             next: Vec::new(),
             index: HashMap::default(),
@@ -103,6 +107,7 @@ impl HashTable {
         let older = self.index.insert(hash, slot).unwrap_or(NO_SLOT);
         self.next.push(older);
         self.count += 1;
+        self.sizing.make_room_for(self.count);
     }
 
     pub fn remove_at(&mut self, hash: u64, slot: u32) {
