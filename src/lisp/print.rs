@@ -586,6 +586,29 @@ impl Printer<'_> {
             Object::Stream(super::stream::Stream::Broadcast { .. }) => self
                 .out
                 .push_str(&format!("#<BROADCAST-STREAM {{{:X}}}>", r.0)),
+            Object::Stream(super::stream::Stream::Concatenated { streams, .. }) => {
+                self.out.push_str("#<CONCATENATED-STREAM :STREAMS ");
+                if streams.is_empty() {
+                    self.out.push_str("NIL");
+                } else {
+                    self.out.push('(');
+                    for (index, stream) in streams.iter().enumerate() {
+                        if index > 0 {
+                            self.out.push(' ');
+                        }
+                        self.value(*stream, depth + 1);
+                    }
+                    self.out.push(')');
+                }
+                self.out.push_str(&format!(" {{{:X}}}>", r.0));
+            }
+            Object::Stream(super::stream::Stream::Echo { input, output, .. }) => {
+                self.out.push_str("#<ECHO-STREAM :INPUT-STREAM ");
+                self.value(*input, depth + 1);
+                self.out.push_str(" :OUTPUT-STREAM ");
+                self.value(*output, depth + 1);
+                self.out.push_str(&format!(" {{{:X}}}>", r.0));
+            }
             Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
             Object::Struct(instance) if self.lays_out(depth) => {
                 self.pretty_structure(instance, depth)

@@ -43,6 +43,18 @@ pub enum Stream {
     /// `MAKE-BROADCAST-STREAM`: output goes to every one of these output streams (none: it
     /// is discarded).
     Broadcast { streams: Vec<Value> },
+    /// `MAKE-CONCATENATED-STREAM`: reads each of these input streams in turn, dropping one
+    /// when it ends. `unread` holds characters given back (`UNREAD-CHAR`, what `READ` read
+    /// past its form), read before the streams.
+    Concatenated { streams: Vec<Value>, unread: String },
+    /// `MAKE-ECHO-STREAM`: reads from `input`, copying each character read to `output`,
+    /// and writes to `output`. `echoed_ahead` counts the characters at the front of the
+    /// input that were given back after being echoed: reading them again echoes nothing.
+    Echo {
+        input: Value,
+        output: Value,
+        echoed_ahead: usize,
+    },
 }
 
 /// The Lisp side of a connected socket; its bytes are buffered in the port.
@@ -62,7 +74,13 @@ impl Stream {
                 visit(*output);
             }
             Stream::Synonym { symbol } => visit(Value::Symbol(*symbol)),
-            Stream::Broadcast { streams } => streams.iter().copied().for_each(visit),
+            Stream::Broadcast { streams } | Stream::Concatenated { streams, .. } => {
+                streams.iter().copied().for_each(visit)
+            }
+            Stream::Echo { input, output, .. } => {
+                visit(*input);
+                visit(*output);
+            }
             _ => {}
         }
     }

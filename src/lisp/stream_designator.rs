@@ -1,6 +1,7 @@
 //! Stream designators resolved to the stream that does the work: `T` and `NIL` stand for
 //! the standard streams, a two-way stream reads from its input and writes to its output,
-//! and a synonym stream is whatever stream its symbol holds when it is used.
+//! an echo stream writes to its output (and is read itself, to echo what is read), and a
+//! synonym stream is whatever stream its symbol holds when it is used.
 
 use super::error::{LispError, LispResult};
 use super::object::Object;
@@ -9,7 +10,7 @@ use super::thread::LispThread;
 use super::value::{SymRef, Value};
 use super::vm::Vm;
 
-/// How many two-way and synonym streams a resolution follows before it calls the chain
+/// How many two-way, echo and synonym streams a resolution follows before it calls the chain
 /// circular (a synonym stream of a symbol whose value is that same stream).
 const MAX_INDIRECTIONS: usize = 32;
 
@@ -54,6 +55,10 @@ impl Vm {
             stream = match self.image.object(stream) {
                 Some(Object::Stream(Stream::TwoWay { input, output })) => match direction {
                     Direction::Input => *input,
+                    Direction::Output => *output,
+                },
+                Some(Object::Stream(Stream::Echo { output, .. })) => match direction {
+                    Direction::Input => return Ok(stream),
                     Direction::Output => *output,
                 },
                 Some(Object::Stream(Stream::Synonym { symbol })) => {

@@ -6,6 +6,7 @@
 
 mod args;
 mod arrays;
+mod composite_input;
 mod composite_streams;
 mod conditions;
 mod control;
@@ -143,6 +144,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     input::install(table, image)?;
     streams::install(table, image)?;
     composite_streams::install(table, image)?;
+    composite_input::install(table, image)?;
     control::install(table, image)?;
     reading::install(table, image)?;
     internal::install(table, image)?;

@@ -55,6 +55,10 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, cl, "LISTEN", (0, Some(1)), |vm, t, a| {
         let stream = vm.input_stream(t, a.first().copied())?;
+        if super::composite_input::is_composite(vm, stream) {
+            let ready = super::composite_input::ready(vm, t, stream)?;
+            return value(vm.image.boolean(ready));
+        }
         let ready = match vm.socket_port(stream)? {
             Some(port) => vm.socket_listen(&*port),
             None => match vm.image.object(stream) {
@@ -201,16 +205,34 @@ fn write_sequence(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResu
 /// `(%READ-SEQUENCE-SOME SEQUENCE STREAM START END)`: stores what can be read now (at least
 /// one element unless the input ended) from START, and returns the index after the last
 /// one stored. Strings take characters; other sequences take bytes.
-fn read_sequence_some(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+fn read_sequence_some(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let (sequence, stream) = (a[0], a[1]);
     let (start, end) = (expect_index(a[2])?, expect_index(a[3])?);
     if start >= end {
         return value(Value::Fixnum(start as i64));
     }
     let is_string = matches!(vm.image.object(sequence), Some(Object::String(_)));
-    let read = match vm.socket_port(stream)? {
-        Some(port) => vm.socket_read_some(stream, &*port, end - start, !is_string)?,
-        None => read_string_input(vm, stream, end - start)?,
+    let resolved = vm.input_stream(thread, Some(stream))?;
+    let read = if super::composite_input::is_composite(vm, resolved) {
+        let mut read = Vec::new();
+        while read.len() < end - start {
+            match super::composite_input::take_char(vm, thread, resolved, false)? {
+                super::composite_input::Taken::Char(c) => read.push(Value::Char(c)),
+                super::composite_input::Taken::End => break,
+                super::composite_input::Taken::NeedInput(waiting) if read.is_empty() => {
+                    let swankd = vm.image.pkg.swankd;
+                    let function = Value::Symbol(vm.image.intern("%READ-SEQUENCE-SOME", swankd)?);
+                    return super::input::await_input_then(vm, waiting, function, a);
+                }
+                super::composite_input::Taken::NeedInput(_) => break,
+            }
+        }
+        read
+    } else {
+        match vm.socket_port(stream)? {
+            Some(port) => vm.socket_read_some(stream, &*port, end - start, !is_string)?,
+            None => read_string_input(vm, stream, end - start)?,
+        }
     };
     let count = read.len();
     match vm.image.object_mut(sequence) {

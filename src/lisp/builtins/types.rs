@@ -127,6 +127,12 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
             Some(Object::Stream(super::super::stream::Stream::Broadcast { .. })) => {
                 sym(vm, "BROADCAST-STREAM")?
             }
+            Some(Object::Stream(super::super::stream::Stream::Concatenated { .. })) => {
+                sym(vm, "CONCATENATED-STREAM")?
+            }
+            Some(Object::Stream(super::super::stream::Stream::Echo { .. })) => {
+                sym(vm, "ECHO-STREAM")?
+            }
             Some(Object::Stream(_)) => sym(vm, "STREAM")?,
             Some(Object::Struct(s)) => vm
                 .image
