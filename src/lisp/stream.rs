@@ -55,6 +55,10 @@ pub enum Stream {
         output: Value,
         echoed_ahead: usize,
     },
+    /// A string or composite stream after `CLOSE`: reading and writing it signal a
+    /// `STREAM-ERROR`, but it keeps its type, its printed form and (a string output
+    /// stream) its text. Sockets and files keep their own closed state.
+    Closed(Box<Stream>),
 }
 
 /// The Lisp side of a connected socket; its bytes are buffered in the port.
@@ -67,6 +71,29 @@ pub struct SocketStream {
 }
 
 impl Stream {
+    /// The stream as it was made: the open stream a closed one was.
+    pub fn as_made(&self) -> &Stream {
+        match self {
+            Stream::Closed(stream) => stream.as_made(),
+            stream => stream,
+        }
+    }
+
+    /// Whether `CLOSE` closes this stream by wrapping it in `Closed` (the streams that
+    /// hold no outside resource, and are not the daemon's or Emacs's own).
+    pub fn closes_by_wrapping(&self) -> bool {
+        matches!(
+            self,
+            Stream::StringInput { .. }
+                | Stream::StringOutput { .. }
+                | Stream::TwoWay { .. }
+                | Stream::Synonym { .. }
+                | Stream::Broadcast { .. }
+                | Stream::Concatenated { .. }
+                | Stream::Echo { .. }
+        )
+    }
+
     pub fn for_each_child(&self, mut visit: impl FnMut(Value)) {
         match self {
             Stream::TwoWay { input, output } => {
@@ -81,6 +108,7 @@ impl Stream {
                 visit(*input);
                 visit(*output);
             }
+            Stream::Closed(stream) => stream.for_each_child(visit),
             _ => {}
         }
     }

@@ -64,6 +64,7 @@ impl Vm {
                 Some(Object::Stream(Stream::Synonym { symbol })) => {
                     self.symbol_value(thread, *symbol)?
                 }
+                Some(Object::Stream(Stream::Closed(_))) => return Err(closed(self, stream)),
                 _ => return Ok(stream),
             };
         }
@@ -73,6 +74,11 @@ impl Vm {
         )))
     }
 
+    /// The error reading or writing a closed stream signals (SBCL's wording).
+    pub fn closed_stream_error(&self, stream: Value) -> LispError {
+        closed(self, stream)
+    }
+
     /// Makes a synonym stream of `symbol`.
     pub fn make_synonym_stream(&mut self, symbol: SymRef) -> LispResult<Value> {
         Ok(self
@@ -80,4 +86,14 @@ impl Vm {
             .heap
             .alloc(Object::Stream(Stream::Synonym { symbol }))?)
     }
+}
+
+fn closed(vm: &Vm, stream: Value) -> LispError {
+    LispError::new(
+        super::error::ErrorKind::StreamError(stream),
+        format!(
+            "{} is closed",
+            super::print::prin1_to_string(&vm.image, stream)
+        ),
+    )
 }

@@ -65,8 +65,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         cl,
         "SYNONYM-STREAM-SYMBOL",
         (1, Some(1)),
-        |vm, _, a| match vm.image.object(a[0]) {
-            Some(Object::Stream(Stream::Synonym { symbol })) => value(Value::Symbol(*symbol)),
+        |vm, _, a| match as_made(vm, a[0]) {
+            Some(Stream::Synonym { symbol }) => value(Value::Symbol(*symbol)),
             _ => Err(LispError::type_error(a[0], "SYNONYM-STREAM")),
         },
     )?;
@@ -91,8 +91,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "BROADCAST-STREAM-STREAMS",
         (1, Some(1)),
         |vm, _, a| {
-            let streams = match vm.image.object(a[0]) {
-                Some(Object::Stream(Stream::Broadcast { streams })) => streams.clone(),
+            let streams = match as_made(vm, a[0]) {
+                Some(Stream::Broadcast { streams }) => streams.clone(),
                 _ => return Err(LispError::type_error(a[0], "BROADCAST-STREAM")),
             };
             value(vm.image.list(&streams)?)
@@ -122,8 +122,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "CONCATENATED-STREAM-STREAMS",
         (1, Some(1)),
         |vm, _, a| {
-            let streams = match vm.image.object(a[0]) {
-                Some(Object::Stream(Stream::Concatenated { streams, .. })) => streams.clone(),
+            let streams = match as_made(vm, a[0]) {
+                Some(Stream::Concatenated { streams, .. }) => streams.clone(),
                 _ => return Err(LispError::type_error(a[0], "CONCATENATED-STREAM")),
             };
             value(vm.image.list(&streams)?)
@@ -226,6 +226,8 @@ fn directions(vm: &Vm, thread: &LispThread, stream: Value) -> LispResult<(bool, 
         | Stream::FileOutput { .. }
         | Stream::Broadcast { .. } => (false, true),
         Stream::Socket(_) | Stream::TwoWay { .. } | Stream::Echo { .. } => (true, true),
+        // As in SBCL, a closed stream is neither.
+        Stream::Closed(_) => (false, false),
         Stream::Synonym { .. } => {
             let input = vm.input_stream(thread, Some(stream))?;
             let output = vm.output_stream(thread, stream)?;
@@ -238,15 +240,23 @@ fn directions(vm: &Vm, thread: &LispThread, stream: Value) -> LispResult<(bool, 
 }
 
 fn echo(vm: &Vm, stream: Value) -> LispResult<(Value, Value)> {
-    match vm.image.object(stream) {
-        Some(Object::Stream(Stream::Echo { input, output, .. })) => Ok((*input, *output)),
+    match as_made(vm, stream) {
+        Some(Stream::Echo { input, output, .. }) => Ok((*input, *output)),
         _ => Err(LispError::type_error(stream, "ECHO-STREAM")),
     }
 }
 
 fn two_way(vm: &Vm, stream: Value) -> LispResult<(Value, Value)> {
-    match vm.image.object(stream) {
-        Some(Object::Stream(Stream::TwoWay { input, output })) => Ok((*input, *output)),
+    match as_made(vm, stream) {
+        Some(Stream::TwoWay { input, output }) => Ok((*input, *output)),
         _ => Err(LispError::type_error(stream, "TWO-WAY-STREAM")),
+    }
+}
+
+/// The stream `value` is, as it was made (a closed stream still answers its readers).
+fn as_made(vm: &Vm, value: Value) -> Option<&Stream> {
+    match vm.image.object(value) {
+        Some(Object::Stream(stream)) => Some(stream.as_made()),
+        _ => None,
     }
 }

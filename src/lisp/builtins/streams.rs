@@ -1,8 +1,9 @@
 //! Stream functions beyond characters and strings: `CLOSE`, `OPEN-STREAM-P`, `LISTEN`,
 //! `FORCE-OUTPUT`, `FINISH-OUTPUT`, bytes (`READ-BYTE`, `WRITE-BYTE`) and sequences
 //! (`WRITE-SEQUENCE`, and `SWANKD::%READ-SEQUENCE-SOME` under prelude.lisp's
-//! `READ-SEQUENCE`). Socket streams do the real work (`socket_stream`); the other streams
-//! have nothing to flush or close, but file output streams (`files`).
+//! `READ-SEQUENCE`). Socket streams do the real work (`socket_stream`); file output
+//! streams flush and close their file (`files`); string and composite streams are closed
+//! by wrapping them (`Stream::Closed`), so that using them signals an error.
 
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::image::Image;
@@ -19,6 +20,13 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let swankd = image.pkg.swankd;
     table.define(image, cl, "CLOSE", (1, None), |vm, _, a| {
         expect_stream(vm, a[0])?;
+        if let Some(Object::Stream(stream)) = vm.image.object_mut(a[0])
+            && stream.closes_by_wrapping()
+        {
+            let made = std::mem::replace(stream, Stream::Broadcast { streams: vec![] });
+            *stream = Stream::Closed(Box::new(made));
+            return value(vm.image.t());
+        }
         if let Some(Object::Stream(Stream::FileOutput { writer, .. })) = vm.image.object_mut(a[0]) {
             let flushed = match writer.take() {
                 Some(mut writer) => std::io::Write::flush(&mut writer),
@@ -40,10 +48,12 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         expect_stream(vm, a[0])?;
         let open = !matches!(
             vm.image.object(a[0]),
-            Some(Object::Stream(Stream::Socket(socket))) if socket.closed
+            Some(Object::Stream(
+                Stream::FileOutput { writer: None, .. } | Stream::Closed(_)
+            ))
         ) && !matches!(
             vm.image.object(a[0]),
-            Some(Object::Stream(Stream::FileOutput { writer: None, .. }))
+            Some(Object::Stream(Stream::Socket(socket))) if socket.closed
         );
         value(vm.image.boolean(open))
     })?;
