@@ -20,8 +20,13 @@ pub enum Stream {
     },
     /// `WITH-OUTPUT-TO-STRING` / `MAKE-STRING-OUTPUT-STREAM`.
     StringOutput { text: String, column: usize },
-    /// `MAKE-STRING-INPUT-STREAM` / `WITH-INPUT-FROM-STRING`.
-    StringInput { text: String, position: usize },
+    /// `MAKE-STRING-INPUT-STREAM` / `WITH-INPUT-FROM-STRING`, and a file opened for input
+    /// (read whole when opened; `from_file`), whose `position` is then its byte offset.
+    StringInput {
+        text: String,
+        position: usize,
+        from_file: bool,
+    },
     /// Input read from an Emacs connection (`:read-string`).
     ConnectionInput {
         connection: u64,

@@ -229,7 +229,7 @@ fn ready_nested(
             ready_nested(vm, thread, input, depth + 1)
         }
         Some(Object::Stream(
-            Stream::StringInput { text, position }
+            Stream::StringInput { text, position, .. }
             | Stream::ConnectionInput {
                 buffered: text,
                 position,
@@ -244,7 +244,9 @@ fn ready_nested(
 fn at_end(vm: &Vm, thread: &LispThread, designator: Value, depth: usize) -> LispResult<bool> {
     let stream = resolve(vm, thread, designator, depth)?;
     match vm.image.object(stream) {
-        Some(Object::Stream(Stream::StringInput { text, position })) => Ok(*position >= text.len()),
+        Some(Object::Stream(Stream::StringInput { text, position, .. })) => {
+            Ok(*position >= text.len())
+        }
         Some(Object::Stream(Stream::Concatenated { streams, unread })) => {
             if !unread.is_empty() {
                 return Ok(false);

@@ -37,11 +37,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 return Err(LispError::bounding_indices(start, end, text.len()));
             }
             let text: String = text[start..end].iter().collect();
-            value(
-                vm.image
-                    .heap
-                    .alloc(Object::Stream(Stream::StringInput { text, position: 0 }))?,
-            )
+            value(vm.image.heap.alloc(Object::Stream(Stream::StringInput {
+                text,
+                position: 0,
+                from_file: false,
+            }))?)
         },
     )?;
     table.define(image, cl, "READ-LINE", (0, Some(4)), |vm, t, a| {
@@ -175,7 +175,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
 /// Moves a string or Emacs input stream back over the last `count` characters it gave.
 pub(super) fn step_back(vm: &mut Vm, stream: Value, count: usize) {
     if let Some(Object::Stream(
-        Stream::StringInput { text, position }
+        Stream::StringInput { text, position, .. }
         | Stream::ConnectionInput {
             buffered: text,
             position,
@@ -209,7 +209,7 @@ pub(super) fn remaining<T>(
     look: impl FnOnce(&str) -> T,
 ) -> LispResult<Remaining<T>> {
     match vm.image.object(stream) {
-        Some(Object::Stream(Stream::StringInput { text, position })) => {
+        Some(Object::Stream(Stream::StringInput { text, position, .. })) => {
             Ok(match text.get(*position..) {
                 Some(rest) if !rest.is_empty() => Remaining::Text(look(rest)),
                 _ => Remaining::End,

@@ -14,6 +14,7 @@ mod directories;
 mod disassembly;
 mod dispatch;
 mod environment;
+mod file_positions;
 mod files;
 mod floats;
 mod hash;
@@ -145,6 +146,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     streams::install(table, image)?;
     composite_streams::install(table, image)?;
     composite_input::install(table, image)?;
+    file_positions::install(table, image)?;
     control::install(table, image)?;
     reading::install(table, image)?;
     internal::install(table, image)?;

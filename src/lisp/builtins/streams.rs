@@ -73,7 +73,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             Some(port) => vm.socket_listen(&*port),
             None => match vm.image.object(stream) {
                 Some(Object::Stream(
-                    Stream::StringInput { text, position }
+                    Stream::StringInput { text, position, .. }
                     | Stream::ConnectionInput {
                         buffered: text,
                         position,
@@ -267,7 +267,7 @@ fn read_sequence_some(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> Lisp
 
 fn read_string_input(vm: &mut Vm, stream: Value, limit: usize) -> LispResult<Vec<Value>> {
     match vm.image.object_mut(stream) {
-        Some(Object::Stream(Stream::StringInput { text, position })) => {
+        Some(Object::Stream(Stream::StringInput { text, position, .. })) => {
             let rest = &text[*position..];
             let chars: Vec<char> = rest.chars().take(limit).collect();
             *position += chars.iter().map(|c| c.len_utf8()).sum::<usize>();
