@@ -3,6 +3,7 @@
 //! Hashing and key equality depend on the table's test and need the heap, so callers pass the
 //! key's hash and an equality predicate; this module only stores entries.
 
+use super::hash_table_sizing::Sizing;
 use super::value::Value;
 
 /// The equality test a table was made with.
@@ -24,6 +25,8 @@ pub enum HashTest {
 #[derive(Debug)]
 pub struct HashTable {
     pub test: HashTest,
+    /// What `HASH-TABLE-SIZE` and the rehash readers report.
+    pub sizing: Sizing,
     entries: Vec<Entry>,
     /// Per bucket: the position in `entries` plus one, or `EMPTY`. Its length is zero or a
     /// power of two.
@@ -46,6 +49,7 @@ impl HashTable {
     pub fn new(test: HashTest) -> Self {
         HashTable {
             test,
+            sizing: Sizing::default(),
             entries: Vec::new(),
             index: Vec::new(),
             count: 0,
@@ -134,6 +138,7 @@ impl HashTable {
         let position = self.entries.len() as u32;
         self.place(hash, position);
         self.count += 1;
+        self.sizing.make_room_for(self.count);
     }
 
     /// Points the first free bucket from `hash`'s home at entry `position` (plus one).

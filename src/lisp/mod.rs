@@ -29,6 +29,7 @@ pub mod equality;
 pub mod error;
 pub mod format;
 pub mod hash_table;
+pub mod hash_table_sizing;
 pub mod heap;
 pub mod image;
 pub mod number;

@@ -58,6 +58,9 @@ impl Vm {
                 self.image.heap.grew(grew)?;
             }
             Some(Object::Stream(Stream::Socket(_))) => return self.socket_write_text(stream, text),
+            Some(Object::Stream(Stream::Closed(_))) => {
+                return Err(self.closed_stream_error(stream));
+            }
             Some(Object::Stream(Stream::Broadcast { streams })) => {
                 let streams = streams.clone();
                 for target in streams {

@@ -1658,6 +1658,8 @@ many as both have; returns NEW-SEQUENCE."
     (two-way-stream (eq (type-of x) 'two-way-stream))
     (synonym-stream (eq (type-of x) 'synonym-stream))
     (broadcast-stream (eq (type-of x) 'broadcast-stream))
+    (concatenated-stream (eq (type-of x) 'concatenated-stream))
+    (echo-stream (eq (type-of x) 'echo-stream))
     (random-state (random-state-p x))
     (pathname (pathnamep x))
     (t (let ((expander (get type 'swankd::deftype)))
@@ -1922,10 +1924,15 @@ copier. Options: :CONC-NAME, :CONSTRUCTOR, :PREDICATE, :COPIER, :INCLUDE."
 complete form; what follows the form is left in STREAM for the next read (except on a
 socket stream, where the rest of its last line is dropped)."
   (declare (ignore recursive-p))
-  (let ((text nil))
+  ;; From an echo stream, lines are taken from its input and %FINISH-READ echoes what the
+  ;; form used.
+  (let ((text nil)
+        (source (swankd::%read-source stream)))
     (loop
-      (multiple-value-bind (line missing-newline-p) (read-line stream nil :eof)
+      (multiple-value-bind (line missing-newline-p) (read-line source nil :eof)
         (when (eq line :eof)
+          (when text
+            (swankd::%finish-read stream source text (length text)))
           (if (or (null text) eof-error-p)
               (if eof-error-p
                   (error 'end-of-file :stream stream)
@@ -1941,7 +1948,7 @@ socket stream, where the rest of its last line is dropped)."
                                      form)
                        (end-of-file () :incomplete))))
           (unless (eq form :incomplete)
-            (swankd::%unread-chars stream (- (length text) end))
+            (swankd::%finish-read stream source text end)
             (return form)))))))
 
 (defun read-sequence (sequence stream &key (start 0) end)

@@ -17,7 +17,7 @@ use super::print_circle::{Labels, Mark};
 use super::print_object::PrintedInstance;
 use super::printer;
 use super::printer::pretty::{Document, LineSettings, lay_out};
-use super::value::{SymRef, Value};
+use super::value::{ObjRef, SymRef, Value};
 
 /// `*PRINT-CASE*`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -326,6 +326,60 @@ impl Printer<'_> {
     }
 
     /// `#S(NAME :SLOT VALUE ...)`, as CL prints structure instances.
+    /// A stream's printed form, SBCL's for the composite streams.
+    fn stream(&mut self, stream: &super::stream::Stream, r: ObjRef, depth: usize) {
+        match stream {
+            super::stream::Stream::Socket(socket) => {
+                let peer = socket
+                    .port
+                    .peer_address()
+                    .map_or_else(|| "unconnected".to_string(), |peer| peer.to_string());
+                let state = if socket.closed { " closed" } else { "" };
+                self.out
+                    .push_str(&format!("#<SOCKET-STREAM {peer}{state} {{{:X}}}>", r.0))
+            }
+            super::stream::Stream::TwoWay { input, output } => {
+                self.out.push_str("#<TWO-WAY-STREAM :INPUT-STREAM ");
+                self.value(*input, depth + 1);
+                self.out.push_str(" :OUTPUT-STREAM ");
+                self.value(*output, depth + 1);
+                self.out.push('>');
+            }
+            super::stream::Stream::Synonym { symbol } => {
+                self.out.push_str("#<SYNONYM-STREAM :SYMBOL ");
+                self.value(Value::Symbol(*symbol), depth + 1);
+                self.out.push_str(&format!(" {{{:X}}}>", r.0));
+            }
+            super::stream::Stream::Broadcast { .. } => self
+                .out
+                .push_str(&format!("#<BROADCAST-STREAM {{{:X}}}>", r.0)),
+            super::stream::Stream::Concatenated { streams, .. } => {
+                self.out.push_str("#<CONCATENATED-STREAM :STREAMS ");
+                if streams.is_empty() {
+                    self.out.push_str("NIL");
+                } else {
+                    self.out.push('(');
+                    for (index, stream) in streams.iter().enumerate() {
+                        if index > 0 {
+                            self.out.push(' ');
+                        }
+                        self.value(*stream, depth + 1);
+                    }
+                    self.out.push(')');
+                }
+                self.out.push_str(&format!(" {{{:X}}}>", r.0));
+            }
+            super::stream::Stream::Echo { input, output, .. } => {
+                self.out.push_str("#<ECHO-STREAM :INPUT-STREAM ");
+                self.value(*input, depth + 1);
+                self.out.push_str(" :OUTPUT-STREAM ");
+                self.value(*output, depth + 1);
+                self.out.push_str(&format!(" {{{:X}}}>", r.0));
+            }
+            _ => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
+        }
+    }
+
     fn structure(&mut self, instance: &StructObject, depth: usize) {
         if let Some(level) = self.options.level
             && depth >= level
@@ -562,31 +616,7 @@ impl Printer<'_> {
                 let type_name = self.image.symbol_name(condition.type_name);
                 self.out.push_str(&format!("#<{type_name} {{{:X}}}>", r.0));
             }
-            Object::Stream(super::stream::Stream::Socket(socket)) => {
-                let peer = socket
-                    .port
-                    .peer_address()
-                    .map_or_else(|| "unconnected".to_string(), |peer| peer.to_string());
-                let state = if socket.closed { " closed" } else { "" };
-                self.out
-                    .push_str(&format!("#<SOCKET-STREAM {peer}{state} {{{:X}}}>", r.0))
-            }
-            Object::Stream(super::stream::Stream::TwoWay { input, output }) => {
-                self.out.push_str("#<TWO-WAY-STREAM :INPUT-STREAM ");
-                self.value(*input, depth + 1);
-                self.out.push_str(" :OUTPUT-STREAM ");
-                self.value(*output, depth + 1);
-                self.out.push('>');
-            }
-            Object::Stream(super::stream::Stream::Synonym { symbol }) => {
-                self.out.push_str("#<SYNONYM-STREAM :SYMBOL ");
-                self.value(Value::Symbol(*symbol), depth + 1);
-                self.out.push_str(&format!(" {{{:X}}}>", r.0));
-            }
-            Object::Stream(super::stream::Stream::Broadcast { .. }) => self
-                .out
-                .push_str(&format!("#<BROADCAST-STREAM {{{:X}}}>", r.0)),
-            Object::Stream(_) => self.out.push_str(&format!("#<STREAM {{{:X}}}>", r.0)),
+            Object::Stream(stream) => self.stream(stream.as_made(), r, depth),
             Object::Struct(instance) if self.lays_out(depth) => {
                 self.pretty_structure(instance, depth)
             }

@@ -20,8 +20,13 @@ pub enum Stream {
     },
     /// `WITH-OUTPUT-TO-STRING` / `MAKE-STRING-OUTPUT-STREAM`.
     StringOutput { text: String, column: usize },
-    /// `MAKE-STRING-INPUT-STREAM` / `WITH-INPUT-FROM-STRING`.
-    StringInput { text: String, position: usize },
+    /// `MAKE-STRING-INPUT-STREAM` / `WITH-INPUT-FROM-STRING`, and a file opened for input
+    /// (read whole when opened; `from_file`), whose `position` is then its byte offset.
+    StringInput {
+        text: String,
+        position: usize,
+        from_file: bool,
+    },
     /// Input read from an Emacs connection (`:read-string`).
     ConnectionInput {
         connection: u64,
@@ -43,6 +48,22 @@ pub enum Stream {
     /// `MAKE-BROADCAST-STREAM`: output goes to every one of these output streams (none: it
     /// is discarded).
     Broadcast { streams: Vec<Value> },
+    /// `MAKE-CONCATENATED-STREAM`: reads each of these input streams in turn, dropping one
+    /// when it ends. `unread` holds characters given back (`UNREAD-CHAR`, what `READ` read
+    /// past its form), read before the streams.
+    Concatenated { streams: Vec<Value>, unread: String },
+    /// `MAKE-ECHO-STREAM`: reads from `input`, copying each character read to `output`,
+    /// and writes to `output`. `echoed_ahead` counts the characters at the front of the
+    /// input that were given back after being echoed: reading them again echoes nothing.
+    Echo {
+        input: Value,
+        output: Value,
+        echoed_ahead: usize,
+    },
+    /// A string or composite stream after `CLOSE`: reading and writing it signal a
+    /// `STREAM-ERROR`, but it keeps its type, its printed form and (a string output
+    /// stream) its text. Sockets and files keep their own closed state.
+    Closed(Box<Stream>),
 }
 
 /// The Lisp side of a connected socket; its bytes are buffered in the port.
@@ -55,6 +76,29 @@ pub struct SocketStream {
 }
 
 impl Stream {
+    /// The stream as it was made: the open stream a closed one was.
+    pub fn as_made(&self) -> &Stream {
+        match self {
+            Stream::Closed(stream) => stream.as_made(),
+            stream => stream,
+        }
+    }
+
+    /// Whether `CLOSE` closes this stream by wrapping it in `Closed` (the streams that
+    /// hold no outside resource, and are not the daemon's or Emacs's own).
+    pub fn closes_by_wrapping(&self) -> bool {
+        matches!(
+            self,
+            Stream::StringInput { .. }
+                | Stream::StringOutput { .. }
+                | Stream::TwoWay { .. }
+                | Stream::Synonym { .. }
+                | Stream::Broadcast { .. }
+                | Stream::Concatenated { .. }
+                | Stream::Echo { .. }
+        )
+    }
+
     pub fn for_each_child(&self, mut visit: impl FnMut(Value)) {
         match self {
             Stream::TwoWay { input, output } => {
@@ -62,7 +106,14 @@ impl Stream {
                 visit(*output);
             }
             Stream::Synonym { symbol } => visit(Value::Symbol(*symbol)),
-            Stream::Broadcast { streams } => streams.iter().copied().for_each(visit),
+            Stream::Broadcast { streams } | Stream::Concatenated { streams, .. } => {
+                streams.iter().copied().for_each(visit)
+            }
+            Stream::Echo { input, output, .. } => {
+                visit(*input);
+                visit(*output);
+            }
+            Stream::Closed(stream) => stream.for_each_child(visit),
             _ => {}
         }
     }

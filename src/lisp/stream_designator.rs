@@ -1,6 +1,7 @@
 //! Stream designators resolved to the stream that does the work: `T` and `NIL` stand for
 //! the standard streams, a two-way stream reads from its input and writes to its output,
-//! and a synonym stream is whatever stream its symbol holds when it is used.
+//! an echo stream writes to its output (and is read itself, to echo what is read), and a
+//! synonym stream is whatever stream its symbol holds when it is used.
 
 use super::error::{LispError, LispResult};
 use super::object::Object;
@@ -9,7 +10,7 @@ use super::thread::LispThread;
 use super::value::{SymRef, Value};
 use super::vm::Vm;
 
-/// How many two-way and synonym streams a resolution follows before it calls the chain
+/// How many two-way, echo and synonym streams a resolution follows before it calls the chain
 /// circular (a synonym stream of a symbol whose value is that same stream).
 const MAX_INDIRECTIONS: usize = 32;
 
@@ -56,9 +57,14 @@ impl Vm {
                     Direction::Input => *input,
                     Direction::Output => *output,
                 },
+                Some(Object::Stream(Stream::Echo { output, .. })) => match direction {
+                    Direction::Input => return Ok(stream),
+                    Direction::Output => *output,
+                },
                 Some(Object::Stream(Stream::Synonym { symbol })) => {
                     self.symbol_value(thread, *symbol)?
                 }
+                Some(Object::Stream(Stream::Closed(_))) => return Err(closed(self, stream)),
                 _ => return Ok(stream),
             };
         }
@@ -68,6 +74,11 @@ impl Vm {
         )))
     }
 
+    /// The error reading or writing a closed stream signals (SBCL's wording).
+    pub fn closed_stream_error(&self, stream: Value) -> LispError {
+        closed(self, stream)
+    }
+
     /// Makes a synonym stream of `symbol`.
     pub fn make_synonym_stream(&mut self, symbol: SymRef) -> LispResult<Value> {
         Ok(self
@@ -75,4 +86,14 @@ impl Vm {
             .heap
             .alloc(Object::Stream(Stream::Synonym { symbol }))?)
     }
+}
+
+fn closed(vm: &Vm, stream: Value) -> LispError {
+    LispError::new(
+        super::error::ErrorKind::StreamError(stream),
+        format!(
+            "{} is closed",
+            super::print::prin1_to_string(&vm.image, stream)
+        ),
+    )
 }

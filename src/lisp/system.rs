@@ -59,6 +59,7 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
     let stdin = image.heap.alloc(Object::Stream(Stream::StringInput {
         text: String::new(),
         position: 0,
+        from_file: false,
     }))?;
     let terminal = image.heap.alloc(Object::Stream(Stream::TwoWay {
         input: stdin,

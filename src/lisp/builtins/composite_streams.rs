@@ -1,7 +1,8 @@
 //! Streams made of streams (`MAKE-TWO-WAY-STREAM`, `MAKE-SYNONYM-STREAM`,
-//! `MAKE-BROADCAST-STREAM` and their readers)
-//! and the direction predicates `INPUT-STREAM-P` and `OUTPUT-STREAM-P`. Reading and
-//! writing go through them in `stream_designator`.
+//! `MAKE-BROADCAST-STREAM`, `MAKE-CONCATENATED-STREAM`, `MAKE-ECHO-STREAM` and their
+//! readers) and the direction predicates `INPUT-STREAM-P` and `OUTPUT-STREAM-P`. Writing
+//! goes through them in `stream_designator`; reading concatenated and echo streams is
+//! `composite_input`'s.
 
 use super::super::error::{LispError, LispResult};
 use super::super::image::Image;
@@ -64,8 +65,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         cl,
         "SYNONYM-STREAM-SYMBOL",
         (1, Some(1)),
-        |vm, _, a| match vm.image.object(a[0]) {
-            Some(Object::Stream(Stream::Synonym { symbol })) => value(Value::Symbol(*symbol)),
+        |vm, _, a| match as_made(vm, a[0]) {
+            Some(Stream::Synonym { symbol }) => value(Value::Symbol(*symbol)),
             _ => Err(LispError::type_error(a[0], "SYNONYM-STREAM")),
         },
     )?;
@@ -90,8 +91,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "BROADCAST-STREAM-STREAMS",
         (1, Some(1)),
         |vm, _, a| {
-            let streams = match vm.image.object(a[0]) {
-                Some(Object::Stream(Stream::Broadcast { streams })) => streams.clone(),
+            let streams = match as_made(vm, a[0]) {
+                Some(Stream::Broadcast { streams }) => streams.clone(),
                 _ => return Err(LispError::type_error(a[0], "BROADCAST-STREAM")),
             };
             value(vm.image.list(&streams)?)
@@ -100,10 +101,77 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(
         image,
         cl,
+        "MAKE-CONCATENATED-STREAM",
+        (0, None),
+        |vm, t, a| {
+            for stream in a {
+                if !directions(vm, t, *stream)?.0 {
+                    return Err(LispError::type_error(*stream, "(SATISFIES INPUT-STREAM-P)"));
+                }
+            }
+            let concatenated = Stream::Concatenated {
+                streams: a.to_vec(),
+                unread: String::new(),
+            };
+            value(vm.image.heap.alloc(Object::Stream(concatenated))?)
+        },
+    )?;
+    table.define(
+        image,
+        cl,
+        "CONCATENATED-STREAM-STREAMS",
+        (1, Some(1)),
+        |vm, _, a| {
+            let streams = match as_made(vm, a[0]) {
+                Some(Stream::Concatenated { streams, .. }) => streams.clone(),
+                _ => return Err(LispError::type_error(a[0], "CONCATENATED-STREAM")),
+            };
+            value(vm.image.list(&streams)?)
+        },
+    )?;
+    table.define(image, cl, "MAKE-ECHO-STREAM", (2, Some(2)), |vm, t, a| {
+        if !directions(vm, t, a[0])?.0 {
+            return Err(LispError::type_error(a[0], "(SATISFIES INPUT-STREAM-P)"));
+        }
+        if !directions(vm, t, a[1])?.1 {
+            return Err(LispError::type_error(a[1], "(SATISFIES OUTPUT-STREAM-P)"));
+        }
+        let echo = Stream::Echo {
+            input: a[0],
+            output: a[1],
+            echoed_ahead: 0,
+        };
+        value(vm.image.heap.alloc(Object::Stream(echo))?)
+    })?;
+    table.define(
+        image,
+        cl,
+        "ECHO-STREAM-INPUT-STREAM",
+        (1, Some(1)),
+        |vm, _, a| value(echo(vm, a[0])?.0),
+    )?;
+    table.define(
+        image,
+        cl,
+        "ECHO-STREAM-OUTPUT-STREAM",
+        (1, Some(1)),
+        |vm, _, a| value(echo(vm, a[0])?.1),
+    )?;
+    table.define(
+        image,
+        cl,
         "STREAM-ELEMENT-TYPE",
         (1, Some(1)),
         |vm, t, a| {
             directions(vm, t, a[0])?;
+            // SBCL's element type of a concatenated stream is its first stream's: NIL when
+            // it has none left.
+            if let Some(Object::Stream(Stream::Concatenated { streams, .. })) =
+                vm.image.object(a[0])
+                && streams.is_empty()
+            {
+                return value(Value::Nil);
+            }
             let resolved = vm
                 .output_stream(t, a[0])
                 .or_else(|_| vm.input_stream(t, Some(a[0])))?;
@@ -127,13 +195,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "%STREAM-MAY-WAIT-P",
         (1, Some(1)),
         |vm, t, a| {
-            let stream = vm.input_stream(t, Some(a[0]))?;
-            let may_wait = matches!(
-                vm.image.object(stream),
-                Some(Object::Stream(
-                    Stream::ConnectionInput { .. } | Stream::Socket(_)
-                ))
-            );
+            let may_wait = super::composite_input::may_wait(vm, t, a[0])?;
             value(vm.image.boolean(may_wait))
         },
     )?;
@@ -154,14 +216,18 @@ fn directions(vm: &Vm, thread: &LispThread, stream: Value) -> LispResult<(bool, 
         return Err(LispError::type_error(stream, "STREAM"));
     };
     Ok(match kind {
-        Stream::StringInput { .. } | Stream::ConnectionInput { .. } => (true, false),
+        Stream::StringInput { .. }
+        | Stream::ConnectionInput { .. }
+        | Stream::Concatenated { .. } => (true, false),
         Stream::ProcessOutput { .. }
         | Stream::ProcessError { .. }
         | Stream::Connection { .. }
         | Stream::StringOutput { .. }
         | Stream::FileOutput { .. }
         | Stream::Broadcast { .. } => (false, true),
-        Stream::Socket(_) | Stream::TwoWay { .. } => (true, true),
+        Stream::Socket(_) | Stream::TwoWay { .. } | Stream::Echo { .. } => (true, true),
+        // As in SBCL, a closed stream is neither.
+        Stream::Closed(_) => (false, false),
         Stream::Synonym { .. } => {
             let input = vm.input_stream(thread, Some(stream))?;
             let output = vm.output_stream(thread, stream)?;
@@ -173,9 +239,24 @@ fn directions(vm: &Vm, thread: &LispThread, stream: Value) -> LispResult<(bool, 
     })
 }
 
+fn echo(vm: &Vm, stream: Value) -> LispResult<(Value, Value)> {
+    match as_made(vm, stream) {
+        Some(Stream::Echo { input, output, .. }) => Ok((*input, *output)),
+        _ => Err(LispError::type_error(stream, "ECHO-STREAM")),
+    }
+}
+
 fn two_way(vm: &Vm, stream: Value) -> LispResult<(Value, Value)> {
-    match vm.image.object(stream) {
-        Some(Object::Stream(Stream::TwoWay { input, output })) => Ok((*input, *output)),
+    match as_made(vm, stream) {
+        Some(Stream::TwoWay { input, output }) => Ok((*input, *output)),
         _ => Err(LispError::type_error(stream, "TWO-WAY-STREAM")),
+    }
+}
+
+/// The stream `value` is, as it was made (a closed stream still answers its readers).
+fn as_made(vm: &Vm, value: Value) -> Option<&Stream> {
+    match vm.image.object(value) {
+        Some(Object::Stream(stream)) => Some(stream.as_made()),
+        _ => None,
     }
 }

@@ -88,11 +88,11 @@ fn open_input(vm: &mut Vm, name_value: Value, name: &str) -> LispResult<super::C
         .map_err(|error| file_error(vm, name_value, &format!("cannot open {name:?}: {error}")))?;
     vm.image.heap.grew(bytes.len())?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    value(
-        vm.image
-            .heap
-            .alloc(Object::Stream(Stream::StringInput { text, position: 0 }))?,
-    )
+    value(vm.image.heap.alloc(Object::Stream(Stream::StringInput {
+        text,
+        position: 0,
+        from_file: true,
+    }))?)
 }
 
 fn open_output(

@@ -1,9 +1,12 @@
-//! Hash tables.
+//! Hash tables: making them (with their sizing arguments), looking keys up, and the
+//! readers of a table's test, count and sizing.
 
 use super::super::equality;
 use super::super::error::{LispError, LispResult};
 use super::super::hash_table::{HashTable, HashTest};
+use super::super::hash_table_sizing::{RehashSize, Sizing};
 use super::super::image::Image;
+use super::super::number::Number;
 use super::super::object::Object;
 use super::super::thread::LispThread;
 use super::super::value::Value;
@@ -48,6 +51,29 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         let cl = vm.image.pkg.cl;
         value(Value::Symbol(vm.image.intern(name, cl)?))
     })?;
+    table.define(image, cl, "HASH-TABLE-SIZE", (1, Some(1)), |vm, _, a| {
+        let size = sizing(&vm.image, a[0])?.size;
+        value(Value::Fixnum(i64::try_from(size).unwrap_or(i64::MAX)))
+    })?;
+    table.define(
+        image,
+        cl,
+        "HASH-TABLE-REHASH-SIZE",
+        (1, Some(1)),
+        |vm, _, a| match sizing(&vm.image, a[0])?.rehash_size {
+            RehashSize::Add(amount) => {
+                value(Value::Fixnum(i64::try_from(amount).unwrap_or(i64::MAX)))
+            }
+            RehashSize::Scale(factor) => value(Value::Single(factor)),
+        },
+    )?;
+    table.define(
+        image,
+        cl,
+        "HASH-TABLE-REHASH-THRESHOLD",
+        (1, Some(1)),
+        |vm, _, a| value(Value::Single(sizing(&vm.image, a[0])?.rehash_threshold)),
+    )?;
     table.define(image, cl, "HASH-TABLE-P", (1, Some(1)), |vm, _, a| {
         let is = matches!(vm.image.object(a[0]), Some(Object::HashTable(_)));
         value(vm.image.boolean(is))
@@ -82,6 +108,67 @@ fn entries(image: &Image, table: Value) -> LispResult<Vec<(Value, Value)>> {
     }
 }
 
+fn sizing(image: &Image, table: Value) -> LispResult<Sizing> {
+    match image.object(table) {
+        Some(Object::HashTable(t)) => Ok(t.sizing),
+        _ => Err(LispError::type_error(table, "HASH-TABLE")),
+    }
+}
+
+/// The sizing `MAKE-HASH-TABLE`'s `:SIZE`, `:REHASH-SIZE` and `:REHASH-THRESHOLD` ask for,
+/// each checked against the type SBCL declares for it.
+fn requested_sizing(vm: &mut Vm, a: &[Value]) -> LispResult<Sizing> {
+    let defaults = Sizing::default();
+    let size = match keyword_arg(&mut vm.image, a, "SIZE")? {
+        None => defaults.size,
+        Some(given @ Value::Fixnum(n)) => {
+            usize::try_from(n).map_err(|_| LispError::type_error(given, "UNSIGNED-BYTE"))?
+        }
+        Some(other) => return Err(LispError::type_error(other, "UNSIGNED-BYTE")),
+    };
+    let rehash_size = match keyword_arg(&mut vm.image, a, "REHASH-SIZE")? {
+        None => defaults.rehash_size,
+        Some(given) => rehash_size(given)?,
+    };
+    let rehash_threshold = match keyword_arg(&mut vm.image, a, "REHASH-THRESHOLD")? {
+        None => defaults.rehash_threshold,
+        Some(given) => rehash_threshold(&vm.image, given)?,
+    };
+    Ok(Sizing::new(size, rehash_size, rehash_threshold))
+}
+
+fn rehash_size(given: Value) -> LispResult<RehashSize> {
+    let wrong = || {
+        LispError::type_error(
+            given,
+            "(OR (INTEGER 1) (SINGLE-FLOAT (1.0)) (DOUBLE-FLOAT (1.0d0)))",
+        )
+    };
+    match given {
+        Value::Fixnum(n) if n >= 1 => Ok(RehashSize::Add(n.unsigned_abs())),
+        Value::Single(f) if f > 1.0 => Ok(RehashSize::Scale(f)),
+        Value::Double(f) if f > 1.0 => Ok(RehashSize::Scale(f as f32)),
+        _ => Err(wrong()),
+    }
+}
+
+fn rehash_threshold(image: &Image, given: Value) -> LispResult<f32> {
+    let wrong = || {
+        LispError::type_error(
+            given,
+            "(OR (SINGLE-FLOAT 0.0 1.0) (DOUBLE-FLOAT 0.0d0 1.0d0) (RATIONAL 0 1))",
+        )
+    };
+    let Some(number) = Number::from_value(image, given) else {
+        return Err(wrong());
+    };
+    let threshold = number.to_f64();
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(wrong());
+    }
+    Ok(threshold as f32)
+}
+
 fn make_hash_table(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let test = match keyword_arg(&mut vm.image, a, "TEST")? {
         None => HashTest::Eql,
@@ -102,11 +189,9 @@ fn make_hash_table(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<C
             }
         }
     };
-    value(
-        vm.image
-            .heap
-            .alloc(Object::HashTable(HashTable::new(test)))?,
-    )
+    let mut table = HashTable::new(test);
+    table.sizing = requested_sizing(vm, a)?;
+    value(vm.image.heap.alloc(Object::HashTable(table))?)
 }
 
 /// The key's hash and the slot holding it, if present.

@@ -94,8 +94,14 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         "GET-OUTPUT-STREAM-STRING",
         (1, Some(1)),
         |vm, _, a| {
-            let text = match vm.image.object_mut(a[0]) {
-                Some(Object::Stream(Stream::StringOutput { text, column })) => {
+            // A closed string output stream still gives its text, as in SBCL.
+            let stream = match vm.image.object_mut(a[0]) {
+                Some(Object::Stream(Stream::Closed(made))) => Some(&mut **made),
+                Some(Object::Stream(stream)) => Some(stream),
+                _ => None,
+            };
+            let text = match stream {
+                Some(Stream::StringOutput { text, column }) => {
                     *column = 0;
                     std::mem::take(text)
                 }

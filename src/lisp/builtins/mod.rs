@@ -6,6 +6,7 @@
 
 mod args;
 mod arrays;
+mod composite_input;
 mod composite_streams;
 mod conditions;
 mod control;
@@ -13,6 +14,7 @@ mod directories;
 mod disassembly;
 mod dispatch;
 mod environment;
+mod file_positions;
 mod files;
 mod floats;
 mod hash;
@@ -143,6 +145,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     input::install(table, image)?;
     streams::install(table, image)?;
     composite_streams::install(table, image)?;
+    composite_input::install(table, image)?;
+    file_positions::install(table, image)?;
     control::install(table, image)?;
     reading::install(table, image)?;
     internal::install(table, image)?;

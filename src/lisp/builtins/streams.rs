@@ -1,8 +1,9 @@
 //! Stream functions beyond characters and strings: `CLOSE`, `OPEN-STREAM-P`, `LISTEN`,
 //! `FORCE-OUTPUT`, `FINISH-OUTPUT`, bytes (`READ-BYTE`, `WRITE-BYTE`) and sequences
 //! (`WRITE-SEQUENCE`, and `SWANKD::%READ-SEQUENCE-SOME` under prelude.lisp's
-//! `READ-SEQUENCE`). Socket streams do the real work (`socket_stream`); the other streams
-//! have nothing to flush or close, but file output streams (`files`).
+//! `READ-SEQUENCE`). Socket streams do the real work (`socket_stream`); file output
+//! streams flush and close their file (`files`); string and composite streams are closed
+//! by wrapping them (`Stream::Closed`), so that using them signals an error.
 
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::image::Image;
@@ -19,6 +20,13 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let swankd = image.pkg.swankd;
     table.define(image, cl, "CLOSE", (1, None), |vm, _, a| {
         expect_stream(vm, a[0])?;
+        if let Some(Object::Stream(stream)) = vm.image.object_mut(a[0])
+            && stream.closes_by_wrapping()
+        {
+            let made = std::mem::replace(stream, Stream::Broadcast { streams: vec![] });
+            *stream = Stream::Closed(Box::new(made));
+            return value(vm.image.t());
+        }
         if let Some(Object::Stream(Stream::FileOutput { writer, .. })) = vm.image.object_mut(a[0]) {
             let flushed = match writer.take() {
                 Some(mut writer) => std::io::Write::flush(&mut writer),
@@ -40,10 +48,12 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         expect_stream(vm, a[0])?;
         let open = !matches!(
             vm.image.object(a[0]),
-            Some(Object::Stream(Stream::Socket(socket))) if socket.closed
+            Some(Object::Stream(
+                Stream::FileOutput { writer: None, .. } | Stream::Closed(_)
+            ))
         ) && !matches!(
             vm.image.object(a[0]),
-            Some(Object::Stream(Stream::FileOutput { writer: None, .. }))
+            Some(Object::Stream(Stream::Socket(socket))) if socket.closed
         );
         value(vm.image.boolean(open))
     })?;
@@ -55,11 +65,15 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, cl, "LISTEN", (0, Some(1)), |vm, t, a| {
         let stream = vm.input_stream(t, a.first().copied())?;
+        if super::composite_input::is_composite(vm, stream) {
+            let ready = super::composite_input::ready(vm, t, stream)?;
+            return value(vm.image.boolean(ready));
+        }
         let ready = match vm.socket_port(stream)? {
             Some(port) => vm.socket_listen(&*port),
             None => match vm.image.object(stream) {
                 Some(Object::Stream(
-                    Stream::StringInput { text, position }
+                    Stream::StringInput { text, position, .. }
                     | Stream::ConnectionInput {
                         buffered: text,
                         position,
@@ -201,16 +215,34 @@ fn write_sequence(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResu
 /// `(%READ-SEQUENCE-SOME SEQUENCE STREAM START END)`: stores what can be read now (at least
 /// one element unless the input ended) from START, and returns the index after the last
 /// one stored. Strings take characters; other sequences take bytes.
-fn read_sequence_some(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
+fn read_sequence_some(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let (sequence, stream) = (a[0], a[1]);
     let (start, end) = (expect_index(a[2])?, expect_index(a[3])?);
     if start >= end {
         return value(Value::Fixnum(start as i64));
     }
     let is_string = matches!(vm.image.object(sequence), Some(Object::String(_)));
-    let read = match vm.socket_port(stream)? {
-        Some(port) => vm.socket_read_some(stream, &*port, end - start, !is_string)?,
-        None => read_string_input(vm, stream, end - start)?,
+    let resolved = vm.input_stream(thread, Some(stream))?;
+    let read = if super::composite_input::is_composite(vm, resolved) {
+        let mut read = Vec::new();
+        while read.len() < end - start {
+            match super::composite_input::take_char(vm, thread, resolved, false)? {
+                super::composite_input::Taken::Char(c) => read.push(Value::Char(c)),
+                super::composite_input::Taken::End => break,
+                super::composite_input::Taken::NeedInput(waiting) if read.is_empty() => {
+                    let swankd = vm.image.pkg.swankd;
+                    let function = Value::Symbol(vm.image.intern("%READ-SEQUENCE-SOME", swankd)?);
+                    return super::input::await_input_then(vm, waiting, function, a);
+                }
+                super::composite_input::Taken::NeedInput(_) => break,
+            }
+        }
+        read
+    } else {
+        match vm.socket_port(stream)? {
+            Some(port) => vm.socket_read_some(stream, &*port, end - start, !is_string)?,
+            None => read_string_input(vm, stream, end - start)?,
+        }
     };
     let count = read.len();
     match vm.image.object_mut(sequence) {
@@ -235,7 +267,7 @@ fn read_sequence_some(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResul
 
 fn read_string_input(vm: &mut Vm, stream: Value, limit: usize) -> LispResult<Vec<Value>> {
     match vm.image.object_mut(stream) {
-        Some(Object::Stream(Stream::StringInput { text, position })) => {
+        Some(Object::Stream(Stream::StringInput { text, position, .. })) => {
             let rest = &text[*position..];
             let chars: Vec<char> = rest.chars().take(limit).collect();
             *position += chars.iter().map(|c| c.len_utf8()).sum::<usize>();

@@ -118,16 +118,18 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
             Some(Object::Closure(_) | Object::Builtin(_)) => sym(vm, "COMPILED-FUNCTION")?,
             Some(Object::Package(_)) => sym(vm, "PACKAGE")?,
             Some(Object::Condition(c)) => Value::Symbol(c.type_name),
-            Some(Object::Stream(super::super::stream::Stream::TwoWay { .. })) => {
-                sym(vm, "TWO-WAY-STREAM")?
+            Some(Object::Stream(stream)) => {
+                use super::super::stream::Stream;
+                let name = match stream.as_made() {
+                    Stream::TwoWay { .. } => "TWO-WAY-STREAM",
+                    Stream::Synonym { .. } => "SYNONYM-STREAM",
+                    Stream::Broadcast { .. } => "BROADCAST-STREAM",
+                    Stream::Concatenated { .. } => "CONCATENATED-STREAM",
+                    Stream::Echo { .. } => "ECHO-STREAM",
+                    _ => "STREAM",
+                };
+                sym(vm, name)?
             }
-            Some(Object::Stream(super::super::stream::Stream::Synonym { .. })) => {
-                sym(vm, "SYNONYM-STREAM")?
-            }
-            Some(Object::Stream(super::super::stream::Stream::Broadcast { .. })) => {
-                sym(vm, "BROADCAST-STREAM")?
-            }
-            Some(Object::Stream(_)) => sym(vm, "STREAM")?,
             Some(Object::Struct(s)) => vm
                 .image
                 .list_to_vec(s.layout)
