@@ -139,10 +139,7 @@ fn load_prelude(vm: &mut Vm) -> LispResult<()> {
     let mut thread = LispThread::new(0, "boot");
     let package = vm.image.package_object(cl)?;
     vm.bind_special(&mut thread, vm.image.sym.package_var, package);
-    let forms = read_all(vm, PRELUDE, cl)?;
-    for form in forms {
-        eval_to_completion(vm, &mut thread, form)?;
-    }
+    load_boot_source(vm, &mut thread, PRELUDE, cl)?;
     vm.reset_thread(&mut thread);
     load_clos(vm, &mut thread)
 }
@@ -151,11 +148,59 @@ fn load_prelude(vm: &mut Vm) -> LispResult<()> {
 /// standard names it defines are exported already).
 fn load_clos(vm: &mut Vm, thread: &mut LispThread) -> LispResult<()> {
     let swankd = vm.image.pkg.swankd;
-    for form in read_all(vm, CLOS, swankd)? {
-        eval_to_completion(vm, thread, form)?;
-    }
+    load_boot_source(vm, thread, CLOS, swankd)?;
     vm.reset_thread(thread);
     Ok(())
+}
+
+/// How much the heap may grow while boot forms run before garbage is collected.
+const BOOT_COLLECTION_INTERVAL: usize = 512 << 10;
+
+/// Reads and evaluates the forms of a source loaded at boot one by one, collecting garbage
+/// between forms every [`BOOT_COLLECTION_INTERVAL`] bytes. Most of what booting allocates
+/// (the source's forms, macro expansions) is garbage at once; collected only later, it would
+/// leave the heap's arenas several times larger than what stays alive, resident for the
+/// daemon's life.
+pub fn load_boot_source(
+    vm: &mut Vm,
+    thread: &mut LispThread,
+    text: &str,
+    package: PackageId,
+) -> LispResult<()> {
+    let options = read_options(vm);
+    let mut position = 0;
+    let mut collect_after = vm.image.heap.bytes() + BOOT_COLLECTION_INTERVAL;
+    loop {
+        let form = match reader::read_one(text, position, &options) {
+            Ok(Some((datum, end))) => {
+                position = end;
+                datum_to_value(&mut vm.image, &datum, package)?
+            }
+            Ok(None) => return Ok(()),
+            Err(error) => return Err(LispError::new(ErrorKind::ReaderError, error.to_string())),
+        };
+        eval_to_completion(vm, thread, form)?;
+        if vm.image.heap.bytes() >= collect_after {
+            collect_between_boot_forms(vm, thread);
+            collect_after = vm.image.heap.bytes() + BOOT_COLLECTION_INTERVAL;
+        }
+    }
+}
+
+/// A collection while booting: the roots are the interned symbols, the packages, and the
+/// boot thread's bindings and stack.
+fn collect_between_boot_forms(vm: &mut Vm, thread: &LispThread) {
+    let image = &mut vm.image;
+    let symbols: Vec<_> = image.packages.all_symbols().collect();
+    let mut pinned = image.package_objects();
+    pinned.extend_from_slice(&thread.stack);
+    pinned.extend(thread.bindings.iter().map(|(_, value)| *value));
+    image.heap.collect(|marker| {
+        for sym in symbols {
+            marker.value(Value::Symbol(sym));
+        }
+        marker.values(&pinned);
+    });
 }
 
 /// Reader options from the image's current settings: `*READ-EVAL*`, `*READ-BASE*` and the

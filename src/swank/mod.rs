@@ -211,9 +211,7 @@ fn load_source(vm: &mut Vm, package: &str, text: &str) -> LispResult<()> {
     let mut thread = LispThread::new(0, "boot");
     let package_object = vm.image.package_object(package)?;
     vm.bind_special(&mut thread, vm.image.sym.package_var, package_object);
-    for form in system::read_all(vm, text, package)? {
-        system::eval_to_completion(vm, &mut thread, form)?;
-    }
+    system::load_boot_source(vm, &mut thread, text, package)?;
     vm.reset_thread(&mut thread);
     Ok(())
 }
