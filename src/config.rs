@@ -206,7 +206,8 @@ pub enum LogFormat {
 /// Logging settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogConfig {
-    /// A `tracing_subscriber::EnvFilter` directive, already checked to parse.
+    /// A `tracing_subscriber::filter::Targets` directive (`info`, `swankd=debug,warn`),
+    /// already checked to parse.
     pub filter: String,
     pub format: LogFormat,
 }
@@ -328,7 +329,7 @@ impl Config {
             .clone()
             .or_else(|| environment.rust_log.clone())
             .unwrap_or_else(|| DEFAULT_LOG_FILTER.to_string());
-        if let Err(error) = tracing_subscriber::EnvFilter::try_new(&filter) {
+        if let Err(error) = filter.parse::<tracing_subscriber::filter::Targets>() {
             return Err(ConfigError::LogFilter {
                 filter,
                 reason: error.to_string(),

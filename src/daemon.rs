@@ -14,6 +14,9 @@ use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use tokio::signal::unix::{SignalKind, signal};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::config::{Config, LogConfig, LogFormat};
 use crate::events::ToInterpreter;
@@ -67,18 +70,19 @@ pub fn run(config: Config) -> Result<i32, DaemonError> {
 
 /// Sets up `tracing` to stderr. A second call (tests) keeps the first subscriber.
 fn init_logging(log: &LogConfig) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&log.filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = log
+        .filter
+        .parse::<Targets>()
+        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO));
     let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         // Its fallback report uses `eprintln!`, which panics once stderr is closed; a daemon
         // whose stderr went away must keep running.
-        .log_internal_errors(false)
-        .with_env_filter(filter);
+        .log_internal_errors(false);
     let _ = match log.format {
-        LogFormat::Plain => builder.try_init(),
-        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Plain => builder.finish().with(filter).try_init(),
+        LogFormat::Json => builder.json().finish().with(filter).try_init(),
     };
 }
 

@@ -154,7 +154,7 @@ fn load_clos(vm: &mut Vm, thread: &mut LispThread) -> LispResult<()> {
 }
 
 /// How much the heap may grow while boot forms run before garbage is collected.
-const BOOT_COLLECTION_INTERVAL: usize = 512 << 10;
+const BOOT_COLLECTION_INTERVAL: usize = 192 << 10;
 
 /// Reads and evaluates the forms of a source loaded at boot one by one, collecting garbage
 /// between forms every [`BOOT_COLLECTION_INTERVAL`] bytes. Most of what booting allocates
