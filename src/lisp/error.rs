@@ -40,9 +40,14 @@ pub enum ErrorKind {
     Condition(Value),
 }
 
-/// An error on its way to being signalled in a Lisp thread.
+/// An error on its way to being signalled in a Lisp thread. Its details are boxed so that
+/// a `LispResult` is hardly larger than its value: every builtin call returns one.
 #[derive(Debug, Clone)]
-pub struct LispError {
+pub struct LispError(Box<ErrorDetails>);
+
+/// What a [`LispError`] holds; its fields are reached through the error.
+#[derive(Debug, Clone)]
+pub struct ErrorDetails {
     pub kind: ErrorKind,
     /// The report text, when it does not depend on printing Lisp data.
     pub message: String,
@@ -53,14 +58,28 @@ pub struct LispError {
     pub arguments: Option<Vec<Value>>,
 }
 
+impl std::ops::Deref for LispError {
+    type Target = ErrorDetails;
+
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for LispError {
+    fn deref_mut(&mut self) -> &mut ErrorDetails {
+        &mut self.0
+    }
+}
+
 impl LispError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        LispError {
+        LispError(Box::new(ErrorDetails {
             kind,
             message: message.into(),
             unhandled: false,
             arguments: None,
-        }
+        }))
     }
 
     pub fn simple(message: impl Into<String>) -> Self {

@@ -210,11 +210,13 @@ impl Vm {
         let control = self.dispatch_builtin(thread, index, &args);
         thread.stack.truncate(return_to);
         let control = match control {
-            Err(LispError {
-                kind: ErrorKind::WouldBlock { stream, readiness },
-                ..
-            }) => self.await_stream(stream, readiness, callee, &args),
-            other => other,
+            Err(error) => match error.kind {
+                ErrorKind::WouldBlock { stream, readiness } => {
+                    self.await_stream(stream, readiness, callee, &args)
+                }
+                _ => Err(error),
+            },
+            ok => ok,
         };
         if args.capacity() <= KEPT_ARGUMENT_BUFFER {
             self.argument_buffer = args;
