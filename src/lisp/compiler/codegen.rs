@@ -79,15 +79,25 @@ fn generate_with_captures(
             mv: true,
         },
     );
+    // Compiled code lives as long as its function, often the daemon's whole life: no room
+    // to spare.
+    let mut code = builder.code;
+    code.shrink_to_fit();
+    let mut constants = builder.constants;
+    constants.shrink_to_fit();
+    let mut children = builder.children;
+    children.shrink_to_fit();
+    let mut local_names = builder.local_names;
+    local_names.shrink_to_fit();
     Rc::new(Proto {
         name: lambda.name,
-        code: builder.code,
-        constants: builder.constants,
-        children: builder.children,
+        code,
+        constants,
+        children,
         captures,
         shape,
         local_count: builder.next_slot,
-        local_names: builder.local_names,
+        local_names,
         macros: lambda.macros.clone(),
     })
 }
