@@ -1315,3 +1315,45 @@ fn repl_results_fit_the_window_width_emacs_sends() {
     );
     assert_eq!(client.next(), "(:return (:ok nil) 2)");
 }
+
+#[test]
+fn a_closed_connections_inspector_presentations_and_indentation_state_are_forgotten() {
+    let mut client = start();
+    let held_for = |id: u64| {
+        format!(
+            r#"(swank:interactive-eval "(mapcar (lambda (table) (nth-value 1 (gethash {id} table))) (list swank::*inspectors* swank::*presentations* swank::*indentation-sent*))")"#
+        )
+    };
+    client.rex("(swank:init-presentations)", ThreadSelector::Any, 1);
+    assert!(client.next().ends_with(" 1)"));
+    client.rex(r#"(swank:init-inspector "42")"#, ThreadSelector::Any, 2);
+    assert!(client.next().ends_with(" 2)"));
+    client.rex(
+        "(swank:update-indentation-information)",
+        ThreadSelector::Any,
+        3,
+    );
+    client.next();
+    client.rex(&held_for(1), ThreadSelector::Any, 4);
+    assert_eq!(client.next(), r#"(:return (:ok "=> (T T T)") 4)"#);
+
+    let sender = match &client.runtime {
+        Some(runtime) => runtime.sender.clone(),
+        None => panic!("no runtime"),
+    };
+    sender
+        .send(ToInterpreter::Disconnected { connection: 1 })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (outbox, replies) = tokio::sync::mpsc::channel(1024);
+    sender
+        .send(ToInterpreter::Connected {
+            connection: 2,
+            peer: "test".into(),
+            outbox: Outbox::new(outbox),
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    client.connection = 2;
+    client.replies = replies;
+    client.rex(&held_for(1), ThreadSelector::Any, 5);
+    assert_eq!(client.next(), r#"(:return (:ok "=> (NIL NIL NIL)") 5)"#);
+}

@@ -4,6 +4,7 @@
 
 (defvar *indentation-sent* (make-hash-table)
   "Connection id -> (GENERATION . hash table of macro name -> spec last sent).")
+(pushnew '*indentation-sent* swankd::*per-connection-tables*)
 
 (defun indentation-spec (arglist)
   "SLIME's spec for a macro with lambda list ARGLIST: 4 (or (\"&whole\" 4) for a

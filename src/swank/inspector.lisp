@@ -4,6 +4,7 @@
 ;;;; The state (current object, its parts, history) is one per connection.
 
 (defvar *inspectors* (make-hash-table) "Connection id -> its inspector state.")
+(pushnew '*inspectors* swankd::*per-connection-tables*)
 
 (defun inspector-state ()
   "The calling connection's state: a list (OBJECT PARTS HISTORY FORWARD ACTIONS), made on

@@ -5,6 +5,7 @@
 mod apropos;
 mod compile_notes;
 mod completion;
+mod connection_state;
 mod debugger;
 mod definitions;
 mod host;

@@ -12,9 +12,14 @@
 as a list."
   (swankd::%eval-forms-as-unit string "the region"))
 
+(defvar swankd::*per-connection-tables* nil
+  "Variables whose values are hash tables keyed by connection id: when a connection
+closes, its entry is removed from each.")
+
 (defvar *presentations* (make-hash-table)
   "Connection id -> (NEXT-ID . table of presented objects by id), for connections that
 turned presentations on.")
+(pushnew '*presentations* swankd::*per-connection-tables*)
 
 (defun presentation-table ()
   (let ((id (swankd::%connection-id)))

@@ -435,6 +435,7 @@ impl Session {
         removed.outbox.close();
         tracing::info!(connection, "client disconnected");
         self.repl_queues.remove(&connection);
+        super::connection_state::forget_connection(&mut self.vm, connection);
         let threads = self.sched().threads_of(connection);
         for id in threads {
             self.retire_thread(id, None);

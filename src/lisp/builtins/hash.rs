@@ -20,12 +20,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "GETHASH", (2, Some(3)), gethash)?;
     table.define(image, swankd, "%PUTHASH", (3, Some(3)), puthash)?;
     table.define(image, cl, "REMHASH", (2, Some(2)), |vm, _, a| {
-        let (key, table) = (a[0], a[1]);
-        let (hash, slot) = locate(&vm.image, table, key)?;
-        if let (Some(slot), Some(Object::HashTable(t))) = (slot, vm.image.object_mut(table)) {
-            t.remove_at(hash, slot);
-        }
-        value(vm.image.boolean(slot.is_some()))
+        let removed = remove_key(&mut vm.image, a[1], a[0])?;
+        value(vm.image.boolean(removed))
     })?;
     table.define(image, cl, "HASH-TABLE-COUNT", (1, Some(1)), |vm, _, a| {
         value(Value::Fixnum(entries(&vm.image, a[0])?.len() as i64))
@@ -192,6 +188,15 @@ fn make_hash_table(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<C
     let mut table = HashTable::new(test);
     table.sizing = requested_sizing(vm, a)?;
     value(vm.image.heap.alloc(Object::HashTable(table))?)
+}
+
+/// `REMHASH`: removes `key`'s entry from `table`; whether there was one.
+pub fn remove_key(image: &mut Image, table: Value, key: Value) -> LispResult<bool> {
+    let (hash, slot) = locate(image, table, key)?;
+    if let (Some(slot), Some(Object::HashTable(t))) = (slot, image.object_mut(table)) {
+        t.remove_at(hash, slot);
+    }
+    Ok(slot.is_some())
 }
 
 /// The key's hash and the slot holding it, if present.

@@ -17,7 +17,7 @@ mod environment;
 mod file_positions;
 mod files;
 mod floats;
-mod hash;
+pub mod hash;
 mod input;
 mod instances;
 mod internal;
