@@ -77,6 +77,7 @@ pub enum Op {
     MvFromList,
     Add,
     Sub,
+    Mul,
     Lt,
     Gt,
     Le,

@@ -464,6 +464,7 @@ impl<'h> Analyzer<'h> {
             1 if sym == s.not_ || sym == s.null => Primitive::Not,
             2 if sym == s.plus => Primitive::Add,
             2 if sym == s.minus => Primitive::Sub,
+            2 if sym == s.star => Primitive::Mul,
             2 if sym == s.less => Primitive::Lt,
             2 if sym == s.greater => Primitive::Gt,
             2 if sym == s.less_equal => Primitive::Le,

@@ -530,6 +530,7 @@ fn primitive_op(primitive: Primitive) -> Op {
     match primitive {
         Primitive::Add => Op::Add,
         Primitive::Sub => Op::Sub,
+        Primitive::Mul => Op::Mul,
         Primitive::Lt => Op::Lt,
         Primitive::Gt => Op::Gt,
         Primitive::Le => Op::Le,

@@ -42,6 +42,7 @@ pub enum Binding {
 pub enum Primitive {
     Add,
     Sub,
+    Mul,
     Lt,
     Gt,
     Le,

@@ -579,6 +579,7 @@ impl Vm {
                     }
                     Op::Add => self.arith_op(thread, Arith::Add)?,
                     Op::Sub => self.arith_op(thread, Arith::Sub)?,
+                    Op::Mul => self.arith_op(thread, Arith::Mul)?,
                     Op::Lt => self.compare_op(thread, |o| o == std::cmp::Ordering::Less)?,
                     Op::Gt => self.compare_op(thread, |o| o == std::cmp::Ordering::Greater)?,
                     Op::Le => self.compare_op(thread, |o| o != std::cmp::Ordering::Greater)?,
@@ -749,6 +750,7 @@ impl Vm {
             let result = match op {
                 Arith::Add => x.checked_add(*y),
                 Arith::Sub => x.checked_sub(*y),
+                Arith::Mul => x.checked_mul(*y),
                 _ => None,
             };
             if let Some(result) = result {
@@ -763,6 +765,7 @@ impl Vm {
         let result = match (a, b, op) {
             (Value::Fixnum(x), Value::Fixnum(y), Arith::Add) => x.checked_add(y).map(Value::Fixnum),
             (Value::Fixnum(x), Value::Fixnum(y), Arith::Sub) => x.checked_sub(y).map(Value::Fixnum),
+            (Value::Fixnum(x), Value::Fixnum(y), Arith::Mul) => x.checked_mul(y).map(Value::Fixnum),
             _ => None,
         };
         let result = match result {
