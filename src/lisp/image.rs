@@ -141,6 +141,7 @@ well_known_symbols! {
     class_property = swankd "%CLASS",
     class_epoch = swankd "*CLASS-EPOCH*",
     generic_function_code = swankd "%GENERIC-FUNCTION",
+    format_error = swankd "FORMAT-ERROR",
     print_object_to_string = swankd "%PRINT-OBJECT-TO-STRING",
     gf_call_slow = swankd "%GF-CALL-SLOW",
     slot_value_slow = swankd "%SLOT-VALUE-SLOW",
