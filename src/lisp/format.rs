@@ -1,5 +1,10 @@
 //! `FORMAT` directives.
 
+mod error;
+mod fields;
+mod floats;
+mod flonum;
+mod justify;
 pub mod numerals;
 mod pretty;
 
@@ -16,6 +21,9 @@ use super::printer::pretty::Document;
 use super::thread::LispThread;
 use super::value::Value;
 use super::vm::Vm;
+pub use error::FormatError;
+use error::{FormatResult, format_error};
+use fields::Field;
 
 /// Parsed prefix parameters and modifiers of one directive.
 #[derive(Debug, Default)]
@@ -37,8 +45,8 @@ enum Param {
 }
 
 struct Formatter<'a> {
-    vm: &'a Vm,
-    thread: &'a LispThread,
+    vm: &'a mut Vm,
+    thread: &'a mut LispThread,
     /// Text printed since the last pretty-printing directive (all of it without one).
     out: String,
     column_base: usize,
@@ -80,8 +88,8 @@ impl ControlCache {
 
 /// Formats `control` with `args`; `column` is where the destination's output continues.
 pub fn format(
-    vm: &Vm,
-    thread: &LispThread,
+    vm: &mut Vm,
+    thread: &mut LispThread,
     control: &[char],
     args: &[Value],
     column: usize,
@@ -96,15 +104,17 @@ pub fn format(
         block_end: Cell::new(None),
     };
     let mut arg_index = 0;
-    formatter.run(control, args, &mut arg_index)?;
-    Ok(formatter.finish())
+    match formatter.run(control, args, &mut arg_index) {
+        Ok(_) => Ok(formatter.finish()),
+        Err(failure) => Err(failure.into_lisp(formatter.vm)),
+    }
 }
 
 /// `format`, for a destination with a logical block open on it: the output as a document
 /// whose newlines and values join that block's layout.
 pub fn format_in_block(
-    vm: &Vm,
-    thread: &LispThread,
+    vm: &mut Vm,
+    thread: &mut LispThread,
     control: &[char],
     args: &[Value],
     column: usize,
@@ -119,12 +129,10 @@ pub fn format_in_block(
         block_end: Cell::new(None),
     };
     let mut arg_index = 0;
-    formatter.run(control, args, &mut arg_index)?;
-    Ok(formatter.finish_nested())
-}
-
-fn format_error(message: &str) -> LispError {
-    LispError::simple(format!("error in FORMAT: {message}"))
+    match formatter.run(control, args, &mut arg_index) {
+        Ok(_) => Ok(formatter.finish_nested()),
+        Err(failure) => Err(failure.into_lisp(formatter.vm)),
+    }
 }
 
 impl Formatter<'_> {
@@ -141,7 +149,7 @@ impl Formatter<'_> {
         super::print::print_to_string(&self.vm.image, arg, &options)
     }
 
-    fn next_arg(&self, args: &[Value], index: &mut usize) -> LispResult<Value> {
+    fn next_arg(&self, args: &[Value], index: &mut usize) -> FormatResult<Value> {
         if self.block_ends_at(args, *index) {
             return Err(format_error("the logical block's list ended"));
         }
@@ -154,7 +162,7 @@ impl Formatter<'_> {
     }
 
     /// Runs directives; returns `true` when `~^` ended the iteration.
-    fn run(&mut self, chars: &[char], args: &[Value], index: &mut usize) -> LispResult<bool> {
+    fn run(&mut self, chars: &[char], args: &[Value], index: &mut usize) -> FormatResult<bool> {
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i];
@@ -170,15 +178,18 @@ impl Formatter<'_> {
                 'A' | 'S' => {
                     let arg = self.next_arg(args, index)?;
                     let escape = !directive.kind.eq_ignore_ascii_case(&'A');
-                    if arg.is_nil() && directive.colon && !escape {
-                        self.pad("()", &directive);
-                    } else if directive.params.is_empty() {
+                    if directive.params.is_empty() && !(arg.is_nil() && directive.colon) {
                         if let Some(text) = self.print_argument(arg, escape) {
                             self.out.push_str(&text);
                         }
                     } else {
-                        let text = self.printed(arg, escape);
-                        self.pad(&text, &directive);
+                        let text = if arg.is_nil() && directive.colon {
+                            "()".to_string()
+                        } else {
+                            self.printed(arg, escape)
+                        };
+                        let padded = Field::of_directive(&directive)?.apply(&text)?;
+                        self.out.push_str(&padded);
                     }
                 }
                 'D' | 'B' | 'O' | 'X' => {
@@ -198,8 +209,8 @@ impl Formatter<'_> {
                         let _ = write!(self.out, "{n}");
                         continue;
                     }
-                    let text = self.integer(arg, base, &directive);
-                    self.pad(&text, &directive);
+                    let text = self.integer(arg, base, &directive, 0)?;
+                    self.out.push_str(&text);
                 }
                 'R' => {
                     let arg = self.next_arg(args, index)?;
@@ -212,17 +223,21 @@ impl Formatter<'_> {
                             continue;
                         }
                     };
-                    let text = self.integer(arg, base, &Directive::default());
+                    let text = self.integer(arg, base, &directive, 1)?;
                     self.out.push_str(&text);
                 }
                 'C' => {
                     let arg = self.next_arg(args, index)?;
-                    match arg {
-                        Value::Char(c) if directive.at => {
-                            self.out.push_str(&printer::format_char_readably(c))
-                        }
-                        Value::Char(c) => self.out.push(c),
-                        other => return Err(LispError::type_error(other, "CHARACTER")),
+                    let Value::Char(c) = arg else {
+                        let shown = self.vm.prin1_string(self.thread, arg);
+                        return Err(format_error(format!("{shown} is not of type CHARACTER.")));
+                    };
+                    if directive.colon {
+                        self.out.push_str(&fields::named_character(c));
+                    } else if directive.at {
+                        self.out.push_str(&printer::format_char_readably(c));
+                    } else {
+                        self.out.push(c);
                     }
                 }
                 'W' => {
@@ -320,8 +335,13 @@ impl Formatter<'_> {
                     } else {
                         let arg = self.next_arg(args, index)?;
                         match arg {
-                            Value::Fixnum(n) if n >= 0 => n as usize,
-                            other => return Err(LispError::type_error(other, "INTEGER")),
+                            Value::Fixnum(n) => usize::try_from(n).unwrap_or(usize::MAX),
+                            other => {
+                                let shown = self.vm.princ_string(self.thread, other);
+                                return Err(format_error(format!(
+                                    "The argument to ~~[ is not an integer: {shown}"
+                                )));
+                            }
                         }
                     };
                     let clause = clauses.get(chosen).or_else(|| {
@@ -398,11 +418,11 @@ impl Formatter<'_> {
                 }
                 'F' | 'E' | 'G' | '$' => {
                     let arg = self.next_arg(args, index)?;
-                    let text = self.float(arg, &directive)?;
-                    self.pad(&text, &directive);
+                    let text = self.float_directive(arg, &directive)?;
+                    self.out.push_str(&text);
                 }
                 other => {
-                    return Err(LispError::unsupported(format!("FORMAT directive ~{other}")));
+                    return Err(format_error(format!("Unknown format directive ~{other}")));
                 }
             }
         }
@@ -418,7 +438,7 @@ impl Formatter<'_> {
         index: &mut usize,
         sublists: bool,
         limit: usize,
-    ) -> LispResult<()> {
+    ) -> FormatResult<()> {
         let mut rounds = 0;
         while *index < items.len() && rounds < limit {
             rounds += 1;
@@ -451,7 +471,7 @@ impl Formatter<'_> {
         directive: &mut Directive,
         args: &[Value],
         index: &mut usize,
-    ) -> LispResult<()> {
+    ) -> FormatResult<()> {
         // A count or a width asks for that much text: no more than the heap has room for.
         let room = self
             .vm
@@ -469,7 +489,9 @@ impl Formatter<'_> {
                         Value::Fixnum(n) => Some(Param::Number(n)),
                         Value::Char(c) => Some(Param::Char(c)),
                         other => {
-                            return Err(LispError::type_error(other, "(OR INTEGER CHARACTER)"));
+                            return Err(
+                                LispError::type_error(other, "(OR INTEGER CHARACTER)").into()
+                            );
                         }
                     };
                 }
@@ -499,10 +521,13 @@ impl Formatter<'_> {
     }
 
     /// `~R`, `~:R`, `~@R`, `~:@R` without a radix: the integer in words or Roman numerals.
-    fn numeral(&self, arg: Value, directive: &Directive) -> LispResult<String> {
+    fn numeral(&self, arg: Value, directive: &Directive) -> FormatResult<String> {
         let n = match Number::from_value(&self.vm.image, arg) {
             Some(Number::Integer(n)) => i128::try_from(&n).ok(),
-            _ => return Err(LispError::type_error(arg, "INTEGER")),
+            _ => {
+                let shown = self.vm.prin1_string(self.thread, arg);
+                return Err(format_error(format!("{shown} is not of type INTEGER.")));
+            }
         };
         let text = n.and_then(|n| match (directive.colon, directive.at) {
             (false, false) => numerals::cardinal(n),
@@ -512,11 +537,20 @@ impl Formatter<'_> {
         });
         text.ok_or_else(|| {
             let shown = self.vm.princ_string(self.thread, arg);
-            format_error(&format!("~R cannot write {shown} that way"))
+            format_error(format!("~R cannot write {shown} that way"))
         })
     }
 
-    fn integer(&self, arg: Value, base: u32, directive: &Directive) -> String {
+    /// `~D`, `~B`, `~O`, `~X` and `~R` with a radix: the integer with its sign (`@`) and digit
+    /// groups (`:`), right-aligned in `mincol,padchar,commachar,comma-interval` (the
+    /// parameters from `first`); anything else as PRINC prints it.
+    fn integer(
+        &self,
+        arg: Value,
+        base: u32,
+        directive: &Directive,
+        first: usize,
+    ) -> FormatResult<String> {
         let digits = match arg {
             Value::Fixnum(n) if base == 10 => Some(n.to_string()),
             _ => match Number::from_value(&self.vm.image, arg) {
@@ -524,92 +558,27 @@ impl Formatter<'_> {
                 _ => None,
             },
         };
-        match digits {
-            Some(mut text) => {
-                if directive.at && !text.starts_with('-') {
-                    text.insert(0, '+');
-                }
-                if directive.colon {
-                    text = group_digits(&text);
-                }
-                text
-            }
-            _ => self.vm.princ_string(self.thread, arg),
+        let Some(mut text) = digits else {
+            let mut options = self.vm.print_options(self.thread, false);
+            options.base = base;
+            options.radix = false;
+            return Ok(super::print::print_to_string(&self.vm.image, arg, &options));
+        };
+        let mincol = fields::integer_param(directive, first, 0)?;
+        let padchar = fields::char_param(directive, first + 1, ' ')?;
+        let comma = fields::char_param(directive, first + 2, ',')?;
+        let interval = fields::integer_param(directive, first + 3, 3)?;
+        if directive.colon {
+            text = fields::group_digits(&text, comma, interval)?;
         }
-    }
-
-    fn float(&self, arg: Value, directive: &Directive) -> LispResult<String> {
-        let number = Number::from_value(&self.vm.image, arg)
-            .ok_or_else(|| LispError::type_error(arg, "REAL"))?;
-        let value = number.to_f64();
-        let digits = match directive.params.get(1) {
-            Some(Some(Param::Number(d))) if *d >= 0 => Some(*d as usize),
-            _ => None,
-        };
-        Ok(match directive.kind.to_ascii_uppercase() {
-            '$' => {
-                let digits = match directive.params.first() {
-                    Some(Some(Param::Number(d))) if *d >= 0 => *d as usize,
-                    _ => 2,
-                };
-                format!("{value:.digits$}")
-            }
-            _ => match (digits, number) {
-                (Some(d), _) => format!("{value:.d$}"),
-                // A single float prints its own shortest digits, not its double's.
-                (None, Number::Single(f)) if !printer::format_single(f).contains('e') => {
-                    printer::format_single(f)
-                }
-                // A rational prints as the single float it converts to, as in SBCL.
-                (None, Number::Integer(_) | Number::Ratio(_))
-                    if !printer::format_single(value as f32).contains('e') =>
-                {
-                    printer::format_single(value as f32)
-                }
-                (None, _) => printer::format_double(value)
-                    .trim_end_matches("d0")
-                    .to_string(),
-            },
-        })
-    }
-
-    /// Pads to `mincol` (first parameter); `@` pads on the left.
-    fn pad(&mut self, text: &str, directive: &Directive) {
-        let mincol = match directive.params.first() {
-            Some(Some(Param::Number(n))) if *n > 0 => *n as usize,
-            _ => 0,
-        };
-        let padchar = match directive.params.get(
-            if matches!(
-                directive.kind,
-                'D' | 'd' | 'B' | 'b' | 'O' | 'o' | 'X' | 'x'
-            ) {
-                1
-            } else {
-                3
-            },
-        ) {
-            Some(Some(Param::Char(c))) => *c,
-            _ => ' ',
-        };
-        let len = text.chars().count();
-        let padding: String = std::iter::repeat_n(padchar, mincol.saturating_sub(len)).collect();
-        let left = directive.at
-            || matches!(
-                directive.kind.to_ascii_uppercase(),
-                'D' | 'B' | 'O' | 'X' | 'F' | '$'
-            );
-        if left {
-            self.out.push_str(&padding);
-            self.out.push_str(text);
-        } else {
-            self.out.push_str(text);
-            self.out.push_str(&padding);
+        if directive.at && !text.starts_with('-') {
+            text.insert(0, '+');
         }
+        Field::right_aligned(mincol, padchar).apply(&text)
     }
 }
 
-fn parse_directive(chars: &[char], mut i: usize) -> LispResult<(Directive, usize)> {
+fn parse_directive(chars: &[char], mut i: usize) -> FormatResult<(Directive, usize)> {
     let mut directive = Directive::default();
     loop {
         let param = match chars.get(i) {
@@ -671,7 +640,12 @@ fn parse_directive(chars: &[char], mut i: usize) -> LispResult<(Directive, usize
 
 /// Finds the directive closing a `~{` or `~(` that opened just before `start`: returns the
 /// index where the body ends and the index after the closing directive.
-fn find_close(chars: &[char], start: usize, open: char, close: char) -> LispResult<(usize, usize)> {
+fn find_close(
+    chars: &[char],
+    start: usize,
+    open: char,
+    close: char,
+) -> FormatResult<(usize, usize)> {
     let mut depth = 0;
     let mut i = start;
     while i < chars.len() {
@@ -690,13 +664,13 @@ fn find_close(chars: &[char], start: usize, open: char, close: char) -> LispResu
             i += 1;
         }
     }
-    Err(format_error(&format!("no matching ~{close}")))
+    Err(format_error(format!("no matching ~{close}")))
 }
 
 /// Splits the clauses of `~[...~]`; each clause says whether `~:;` (default) introduced it.
 type Clauses = Vec<(Vec<char>, bool)>;
 
-fn split_clauses(chars: &[char], start: usize) -> LispResult<(Clauses, usize)> {
+fn split_clauses(chars: &[char], start: usize) -> FormatResult<(Clauses, usize)> {
     let mut clauses = Vec::new();
     let mut depth = 0;
     let mut clause_start = start;
@@ -745,19 +719,4 @@ fn capitalize_words(text: &str) -> String {
         }
     }
     out
-}
-
-fn group_digits(text: &str) -> String {
-    let (sign, digits) = match text.strip_prefix(['-', '+']) {
-        Some(rest) => (&text[..1], rest),
-        None => ("", text),
-    };
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped}")
 }

@@ -171,6 +171,8 @@ impl Vm {
             pretty: get(s.print_pretty)
                 .truthy()
                 .then(|| self.line_settings(thread, 0)),
+            array: get(s.print_array).truthy(),
+            gensym: get(s.print_gensym).truthy(),
         }
     }
 

@@ -781,6 +781,7 @@ innermost first."
 (swankd::%define-condition-type 'reader-error '(parse-error stream-error) nil nil)
 (swankd::%define-condition-type 'package-error '(error) '((package :package nil)) nil)
 (swankd::%define-condition-type 'file-error '(error) '((pathname :pathname nil)) nil)
+(swankd::%define-condition-type 'swankd::format-error '(error) nil nil)
 
 (defun simple-condition-format-control (c) (swankd::%condition-slot c 'format-control))
 (defun simple-condition-format-arguments (c) (swankd::%condition-slot c 'format-arguments))

@@ -9,6 +9,7 @@
 mod pretty_dispatch;
 mod pretty_forms;
 mod pretty_lists;
+mod unreadable_arrays;
 
 use super::image::Image;
 use super::object::{Object, StructObject};
@@ -45,6 +46,10 @@ pub struct PrintOptions {
     pub circle: bool,
     /// With `*PRINT-PRETTY*`: the margins and start column to break lines for.
     pub pretty: Option<LineSettings>,
+    /// `*PRINT-ARRAY*`: vectors and arrays other than strings print their elements.
+    pub array: bool,
+    /// `*PRINT-GENSYM*`: uninterned symbols print with `#:` when escaping.
+    pub gensym: bool,
 }
 
 impl PrintOptions {
@@ -61,6 +66,8 @@ impl PrintOptions {
             max_chars: 16 << 20,
             circle: false,
             pretty: None,
+            array: true,
+            gensym: true,
         }
     }
 
@@ -228,7 +235,8 @@ impl Printer<'_> {
             return;
         }
         match symbol.package {
-            None => self.out.push_str("#:"),
+            None if self.options.gensym || self.options.readably => self.out.push_str("#:"),
+            None => {}
             Some(home) if home == image.pkg.keyword => self.out.push(':'),
             Some(home) => {
                 let accessible = self
@@ -538,6 +546,9 @@ impl Printer<'_> {
                 let text = printer::format_ratio(q, self.options.base, self.options.radix);
                 self.out.push_str(&text);
             }
+            Object::Vector(vector) if self.arrays_unreadable() => {
+                self.unreadable_vector(vector, r);
+            }
             Object::Vector(vector) if self.lays_out(depth) => {
                 self.pretty_vector(vector.active(), depth);
             }
@@ -563,6 +574,9 @@ impl Printer<'_> {
                     }
                 }
                 self.out.push(')');
+            }
+            Object::Array(array) if self.arrays_unreadable() => {
+                self.unreadable_array(&array.dimensions, r);
             }
             Object::Array(array) if self.lays_out(depth) => {
                 self.pretty_array(&array.dimensions, &array.items, depth)

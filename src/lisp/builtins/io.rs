@@ -5,7 +5,6 @@ use std::rc::Rc;
 use super::super::error::{LispError, LispResult};
 use super::super::image::Image;
 use super::super::object::Object;
-use super::super::print::PrintCase;
 use super::super::stream::Stream;
 use super::super::thread::LispThread;
 use super::super::value::Value;
@@ -34,7 +33,6 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "PRINT", (1, Some(2)), |vm, t, a| {
         print_with(vm, t, a, true, "\n", " ")
     })?;
-    table.define(image, cl, "WRITE", (1, None), write)?;
     table.define(image, cl, "TERPRI", (0, Some(1)), |vm, t, a| {
         let stream = vm.output_stream(t, a.first().copied().unwrap_or(Value::Nil))?;
         vm.write_text(stream, "\n")?;
@@ -148,85 +146,6 @@ fn print_between(
         vm.write_text(stream, after)?;
     }
     Ok(())
-}
-
-/// `WRITE`: PRIN1 or PRINC with the printer variables its keywords name taken from them.
-fn write(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Control> {
-    let keys = &args[1..];
-    let mut key = |name: &str| super::keyword_arg(&mut vm.image, keys, name);
-    let stream = key("STREAM")?.unwrap_or(Value::Nil);
-    let escape = key("ESCAPE")?;
-    let pretty = key("PRETTY")?;
-    let right_margin = key("RIGHT-MARGIN")?;
-    let miser_width = key("MISER-WIDTH")?;
-    let lines = key("LINES")?;
-    let length = key("LENGTH")?;
-    let level = key("LEVEL")?;
-    let circle = key("CIRCLE")?;
-    let readably = key("READABLY")?;
-    let radix = key("RADIX")?;
-    let base = key("BASE")?;
-    let case = key("CASE")?;
-    let stream = vm.output_stream(thread, stream)?;
-    let escape = match escape {
-        Some(escape) => escape.truthy(),
-        None => vm.symbol_value(thread, vm.image.sym.print_escape)?.truthy(),
-    };
-    let preparation = vm.prepare_printing(thread, &args[..1], &[escape])?;
-    let column = vm.stream_column(stream);
-    let mut options = vm.print_options_at(thread, escape, column);
-    let count = |v: Value| match v {
-        Value::Fixnum(n) if n >= 0 => Some(n as usize),
-        _ => None,
-    };
-    if let Some(pretty) = pretty {
-        options.pretty = pretty.truthy().then(|| vm.line_settings(thread, column));
-    }
-    if let Some(settings) = options.pretty.as_mut() {
-        if let Some(margin) = right_margin {
-            settings.right_margin = count(margin).unwrap_or(80);
-        }
-        if let Some(width) = miser_width {
-            settings.miser_width = count(width);
-        }
-        if let Some(lines) = lines {
-            settings.max_lines = count(lines);
-        }
-    }
-    if let Some(length) = length {
-        options.length = count(length);
-    }
-    if let Some(level) = level {
-        options.level = count(level);
-    }
-    if let Some(circle) = circle {
-        options.circle = circle.truthy();
-    }
-    if let Some(readably) = readably {
-        options.readably = readably.truthy();
-    }
-    if let Some(radix) = radix {
-        options.radix = radix.truthy();
-    }
-    if let Some(Value::Fixnum(base)) = base
-        && (2..=36).contains(&base)
-    {
-        options.base = base as u32;
-    }
-    if let Some(Value::Symbol(case)) = case {
-        let s = &vm.image.sym;
-        options.case = if case == s.downcase {
-            PrintCase::Downcase
-        } else if case == s.capitalize {
-            PrintCase::Capitalize
-        } else {
-            PrintCase::Upcase
-        };
-    }
-    let printed = vm.write_printed(stream, args[0], &options);
-    vm.finish_printing(preparation);
-    printed?;
-    value(args[0])
 }
 
 fn write_string(

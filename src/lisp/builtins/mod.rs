@@ -39,6 +39,7 @@ mod structs;
 mod symbols;
 mod text;
 mod types;
+mod write;
 
 pub use args::*;
 pub use control::compile_to_function;
@@ -138,6 +139,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     multidim::install(table, image)?;
     hash::install(table, image)?;
     io::install(table, image)?;
+    write::install(table, image)?;
     pretty::install(table, image)?;
     files::install(table, image)?;
     pathnames::install(table, image)?;

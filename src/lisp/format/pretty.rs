@@ -5,11 +5,11 @@
 //! Output is text until one of them appears; from then on it gathers in a pretty-printing
 //! document (the text so far first), which `finish` breaks into lines.
 
-use super::super::error::{LispError, LispResult};
 use super::super::print::{print_to_document, print_to_string};
 use super::super::printer::pretty::{Document, IndentFrom, NewlineKind, Tab, lay_out};
 use super::super::value::Value;
-use super::{Directive, Formatter, Param, find_close, format_error, parse_directive};
+use super::error::{FormatResult, format_error};
+use super::{Directive, Formatter, Param, find_close, parse_directive};
 
 /// How a logical block's argument list ends early: the elements its body may take.
 #[derive(Debug, Clone, Copy)]
@@ -154,7 +154,7 @@ impl Formatter<'_> {
     }
 
     /// `~W`: the argument as WRITE prints it; `~:W` pretty.
-    pub(super) fn write_argument(&mut self, arg: Value, directive: &Directive) -> LispResult<()> {
+    pub(super) fn write_argument(&mut self, arg: Value, directive: &Directive) -> FormatResult<()> {
         let escape = self
             .vm
             .symbol_value(self.thread, self.vm.image.sym.print_escape)?
@@ -190,13 +190,13 @@ impl Formatter<'_> {
         directive: &Directive,
         args: &[Value],
         index: &mut usize,
-    ) -> LispResult<usize> {
+    ) -> FormatResult<usize> {
         let (close, next) = find_close(chars, start, '<', '>')?;
         let (closing, _) = parse_directive(chars, close + 1)?;
         if !closing.colon {
-            return Err(LispError::unsupported(
-                "FORMAT justification ~<...~> (only the logical block ~<...~:> is supported)",
-            ));
+            let body = chars.get(start..close).unwrap_or_default();
+            self.justify(body, directive, &closing, args, index)?;
+            return Ok(next);
         }
         let segments = split_segments(&chars[start..close])?;
         let segments = if closing.at {
@@ -280,7 +280,7 @@ impl Formatter<'_> {
         }
     }
 
-    fn run_block(&mut self, body: &[char], items: &[Value], frame: BlockFrame) -> LispResult<()> {
+    fn run_block(&mut self, body: &[char], items: &[Value], frame: BlockFrame) -> FormatResult<()> {
         let options = self.vm.print_options(self.thread, true);
         let (length, level) = (options.length, options.level);
         let depth = self.document.as_ref().map_or(0, Document::depth);
@@ -336,7 +336,7 @@ impl Formatter<'_> {
 }
 
 /// The segments of `~<...~>` separated by `~;`, each with whether its `~;` had `@`.
-fn split_segments(chars: &[char]) -> LispResult<Vec<(Vec<char>, bool)>> {
+fn split_segments(chars: &[char]) -> FormatResult<Vec<(Vec<char>, bool)>> {
     let mut segments = Vec::new();
     let mut depth = 0usize;
     let mut segment_start = 0;
@@ -364,7 +364,7 @@ fn split_segments(chars: &[char]) -> LispResult<Vec<(Vec<char>, bool)>> {
 
 /// `~<...~:@>`: the body (the middle or only segment) with a fill newline after each
 /// group of blanks in its text.
-fn fill_blanks(mut segments: Vec<(Vec<char>, bool)>) -> LispResult<Vec<(Vec<char>, bool)>> {
+fn fill_blanks(mut segments: Vec<(Vec<char>, bool)>) -> FormatResult<Vec<(Vec<char>, bool)>> {
     let body_index = usize::from(segments.len() > 1);
     let Some((body, _)) = segments.get_mut(body_index) else {
         return Ok(segments);
