@@ -87,19 +87,7 @@ impl Vm {
         }
         let proto = closure.proto.clone();
         let base = thread.stack.len() - argc;
-        thread
-            .stack
-            .resize(base + proto.local_count as usize, Value::Nil);
-        thread.frames.push(Frame {
-            proto,
-            function: callee,
-            pc: 0,
-            base,
-            return_to: base,
-            after: AfterReturn::Normal,
-            bindings: thread.bindings.len(),
-            break_on_return: false,
-        });
+        enter_frame(thread, proto, callee, base, base, AfterReturn::Normal);
         true
     }
 
@@ -154,19 +142,7 @@ impl Vm {
         } else {
             self.place_arguments(thread, &proto.shape, base, argc)?;
         }
-        thread
-            .stack
-            .resize(base + proto.local_count as usize, Value::Nil);
-        thread.frames.push(Frame {
-            proto,
-            function: callee,
-            pc: 0,
-            base,
-            return_to,
-            after,
-            bindings: thread.bindings.len(),
-            break_on_return: false,
-        });
+        enter_frame(thread, proto, callee, base, return_to, after);
         if thread.step.is_some() {
             self.step_at_call(thread);
         }
@@ -352,4 +328,30 @@ pub fn readiness_name(readiness: crate::events::Readiness) -> &'static str {
 
 fn wrong_argument_count(argc: usize) -> LispError {
     LispError::program(format!("invalid number of arguments: {argc}"))
+}
+
+/// Pushes the frame of a call of `proto` whose arguments are in place from `base`: its other
+/// local slots start as NIL.
+#[inline(always)]
+fn enter_frame(
+    thread: &mut LispThread,
+    proto: std::rc::Rc<super::super::bytecode::Proto>,
+    callee: Value,
+    base: usize,
+    return_to: usize,
+    after: AfterReturn,
+) {
+    thread
+        .stack
+        .resize(base + proto.local_count as usize, Value::Nil);
+    thread.frames.push(Frame {
+        proto,
+        function: callee,
+        pc: 0,
+        base,
+        return_to,
+        after,
+        bindings: thread.bindings.len(),
+        break_on_return: false,
+    });
 }
