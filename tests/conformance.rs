@@ -45,21 +45,55 @@ fn assert_passes(output: &Output, min_passed: usize) -> String {
     stdout
 }
 
-#[test]
-fn sbcl_swank_passes_every_scenario_that_applies_to_it() {
-    let scratch = Scratch::new("conformance-sbcl");
+/// Runs the kit (or only the scenarios named `only`) against a newly started SBCL swank.
+fn conformance_against_sbcl(scratch_name: &str, only: Option<&str>) -> Output {
+    let scratch = Scratch::new(scratch_name);
     let secret = write_secret(&scratch);
     let (mut sbcl, port) = start_sbcl(&scratch);
-    let output = conformance(
-        &format!("127.0.0.1:{port}"),
-        &[
-            "--timeout",
-            "20",
-            "--secret-file",
-            secret.to_str().expect("utf-8 path"),
-        ],
-    );
+    let mut extra = vec![
+        "--timeout",
+        "20",
+        "--secret-file",
+        secret.to_str().expect("utf-8 path"),
+    ];
+    if let Some(name) = only {
+        extra.extend(["--only", name]);
+    }
+    let output = conformance(&format!("127.0.0.1:{port}"), &extra);
     sbcl.assert_alive();
+    output
+}
+
+/// The names of the scenarios a run failed.
+fn failed_scenarios(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.strip_prefix("FAIL "))
+        .filter_map(|rest| rest.split(':').next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn sbcl_swank_passes_every_scenario_that_applies_to_it() {
+    let mut output = conformance_against_sbcl("conformance-sbcl", None);
+    // SBCL's swank, the oracle, loses an interrupt now and then on a loaded machine (its
+    // REPL thread then never resumes). A scenario it fails is run once more against a new
+    // SBCL: an expectation it meets there is real; one it fails twice fails the test.
+    for name in failed_scenarios(&output) {
+        let retry = conformance_against_sbcl("conformance-sbcl-retry", Some(&name));
+        assert_passes(&retry, 1);
+        eprintln!("SBCL's swank failed {name} once and passed it on a retry");
+        let stdout = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|line| !line.starts_with(&format!("FAIL {name}:")))
+            .map(|line| format!("{line}\n"))
+            .collect::<String>();
+        output.stdout = stdout.into_bytes();
+        if failed_scenarios(&output).is_empty() {
+            output.status = retry.status;
+        }
+    }
     let stdout = assert_passes(&output, 20);
     assert!(stdout.contains("(another Swank server)"), "{stdout}");
     assert!(
