@@ -107,25 +107,40 @@ fn the_expected_output_is_what_sbcl_prints() {
         return;
     }
     for program in programs() {
-        let mut sbcl = Command::new("sbcl");
-        sbcl.args([
-            "--noinform",
-            "--non-interactive",
-            "--eval",
-            "(require :asdf)",
-        ])
-        .arg("--load")
-        .arg(&program);
-        if let Some(directory) = program.parent() {
-            sbcl.current_dir(directory);
+        let expected = expected(&program);
+        let mut printed = printed_by_sbcl(&program);
+        // A program with threads (clos-threads.lisp) depends on SBCL's scheduling, which a
+        // loaded machine can upset; a mismatch gets one more run, and two fail the test.
+        if printed != expected {
+            eprintln!(
+                "{}: SBCL printed otherwise; running it again",
+                program.display()
+            );
+            printed = printed_by_sbcl(&program);
         }
-        // ASDF reports compiling a library's files the first time; only the program's
-        // own lines count.
-        let printed: String = stdout_of(sbcl)
-            .lines()
-            .filter(|line| !line.is_empty() && !line.starts_with(';'))
-            .map(|line| format!("{line}\n"))
-            .collect();
-        assert_eq!(printed, expected(&program), "{}", program.display());
+        assert_eq!(printed, expected, "{}", program.display());
     }
+}
+
+/// What SBCL prints running `program`, without the lines of compiler notes.
+fn printed_by_sbcl(program: &Path) -> String {
+    let mut sbcl = Command::new("sbcl");
+    sbcl.args([
+        "--noinform",
+        "--non-interactive",
+        "--eval",
+        "(require :asdf)",
+    ])
+    .arg("--load")
+    .arg(program);
+    if let Some(directory) = program.parent() {
+        sbcl.current_dir(directory);
+    }
+    // ASDF reports compiling a library's files the first time; only the program's own lines
+    // count.
+    stdout_of(sbcl)
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with(';'))
+        .map(|line| format!("{line}\n"))
+        .collect()
 }
