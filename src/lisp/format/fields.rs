@@ -154,26 +154,7 @@ pub fn named_character(c: char) -> String {
         return c.to_string();
     }
     match char_name(c) {
-        Some(name) => capitalize(name),
+        Some(name) => super::capitalize_words(name),
         None => c.to_string(),
     }
-}
-
-fn capitalize(name: &str) -> String {
-    let mut out = String::new();
-    let mut start = true;
-    for c in name.chars() {
-        if c.is_alphanumeric() {
-            if start {
-                out.extend(c.to_uppercase());
-            } else {
-                out.extend(c.to_lowercase());
-            }
-            start = false;
-        } else {
-            out.push(c);
-            start = true;
-        }
-    }
-    out
 }

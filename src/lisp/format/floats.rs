@@ -32,6 +32,32 @@ fn repeat(c: char, n: i64) -> String {
     std::iter::repeat_n(c, usize::try_from(n).unwrap_or(0)).collect()
 }
 
+/// `padding` pad characters, the sign, and the digits with a zero before or after the point
+/// where the field had room for one.
+fn padded_digits(
+    p: &FloatParams,
+    padding: i64,
+    negative: bool,
+    leading_zero: bool,
+    digits: &str,
+    trailing_zero: bool,
+) -> String {
+    let mut out = repeat(p.pad, padding);
+    if negative {
+        out.push('-');
+    } else if p.sign {
+        out.push('+');
+    }
+    if leading_zero {
+        out.push('0');
+    }
+    out.push_str(digits);
+    if trailing_zero {
+        out.push('0');
+    }
+    out
+}
+
 fn length(text: &str) -> i64 {
     i64::try_from(text.chars().count()).unwrap_or(i64::MAX)
 }
@@ -81,19 +107,14 @@ pub fn fixed(number: Flonum, p: &FloatParams) -> (String, bool) {
     {
         return (repeat(overflow, width), true);
     }
-    let mut out = repeat(p.pad, space.unwrap_or(0));
-    if negative {
-        out.push('-');
-    } else if p.sign {
-        out.push('+');
-    }
-    if leading {
-        out.push('0');
-    }
-    out.push_str(&laid.text);
-    if trailing {
-        out.push('0');
-    }
+    let out = padded_digits(
+        p,
+        space.unwrap_or(0),
+        negative,
+        leading,
+        &laid.text,
+        trailing,
+    );
     (out, false)
 }
 
@@ -146,19 +167,14 @@ pub fn exponential(number: Flonum, p: &FloatParams) -> String {
     {
         return repeat(overflow, width);
     }
-    let mut out = repeat(p.pad, space.unwrap_or(0));
-    if negative {
-        out.push('-');
-    } else if p.sign {
-        out.push('+');
-    }
-    if leading {
-        out.push('0');
-    }
-    out.push_str(&laid.text);
-    if trailing {
-        out.push('0');
-    }
+    let mut out = padded_digits(
+        p,
+        space.unwrap_or(0),
+        negative,
+        leading,
+        &laid.text,
+        trailing,
+    );
     out.push(p.marker.unwrap_or(match number {
         Flonum::Single(_) => 'e',
         Flonum::Double(_) => 'd',

@@ -14,9 +14,9 @@ use crate::lisp::value::Value;
 const DEFAULT_LINE_LENGTH: i64 = 72;
 
 /// A segment of the body and the `~;` that ended it, if one did.
-struct Segment {
-    chars: Vec<char>,
-    separator: Option<Directive>,
+pub(super) struct Segment {
+    pub(super) chars: Vec<char>,
+    pub(super) separator: Option<Directive>,
 }
 
 /// The layout parameters of `~<`.
@@ -170,7 +170,7 @@ fn lay_out(
 }
 
 /// The body's segments, split at the `~;` directives at its own nesting level.
-fn split_segments(chars: &[char]) -> FormatResult<Vec<Segment>> {
+pub(super) fn split_segments(chars: &[char]) -> FormatResult<Vec<Segment>> {
     let mut segments = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;

@@ -337,29 +337,13 @@ impl Formatter<'_> {
 
 /// The segments of `~<...~>` separated by `~;`, each with whether its `~;` had `@`.
 fn split_segments(chars: &[char]) -> FormatResult<Vec<(Vec<char>, bool)>> {
-    let mut segments = Vec::new();
-    let mut depth = 0usize;
-    let mut segment_start = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] != '~' {
-            i += 1;
-            continue;
-        }
-        let (directive, next) = parse_directive(chars, i + 1)?;
-        match directive.kind {
-            '<' | '{' | '[' | '(' => depth += 1,
-            '>' | '}' | ']' | ')' => depth = depth.saturating_sub(1),
-            ';' if depth == 0 => {
-                segments.push((chars[segment_start..i].to_vec(), directive.at));
-                segment_start = next;
-            }
-            _ => {}
-        }
-        i = next;
-    }
-    segments.push((chars[segment_start..].to_vec(), false));
-    Ok(segments)
+    Ok(super::justify::split_segments(chars)?
+        .into_iter()
+        .map(|segment| {
+            let at = segment.separator.is_some_and(|separator| separator.at);
+            (segment.chars, at)
+        })
+        .collect())
 }
 
 /// `~<...~:@>`: the body (the middle or only segment) with a fill newline after each
