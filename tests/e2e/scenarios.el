@@ -377,10 +377,13 @@ The call tree shows in C-c T."
         (beginning-of-line)
         (swankd-e2e-press "RET"))
       (message "  ok  chose USE-VALUE in SLDB"))
-    (swankd-e2e-wait-until "the REPL to ask for a form"
+    ;; The prompt is output; the :read-string that puts the REPL in read mode follows it.
+    ;; Input typed before would go out as a new evaluation instead of the form asked for.
+    (swankd-e2e-wait-until "the REPL to read a form"
                            (lambda ()
-                             (string-match-p "Enter a form to be evaluated: "
-                                             (swankd-e2e-repl-text connection))))
+                             (and (string-match-p "Enter a form to be evaluated: "
+                                                  (swankd-e2e-repl-text connection))
+                                  (buffer-local-value 'slime-repl-read-mode repl))))
     (with-current-buffer repl
       (goto-char (point-max))
       (insert "(+ 40 2)")
