@@ -5,7 +5,8 @@
 //! zero-length frame `000000`). The file is read at every connection, as swank does, so a
 //! secret can be added or changed without restarting. Nothing is sent back either way; a
 //! client that fails is simply disconnected. A secret file that exists but cannot be read
-//! refuses every connection rather than letting clients in unchecked. A client from a
+//! (even for want of a file descriptor) refuses every connection rather than letting clients
+//! in unchecked. A client from a
 //! non-loopback address is refused when there is no secret file at all (it may have been
 //! removed after start-up, when `--allow-remote` checked that it existed).
 
@@ -78,12 +79,16 @@ pub async fn authenticate<R: AsyncRead + Unpin>(
 /// file.
 async fn load_secret(path: &Path) -> Result<Option<Vec<u8>>, AuthError> {
     let owned = path.to_path_buf();
-    let contents = tokio::task::spawn_blocking(move || std::fs::read(owned))
-        .await
-        .map_err(|join_error| AuthError::UnreadableSecret {
-            path: path.to_path_buf(),
-            source: std::io::Error::other(join_error),
-        })?;
+    // Looking the file up first needs no file descriptor, so that without a secret file a
+    // client accepted with the process's last descriptor is not refused for want of one.
+    let contents = tokio::task::spawn_blocking(move || {
+        std::fs::metadata(&owned).and_then(|_| std::fs::read(&owned))
+    })
+    .await
+    .map_err(|join_error| AuthError::UnreadableSecret {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(join_error),
+    })?;
     match contents {
         Ok(contents) => Ok(Some(first_line(&contents).to_vec())),
         Err(error) if error.kind() == ErrorKind::NotFound => Ok(None),
