@@ -582,3 +582,28 @@ mod websockets {
         );
     }
 }
+
+#[test]
+fn read_char_no_hang_sees_a_sockets_end_of_file() {
+    let output = output_of(
+        r#"
+(require :usocket)
+(let* ((listener (usocket:socket-listen "127.0.0.1" 0))
+       (client (usocket:socket-connect "127.0.0.1" (usocket:get-local-port listener)))
+       (server (usocket:socket-stream (usocket:socket-accept listener))))
+  (format t "nothing yet: ~s~%" (read-char-no-hang server nil :eof))
+  (write-string "ab" (usocket:socket-stream client))
+  (usocket:socket-close client)
+  (format t "~s ~s~%" (read-char server) (read-char-no-hang server nil :eof))
+  (format t "peeked: ~s~%" (peek-char nil server nil :eof))
+  (format t "at the end: ~s ~s~%"
+          (read-char-no-hang server nil :eof)
+          (handler-case (read-char-no-hang server) (end-of-file () :end-of-file))))
+"#,
+        &[],
+    );
+    assert_eq!(
+        output,
+        "nothing yet: NIL\n#\\a #\\b\npeeked: :EOF\nat the end: :EOF :END-OF-FILE\n"
+    );
+}

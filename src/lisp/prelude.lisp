@@ -2659,7 +2659,9 @@ no interactive function)."
 (defun read-char-no-hang (&optional stream (eof-error-p t) eof-value recursive-p)
   "READ-CHAR, except that on a stream whose input may have to be waited for (Emacs's
 REPL, a socket) it returns NIL at once when no character is there yet."
-  (if (and (swankd::%stream-may-wait-p stream) (not (listen stream)))
+  (if (and (swankd::%stream-may-wait-p stream)
+           (not (listen stream))
+           (not (swankd::%input-at-end-p stream)))
       nil
       (read-char stream eof-error-p eof-value recursive-p)))
 

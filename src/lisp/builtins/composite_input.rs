@@ -241,8 +241,22 @@ fn ready_nested(
 }
 
 /// Whether `stream` has nothing more to give, ever (an Emacs connection never ends).
+/// Whether `stream` is known to be at its end: reading it would give end of file at once.
+pub fn at_end_of_input(vm: &Vm, thread: &LispThread, stream: Value) -> LispResult<bool> {
+    at_end(vm, thread, stream, 0)
+}
+
 fn at_end(vm: &Vm, thread: &LispThread, designator: Value, depth: usize) -> LispResult<bool> {
     let stream = resolve(vm, thread, designator, depth)?;
+    if let Some(port) = vm.socket_port(stream)? {
+        let mut ended = false;
+        // Only looks: taking nothing leaves the bytes for the next read.
+        let _ = port.read(&mut |bytes, finished| {
+            ended = bytes.is_empty() && finished;
+            Some(0)
+        });
+        return Ok(ended);
+    }
     match vm.image.object(stream) {
         Some(Object::Stream(Stream::StringInput { text, position, .. })) => {
             Ok(*position >= text.len())

@@ -199,6 +199,16 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             value(vm.image.boolean(may_wait))
         },
     )?;
+    table.define(
+        image,
+        image.pkg.swankd,
+        "%INPUT-AT-END-P",
+        (1, Some(1)),
+        |vm, t, a| {
+            let ended = super::composite_input::at_end_of_input(vm, t, a[0])?;
+            value(vm.image.boolean(ended))
+        },
+    )?;
     table.define(image, cl, "INPUT-STREAM-P", (1, Some(1)), |vm, t, a| {
         let input = directions(vm, t, a[0])?.0;
         value(vm.image.boolean(input))
