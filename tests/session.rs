@@ -50,20 +50,29 @@ fn start_with(slime_version: &str, network: Option<tokio::runtime::Handle>) -> C
         sockets,
     };
     let handle = runtime::start_on(config, interpreter, receiver).unwrap_or_else(|e| panic!("{e}"));
-    let (sender, replies) = tokio::sync::mpsc::channel(1024);
-    handle
-        .sender
-        .send(ToInterpreter::Connected {
-            connection: 1,
-            peer: "test".into(),
-            outbox: Outbox::new(sender),
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+    let replies = connect(&handle.sender, 1);
     Client {
         runtime: Some(handle),
         replies,
         connection: 1,
     }
+}
+
+/// Tells the interpreter that client `connection` connected; its messages arrive on the
+/// receiver returned.
+fn connect(
+    interpreter: &std::sync::mpsc::Sender<ToInterpreter>,
+    connection: u64,
+) -> tokio::sync::mpsc::Receiver<lexpr::Value> {
+    let (sender, replies) = tokio::sync::mpsc::channel(1024);
+    interpreter
+        .send(ToInterpreter::Connected {
+            connection,
+            peer: "test".into(),
+            outbox: Outbox::new(sender),
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    replies
 }
 
 impl Client {
@@ -781,6 +790,22 @@ fn the_inspector_shows_slots_by_class_and_sets_one_from_the_minibuffer() {
 }
 
 impl Client {
+    /// If `message` is a `(:read-string THREAD TAG)`, answers it with `text` and says so.
+    fn answer_read_string(&self, message: &str, text: &str) -> bool {
+        let Some(rest) = message.strip_prefix("(:read-string ") else {
+            return false;
+        };
+        let mut numbers = rest.trim_end_matches(')').split(' ');
+        let thread: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
+        let tag: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
+        self.send(EmacsMessage::ReturnString {
+            thread: ThreadSelector::Id(thread),
+            tag,
+            string: text.into(),
+        });
+        true
+    }
+
     fn send(&self, message: EmacsMessage) {
         if let Some(runtime) = &self.runtime {
             runtime
@@ -997,18 +1022,11 @@ fn y_or_n_p_at_the_repl_asks_emacs_for_the_answer() {
     let mut shown = String::new();
     let result = loop {
         let message = client.next();
-        if let Some(rest) = message.strip_prefix("(:read-string ") {
-            let mut numbers = rest.trim_end_matches(')').split(' ');
-            let thread: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
-            let tag: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
+        if message.starts_with("(:read-string ") {
             let answer = answers
                 .next()
                 .unwrap_or_else(|| panic!("asked too often: {shown}"));
-            client.send(EmacsMessage::ReturnString {
-                thread: ThreadSelector::Id(thread),
-                tag,
-                string: answer.into(),
-            });
+            client.answer_read_string(&message, answer);
         } else if message.contains(":repl-result") {
             break message;
         } else {
@@ -1142,16 +1160,8 @@ fn use_value_chosen_in_the_debugger_asks_for_a_form_and_uses_its_value() {
     let mut asked = 0;
     loop {
         let message = client.next();
-        if let Some(rest) = message.strip_prefix("(:read-string ") {
+        if client.answer_read_string(&message, "(+ 40 2)\n") {
             asked += 1;
-            let mut numbers = rest.trim_end_matches(')').split(' ');
-            let reader: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
-            let tag: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
-            client.send(EmacsMessage::ReturnString {
-                thread: ThreadSelector::Id(reader),
-                tag,
-                string: "(+ 40 2)\n".into(),
-            });
         } else if message.ends_with(" 1)") && message.starts_with("(:return") {
             assert_eq!(
                 message, r#"(:return (:ok "=> (42 :AFTER)") 1)"#,
@@ -1202,18 +1212,10 @@ fn query_io_at_the_repl_asks_emacs_and_reads_the_answer() {
     let mut shown = String::new();
     let result = loop {
         let message = client.next();
-        if let Some(rest) = message.strip_prefix("(:read-string ") {
-            let mut numbers = rest.trim_end_matches(')').split(' ');
-            let thread: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
-            let tag: i64 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(-1);
-            client.send(EmacsMessage::ReturnString {
-                thread: ThreadSelector::Id(thread),
-                tag,
-                string: "bob\n".into(),
-            });
-        } else if message.contains(":repl-result") {
+        if message.contains(":repl-result") {
             break message;
-        } else {
+        }
+        if !client.answer_read_string(&message, "bob\n") {
             shown.push_str(&message);
         }
     };
@@ -1344,16 +1346,8 @@ fn a_closed_connections_inspector_presentations_and_indentation_state_are_forgot
     sender
         .send(ToInterpreter::Disconnected { connection: 1 })
         .unwrap_or_else(|e| panic!("{e}"));
-    let (outbox, replies) = tokio::sync::mpsc::channel(1024);
-    sender
-        .send(ToInterpreter::Connected {
-            connection: 2,
-            peer: "test".into(),
-            outbox: Outbox::new(outbox),
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+    client.replies = connect(&sender, 2);
     client.connection = 2;
-    client.replies = replies;
     client.rex(&held_for(1), ThreadSelector::Any, 5);
     assert_eq!(client.next(), r#"(:return (:ok "=> (NIL NIL NIL)") 5)"#);
 }

@@ -353,6 +353,15 @@ With DISCONNECT, a function, call it in the REPL buffer instead."
       (swankd-e2e-fail "%s is not bound to a command in %s" key (buffer-name)))
     (call-interactively command)))
 
+(defun swankd-e2e-type-at-repl (repl input)
+  "Type INPUT at the end of the REPL buffer REPL and press RET, without waiting.
+For input whose evaluation does not return at once: an error for SLDB, an
+answer to a question the REPL asked."
+  (with-current-buffer repl
+    (goto-char (point-max))
+    (insert input)
+    (swankd-e2e-press "RET")))
+
 (defun swankd-e2e-repl-eval (connection input)
   "Type INPUT at CONNECTION's REPL prompt, press RET and wait.
 Return the transcript the user sees from the prompt where INPUT was

@@ -330,10 +330,7 @@ The call tree shows in C-c T."
   "An error at the REPL opens SLDB; q returns to the REPL, which works on."
   (let* ((connection (swankd-e2e-connect))
          (repl (swankd-e2e-repl-buffer connection)))
-    (with-current-buffer repl
-      (goto-char (point-max))
-      (insert "(error \"oops ~a\" (* 6 7))")
-      (swankd-e2e-press "RET"))
+    (swankd-e2e-type-at-repl repl "(error \"oops ~a\" (* 6 7))")
     (let ((sldb (swankd-e2e-wait-until "an SLDB buffer" #'swankd-e2e-sldb-buffer)))
       (with-current-buffer sldb
         (swankd-e2e-wait-until "the condition in SLDB"
@@ -364,10 +361,7 @@ The call tree shows in C-c T."
   "Choosing USE-VALUE in SLDB asks for a form in the REPL and uses its value."
   (let* ((connection (swankd-e2e-connect))
          (repl (swankd-e2e-repl-buffer connection)))
-    (with-current-buffer repl
-      (goto-char (point-max))
-      (insert "(list *e2e-never-bound* :after)")
-      (swankd-e2e-press "RET"))
+    (swankd-e2e-type-at-repl repl "(list *e2e-never-bound* :after)")
     (let ((sldb (swankd-e2e-wait-until "an SLDB buffer" #'swankd-e2e-sldb-buffer)))
       (with-current-buffer sldb
         (swankd-e2e-wait-until "the USE-VALUE restart in SLDB"
@@ -384,10 +378,7 @@ The call tree shows in C-c T."
                              (and (string-match-p "Enter a form to be evaluated: "
                                                   (swankd-e2e-repl-text connection))
                                   (buffer-local-value 'slime-repl-read-mode repl))))
-    (with-current-buffer repl
-      (goto-char (point-max))
-      (insert "(+ 40 2)")
-      (swankd-e2e-press "RET"))
+    (swankd-e2e-type-at-repl repl "(+ 40 2)")
     (swankd-e2e-wait-until "the value to be used"
                            (lambda ()
                              (string-match-p "(42 :AFTER)"
@@ -544,10 +535,7 @@ For a user function, a builtin, a special operator and DEFUN."
      connection
      "(defun e2e-frame-fails (x) (let ((y (* x 2))) (error \"frame ~a\" y) y))"
      "E2E-FRAME-FAILS\n")
-    (with-current-buffer repl
-      (goto-char (point-max))
-      (insert "(e2e-frame-fails 21)")
-      (swankd-e2e-press "RET"))
+    (swankd-e2e-type-at-repl repl "(e2e-frame-fails 21)")
     (let ((sldb (swankd-e2e-wait-until "an SLDB buffer" #'swankd-e2e-sldb-buffer)))
       (with-current-buffer sldb
         (swankd-e2e-wait-until "the frame of E2E-FRAME-FAILS"
