@@ -94,20 +94,9 @@ pub fn format(
     args: &[Value],
     column: usize,
 ) -> LispResult<String> {
-    let mut formatter = Formatter {
-        vm,
-        thread,
-        out: String::with_capacity(control.len() + 16),
-        column_base: column,
-        document: None,
-        block_arguments: Cell::new(None),
-        block_end: Cell::new(None),
-    };
-    let mut arg_index = 0;
-    match formatter.run(control, args, &mut arg_index) {
-        Ok(_) => Ok(formatter.finish()),
-        Err(failure) => Err(failure.into_lisp(formatter.vm)),
-    }
+    let mut formatter = Formatter::new(vm, thread, column, None);
+    formatter.out.reserve(control.len() + 16);
+    formatter.run_all(control, args, Formatter::finish)
 }
 
 /// `format`, for a destination with a logical block open on it: the output as a document
@@ -119,19 +108,43 @@ pub fn format_in_block(
     args: &[Value],
     column: usize,
 ) -> LispResult<Document> {
-    let mut formatter = Formatter {
-        vm,
-        thread,
-        out: String::new(),
-        column_base: column,
-        document: Some(Document::nested()),
-        block_arguments: Cell::new(None),
-        block_end: Cell::new(None),
-    };
-    let mut arg_index = 0;
-    match formatter.run(control, args, &mut arg_index) {
-        Ok(_) => Ok(formatter.finish_nested()),
-        Err(failure) => Err(failure.into_lisp(formatter.vm)),
+    Formatter::new(vm, thread, column, Some(Document::nested())).run_all(
+        control,
+        args,
+        Formatter::finish_nested,
+    )
+}
+
+impl<'a> Formatter<'a> {
+    fn new(
+        vm: &'a mut Vm,
+        thread: &'a mut LispThread,
+        column_base: usize,
+        document: Option<Document>,
+    ) -> Self {
+        Formatter {
+            vm,
+            thread,
+            out: String::new(),
+            column_base,
+            document,
+            block_arguments: Cell::new(None),
+            block_end: Cell::new(None),
+        }
+    }
+
+    /// Runs the whole of `control` with `args`, then `finish`es the output.
+    fn run_all<T>(
+        mut self,
+        control: &[char],
+        args: &[Value],
+        finish: impl FnOnce(Self) -> T,
+    ) -> LispResult<T> {
+        let mut arg_index = 0;
+        match self.run(control, args, &mut arg_index) {
+            Ok(_) => Ok(finish(self)),
+            Err(failure) => Err(failure.into_lisp(self.vm)),
+        }
     }
 }
 

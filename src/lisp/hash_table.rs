@@ -167,20 +167,7 @@ impl HashTable {
     }
 
     pub fn remove_at(&mut self, hash: u64, slot: u32) {
-        let target = slot + 1;
-        let found = self.find_bucket(hash, |_| true).and_then(|first| {
-            // Several keys may share the hash: walk on to the bucket of this very entry.
-            let mask = self.mask();
-            let mut bucket = first;
-            loop {
-                match self.index.get(bucket).copied() {
-                    Some(EMPTY) | None => return None,
-                    Some(position) if position == target => return Some(bucket),
-                    Some(_) => bucket = (bucket + 1) & mask,
-                }
-            }
-        });
-        let Some(bucket) = found else {
+        let Some(bucket) = self.bucket_of(hash, slot) else {
             return;
         };
         if let Some(entry) = self.entries.get_mut(slot as usize)
@@ -193,6 +180,24 @@ impl HashTable {
             self.clear();
         } else if self.entries.len() > 2 * self.count + SMALLEST_INDEX {
             self.squeeze();
+        }
+    }
+
+    /// The index bucket pointing at entry `slot`, found along the probe run from the home of
+    /// its key's `hash`.
+    fn bucket_of(&self, hash: u64, slot: u32) -> Option<usize> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let target = slot.checked_add(1)?;
+        let mask = self.mask();
+        let mut bucket = self.home(hash);
+        loop {
+            match *self.index.get(bucket)? {
+                EMPTY => return None,
+                position if position == target => return Some(bucket),
+                _ => bucket = (bucket + 1) & mask,
+            }
         }
     }
 
