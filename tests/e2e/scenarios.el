@@ -53,7 +53,7 @@
     (message "  ok  REPL package COMMON-LISP-USER")))
 
 (swankd-e2e-defscenario repl
-  "REPL: results, output, multiple values, defvar, a multibyte string."
+  "REPL: results, output, multiple values, defvar, strings, FORMAT and WRITE."
   (let ((connection (swankd-e2e-connect)))
     (swankd-e2e-check-repl connection "(+ 1 2)" "3\n")
     (swankd-e2e-check-repl connection "(princ \"hi\")" "hi\n\"hi\"\n")
@@ -61,7 +61,12 @@
     (swankd-e2e-check-repl connection "(defvar *x* 10)" "*X*\n")
     (swankd-e2e-check-repl connection "*x*" "10\n")
     (swankd-e2e-check-repl connection "(format nil \"héllo ☃\")"
-                           "\"héllo ☃\"\n")))
+                           "\"héllo ☃\"\n")
+    (swankd-e2e-check-repl connection
+                           "(format nil \"~10<~a~;~a~>|~,0f|~e\" 'ab 'cd 2.5 12345.678)"
+                           "\"AB      CD|3.|1.23456776e+4\"\n")
+    (swankd-e2e-check-repl connection "(write-to-string 255 :base 16 :radix t)"
+                           "\"#xFF\"\n")))
 
 (swankd-e2e-defscenario eval-last-expression
   "C-x C-e and C-c : on (+ 1 2) show the value in the echo area."
