@@ -295,3 +295,45 @@ fn disassembly_shows_fused_loop_instructions() {
         assert!(eval(&mut vm, "(disassemble 42)").starts_with("ERROR"));
     });
 }
+
+/// ROOM reports what the heap holds: allocating a list shows as more conses and more bytes.
+#[test]
+fn room_reports_the_heaps_growth() {
+    on_interpreter_stack(|| {
+        let mut vm =
+            swankd::swank::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
+        let report = |vm: &mut swankd::lisp::vm::Vm| {
+            eval(vm, "(with-output-to-string (*standard-output*) (room t))")
+        };
+        let before = report(&mut vm);
+        eval(&mut vm, "(defvar *kept* (make-list 100000))");
+        let after = report(&mut vm);
+        for line in [
+            "Heap usage is ",
+            "Conses: ",
+            "Symbols: ",
+            "Objects: ",
+            "The next collection comes",
+        ] {
+            assert!(after.contains(line), "{line:?} missing in {after}");
+        }
+        let conses = |text: &str| -> usize {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with("Conses: "))
+                .unwrap_or_default();
+            let digits: String = line["Conses: ".len().min(line.len())..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ',')
+                .filter(char::is_ascii_digit)
+                .collect();
+            digits.parse().unwrap_or(0)
+        };
+        assert!(
+            conses(&after) >= conses(&before) + 100_000,
+            "{before}\n{after}"
+        );
+        assert_eq!(eval(&mut vm, "(room)"), "NIL");
+        assert!(eval(&mut vm, "(room 7)").starts_with("ERROR"));
+    });
+}

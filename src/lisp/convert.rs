@@ -48,9 +48,9 @@ pub fn datum_to_value(image: &mut Image, datum: &Datum, package: PackageId) -> L
         Datum::Unquote(inner) => wrap(image, image.sym.unquote, inner, package)?,
         Datum::UnquoteSplicing(inner) => wrap(image, image.sym.unquote_splicing, inner, package)?,
         Datum::Pathname(inner) => match &**inner {
-            Datum::String(text) => image.heap.alloc(super::object::Object::Pathname(
+            Datum::String(text) => image.heap.alloc(super::object::Object::Pathname(Box::new(
                 super::pathname::Pathname::parse(text),
-            ))?,
+            )))?,
             _ => {
                 return Err(LispError::new(
                     super::error::ErrorKind::ReaderError,

@@ -80,9 +80,31 @@ impl<T> Arena<T> {
         }
     }
 
-    fn live(&self) -> usize {
-        self.slots.len() - self.free.len()
+    fn usage(&self) -> ArenaUsage {
+        ArenaUsage {
+            slots: self.slots.len(),
+            free: self.free.len(),
+        }
     }
+}
+
+/// How far one arena has grown, and how many of its slots the last collection freed and
+/// no allocation has taken since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArenaUsage {
+    pub slots: usize,
+    pub free: usize,
+}
+
+/// What ROOM reports: the bytes charged against the limit and each arena's fill.
+#[derive(Debug, Clone, Copy)]
+pub struct HeapUsage {
+    pub bytes: usize,
+    pub limit: usize,
+    pub next_collection: usize,
+    pub conses: ArenaUsage,
+    pub symbols: ArenaUsage,
+    pub objects: ArenaUsage,
 }
 
 /// Statistics from one collection.
@@ -332,9 +354,15 @@ impl Heap {
         }
     }
 
-    /// Number of live conses, symbols and objects.
-    pub fn live_counts(&self) -> (usize, usize, usize) {
-        (self.conses.live(), self.symbols.live(), self.objects.live())
+    pub fn usage(&self) -> HeapUsage {
+        HeapUsage {
+            bytes: self.bytes,
+            limit: self.limit,
+            next_collection: self.next_collection,
+            conses: self.conses.usage(),
+            symbols: self.symbols.usage(),
+            objects: self.objects.usage(),
+        }
     }
 }
 

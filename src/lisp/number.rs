@@ -31,7 +31,7 @@ impl Number {
             Value::Double(f) => Some(Number::Double(f)),
             Value::Object(r) => match image.heap.object(r) {
                 Some(Object::Bignum(b)) => Some(Number::Integer(b.clone())),
-                Some(Object::Ratio(q)) => Some(Number::Ratio(q.clone())),
+                Some(Object::Ratio(q)) => Some(Number::Ratio(q.as_ref().clone())),
                 _ => None,
             },
             _ => None,
@@ -50,7 +50,7 @@ impl Number {
                 if q.denom() == &BigInt::from(1) {
                     integer_value(image, q.numer().clone())
                 } else {
-                    Ok(image.heap.alloc(Object::Ratio(q))?)
+                    Ok(image.heap.alloc(Object::Ratio(Box::new(q)))?)
                 }
             }
             Number::Single(f) => Ok(Value::Single(f)),

@@ -12,24 +12,25 @@ use super::stream::Stream;
 use super::sync::{ConditionVariableObject, LockObject, ThreadObject};
 use super::value::{SymRef, Value};
 
-/// Everything that lives in the object arena.
+/// Everything that lives in the object arena. Variants larger than most are boxed, so that
+/// an arena slot stays small (see the size test below).
 #[derive(Debug)]
 pub enum Object {
     String(String),
     Bignum(BigInt),
-    Ratio(BigRational),
+    Ratio(Box<BigRational>),
     Vector(LispVector),
     /// An array of rank other than one.
     Array(LispArray),
-    HashTable(HashTable),
+    HashTable(Box<HashTable>),
     Closure(Closure),
     Builtin(Builtin),
     /// A box holding a lexical variable that closures capture and assign.
     Cell(Value),
     Package(PackageId),
-    Condition(Condition),
+    Condition(Box<Condition>),
     Stream(Stream),
-    Thread(ThreadObject),
+    Thread(Box<ThreadObject>),
     /// An instance of a `DEFSTRUCT` type.
     Struct(StructObject),
     /// An instance of a class made by `DEFCLASS` (or a class metaobject itself).
@@ -40,7 +41,7 @@ pub enum Object {
     Port(NetworkPort),
     /// A `RANDOM-STATE`: the generator's word.
     RandomState(u64),
-    Pathname(super::pathname::Pathname),
+    Pathname(Box<super::pathname::Pathname>),
 }
 
 /// The program's network objects that are not streams.
@@ -69,7 +70,7 @@ pub struct StructObject {
 pub struct InstanceObject {
     pub class: Value,
     pub layout: Value,
-    pub slots: Vec<Value>,
+    pub slots: Box<[Value]>,
 }
 
 /// A general vector (`#(...)`), optionally with a fill pointer; with `characters`, a string
@@ -216,5 +217,17 @@ impl Object {
             _ => 0,
         };
         64 + payload
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Object;
+
+    /// Every heap object takes one arena slot of this size, so one large variant would make
+    /// every string and closure pay for it: large variants are boxed.
+    #[test]
+    fn an_object_takes_at_most_seven_words() {
+        assert!(std::mem::size_of::<Object>() <= 56);
     }
 }

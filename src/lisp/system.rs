@@ -77,11 +77,9 @@ fn define_globals(vm: &mut Vm) -> LispResult<()> {
     let working_directory = std::env::current_dir()
         .map(|directory| format!("{}/", directory.display()))
         .unwrap_or_default();
-    let default_pathname = image
-        .heap
-        .alloc(Object::Pathname(super::pathname::Pathname::parse(
-            &working_directory,
-        )))?;
+    let default_pathname = image.heap.alloc(Object::Pathname(Box::new(
+        super::pathname::Pathname::parse(&working_directory),
+    )))?;
     let cl_user = image.package_object(image.pkg.cl_user)?;
     let features = {
         let names = ["SWANKD", "COMMON-LISP", "ANSI-CL", "64-BIT"];

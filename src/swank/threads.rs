@@ -277,12 +277,12 @@ fn make_thread(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Contr
     let host = shared(vm)?;
     let id = host.borrow_mut().scheduler.allocate_id();
     let mut thread = LispThread::new(id, name.clone());
-    let handle = vm.image.heap.alloc(Object::Thread(ThreadObject {
+    let handle = vm.image.heap.alloc(Object::Thread(Box::new(ThreadObject {
         id,
         name,
         result: None,
         aborted: false,
-    }))?;
+    })))?;
     thread.handle = Some(handle);
     let swankd = vm.image.pkg.swankd;
     let toplevel = vm.image.intern("%THREAD-TOPLEVEL", swankd)?;
@@ -460,12 +460,12 @@ pub fn thread_handle(vm: &mut Vm, thread: &mut LispThread) -> LispResult<Value> 
     if let Some(handle) = thread.handle {
         return Ok(handle);
     }
-    let handle = vm.image.heap.alloc(Object::Thread(ThreadObject {
+    let handle = vm.image.heap.alloc(Object::Thread(Box::new(ThreadObject {
         id: thread.id,
         name: thread.name.clone(),
         result: None,
         aborted: false,
-    }))?;
+    })))?;
     thread.handle = Some(handle);
     Ok(handle)
 }

@@ -16,11 +16,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         (1, Some(1)),
         |vm, _, a| {
             let type_name = expect_symbol(&vm.image, a[0])?;
-            value(vm.image.heap.alloc(Object::Condition(Condition {
+            value(vm.image.heap.alloc(Object::Condition(Box::new(Condition {
                 type_name,
                 message: String::new(),
                 slots: Vec::new(),
-            }))?)
+            })))?)
         },
     )?;
     table.define(image, swankd, "%CONDITIONP", (1, Some(1)), |vm, _, a| {

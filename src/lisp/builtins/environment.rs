@@ -1,9 +1,12 @@
 //! Common Lisp's environment inquiries: what this Lisp is and the machine it runs on
 //! (`lisp-implementation-type`, `machine-instance`, `software-version` ...). Answers that
-//! cannot be found are NIL, as the standard allows.
+//! cannot be found are NIL, as the standard allows. Also ROOM, which tells how much of the
+//! heap is in use.
 
-use super::super::error::LispResult;
+use super::super::error::{LispError, LispResult};
+use super::super::heap::ArenaUsage;
 use super::super::image::Image;
+use super::super::thread::LispThread;
 use super::super::value::Value;
 use super::super::vm::Vm;
 use super::{BuiltinTable, Control, value};
@@ -45,7 +48,66 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "LONG-SITE-NAME", none, |vm, _, _| {
         answer(vm, None)
     })?;
+    table.define(image, cl, "ROOM", (0, Some(1)), room)?;
     Ok(())
+}
+
+/// `(ROOM &OPTIONAL VERBOSITY)`: the heap's use against its limit, with each arena's slots
+/// and free slots; with T, also when the next collection comes.
+fn room(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Control> {
+    let verbose = match args.first().copied() {
+        None | Some(Value::Nil) => false,
+        Some(Value::Symbol(s)) if s == vm.image.sym.t => true,
+        Some(Value::Symbol(s))
+            if vm.image.is_keyword(s) && &*vm.image.symbol_name(s) == "DEFAULT" =>
+        {
+            false
+        }
+        Some(other) => return Err(LispError::type_error(other, "(MEMBER T NIL :DEFAULT)")),
+    };
+    let usage = vm.image.heap.usage();
+    let mut report = format!(
+        "Heap usage is {} bytes of a {}-byte limit.\n",
+        grouped(usage.bytes),
+        grouped(usage.limit)
+    );
+    for (name, arena) in [
+        ("Conses", usage.conses),
+        ("Symbols", usage.symbols),
+        ("Objects", usage.objects),
+    ] {
+        report.push_str(&arena_line(name, arena));
+    }
+    if verbose {
+        report.push_str(&format!(
+            "The next collection comes when usage reaches {} bytes.\n",
+            grouped(usage.next_collection)
+        ));
+    }
+    let stream = vm.output_stream(thread, Value::Nil)?;
+    vm.write_text(stream, &report)?;
+    value(Value::Nil)
+}
+
+fn arena_line(name: &str, arena: ArenaUsage) -> String {
+    format!(
+        "{name}: {} slots, {} of them free.\n",
+        grouped(arena.slots),
+        grouped(arena.free)
+    )
+}
+
+/// `n` with commas between groups of three digits, as ROOM prints sizes.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
 }
 
 fn answer(vm: &mut Vm, text: Option<String>) -> LispResult<Control> {

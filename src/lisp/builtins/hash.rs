@@ -187,7 +187,7 @@ fn make_hash_table(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<C
     };
     let mut table = HashTable::new(test);
     table.sizing = requested_sizing(vm, a)?;
-    value(vm.image.heap.alloc(Object::HashTable(table))?)
+    value(vm.image.heap.alloc(Object::HashTable(Box::new(table)))?)
 }
 
 /// `REMHASH`: removes `key`'s entry from `table`; whether there was one.

@@ -23,7 +23,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             let instance = InstanceObject {
                 class: a[0],
                 layout: a[1],
-                slots: vec![Value::Unbound; count],
+                slots: vec![Value::Unbound; count].into_boxed_slice(),
             };
             value(vm.image.heap.alloc(Object::Instance(instance))?)
         },
@@ -114,7 +114,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 Some(Object::Instance(i)) if i.layout.eq(a[1]) => {
                     i.class = a[2];
                     i.layout = a[3];
-                    i.slots = slots;
+                    i.slots = slots.into_boxed_slice();
                     true
                 }
                 Some(Object::Instance(_)) => false,

@@ -141,13 +141,13 @@ pub fn truename(name: &str) -> Option<Pathname> {
 
 /// A new pathname object.
 pub fn make(vm: &mut Vm, pathname: Pathname) -> LispResult<Value> {
-    Ok(vm.image.heap.alloc(Object::Pathname(pathname))?)
+    Ok(vm.image.heap.alloc(Object::Pathname(Box::new(pathname)))?)
 }
 
 /// The pathname a designator stands for, as given (not merged).
 pub fn designated(vm: &Vm, designator: Value) -> LispResult<Pathname> {
     match vm.image.object(designator) {
-        Some(Object::Pathname(pathname)) => Ok(pathname.clone()),
+        Some(Object::Pathname(pathname)) => Ok(pathname.as_ref().clone()),
         _ => Ok(Pathname::parse(&file_name(vm, designator)?)),
     }
 }

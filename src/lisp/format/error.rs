@@ -24,11 +24,11 @@ impl FormatError {
     /// there is no room for one).
     pub fn into_lisp(self, vm: &mut Vm) -> LispError {
         let message = self.to_string();
-        let condition = Object::Condition(Condition {
+        let condition = Object::Condition(Box::new(Condition {
             type_name: vm.image.sym.format_error,
             message: message.clone(),
             slots: Vec::new(),
-        });
+        }));
         match vm.image.heap.alloc(condition) {
             Ok(condition) => LispError::new(ErrorKind::Condition(condition), message),
             Err(exhausted) => exhausted.into(),

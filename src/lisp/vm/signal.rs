@@ -103,10 +103,13 @@ impl Vm {
             }
             _ => {}
         }
-        Ok(self.image.heap.alloc(Object::Condition(Condition {
-            type_name: type_sym,
-            message,
-            slots,
-        }))?)
+        Ok(self
+            .image
+            .heap
+            .alloc(Object::Condition(Box::new(Condition {
+                type_name: type_sym,
+                message,
+                slots,
+            })))?)
     }
 }
