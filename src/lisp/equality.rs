@@ -155,7 +155,7 @@ pub fn same_key(image: &Image, test: HashTest, a: Value, b: Value) -> bool {
 /// A hash consistent with `test`: equal keys hash alike.
 pub fn hash_key(image: &Image, test: HashTest, key: Value) -> u64 {
     if let Some(word) = immediate_word(test, key) {
-        return mix(word);
+        return word;
     }
     let mut hasher = DefaultHasher::new();
     hash_into(image, test, key, &mut hasher, 4);
@@ -163,7 +163,8 @@ pub fn hash_key(image: &Image, test: HashTest, key: Value) -> u64 {
 }
 
 /// Keys that hash by one machine word under `test`, whatever the table holds: the word, with
-/// the kind of value in its top bits.
+/// the kind of value in its top bits. The word is the hash as it is: the table's probing
+/// mixes in its high bits (see `hash_table`).
 fn immediate_word(test: HashTest, key: Value) -> Option<u64> {
     const KIND: u32 = 61;
     match key {
@@ -173,13 +174,6 @@ fn immediate_word(test: HashTest, key: Value) -> Option<u64> {
         Value::Char(c) if test != HashTest::Equalp => Some((3 << KIND) | u64::from(c)),
         _ => None,
     }
-}
-
-/// Spreads a word's bits over the whole hash (a folded 128-bit multiply), so that the index's
-/// buckets, chosen from a few of its bits, stay even for keys like consecutive integers.
-fn mix(word: u64) -> u64 {
-    let product = u128::from(word ^ 0x243f_6a88_85a3_08d3) * 0x9e37_79b9_7f4a_7c15;
-    (product as u64) ^ ((product >> 64) as u64)
 }
 
 fn hash_into(image: &Image, test: HashTest, key: Value, hasher: &mut DefaultHasher, depth: usize) {
