@@ -90,7 +90,7 @@ pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
                         }
                     }
                     (Some(Object::String(x)), Some(Object::String(y))) => {
-                        if x.to_lowercase() != y.to_lowercase() {
+                        if x.as_str().to_lowercase() != y.as_str().to_lowercase() {
                             return false;
                         }
                     }
@@ -103,10 +103,15 @@ pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
                     // A string and a vector are EQUALP when their elements are.
                     (Some(Object::String(x)), Some(Object::Vector(y)))
                     | (Some(Object::Vector(y)), Some(Object::String(x))) => {
-                        if x.chars().count() != y.active().len() {
+                        if x.char_count() != y.active().len() {
                             return false;
                         }
-                        pending.extend(x.chars().map(Value::Char).zip(y.active().iter().copied()));
+                        pending.extend(
+                            x.as_str()
+                                .chars()
+                                .map(Value::Char)
+                                .zip(y.active().iter().copied()),
+                        );
                     }
                     (Some(Object::Array(x)), Some(Object::Array(y))) => {
                         if x.dimensions != y.dimensions {
@@ -222,8 +227,10 @@ fn hash_into(image: &Image, test: HashTest, key: Value, hasher: &mut DefaultHash
         Value::Object(r) => match image.heap.object(r) {
             Some(Object::Bignum(n)) => n.hash(hasher),
             Some(Object::Ratio(q)) => q.hash(hasher),
-            Some(Object::String(s)) if test == HashTest::Equal => s.hash(hasher),
-            Some(Object::String(s)) if test == HashTest::Equalp => s.to_lowercase().hash(hasher),
+            Some(Object::String(s)) if test == HashTest::Equal => s.as_str().hash(hasher),
+            Some(Object::String(s)) if test == HashTest::Equalp => {
+                s.as_str().to_lowercase().hash(hasher)
+            }
             Some(Object::Vector(v)) if test == HashTest::Equal && v.characters => {
                 v.text().unwrap_or_default().hash(hasher)
             }

@@ -175,7 +175,7 @@ fn format(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Co
 /// FORMAT's control string as characters (decoded once per distinct simple string).
 fn control_chars(vm: &mut Vm, control: Value) -> LispResult<Rc<[char]>> {
     if let Some(Object::String(text)) = vm.image.object(control) {
-        return Ok(vm.format_controls.decoded(text));
+        return Ok(vm.format_controls.decoded(text.as_str()));
     }
     Ok(expect_string(&vm.image, control)?.chars().collect())
 }

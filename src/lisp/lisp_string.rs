@@ -1,0 +1,240 @@
+//! A simple string's characters, indexed in constant time (amortized) whatever they are.
+//!
+//! The text is kept as UTF-8, which is what printing, comparing, hashing and reading want,
+//! with its length in characters. An ASCII string is indexed by byte. A non-ASCII one gets,
+//! at its first indexed access, the byte offset of every `STRIDE`-th character, so finding
+//! a character reads at most `STRIDE - 1` others. A change of a character to one of another
+//! width in UTF-8 would move the rest of the text; the string then keeps an array of its
+//! characters instead, changed in place, and renders the text again only when it is read.
+//!
+//! Invariant: `text` is set or `wide` is (or both, and then they agree); `offsets`, when
+//! set, belongs to the current `text`. Nothing outside this module touches the fields.
+
+#[cfg(test)]
+use std::cell::Cell;
+use std::cell::OnceCell;
+
+/// Characters between two recorded byte offsets of a non-ASCII text.
+const STRIDE: usize = 16;
+
+#[derive(Debug)]
+pub struct LispString {
+    /// The text; unset only while `wide` holds changes not yet rendered.
+    text: OnceCell<String>,
+    /// The byte offset in `text` of every `STRIDE`-th character, for a non-ASCII text.
+    offsets: OnceCell<Box<[usize]>>,
+    /// Every character, once a change altered a character's width in UTF-8.
+    wide: Option<Box<[char]>>,
+    /// The length in characters.
+    length: usize,
+    /// How many passes over the whole string were made (tests check they are not repeated).
+    #[cfg(test)]
+    passes: Cell<usize>,
+}
+
+impl LispString {
+    pub fn new(text: String) -> Self {
+        let length = if text.is_ascii() {
+            text.len()
+        } else {
+            text.chars().count()
+        };
+        LispString {
+            text: OnceCell::from(text),
+            offsets: OnceCell::new(),
+            wide: None,
+            length,
+            #[cfg(test)]
+            passes: Cell::new(0),
+        }
+    }
+
+    /// The text (rendered from the characters if they changed since it was last read).
+    pub fn as_str(&self) -> &str {
+        self.text.get_or_init(|| {
+            self.count_pass();
+            self.wide
+                .as_deref()
+                .map(|wide| wide.iter().collect())
+                .unwrap_or_default()
+        })
+    }
+
+    /// The length in characters.
+    pub fn char_count(&self) -> usize {
+        self.length
+    }
+
+    /// Whether every character is ASCII, so that character and byte indices agree.
+    pub fn is_ascii(&self) -> bool {
+        self.wide.is_none()
+            && self
+                .text
+                .get()
+                .is_some_and(|text| text.len() == self.length)
+    }
+
+    /// The character at `index`, if it is below the length.
+    pub fn char_at(&self, index: usize) -> Option<char> {
+        if index >= self.length {
+            return None;
+        }
+        if let Some(wide) = &self.wide {
+            return wide.get(index).copied();
+        }
+        let text = self.as_str();
+        if text.len() == self.length {
+            return text.as_bytes().get(index).map(|b| char::from(*b));
+        }
+        text.get(self.byte_offset(index)..)?.chars().next()
+    }
+
+    /// The byte offset in [`as_str`](Self::as_str) of the character at `index`; the text's
+    /// length in bytes for an index at or past the end.
+    pub fn byte_offset(&self, index: usize) -> usize {
+        let text = self.as_str();
+        if text.len() == self.length {
+            return index.min(text.len());
+        }
+        if index >= self.length {
+            return text.len();
+        }
+        let offsets = self.offsets.get_or_init(|| {
+            self.count_pass();
+            text.char_indices()
+                .step_by(STRIDE)
+                .map(|(at, _)| at)
+                .collect()
+        });
+        let start = offsets.get(index / STRIDE).copied().unwrap_or(0);
+        text.get(start..)
+            .and_then(|rest| rest.char_indices().nth(index % STRIDE))
+            .map_or(text.len(), |(at, _)| start + at)
+    }
+
+    /// Replaces the character at `index` by `c`; `false` (and no change) if `index` is not
+    /// below the length.
+    pub fn set_char(&mut self, index: usize, c: char) -> bool {
+        if index >= self.length {
+            return false;
+        }
+        if let Some(wide) = &mut self.wide {
+            let Some(slot) = wide.get_mut(index) else {
+                return false;
+            };
+            *slot = c;
+            self.text.take();
+            self.offsets.take();
+            return true;
+        }
+        let at = self.byte_offset(index);
+        let Some(text) = self.text.get_mut() else {
+            return false;
+        };
+        let Some(old) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+            return false;
+        };
+        if old.len_utf8() == c.len_utf8() {
+            // Same width: the other characters stay where they are, and so do the offsets.
+            text.replace_range(at..at + old.len_utf8(), c.encode_utf8(&mut [0; 4]));
+            return true;
+        }
+        let mut wide: Box<[char]> = text.chars().collect();
+        self.count_pass();
+        if let Some(slot) = wide.get_mut(index) {
+            *slot = c;
+        }
+        self.wide = Some(wide);
+        self.text.take();
+        self.offsets.take();
+        true
+    }
+
+    /// The bytes this string holds, for the heap's accounting.
+    pub fn size(&self) -> usize {
+        let text = self.text.get().map_or(0, String::len);
+        let wide = self.wide.as_ref().map_or(0, |wide| wide.len() * 4);
+        let offsets = self.offsets.get().map_or(0, |offsets| offsets.len() * 8);
+        text + wide + offsets
+    }
+
+    #[cfg(test)]
+    fn count_pass(&self) {
+        self.passes.set(self.passes.get() + 1);
+    }
+
+    #[cfg(not(test))]
+    fn count_pass(&self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LispString;
+
+    fn wide_text(n: usize) -> String {
+        (0..n).map(|i| if i % 3 == 0 { 'λ' } else { 'a' }).collect()
+    }
+
+    #[test]
+    fn ascii_strings_are_indexed_by_byte_and_stay_ascii() {
+        let mut s = LispString::new("hello".repeat(1000));
+        assert!(s.is_ascii());
+        for i in 0..s.char_count() {
+            assert!(s.set_char(i, 'x'));
+            assert_eq!(s.char_at(i), Some('x'));
+        }
+        assert!(s.is_ascii());
+        assert_eq!(s.passes.get(), 0);
+        assert_eq!(s.as_str(), "x".repeat(5000));
+    }
+
+    #[test]
+    fn a_non_ascii_string_is_scanned_once_for_any_number_of_accesses() {
+        let text = wide_text(10_000);
+        let s = LispString::new(text.clone());
+        assert!(!s.is_ascii());
+        let expected: Vec<char> = text.chars().collect();
+        for (i, c) in expected.iter().enumerate() {
+            assert_eq!(s.char_at(i), Some(*c));
+        }
+        assert_eq!(s.char_at(10_000), None);
+        assert_eq!(s.passes.get(), 1);
+    }
+
+    #[test]
+    fn same_width_changes_keep_the_index() {
+        let mut s = LispString::new(wide_text(1000));
+        for i in 0..1000 {
+            let c = if i % 3 == 0 { 'μ' } else { 'b' };
+            assert!(s.set_char(i, c));
+            assert_eq!(s.char_at(i), Some(c));
+        }
+        assert_eq!(s.passes.get(), 1);
+        assert!(s.as_str().starts_with("μbbμ"));
+    }
+
+    #[test]
+    fn width_changes_switch_to_characters_once() {
+        let mut s = LispString::new("a".repeat(1000));
+        for i in 0..1000 {
+            assert!(s.set_char(i, 'λ'));
+            assert_eq!(s.char_at(i), Some('λ'));
+        }
+        assert_eq!(s.passes.get(), 1);
+        assert_eq!(s.as_str(), "λ".repeat(1000));
+        assert_eq!(s.passes.get(), 2);
+        assert!(s.set_char(0, 'a'));
+        assert_eq!(s.as_str().chars().next(), Some('a'));
+        assert_eq!(s.char_count(), 1000);
+    }
+
+    #[test]
+    fn byte_offsets_of_a_non_ascii_text() {
+        let mut s = LispString::new("aλbμc".to_string());
+        let offsets: Vec<usize> = (0..6).map(|i| s.byte_offset(i)).collect();
+        assert_eq!(offsets, [0, 1, 3, 4, 6, 7]);
+        assert_eq!(s.byte_offset(100), 7);
+        assert!(!s.set_char(5, 'x'));
+        assert_eq!(s.char_at(5), None);
+    }
+}
