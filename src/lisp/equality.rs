@@ -20,6 +20,14 @@ pub fn eql(image: &Image, a: Value, b: Value) -> bool {
     }
 }
 
+/// The bytes of a simple string (all EQUAL compares).
+fn simple_string(image: &Image, value: Value) -> Option<&[u8]> {
+    match image.object(value)? {
+        Object::String(s) => Some(s.text().as_bytes()),
+        _ => None,
+    }
+}
+
 pub fn equal(image: &Image, a: Value, b: Value) -> bool {
     let mut pending = vec![(a, b)];
     while let Some((a, b)) = pending.pop() {
@@ -34,7 +42,7 @@ pub fn equal(image: &Image, a: Value, b: Value) -> bool {
                 pending.push((xa, ya));
             }
             _ if pathnames_equal(image, a, b) => {}
-            _ => match (image.as_str(a), image.as_str(b)) {
+            _ => match (simple_string(image, a), simple_string(image, b)) {
                 (Some(x), Some(y)) if x == y => {}
                 (Some(_), Some(_)) => return false,
                 // Strings with fill pointers are EQUAL to strings of the same characters.

@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use super::heap::{Heap, HeapExhausted};
-use super::lisp_string::LispString;
+use super::lisp_string::{LispString, Text};
 use super::object::Object;
 use super::package::{PackageId, Packages};
 use super::symbol::Symbol;
@@ -399,9 +399,8 @@ impl Image {
         }
     }
 
-    pub fn string(&mut self, text: impl Into<String>) -> Result<Value, HeapExhausted> {
-        self.heap
-            .alloc(Object::String(LispString::new(text.into())))
+    pub fn string(&mut self, text: impl Into<Text>) -> Result<Value, HeapExhausted> {
+        self.heap.alloc(Object::String(LispString::new(text)))
     }
 
     /// The text of a string value.

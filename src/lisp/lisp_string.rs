@@ -1,7 +1,7 @@
 //! A simple string's characters, indexed in constant time (amortized) whatever they are.
 //!
-//! The text is kept as UTF-8, which is what printing, comparing, hashing and reading want,
-//! with its length in characters. An ASCII string is indexed by byte. A non-ASCII one gets,
+//! The text is kept as UTF-8, which is what printing, comparing, hashing and reading want
+//! (inline when short: `text`), with its length in characters. An ASCII string is indexed by byte. A non-ASCII one gets,
 //! at its first indexed access, the byte offset of every `STRIDE`-th character, so finding
 //! a character reads at most `STRIDE - 1` others. A change of a character to one of another
 //! width in UTF-8 would move the rest of the text; the string then keeps an array of its
@@ -10,9 +10,13 @@
 //! Invariant: `text` is set or `wide` is (or both, and then they agree); `offsets`, when
 //! set, belongs to the current `text`. Nothing outside this module touches the fields.
 
+mod text;
+
 #[cfg(test)]
 use std::cell::Cell;
 use std::cell::OnceCell;
+
+pub use text::Text;
 
 /// Characters between two recorded byte offsets of a non-ASCII text.
 const STRIDE: usize = 16;
@@ -20,7 +24,7 @@ const STRIDE: usize = 16;
 #[derive(Debug)]
 pub struct LispString {
     /// The text; unset only while `wide` holds changes not yet rendered.
-    text: OnceCell<String>,
+    text: OnceCell<Text>,
     /// The byte offset in `text` of every `STRIDE`-th character, for a non-ASCII text.
     offsets: OnceCell<Box<[usize]>>,
     /// Every character, once a change altered a character's width in UTF-8.
@@ -33,11 +37,12 @@ pub struct LispString {
 }
 
 impl LispString {
-    pub fn new(text: String) -> Self {
-        let length = if text.is_ascii() {
+    pub fn new(text: impl Into<Text>) -> Self {
+        let text = text.into();
+        let length = if text.as_bytes().is_ascii() {
             text.len()
         } else {
-            text.chars().count()
+            text.as_str().chars().count()
         };
         LispString {
             text: OnceCell::from(text),
@@ -50,14 +55,16 @@ impl LispString {
     }
 
     /// The text (rendered from the characters if they changed since it was last read).
-    pub fn as_str(&self) -> &str {
+    pub fn text(&self) -> &Text {
         self.text.get_or_init(|| {
             self.count_pass();
-            self.wide
-                .as_deref()
-                .map(|wide| wide.iter().collect())
-                .unwrap_or_default()
+            let text: String = self.wide.as_deref().unwrap_or_default().iter().collect();
+            Text::from(text)
         })
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.text().as_str()
     }
 
     /// The length in characters.
@@ -82,20 +89,20 @@ impl LispString {
         if let Some(wide) = &self.wide {
             return wide.get(index).copied();
         }
-        let text = self.as_str();
+        let text = self.text();
         if text.len() == self.length {
             return text.as_bytes().get(index).map(|b| char::from(*b));
         }
-        text.get(self.byte_offset(index)..)?.chars().next()
+        text.as_str().get(self.byte_offset(index)..)?.chars().next()
     }
 
     /// The byte offset in [`as_str`](Self::as_str) of the character at `index`; the text's
     /// length in bytes for an index at or past the end.
     pub fn byte_offset(&self, index: usize) -> usize {
-        let text = self.as_str();
-        if text.len() == self.length {
-            return index.min(text.len());
+        if self.text().len() == self.length {
+            return index.min(self.length);
         }
+        let text = self.as_str();
         if index >= self.length {
             return text.len();
         }
@@ -131,15 +138,15 @@ impl LispString {
         let Some(text) = self.text.get_mut() else {
             return false;
         };
-        let Some(old) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+        let Some(old) = text.as_str().get(at..).and_then(|rest| rest.chars().next()) else {
             return false;
         };
         if old.len_utf8() == c.len_utf8() {
             // Same width: the other characters stay where they are, and so do the offsets.
-            text.replace_range(at..at + old.len_utf8(), c.encode_utf8(&mut [0; 4]));
+            text.overwrite(at, c.encode_utf8(&mut [0; 4]));
             return true;
         }
-        let mut wide: Box<[char]> = text.chars().collect();
+        let mut wide: Box<[char]> = text.as_str().chars().collect();
         self.count_pass();
         if let Some(slot) = wide.get_mut(index) {
             *slot = c;
@@ -152,7 +159,7 @@ impl LispString {
 
     /// The bytes this string holds, for the heap's accounting.
     pub fn size(&self) -> usize {
-        let text = self.text.get().map_or(0, String::len);
+        let text = self.text.get().map_or(0, Text::len);
         let wide = self.wide.as_ref().map_or(0, |wide| wide.len() * 4);
         let offsets = self.offsets.get().map_or(0, |offsets| offsets.len() * 8);
         text + wide + offsets
@@ -226,6 +233,16 @@ mod tests {
         assert!(s.set_char(0, 'a'));
         assert_eq!(s.as_str().chars().next(), Some('a'));
         assert_eq!(s.char_count(), 1000);
+    }
+
+    #[test]
+    fn a_string_makes_no_object_larger() {
+        use crate::lisp::{hash_table::HashTable, object::Object};
+        assert!(std::mem::size_of::<LispString>() <= std::mem::size_of::<HashTable>());
+        assert_eq!(
+            std::mem::size_of::<Object>(),
+            std::mem::size_of::<HashTable>()
+        );
     }
 
     #[test]

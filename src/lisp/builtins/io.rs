@@ -178,10 +178,10 @@ fn prepared_control(vm: &mut Vm, control: Value) -> LispResult<Rc<FormatControl>
     if let Value::Object(object) = control
         && let Some(Object::String(text)) = vm.image.heap.object(object)
     {
-        return Ok(vm.format_controls.prepared(Some(object), text.as_str()));
+        return Ok(vm.format_controls.prepared(Some(object), text.text()));
     }
     let text = expect_string(&vm.image, control)?;
-    Ok(vm.format_controls.prepared(None, &text))
+    Ok(vm.format_controls.prepared(None, &text.into()))
 }
 
 fn format_prepared(

@@ -2,6 +2,7 @@
 
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::image::Image;
+use super::super::lisp_string::Text;
 use super::super::object::{LispVector, Object};
 use super::super::thread::LispThread;
 use super::super::value::Value;
@@ -193,14 +194,13 @@ fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Contr
 
 /// The text of `parts` joined, when every one is a simple string (the common case, without
 /// going through characters one by one).
-fn joined_strings(image: &Image, parts: &[Value]) -> Option<String> {
-    let length = parts
+fn joined_strings(image: &Image, parts: &[Value]) -> Option<Text> {
+    let texts: smallvec::SmallVec<[&Text; 4]> = parts
         .iter()
-        .map(|part| image.as_str(*part).map_or(0, str::len))
-        .sum();
-    let mut text = String::with_capacity(length);
-    for part in parts {
-        text.push_str(image.as_str(*part)?);
-    }
-    Some(text)
+        .map(|part| match image.object(*part) {
+            Some(Object::String(s)) => Some(s.text()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    Some(Text::joined(&texts))
 }

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use super::super::lisp_string::Text;
 use super::super::value::ObjRef;
 use super::{Directive, parse_directive};
 
@@ -44,15 +45,16 @@ const LONGEST_CACHED_CONTROL: usize = 1024;
 
 impl ControlCache {
     /// The control string `text`, held by the string `object` if it is a simple string.
-    pub fn prepared(&mut self, object: Option<ObjRef>, text: &str) -> Rc<Control> {
+    pub fn prepared(&mut self, object: Option<ObjRef>, text: &Text) -> Rc<Control> {
         let slot = object.map(|object| object.0 as usize % OBJECT_SLOTS);
         if let (Some(object), Some(slot)) = (object, slot)
             && let Some(Some((held_by, held, control))) = self.by_object.get(slot)
             && *held_by == object
-            && **held == *text
+            && held.as_bytes() == text.as_bytes()
         {
             return control.clone();
         }
+        let text = text.as_str();
         if text.len() > LONGEST_CACHED_CONTROL {
             return Rc::new(prepare(text));
         }
@@ -116,12 +118,12 @@ fn plan(chars: &[char]) -> Option<Box<[Piece]>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ControlCache, ObjRef, Piece};
+    use super::{ControlCache, ObjRef, Piece, Text};
 
     #[test]
     fn a_string_of_lone_directives_is_planned() {
         let mut cache = ControlCache::default();
-        let control = cache.prepared(None, "item-~d of ~A~%");
+        let control = cache.prepared(None, &Text::from("item-~d of ~A~%"));
         let plan = control.plan.as_deref().unwrap_or_default();
         let kinds: Vec<String> = plan
             .iter()
@@ -137,7 +139,10 @@ mod tests {
     fn strings_with_clauses_or_bad_directives_run_unplanned() {
         let mut cache = ControlCache::default();
         for text in ["~{~A~}", "~[a~;b~]", "~A~", "x~^y", "~<a~>"] {
-            assert!(cache.prepared(None, text).plan.is_none(), "{text}");
+            assert!(
+                cache.prepared(None, &Text::from(text)).plan.is_none(),
+                "{text}"
+            );
         }
     }
 
@@ -145,11 +150,11 @@ mod tests {
     fn an_object_whose_text_changed_is_prepared_again() {
         let mut cache = ControlCache::default();
         let object = Some(ObjRef(7));
-        let first = cache.prepared(object, "~A");
+        let first = cache.prepared(object, &Text::from("~A"));
         assert_eq!(&*first.chars, ['~', 'A']);
-        let changed = cache.prepared(object, "~S");
+        let changed = cache.prepared(object, &Text::from("~S"));
         assert_eq!(&*changed.chars, ['~', 'S']);
-        let again = cache.prepared(object, "~S");
+        let again = cache.prepared(object, &Text::from("~S"));
         assert!(std::rc::Rc::ptr_eq(&changed, &again));
     }
 }
