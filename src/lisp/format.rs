@@ -368,7 +368,7 @@ impl Formatter<'_> {
                     } else {
                         self.printed(arg, escape)
                     };
-                    let padded = Field::of_directive(&directive)?.apply(&text)?;
+                    let padded = Field::of_directive(directive)?.apply(&text)?;
                     self.out.push_str(&padded);
                 }
             }
@@ -389,7 +389,7 @@ impl Formatter<'_> {
                     push_decimal(&mut self.out, n);
                     return Ok(());
                 }
-                let text = self.integer(arg, base, &directive, 0)?;
+                let text = self.integer(arg, base, directive, 0)?;
                 self.out.push_str(&text);
             }
             'R' => {
@@ -398,12 +398,12 @@ impl Formatter<'_> {
                     Some(Some(Param::Number(b))) if (2..=36).contains(b) => *b as u32,
                     Some(Some(_)) => return Err(format_error("~R radix out of range")),
                     _ => {
-                        let text = self.numeral(arg, &directive)?;
+                        let text = self.numeral(arg, directive)?;
                         self.out.push_str(&text);
                         return Ok(());
                     }
                 };
-                let text = self.integer(arg, base, &directive, 1)?;
+                let text = self.integer(arg, base, directive, 1)?;
                 self.out.push_str(&text);
             }
             'C' => {
@@ -422,10 +422,10 @@ impl Formatter<'_> {
             }
             'W' => {
                 let arg = self.next_arg(args, index)?;
-                self.write_argument(arg, &directive)?;
+                self.write_argument(arg, directive)?;
             }
-            '_' => self.conditional_newline(&directive),
-            'I' => self.indentation(&directive),
+            '_' => self.conditional_newline(directive),
+            'I' => self.indentation(directive),
             'P' => {
                 if directive.colon {
                     *index = index.saturating_sub(1);
@@ -439,11 +439,11 @@ impl Formatter<'_> {
                 }
             }
             '%' => {
-                let count = self.count_param(&directive, 1);
+                let count = self.count_param(directive, 1);
                 self.out.extend(std::iter::repeat_n('\n', count));
             }
             '&' => {
-                let count = self.count_param(&directive, 1);
+                let count = self.count_param(directive, 1);
                 if count > 0 {
                     if self.column() != 0 {
                         self.out.push('\n');
@@ -452,20 +452,20 @@ impl Formatter<'_> {
                 }
             }
             '~' => {
-                let count = self.count_param(&directive, 1);
+                let count = self.count_param(directive, 1);
                 self.out.extend(std::iter::repeat_n('~', count));
             }
             '*' => {
-                let count = self.count_param(&directive, 1);
+                let count = self.count_param(directive, 1);
                 if directive.colon {
                     *index = index.saturating_sub(count);
                 } else {
                     *index += count;
                 }
             }
-            'T' if self.in_pretty_block() => self.pretty_tab(&directive),
+            'T' if self.in_pretty_block() => self.pretty_tab(directive),
             'T' => {
-                let colnum = self.count_param(&directive, 1);
+                let colnum = self.count_param(directive, 1);
                 let column = self.column();
                 if column < colnum {
                     self.out.extend(std::iter::repeat_n(' ', colnum - column));
@@ -475,7 +475,7 @@ impl Formatter<'_> {
             }
             'F' | 'E' | 'G' | '$' => {
                 let arg = self.next_arg(args, index)?;
-                let text = self.float_directive(arg, &directive)?;
+                let text = self.float_directive(arg, directive)?;
                 self.out.push_str(&text);
             }
             _ => {}

@@ -32,9 +32,12 @@ pub(super) enum Piece {
 #[derive(Debug, Default)]
 pub struct ControlCache {
     by_text: HashMap<Rc<str>, Rc<Control>>,
-    /// Direct-mapped by object: the object, the text it had, what that text prepared.
-    by_object: Vec<Option<(ObjRef, Rc<str>, Rc<Control>)>>,
+    /// Direct-mapped by object.
+    by_object: Vec<Option<HeldControl>>,
 }
+
+/// A string object, the text it had, and what that text prepared.
+type HeldControl = (ObjRef, Rc<str>, Rc<Control>);
 
 /// How many control strings the cache holds before it starts again from empty.
 const CACHED_CONTROLS: usize = 256;

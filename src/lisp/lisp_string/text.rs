@@ -67,6 +67,10 @@ impl Text {
         }
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Replaces the bytes at `at` by `with`, which must be as long as the character there.
     pub fn overwrite(&mut self, at: usize, with: &str) {
         match self {
