@@ -1,9 +1,9 @@
 //! A simple string's characters, indexed in constant time (amortized) whatever they are.
 //!
 //! The text is kept as UTF-8, which is what printing, comparing, hashing and reading want
-//! (inline when short: `text`), with its length in characters. An ASCII string is indexed by byte. A non-ASCII one gets,
-//! at its first indexed access, the byte offset of every `STRIDE`-th character, so finding
-//! a character reads at most `STRIDE - 1` others. A change of a character to one of another
+//! (inline when short: `text`), with its length in characters. An ASCII string is indexed
+//! by byte. A non-ASCII one gets, at its first indexed access, the byte offset of every
+//! `STRIDE`-th character, so finding a character reads at most `STRIDE - 1` others. A change of a character to one of another
 //! width in UTF-8 would move the rest of the text; the string then keeps an array of its
 //! characters instead, changed in place, and renders the text again only when it is read.
 //!
