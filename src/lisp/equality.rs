@@ -20,6 +20,14 @@ pub fn eql(image: &Image, a: Value, b: Value) -> bool {
     }
 }
 
+/// The bytes of a simple string (all EQUAL compares).
+fn simple_string(image: &Image, value: Value) -> Option<&[u8]> {
+    match image.object(value)? {
+        Object::String(s) => Some(s.text().as_bytes()),
+        _ => None,
+    }
+}
+
 pub fn equal(image: &Image, a: Value, b: Value) -> bool {
     let mut pending = vec![(a, b)];
     while let Some((a, b)) = pending.pop() {
@@ -34,7 +42,7 @@ pub fn equal(image: &Image, a: Value, b: Value) -> bool {
                 pending.push((xa, ya));
             }
             _ if pathnames_equal(image, a, b) => {}
-            _ => match (image.as_str(a), image.as_str(b)) {
+            _ => match (simple_string(image, a), simple_string(image, b)) {
                 (Some(x), Some(y)) if x == y => {}
                 (Some(_), Some(_)) => return false,
                 // Strings with fill pointers are EQUAL to strings of the same characters.
@@ -90,7 +98,7 @@ pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
                         }
                     }
                     (Some(Object::String(x)), Some(Object::String(y))) => {
-                        if x.to_lowercase() != y.to_lowercase() {
+                        if x.as_str().to_lowercase() != y.as_str().to_lowercase() {
                             return false;
                         }
                     }
@@ -103,10 +111,15 @@ pub fn equalp(image: &Image, a: Value, b: Value) -> bool {
                     // A string and a vector are EQUALP when their elements are.
                     (Some(Object::String(x)), Some(Object::Vector(y)))
                     | (Some(Object::Vector(y)), Some(Object::String(x))) => {
-                        if x.chars().count() != y.active().len() {
+                        if x.char_count() != y.active().len() {
                             return false;
                         }
-                        pending.extend(x.chars().map(Value::Char).zip(y.active().iter().copied()));
+                        pending.extend(
+                            x.as_str()
+                                .chars()
+                                .map(Value::Char)
+                                .zip(y.active().iter().copied()),
+                        );
                     }
                     (Some(Object::Array(x)), Some(Object::Array(y))) => {
                         if x.dimensions != y.dimensions {
@@ -216,8 +229,10 @@ fn hash_into(image: &Image, test: HashTest, key: Value, hasher: &mut DefaultHash
         Value::Object(r) => match image.heap.object(r) {
             Some(Object::Bignum(n)) => n.hash(hasher),
             Some(Object::Ratio(q)) => q.hash(hasher),
-            Some(Object::String(s)) if test == HashTest::Equal => s.hash(hasher),
-            Some(Object::String(s)) if test == HashTest::Equalp => s.to_lowercase().hash(hasher),
+            Some(Object::String(s)) if test == HashTest::Equal => s.as_str().hash(hasher),
+            Some(Object::String(s)) if test == HashTest::Equalp => {
+                s.as_str().to_lowercase().hash(hasher)
+            }
             Some(Object::Vector(v)) if test == HashTest::Equal && v.characters => {
                 v.text().unwrap_or_default().hash(hasher)
             }

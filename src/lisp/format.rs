@@ -1,5 +1,6 @@
 //! `FORMAT` directives.
 
+mod control;
 mod error;
 mod fields;
 mod floats;
@@ -9,9 +10,6 @@ pub mod numerals;
 mod pretty;
 
 use std::cell::Cell;
-use std::collections::HashMap;
-use std::fmt::Write as _;
-use std::rc::Rc;
 
 use super::error::{LispError, LispResult};
 use super::heap::HeapExhausted;
@@ -21,17 +19,49 @@ use super::printer::pretty::Document;
 use super::thread::LispThread;
 use super::value::Value;
 use super::vm::Vm;
+use control::Piece;
+pub use control::{Control, ControlCache};
 pub use error::FormatError;
 use error::{FormatResult, format_error};
 use fields::Field;
 
 /// Parsed prefix parameters and modifiers of one directive.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Directive {
     params: Vec<Option<Param>>,
     colon: bool,
     at: bool,
     kind: char,
+}
+
+impl Directive {
+    /// Whether the directive needs nothing of the control string but itself: it opens no
+    /// clause, loop or block and moves nowhere in the string.
+    fn stands_alone(&self) -> bool {
+        matches!(
+            self.kind.to_ascii_uppercase(),
+            'A' | 'S'
+                | 'D'
+                | 'B'
+                | 'O'
+                | 'X'
+                | 'R'
+                | 'C'
+                | 'W'
+                | '_'
+                | 'I'
+                | 'P'
+                | '%'
+                | '&'
+                | '~'
+                | '*'
+                | 'T'
+                | 'F'
+                | 'E'
+                | 'G'
+                | '$'
+        )
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -57,45 +87,16 @@ struct Formatter<'a> {
     block_end: Cell<Option<pretty::BlockEnd>>,
 }
 
-/// Control strings FORMAT has seen, decoded to characters once: programs format with the same
-/// few strings over and over.
-#[derive(Debug, Default)]
-pub struct ControlCache {
-    decoded: HashMap<Box<str>, Rc<[char]>>,
-}
-
-/// How many control strings the cache holds before it starts again from empty.
-const CACHED_CONTROLS: usize = 256;
-/// Longer control strings are decoded at every use rather than kept.
-const LONGEST_CACHED_CONTROL: usize = 1024;
-
-impl ControlCache {
-    /// `text` as characters.
-    pub fn decoded(&mut self, text: &str) -> Rc<[char]> {
-        if let Some(chars) = self.decoded.get(text) {
-            return chars.clone();
-        }
-        let chars: Rc<[char]> = text.chars().collect();
-        if text.len() <= LONGEST_CACHED_CONTROL {
-            if self.decoded.len() >= CACHED_CONTROLS {
-                self.decoded.clear();
-            }
-            self.decoded.insert(text.into(), chars.clone());
-        }
-        chars
-    }
-}
-
 /// Formats `control` with `args`; `column` is where the destination's output continues.
 pub fn format(
     vm: &mut Vm,
     thread: &mut LispThread,
-    control: &[char],
+    control: &Control,
     args: &[Value],
     column: usize,
 ) -> LispResult<String> {
     let mut formatter = Formatter::new(vm, thread, column, None);
-    formatter.out.reserve(control.len() + 16);
+    formatter.out.reserve(control.chars.len() + 16);
     formatter.run_all(control, args, Formatter::finish)
 }
 
@@ -104,7 +105,7 @@ pub fn format(
 pub fn format_in_block(
     vm: &mut Vm,
     thread: &mut LispThread,
-    control: &[char],
+    control: &Control,
     args: &[Value],
     column: usize,
 ) -> LispResult<Document> {
@@ -136,15 +137,37 @@ impl<'a> Formatter<'a> {
     /// Runs the whole of `control` with `args`, then `finish`es the output.
     fn run_all<T>(
         mut self,
-        control: &[char],
+        control: &Control,
         args: &[Value],
         finish: impl FnOnce(Self) -> T,
     ) -> LispResult<T> {
         let mut arg_index = 0;
-        match self.run(control, args, &mut arg_index) {
-            Ok(_) => Ok(finish(self)),
+        let ran = match &control.plan {
+            Some(plan) => self.run_plan(plan, args, &mut arg_index),
+            None => self.run(&control.chars, args, &mut arg_index).map(drop),
+        };
+        match ran {
+            Ok(()) => Ok(finish(self)),
             Err(failure) => Err(failure.into_lisp(self.vm)),
         }
+    }
+
+    /// Runs a control string's plan: its text and directives, parsed before.
+    fn run_plan(&mut self, plan: &[Piece], args: &[Value], index: &mut usize) -> FormatResult<()> {
+        for piece in plan {
+            match piece {
+                Piece::Text(text) => self.out.push_str(text),
+                Piece::Directive(directive) if directive.params.is_empty() => {
+                    self.standalone(directive, args, index)?;
+                }
+                Piece::Directive(directive) => {
+                    let mut directive = directive.clone();
+                    self.resolve_params(&mut directive, args, index)?;
+                    self.standalone(&directive, args, index)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -187,121 +210,17 @@ impl Formatter<'_> {
             let (mut directive, next) = parse_directive(chars, i + 1)?;
             i = next;
             self.resolve_params(&mut directive, args, index)?;
+            if directive.stands_alone() {
+                self.standalone(&directive, args, index)?;
+                continue;
+            }
             match directive.kind.to_ascii_uppercase() {
-                'A' | 'S' => {
-                    let arg = self.next_arg(args, index)?;
-                    let escape = !directive.kind.eq_ignore_ascii_case(&'A');
-                    if directive.params.is_empty() && !(arg.is_nil() && directive.colon) {
-                        if let Some(text) = self.print_argument(arg, escape) {
-                            self.out.push_str(&text);
-                        }
-                    } else {
-                        let text = if arg.is_nil() && directive.colon {
-                            "()".to_string()
-                        } else {
-                            self.printed(arg, escape)
-                        };
-                        let padded = Field::of_directive(&directive)?.apply(&text)?;
-                        self.out.push_str(&padded);
-                    }
-                }
-                'D' | 'B' | 'O' | 'X' => {
-                    let base = match directive.kind.to_ascii_uppercase() {
-                        'D' => 10,
-                        'B' => 2,
-                        'O' => 8,
-                        _ => 16,
-                    };
-                    let arg = self.next_arg(args, index)?;
-                    if let Value::Fixnum(n) = arg
-                        && base == 10
-                        && directive.params.is_empty()
-                        && !directive.colon
-                        && !directive.at
-                    {
-                        let _ = write!(self.out, "{n}");
-                        continue;
-                    }
-                    let text = self.integer(arg, base, &directive, 0)?;
-                    self.out.push_str(&text);
-                }
-                'R' => {
-                    let arg = self.next_arg(args, index)?;
-                    let base = match directive.params.first() {
-                        Some(Some(Param::Number(b))) if (2..=36).contains(b) => *b as u32,
-                        Some(Some(_)) => return Err(format_error("~R radix out of range")),
-                        _ => {
-                            let text = self.numeral(arg, &directive)?;
-                            self.out.push_str(&text);
-                            continue;
-                        }
-                    };
-                    let text = self.integer(arg, base, &directive, 1)?;
-                    self.out.push_str(&text);
-                }
-                'C' => {
-                    let arg = self.next_arg(args, index)?;
-                    let Value::Char(c) = arg else {
-                        let shown = self.vm.prin1_string(self.thread, arg);
-                        return Err(format_error(format!("{shown} is not of type CHARACTER.")));
-                    };
-                    if directive.colon {
-                        self.out.push_str(&fields::named_character(c));
-                    } else if directive.at {
-                        self.out.push_str(&printer::format_char_readably(c));
-                    } else {
-                        self.out.push(c);
-                    }
-                }
-                'W' => {
-                    let arg = self.next_arg(args, index)?;
-                    self.write_argument(arg, &directive)?;
-                }
-                '_' => self.conditional_newline(&directive),
-                'I' => self.indentation(&directive),
                 '<' => {
                     i = self.logical_block(chars, i, &directive, args, index)?;
-                }
-                'P' => {
-                    if directive.colon {
-                        *index = index.saturating_sub(1);
-                    }
-                    let arg = self.next_arg(args, index)?;
-                    let one = matches!(arg, Value::Fixnum(1));
-                    if directive.at {
-                        self.out.push_str(if one { "y" } else { "ies" });
-                    } else if !one {
-                        self.out.push('s');
-                    }
-                }
-                '%' => {
-                    let count = self.count_param(&directive, 1);
-                    self.out.extend(std::iter::repeat_n('\n', count));
-                }
-                '&' => {
-                    let count = self.count_param(&directive, 1);
-                    if count > 0 {
-                        if self.column() != 0 {
-                            self.out.push('\n');
-                        }
-                        self.out.extend(std::iter::repeat_n('\n', count - 1));
-                    }
-                }
-                '~' => {
-                    let count = self.count_param(&directive, 1);
-                    self.out.extend(std::iter::repeat_n('~', count));
                 }
                 '\n' => {
                     while i < chars.len() && chars[i].is_whitespace() && chars[i] != '\n' {
                         i += 1;
-                    }
-                }
-                '*' => {
-                    let count = self.count_param(&directive, 1);
-                    if directive.colon {
-                        *index = index.saturating_sub(count);
-                    } else {
-                        *index += count;
                     }
                 }
                 '^' => {
@@ -398,16 +317,6 @@ impl Formatter<'_> {
                     };
                     self.out.push_str(&converted);
                 }
-                'T' if self.in_pretty_block() => self.pretty_tab(&directive),
-                'T' => {
-                    let colnum = self.count_param(&directive, 1);
-                    let column = self.column();
-                    if column < colnum {
-                        self.out.extend(std::iter::repeat_n(' ', colnum - column));
-                    } else if !directive.at {
-                        self.out.push(' ');
-                    }
-                }
                 '?' => {
                     let control = self.next_arg(args, index)?;
                     let control: Vec<char> =
@@ -429,17 +338,149 @@ impl Formatter<'_> {
                         self.run(&control, &sub, &mut sub_index)?;
                     }
                 }
-                'F' | 'E' | 'G' | '$' => {
-                    let arg = self.next_arg(args, index)?;
-                    let text = self.float_directive(arg, &directive)?;
-                    self.out.push_str(&text);
-                }
                 other => {
                     return Err(format_error(format!("Unknown format directive ~{other}")));
                 }
             }
         }
         Ok(false)
+    }
+
+    /// Runs a directive that [stands alone](Directive::stands_alone), its parameters
+    /// resolved.
+    fn standalone(
+        &mut self,
+        directive: &Directive,
+        args: &[Value],
+        index: &mut usize,
+    ) -> FormatResult<()> {
+        match directive.kind.to_ascii_uppercase() {
+            'A' | 'S' => {
+                let arg = self.next_arg(args, index)?;
+                let escape = !directive.kind.eq_ignore_ascii_case(&'A');
+                if directive.params.is_empty() && !(arg.is_nil() && directive.colon) {
+                    if let Some(text) = self.print_argument(arg, escape) {
+                        self.out.push_str(&text);
+                    }
+                } else {
+                    let text = if arg.is_nil() && directive.colon {
+                        "()".to_string()
+                    } else {
+                        self.printed(arg, escape)
+                    };
+                    let padded = Field::of_directive(directive)?.apply(&text)?;
+                    self.out.push_str(&padded);
+                }
+            }
+            'D' | 'B' | 'O' | 'X' => {
+                let base = match directive.kind.to_ascii_uppercase() {
+                    'D' => 10,
+                    'B' => 2,
+                    'O' => 8,
+                    _ => 16,
+                };
+                let arg = self.next_arg(args, index)?;
+                if let Value::Fixnum(n) = arg
+                    && base == 10
+                    && directive.params.is_empty()
+                    && !directive.colon
+                    && !directive.at
+                {
+                    push_decimal(&mut self.out, n);
+                    return Ok(());
+                }
+                let text = self.integer(arg, base, directive, 0)?;
+                self.out.push_str(&text);
+            }
+            'R' => {
+                let arg = self.next_arg(args, index)?;
+                let base = match directive.params.first() {
+                    Some(Some(Param::Number(b))) if (2..=36).contains(b) => *b as u32,
+                    Some(Some(_)) => return Err(format_error("~R radix out of range")),
+                    _ => {
+                        let text = self.numeral(arg, directive)?;
+                        self.out.push_str(&text);
+                        return Ok(());
+                    }
+                };
+                let text = self.integer(arg, base, directive, 1)?;
+                self.out.push_str(&text);
+            }
+            'C' => {
+                let arg = self.next_arg(args, index)?;
+                let Value::Char(c) = arg else {
+                    let shown = self.vm.prin1_string(self.thread, arg);
+                    return Err(format_error(format!("{shown} is not of type CHARACTER.")));
+                };
+                if directive.colon {
+                    self.out.push_str(&fields::named_character(c));
+                } else if directive.at {
+                    self.out.push_str(&printer::format_char_readably(c));
+                } else {
+                    self.out.push(c);
+                }
+            }
+            'W' => {
+                let arg = self.next_arg(args, index)?;
+                self.write_argument(arg, directive)?;
+            }
+            '_' => self.conditional_newline(directive),
+            'I' => self.indentation(directive),
+            'P' => {
+                if directive.colon {
+                    *index = index.saturating_sub(1);
+                }
+                let arg = self.next_arg(args, index)?;
+                let one = matches!(arg, Value::Fixnum(1));
+                if directive.at {
+                    self.out.push_str(if one { "y" } else { "ies" });
+                } else if !one {
+                    self.out.push('s');
+                }
+            }
+            '%' => {
+                let count = self.count_param(directive, 1);
+                self.out.extend(std::iter::repeat_n('\n', count));
+            }
+            '&' => {
+                let count = self.count_param(directive, 1);
+                if count > 0 {
+                    if self.column() != 0 {
+                        self.out.push('\n');
+                    }
+                    self.out.extend(std::iter::repeat_n('\n', count - 1));
+                }
+            }
+            '~' => {
+                let count = self.count_param(directive, 1);
+                self.out.extend(std::iter::repeat_n('~', count));
+            }
+            '*' => {
+                let count = self.count_param(directive, 1);
+                if directive.colon {
+                    *index = index.saturating_sub(count);
+                } else {
+                    *index += count;
+                }
+            }
+            'T' if self.in_pretty_block() => self.pretty_tab(directive),
+            'T' => {
+                let colnum = self.count_param(directive, 1);
+                let column = self.column();
+                if column < colnum {
+                    self.out.extend(std::iter::repeat_n(' ', colnum - column));
+                } else if !directive.at {
+                    self.out.push(' ');
+                }
+            }
+            'F' | 'E' | 'G' | '$' => {
+                let arg = self.next_arg(args, index)?;
+                let text = self.float_directive(arg, directive)?;
+                self.out.push_str(&text);
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// `~{`: runs `body` over `items` from `index` at most `limit` times, each item a list of
@@ -713,6 +754,25 @@ fn split_clauses(chars: &[char], start: usize) -> FormatResult<(Clauses, usize)>
         }
     }
     Err(format_error("no matching ~]"))
+}
+
+/// Appends `n` in decimal (what `write!` does, without its formatting machinery).
+fn push_decimal(out: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = n.unsigned_abs();
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (rest % 10) as u8;
+        start -= 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    out.extend(digits[start..].iter().map(|d| char::from(*d)));
 }
 
 fn capitalize_words(text: &str) -> String {

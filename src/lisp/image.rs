@@ -7,6 +7,7 @@
 use std::rc::Rc;
 
 use super::heap::{Heap, HeapExhausted};
+use super::lisp_string::{LispString, Text};
 use super::object::Object;
 use super::package::{PackageId, Packages};
 use super::symbol::Symbol;
@@ -398,15 +399,15 @@ impl Image {
         }
     }
 
-    pub fn string(&mut self, text: impl Into<String>) -> Result<Value, HeapExhausted> {
-        self.heap.alloc(Object::String(text.into()))
+    pub fn string(&mut self, text: impl Into<Text>) -> Result<Value, HeapExhausted> {
+        self.heap.alloc(Object::String(LispString::new(text)))
     }
 
     /// The text of a string value.
     pub fn as_str(&self, value: Value) -> Option<&str> {
         match value {
             Value::Object(r) => match self.heap.object(r) {
-                Some(Object::String(s)) => Some(s),
+                Some(Object::String(s)) => Some(s.as_str()),
                 _ => None,
             },
             _ => None,
@@ -416,7 +417,7 @@ impl Image {
     /// The text of any string: a simple string or one with a fill pointer (its active part).
     pub fn string_text(&self, value: Value) -> Option<String> {
         match self.object(value)? {
-            Object::String(s) => Some(s.clone()),
+            Object::String(s) => Some(s.as_str().to_string()),
             Object::Vector(vector) => vector.text(),
             _ => None,
         }

@@ -3,7 +3,8 @@
 //! # Layout
 //!
 //! - `value`: the `Value` word; `heap`: arenas and the collector; `object`, `symbol`,
-//!   `package`, `hash_table`, `stream`, `sync`: what lives in the heap.
+//!   `package`, `hash_table`, `stream`, `sync`: what lives in the heap; `lisp_string`: a
+//!   simple string's text, indexed by character in constant time.
 //! - `image`: the global image (heap + packages + well-known symbols).
 //! - `reader` (text → datum) and `convert` (datum → heap values); `print` and `printer`
 //!   (values → text); `pretty_stream`: output gathered inside `PPRINT-LOGICAL-BLOCK`.
@@ -32,6 +33,7 @@ pub mod hash_table;
 pub mod hash_table_sizing;
 pub mod heap;
 pub mod image;
+pub mod lisp_string;
 pub mod number;
 pub mod object;
 pub mod output;

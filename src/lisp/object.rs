@@ -7,6 +7,7 @@ use num_rational::BigRational;
 
 use super::bytecode::Proto;
 use super::hash_table::HashTable;
+use super::lisp_string::LispString;
 use super::package::PackageId;
 use super::stream::Stream;
 use super::sync::{ConditionVariableObject, LockObject, ThreadObject};
@@ -16,7 +17,8 @@ use super::value::{SymRef, Value};
 /// an arena slot stays small (see the size test below).
 #[derive(Debug)]
 pub enum Object {
-    String(String),
+    /// A simple string.
+    String(LispString),
     Bignum(BigInt),
     Ratio(Box<BigRational>),
     Vector(LispVector),
@@ -207,7 +209,7 @@ impl Object {
     /// A rough size in bytes, for the heap limit.
     pub fn approximate_size(&self) -> usize {
         let payload = match self {
-            Object::String(s) => s.len(),
+            Object::String(s) => s.size(),
             Object::Bignum(b) => b.bits() as usize / 8,
             Object::Vector(v) => v.items.capacity() * 16,
             Object::Array(a) => a.items.capacity() * 16,

@@ -534,7 +534,7 @@ impl Printer<'_> {
             return;
         };
         match object {
-            Object::String(s) => self.string(s),
+            Object::String(s) => self.string(s.as_str()),
             Object::Vector(vector) if vector.characters => {
                 self.string(&vector.text().unwrap_or_default());
             }

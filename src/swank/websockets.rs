@@ -116,7 +116,7 @@ fn receive(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Cont
 /// one. T once queued; NIL when the output buffer has no room.
 fn send(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let message = match vm.image.object(a[1]) {
-        Some(Object::String(text)) => WsMessage::Text(text.clone()),
+        Some(Object::String(text)) => WsMessage::Text(text.as_str().to_string()),
         Some(Object::Vector(vector)) => WsMessage::Binary(
             vector
                 .active()

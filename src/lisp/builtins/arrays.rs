@@ -212,13 +212,12 @@ pub(super) fn seq_store(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispRes
             let Value::Char(c) = a[2] else {
                 return Err(LispError::type_error(a[2], "CHARACTER"));
             };
-            let Some((at, old)) = s.char_indices().nth(index) else {
+            if !s.set_char(index, c) {
                 return Err(LispError::type_error(
                     a[1],
-                    format!("(INTEGER 0 ({}))", s.chars().count()),
+                    format!("(INTEGER 0 ({}))", s.char_count()),
                 ));
-            };
-            s.replace_range(at..at + old.len_utf8(), c.encode_utf8(&mut [0; 4]));
+            }
             value(a[2])
         }
         _ => Err(LispError::type_error(a[0], "SEQUENCE")),
@@ -248,7 +247,12 @@ fn adjust_array(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Cont
     }
     let (old, characters, adjustable, old_fill) = match vm.image.object(a[0]) {
         Some(Object::Vector(v)) => (v.items.clone(), v.characters, v.adjustable, v.fill_pointer),
-        Some(Object::String(s)) => (s.chars().map(Value::Char).collect(), true, false, None),
+        Some(Object::String(s)) => (
+            s.as_str().chars().map(Value::Char).collect(),
+            true,
+            false,
+            None,
+        ),
         Some(Object::Array(_)) => {
             return Err(LispError::unsupported(
                 "ADJUST-ARRAY of an array of another rank",

@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use super::super::error::{LispError, LispResult};
+use super::super::format::Control as FormatControl;
 use super::super::image::Image;
 use super::super::object::Object;
 use super::super::stream::Stream;
@@ -165,26 +166,29 @@ fn write_string(
 }
 
 fn format(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Control> {
-    let control = control_chars(vm, args[1])?;
+    let control = prepared_control(vm, args[1])?;
     let preparation = vm.prepare_printing(thread, &args[2..], &[true, false])?;
     let result = format_prepared(vm, thread, args, &control);
     vm.finish_printing(preparation);
     result
 }
 
-/// FORMAT's control string as characters (decoded once per distinct simple string).
-fn control_chars(vm: &mut Vm, control: Value) -> LispResult<Rc<[char]>> {
-    if let Some(Object::String(text)) = vm.image.object(control) {
-        return Ok(vm.format_controls.decoded(text));
+/// FORMAT's control string, prepared (once per distinct simple string).
+fn prepared_control(vm: &mut Vm, control: Value) -> LispResult<Rc<FormatControl>> {
+    if let Value::Object(object) = control
+        && let Some(Object::String(text)) = vm.image.heap.object(object)
+    {
+        return Ok(vm.format_controls.prepared(Some(object), text.text()));
     }
-    Ok(expect_string(&vm.image, control)?.chars().collect())
+    let text = expect_string(&vm.image, control)?;
+    Ok(vm.format_controls.prepared(None, &text.into()))
 }
 
 fn format_prepared(
     vm: &mut Vm,
     thread: &mut LispThread,
     args: &[Value],
-    control: &[char],
+    control: &FormatControl,
 ) -> LispResult<Control> {
     let destination = args[0];
     if destination.is_nil() {

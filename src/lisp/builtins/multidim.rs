@@ -160,7 +160,7 @@ pub fn dimensions(image: &Image, array: Value) -> LispResult<Vec<usize>> {
     match image.object(array) {
         Some(Object::Array(array)) => Ok(array.dimensions.clone()),
         Some(Object::Vector(vector)) => Ok(vec![vector.items.len()]),
-        Some(Object::String(s)) => Ok(vec![s.chars().count()]),
+        Some(Object::String(s)) => Ok(vec![s.char_count()]),
         _ => Err(LispError::type_error(array, "ARRAY")),
     }
 }

@@ -121,7 +121,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
 /// The file name a pathname designator (a string or a pathname) stands for.
 pub fn file_name(vm: &Vm, designator: Value) -> LispResult<String> {
     match vm.image.object(designator) {
-        Some(Object::String(text)) => Ok(text.clone()),
+        Some(Object::String(text)) => Ok(text.as_str().to_string()),
         Some(Object::Pathname(pathname)) => Ok(pathname.namestring()),
         Some(Object::Vector(vector)) if vector.characters => Ok(vector.text().unwrap_or_default()),
         _ => Err(LispError::type_error(designator, "(OR STRING PATHNAME)")),
@@ -249,7 +249,7 @@ fn directory_from(vm: &Vm, value: Value) -> LispResult<Option<Directory>> {
     if let Some(Object::String(text)) = vm.image.object(value) {
         return Ok(Some(Directory {
             absolute: true,
-            parts: vec![DirectoryPart::Name(text.clone())],
+            parts: vec![DirectoryPart::Name(text.as_str().to_string())],
         }));
     }
     let Some(items) = vm.image.list_to_vec(value) else {
@@ -272,7 +272,7 @@ fn directory_from(vm: &Vm, value: Value) -> LispResult<Option<Directory>> {
     let mut parts = Vec::new();
     for item in items {
         let part = match (vm.image.object(item), keyword(vm, item).as_deref()) {
-            (Some(Object::String(text)), _) => DirectoryPart::Name(text.clone()),
+            (Some(Object::String(text)), _) => DirectoryPart::Name(text.as_str().to_string()),
             (_, Some("UP" | "BACK")) => DirectoryPart::Up,
             (_, Some("WILD")) => DirectoryPart::Wild,
             (_, Some("WILD-INFERIORS")) => DirectoryPart::WildInferiors,
@@ -292,7 +292,7 @@ fn directory_from(vm: &Vm, value: Value) -> LispResult<Option<Directory>> {
 fn part_from(vm: &Vm, value: Value) -> LispResult<Option<Part>> {
     match (value, vm.image.object(value)) {
         (Value::Nil, _) => Ok(None),
-        (_, Some(Object::String(text))) => Ok(Some(Part::Text(text.clone()))),
+        (_, Some(Object::String(text))) => Ok(Some(Part::Text(text.as_str().to_string()))),
         (Value::Symbol(s), _) if vm.image.symbol_name(s).as_ref() == "WILD" => Ok(Some(Part::Wild)),
         _ => Err(LispError::type_error(
             value,

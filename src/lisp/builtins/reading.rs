@@ -29,8 +29,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             };
             // Reads from the string in place: LOAD reads every form of a file this way.
             let (read, end_chars) = {
-                let text = string_text(&vm.image, a[0])?;
-                let byte_start = byte_index(&text, start);
+                let (text, byte_start) = text_from(&vm.image, a[0], start)?;
                 let read = reader::read_one(&text, byte_start, &options);
                 let end = match &read {
                     Ok(Some((_, end))) => *end,
@@ -70,7 +69,8 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     )?;
     table.define(image, swankd, "%FORM-START", (2, Some(2)), |vm, _, a| {
         let start = expect_index(a[1])?;
-        let found = form_start(&string_text(&vm.image, a[0])?, start);
+        let (text, from) = text_from(&vm.image, a[0], start)?;
+        let found = form_start(&text, from, start);
         value(Value::Fixnum(found as i64))
     })?;
     table.define(image, swankd, "%ABSOLUTE-PATH", (1, Some(1)), |vm, _, a| {
@@ -87,28 +87,24 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     Ok(())
 }
 
-/// A string's text, borrowed when it is a simple string.
-fn string_text(image: &Image, string: Value) -> LispResult<Cow<'_, str>> {
-    match image.as_str(string) {
-        Some(text) => Ok(Cow::Borrowed(text)),
-        None => Ok(Cow::Owned(expect_string(image, string)?)),
+/// A string's text, borrowed when it is a simple string, and the byte offset in it of
+/// character index `index` (its length past the end). A simple string finds the offset
+/// without walking the text: LOAD reads a file's forms one after another this way.
+fn text_from(image: &Image, string: Value, index: usize) -> LispResult<(Cow<'_, str>, usize)> {
+    if let Some(Object::String(s)) = image.object(string) {
+        return Ok((Cow::Borrowed(s.as_str()), s.byte_offset(index)));
     }
-}
-
-/// The byte offset of character index `index` in `text` (its length past the end).
-fn byte_index(text: &str, index: usize) -> usize {
-    if text.is_ascii() {
-        return index.min(text.len());
-    }
-    text.char_indices()
+    let text = expect_string(image, string)?;
+    let at = text
+        .char_indices()
         .nth(index)
-        .map_or(text.len(), |(byte, _)| byte)
+        .map_or(text.len(), |(byte, _)| byte);
+    Ok((Cow::Owned(text), at))
 }
 
-/// The character index of the next form in `text` at or after character index `start`:
-/// past whitespace, `;` comments and (nested) `#| |#` comments.
-fn form_start(text: &str, start: usize) -> usize {
-    let from = byte_index(text, start);
+/// The character index of the next form in `text` at or after character index `start`,
+/// which is at byte `from`: past whitespace, `;` comments and (nested) `#| |#` comments.
+fn form_start(text: &str, from: usize, start: usize) -> usize {
     let bytes = text.as_bytes();
     let mut index = from;
     loop {
@@ -151,8 +147,8 @@ mod tests {
 
     #[test]
     fn form_start_skips_blanks_and_comments() {
-        assert_eq!(form_start("  ; note\n #| a #| b |# |#(x)", 0), 25);
-        assert_eq!(form_start("(a) (b)", 3), 4);
-        assert_eq!(form_start("   ", 0), 3);
+        assert_eq!(form_start("  ; note\n #| a #| b |# |#(x)", 0, 0), 25);
+        assert_eq!(form_start("(a) (b)", 3, 3), 4);
+        assert_eq!(form_start("   ", 0, 0), 3);
     }
 }

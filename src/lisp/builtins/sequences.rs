@@ -2,6 +2,7 @@
 
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::image::Image;
+use super::super::lisp_string::Text;
 use super::super::object::{LispVector, Object};
 use super::super::thread::LispThread;
 use super::super::value::Value;
@@ -33,7 +34,7 @@ pub fn sequence_items(image: &Image, seq: Value) -> LispResult<Vec<Value>> {
         return expect_list(image, seq);
     }
     match image.object(seq) {
-        Some(Object::String(s)) => Ok(s.chars().map(Value::Char).collect()),
+        Some(Object::String(s)) => Ok(s.as_str().chars().map(Value::Char).collect()),
         Some(Object::Vector(v)) => Ok(v.active().to_vec()),
         _ => Err(LispError::type_error(seq, "SEQUENCE")),
     }
@@ -69,8 +70,7 @@ pub fn same_kind(image: &mut Image, like: Value, items: Vec<Value>) -> LispResul
 
 fn length(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let n = match vm.image.object(a[0]) {
-        Some(Object::String(s)) if s.is_ascii() => s.len(),
-        Some(Object::String(s)) => s.chars().count(),
+        Some(Object::String(s)) => s.char_count(),
         Some(Object::Vector(v)) => v.active().len(),
         _ => sequence_items(&vm.image, a[0])?.len(),
     };
@@ -90,7 +90,20 @@ pub fn aref(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Con
         return super::multidim::aref(&vm.image, a[0], &a[1..]);
     }
     match a {
-        [_, _] => elt(vm, thread, a),
+        // AREF ignores a fill pointer, unlike ELT.
+        [_, index] => match vm.image.object(a[0]) {
+            Some(Object::Vector(v)) => {
+                let index = expect_index(*index)?;
+                match v.items.get(index) {
+                    Some(item) => value(*item),
+                    None => Err(LispError::type_error(
+                        a[1],
+                        format!("(INTEGER 0 ({}))", v.items.len()),
+                    )),
+                }
+            }
+            _ => elt(vm, thread, a),
+        },
         _ => Err(LispError::program(format!(
             "Wrong number of subscripts, {}, for an array of rank 1.",
             a.len() - 1
@@ -102,12 +115,7 @@ fn elt(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let index = expect_index(a[1])?;
     let (found, length) = match vm.image.object(a[0]) {
         Some(Object::Vector(v)) => (v.active().get(index).copied(), v.active().len()),
-        // An ASCII string (checked with one fast pass) is indexed by byte.
-        Some(Object::String(s)) if s.is_ascii() => (
-            s.as_bytes().get(index).map(|b| Value::Char(char::from(*b))),
-            s.len(),
-        ),
-        Some(Object::String(s)) => (s.chars().nth(index).map(Value::Char), s.chars().count()),
+        Some(Object::String(s)) => (s.char_at(index).map(Value::Char), s.char_count()),
         _ => {
             let items = sequence_items(&vm.image, a[0])?;
             if index >= items.len() {
@@ -132,12 +140,26 @@ fn elt(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
 }
 
 fn subseq(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
-    let items = sequence_items(&vm.image, a[0])?;
     let start = expect_index(a[1])?;
     let end = match a.get(2) {
-        Some(Value::Nil) | None => items.len(),
-        Some(v) => expect_index(*v)?,
+        Some(Value::Nil) | None => None,
+        Some(v) => Some(expect_index(*v)?),
     };
+    if let Some(Object::String(s)) = vm.image.object(a[0]) {
+        let length = s.char_count();
+        let end = end.unwrap_or(length);
+        if start > end || end > length {
+            return Err(LispError::bounding_indices(start, end, length));
+        }
+        let text = s.as_str();
+        let part = text
+            .get(s.byte_offset(start)..s.byte_offset(end))
+            .unwrap_or_default()
+            .to_string();
+        return value(vm.image.string(part)?);
+    }
+    let items = sequence_items(&vm.image, a[0])?;
+    let end = end.unwrap_or(items.len());
     if start > end || end > items.len() {
         return Err(LispError::bounding_indices(start, end, items.len()));
     }
@@ -172,14 +194,13 @@ fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Contr
 
 /// The text of `parts` joined, when every one is a simple string (the common case, without
 /// going through characters one by one).
-fn joined_strings(image: &Image, parts: &[Value]) -> Option<String> {
-    let length = parts
+fn joined_strings(image: &Image, parts: &[Value]) -> Option<Text> {
+    let texts: smallvec::SmallVec<[&Text; 4]> = parts
         .iter()
-        .map(|part| image.as_str(*part).map_or(0, str::len))
-        .sum();
-    let mut text = String::with_capacity(length);
-    for part in parts {
-        text.push_str(image.as_str(*part)?);
-    }
-    Some(text)
+        .map(|part| match image.object(*part) {
+            Some(Object::String(s)) => Some(s.text()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    Some(Text::joined(&texts))
 }

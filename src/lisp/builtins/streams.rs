@@ -161,7 +161,7 @@ fn as_byte(value: Value) -> LispResult<u8> {
 /// The elements of a sequence from `start` to `end`.
 fn elements(vm: &Vm, sequence: Value) -> LispResult<Vec<Value>> {
     match vm.image.object(sequence) {
-        Some(Object::String(text)) => Ok(text.chars().map(Value::Char).collect()),
+        Some(Object::String(text)) => Ok(text.as_str().chars().map(Value::Char).collect()),
         Some(Object::Vector(vector)) => Ok(vector.active().to_vec()),
         _ => vm
             .image
@@ -247,13 +247,11 @@ fn read_sequence_some(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> Lisp
     let count = read.len();
     match vm.image.object_mut(sequence) {
         Some(Object::String(text)) => {
-            let mut chars: Vec<char> = text.chars().collect();
-            for (slot, item) in chars.iter_mut().skip(start).zip(&read) {
+            for (index, item) in (start..).zip(&read) {
                 if let Value::Char(c) = item {
-                    *slot = *c;
+                    text.set_char(index, *c);
                 }
             }
-            *text = chars.into_iter().collect();
         }
         Some(Object::Vector(vector)) => {
             for (slot, item) in vector.items.iter_mut().skip(start).zip(&read) {

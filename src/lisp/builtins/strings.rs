@@ -2,9 +2,11 @@
 
 use super::super::error::{LispError, LispResult};
 use super::super::image::Image;
+use super::super::object::Object;
+use super::super::thread::LispThread;
 use super::super::value::Value;
 use super::super::vm::Vm;
-use super::{BuiltinTable, Control, expect_index, expect_string, string_designator, value};
+use super::{BuiltinTable, Control, expect_index, string_designator, value};
 
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let cl = image.pkg.cl;
@@ -93,32 +95,22 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     Ok(())
 }
 
-fn char_at(
-    vm: &mut super::super::vm::Vm,
-    _: &mut super::super::thread::LispThread,
-    a: &[Value],
-) -> LispResult<super::Control> {
+/// `CHAR` and `SCHAR`: like `AREF`, they ignore a fill pointer.
+fn char_at(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let index = expect_index(a[1])?;
-    let Some(text) = vm.image.as_str(a[0]) else {
-        // A string with a fill pointer.
-        let text = expect_string(&vm.image, a[0])?;
-        return char_of(&text, index, a[1]);
-    };
-    char_of(text, index, a[1])
-}
-
-/// The character at `index`, without walking an ASCII string.
-fn char_of(text: &str, index: usize, shown: Value) -> LispResult<super::Control> {
-    let found = if text.is_ascii() {
-        text.as_bytes().get(index).map(|b| char::from(*b))
-    } else {
-        text.chars().nth(index)
+    let (found, length) = match vm.image.object(a[0]) {
+        Some(Object::String(s)) => (s.char_at(index), s.char_count()),
+        Some(Object::Vector(v)) if v.characters => match v.items.get(index) {
+            Some(Value::Char(c)) => (Some(*c), v.items.len()),
+            _ => (None, v.items.len()),
+        },
+        _ => return Err(LispError::type_error(a[0], "STRING")),
     };
     match found {
         Some(c) => value(Value::Char(c)),
         None => Err(LispError::type_error(
-            shown,
-            format!("(INTEGER 0 ({}))", text.chars().count()),
+            a[1],
+            format!("(INTEGER 0 ({length}))"),
         )),
     }
 }

@@ -80,7 +80,7 @@ fn type_of(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> 
         Value::Unbound => sym(vm, "T")?,
         Value::Object(_) => match vm.image.object(a[0]) {
             Some(Object::String(s)) => {
-                let n = s.chars().count() as i64;
+                let n = s.char_count() as i64;
                 let (array, character) = (sym(vm, "SIMPLE-ARRAY")?, sym(vm, "CHARACTER")?);
                 let dims = vm.image.list(&[Value::Fixnum(n)])?;
                 vm.image.list(&[array, character, dims])?
