@@ -361,11 +361,7 @@ fn restart_frame(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResul
             }
         }
     }
-    Ok(Control::RestartFrame {
-        frame: frame_index,
-        function,
-        args,
-    })
+    Ok(Control::restart_frame(frame_index, function, args))
 }
 
 /// `(%RETURN-FROM-FRAME INDEX BASE VALUES)`: unwinds to frame INDEX and makes its call
@@ -382,11 +378,11 @@ fn return_from_frame(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispR
         .ok_or_else(|| LispError::type_error(a[2], "LIST"))?;
     let cl = vm.image.pkg.cl;
     let values_function = vm.image.intern("VALUES", cl)?;
-    Ok(Control::RestartFrame {
+    Ok(Control::restart_frame(
         frame,
-        function: Value::Symbol(values_function),
-        args: values,
-    })
+        Value::Symbol(values_function),
+        values,
+    ))
 }
 
 fn next_request(vm: &mut Vm, thread: &mut LispThread, _: &[Value]) -> LispResult<Control> {
@@ -399,7 +395,7 @@ fn next_request(vm: &mut Vm, thread: &mut LispThread, _: &[Value]) -> LispResult
     let request = match mail {
         None => {
             let wait = WaitFor::Request(thread.id);
-            return Ok(Control::Park(Park::Wait(Box::new(wait))));
+            return Ok(Control::park(Park::Wait(Box::new(wait))));
         }
         Some(Mail::Reannounce) => return value(Value::Symbol(vm.image.keyword("REANNOUNCE")?)),
         Some(Mail::Request(request)) => request,

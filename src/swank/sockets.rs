@@ -171,7 +171,7 @@ pub(super) fn signal(vm: &mut Vm, error: SocketError) -> LispResult<Control> {
     let signaller = vm.image.intern("%SOCKET-ERROR", usocket)?;
     let kind = vm.image.keyword(kind)?;
     let text = vm.image.string(error.to_string())?;
-    Ok(Control::Call(
+    Ok(Control::call(
         Value::Symbol(signaller),
         vec![Value::Symbol(kind), text],
     ))
@@ -257,7 +257,7 @@ fn wait_for_streams(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispRe
     if timeout == Some(Duration::ZERO) {
         return value(Value::Nil);
     }
-    Ok(Control::Park(Park::Wait(Box::new(WaitFor::Sockets {
+    Ok(Control::park(Park::Wait(Box::new(WaitFor::Sockets {
         thread: thread.id,
         sockets,
         deadline: timeout.map(|timeout| Instant::now() + timeout),

@@ -136,7 +136,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             if target == thread.id {
                 return Err(LispError::simple("a thread cannot join itself"));
             }
-            Ok(Control::Park(Park::Wait(Box::new(WaitFor::Thread(target)))))
+            Ok(Control::park(Park::Wait(Box::new(WaitFor::Thread(target)))))
         },
     )?;
     table.define(
@@ -166,7 +166,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, swankd, "%WAIT-FOR-LOCK", (1, Some(1)), |vm, _, a| {
         lock_mut(vm, a[0])?;
         let lock = object_ref(a[0])?;
-        Ok(Control::Park(Park::Wait(Box::new(WaitFor::Lock(lock)))))
+        Ok(Control::park(Park::Wait(Box::new(WaitFor::Lock(lock)))))
     })?;
     table.define(
         image,
@@ -238,7 +238,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 thread: thread.id,
                 stream,
             };
-            Ok(Control::Park(Park::Wait(Box::new(wait))))
+            Ok(Control::park(Park::Wait(Box::new(wait))))
         },
     )?;
     // (%READ-FROM-MINIBUFFER PROMPT INITIAL): what the user types in Emacs's minibuffer
@@ -257,15 +257,15 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                     other => Some(object_ref(other)?),
                 },
             };
-            Ok(Control::Park(Park::Wait(Box::new(wait))))
+            Ok(Control::park(Park::Wait(Box::new(wait))))
         },
     )?;
     table.define(image, swankd, "%THREAD-YIELD", (0, Some(0)), |_, _, _| {
-        Ok(Control::Park(Park::Yield))
+        Ok(Control::park(Park::Yield))
     })?;
     table.define(image, swankd, "GC", (0, Some(0)), |vm, _, _| {
         vm.image.heap.request_collection();
-        Ok(Control::Park(Park::Yield))
+        Ok(Control::park(Park::Yield))
     })?;
     Ok(())
 }
@@ -370,7 +370,7 @@ fn thread_by_id(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult
 fn interrupt_thread(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult<Control> {
     let target = thread_object(vm, a[0])?.id;
     if target == thread.id {
-        return Ok(Control::Call(a[1], Vec::new()));
+        return Ok(Control::call(a[1], Vec::new()));
     }
     let host = shared(vm)?;
     let taken = host.borrow_mut().scheduler.take(target);
@@ -449,7 +449,7 @@ fn condition_wait(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResu
         Some(Instant::now() + Duration::from_secs_f64(seconds.min(1.0e9)))
     };
     release_lock(vm, thread.id, a[1], true)?;
-    Ok(Control::Park(Park::Wait(Box::new(WaitFor::Condition {
+    Ok(Control::park(Park::Wait(Box::new(WaitFor::Condition {
         variable: object_ref(a[0])?,
         deadline,
     }))))

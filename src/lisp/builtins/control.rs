@@ -21,13 +21,13 @@ mod time;
 pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     let cl = image.pkg.cl;
     table.define(image, cl, "FUNCALL", (1, None), |_, _, a| {
-        Ok(Control::Call(a[0], a[1..].to_vec()))
+        Ok(Control::call(a[0], a[1..].to_vec()))
     })?;
     table.define(image, cl, "APPLY", (1, None), |vm, _, a| {
         let (last, middle) = a[1..].split_last().unwrap_or((&Value::Nil, &[]));
         let mut args = middle.to_vec();
         args.extend(expect_list(&vm.image, *last)?);
-        Ok(Control::Call(a[0], args))
+        Ok(Control::call(a[0], args))
     })?;
     table.define(image, cl, "VALUES", (0, None), |_, thread, a| {
         thread.mv = Some(smallvec::SmallVec::from_slice(a));
@@ -51,10 +51,10 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         if let Some(forms) = progn_forms(vm, a[0]) {
             let swankd = vm.image.pkg.swankd;
             let in_order = vm.image.intern("%EVAL-IN-ORDER", swankd)?;
-            return Ok(Control::Call(Value::Symbol(in_order), vec![forms]));
+            return Ok(Control::call(Value::Symbol(in_order), vec![forms]));
         }
         let function = compile_to_function(vm, thread, a[0])?;
-        Ok(Control::Call(function, Vec::new()))
+        Ok(Control::call(function, Vec::new()))
     })?;
     table.define(image, cl, "MACROEXPAND-1", (1, Some(2)), |vm, thread, a| {
         let env = a.get(1).copied().unwrap_or(Value::Nil);
@@ -83,7 +83,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             return Err(LispError::type_error(a[0], "(REAL 0)"));
         }
         let duration = std::time::Duration::from_secs_f64(seconds.min(1.0e9));
-        Ok(Control::Park(Park::Sleep(duration)))
+        Ok(Control::park(Park::Sleep(duration)))
     })?;
     install_time(table, image)?;
     Ok(())

@@ -1,7 +1,7 @@
 //! The fast paths of CLOS (`clos.lisp` has the whole story): calling a generic function
 //! whose arguments' classes are in its inline cache, and reading or writing a slot of an
 //! up-to-date instance. Anything else goes on in Lisp: these builtins then call the Lisp
-//! function that does the general case (`Control::Call`), so they never decide more than
+//! function that does the general case (`Control::call`), so they never decide more than
 //! the Lisp code would.
 //!
 //! Shapes read here (kept in step with clos.lisp): a class or generic function is an
@@ -64,7 +64,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, swankd, "%GF-CALL", (2, Some(2)), |vm, _, a| {
         let args = vm.image.list_to_vec(a[1]).unwrap_or_default();
         match cached_method(vm, a[0], &args) {
-            Some(method) => Ok(Control::Call(method, args)),
+            Some(method) => Ok(Control::call(method, args)),
             None => call_lisp(vm.image.sym.gf_call_slow, vec![a[0], a[1]]),
         }
     })?;
@@ -99,7 +99,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
 }
 
 fn call_lisp(function: SymRef, args: Vec<Value>) -> LispResult<Control> {
-    Ok(Control::Call(Value::Symbol(function), args))
+    Ok(Control::call(Value::Symbol(function), args))
 }
 
 /// The elements of the vector held by the symbol in slot 1 of the instance `object`.

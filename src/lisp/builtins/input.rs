@@ -256,7 +256,7 @@ pub(super) fn await_input_then(
     let swankd = vm.image.pkg.swankd;
     let awaiter = vm.image.intern("%AWAIT-INPUT", swankd)?;
     let arguments = vm.image.list(a)?;
-    Ok(Control::Call(
+    Ok(Control::call(
         Value::Symbol(awaiter),
         vec![stream, function, arguments],
     ))

@@ -1,8 +1,8 @@
 //! Functions implemented in Rust, grouped by domain, and the table that names them.
 //!
 //! A builtin is a leaf: it runs to completion without calling Lisp code on the Rust stack.
-//! Builtins that need to call Lisp (FUNCALL, APPLY, EVAL) return `Control::Call` and let the
-//! VM make the call; builtins that wait return `Control::Park`.
+//! Builtins that need to call Lisp (FUNCALL, APPLY, EVAL) return `Control::call` and let the
+//! VM make the call; builtins that wait return `Control::park`.
 
 mod args;
 mod arrays;
@@ -54,10 +54,18 @@ use super::thread::LispThread;
 use super::value::{SymRef, Value};
 use super::vm::{Park, Vm};
 
-/// What a builtin asks the VM to do next.
+/// What a builtin asks the VM to do next: almost always to take a value. Anything else is
+/// boxed, so that a builtin's `LispResult<Control>` is two words and comes back in
+/// registers rather than through memory (see `tests::a_builtins_result_is_two_words`).
 #[derive(Debug)]
 pub enum Control {
     Value(Value),
+    Other(Box<Request>),
+}
+
+/// What a builtin asks of the VM other than taking a value.
+#[derive(Debug)]
+pub enum Request {
     /// Call this function with these arguments in the builtin's place.
     Call(Value, Vec<Value>),
     Park(Park),
@@ -68,6 +76,26 @@ pub enum Control {
         function: Value,
         args: Vec<Value>,
     },
+}
+
+impl Control {
+    /// Call `function` with `args` in the builtin's place.
+    pub fn call(function: Value, args: Vec<Value>) -> Self {
+        Control::Other(Box::new(Request::Call(function, args)))
+    }
+
+    pub fn park(park: Park) -> Self {
+        Control::Other(Box::new(Request::Park(park)))
+    }
+
+    /// Unwind to call frame `frame` and call `function` with `args` in its place.
+    pub fn restart_frame(frame: usize, function: Value, args: Vec<Value>) -> Self {
+        Control::Other(Box::new(Request::RestartFrame {
+            frame,
+            function,
+            args,
+        }))
+    }
 }
 
 pub type BuiltinFn = fn(&mut Vm, &mut LispThread, &[Value]) -> LispResult<Control>;
@@ -159,4 +187,16 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
 /// Shorthand for a builtin's plain result.
 pub fn value(value: Value) -> LispResult<Control> {
     Ok(Control::Value(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Control, LispResult};
+
+    /// Two words come back from a call in registers; a larger result is written to memory by
+    /// the builtin and read back by the VM at once, which stalls every builtin call.
+    #[test]
+    fn a_builtins_result_is_two_words() {
+        assert_eq!(std::mem::size_of::<LispResult<Control>>(), 16);
+    }
 }

@@ -1,7 +1,7 @@
 //! Calling functions: closures get a frame with their arguments placed in slots; builtins run
 //! at once. Tail calls reuse the caller's frame.
 
-use super::super::builtins::Control;
+use super::super::builtins::{Control, Request};
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::object::Object;
 use super::super::thread::{AfterReturn, Frame, LispThread};
@@ -197,20 +197,23 @@ impl Vm {
         if args.capacity() <= KEPT_ARGUMENT_BUFFER {
             self.argument_buffer = args;
         }
-        match control? {
+        let request = match control? {
             Control::Value(value) => {
                 thread.stack.push(value);
-                Ok(Invoked::Value)
+                return Ok(Invoked::Value);
             }
-            Control::Call(function, args) => {
+            Control::Other(request) => *request,
+        };
+        match request {
+            Request::Call(function, args) => {
                 thread.stack.extend_from_slice(&args);
                 self.invoke_function(thread, function, args.len(), return_to, mode)
             }
-            Control::Park(park) => {
+            Request::Park(park) => {
                 thread.stack.push(Value::Nil);
                 Ok(Invoked::Park(park))
             }
-            Control::RestartFrame {
+            Request::RestartFrame {
                 frame,
                 function,
                 args,
@@ -235,7 +238,7 @@ impl Vm {
         let awaiter = self.image.intern("%AWAIT-STREAM", swankd)?;
         let readiness = self.image.keyword(readiness_name(readiness))?;
         let arguments = self.image.list(args)?;
-        Ok(Control::Call(
+        Ok(Control::call(
             Value::Symbol(awaiter),
             vec![stream, Value::Symbol(readiness), builtin, arguments],
         ))
