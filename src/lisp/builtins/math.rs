@@ -134,6 +134,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         value(Value::Nil)
     })?;
     table.define(image, cl, "ASH", (2, Some(2)), |vm, _, a| {
+        if let (Value::Fixnum(n), Value::Fixnum(shift)) = (a[0], a[1])
+            && let Some(shifted) = fixnum_shift(n, shift)
+        {
+            return value(Value::Fixnum(shifted));
+        }
         let n = integer(&vm.image, a[0])?;
         let shift = super::expect_fixnum(a[1])?;
         let result = if shift >= 0 {
@@ -147,15 +152,18 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         value(number::integer_value(&mut vm.image, result)?)
     })?;
     table.define(image, cl, "LOGAND", (0, None), |vm, _, a| {
-        bit_fold(vm, a, BigInt::from(-1), |x, y| x & y)
+        bit_fold(vm, a, (-1, |x, y| x & y), (BigInt::from(-1), |x, y| x & y))
     })?;
     table.define(image, cl, "LOGIOR", (0, None), |vm, _, a| {
-        bit_fold(vm, a, BigInt::zero(), |x, y| x | y)
+        bit_fold(vm, a, (0, |x, y| x | y), (BigInt::zero(), |x, y| x | y))
     })?;
     table.define(image, cl, "LOGXOR", (0, None), |vm, _, a| {
-        bit_fold(vm, a, BigInt::zero(), |x, y| x ^ y)
+        bit_fold(vm, a, (0, |x, y| x ^ y), (BigInt::zero(), |x, y| x ^ y))
     })?;
     table.define(image, cl, "LOGNOT", (1, Some(1)), |vm, _, a| {
+        if let Value::Fixnum(n) = a[0] {
+            return value(Value::Fixnum(!n));
+        }
         let n = integer(&vm.image, a[0])?;
         value(number::integer_value(&mut vm.image, -n - 1)?)
     })?;
@@ -191,17 +199,41 @@ fn integer(image: &Image, v: Value) -> LispResult<BigInt> {
     }
 }
 
+/// `n` shifted left by `shift` bits (right when negative), when the result is a fixnum.
+fn fixnum_shift(n: i64, shift: i64) -> Option<i64> {
+    if shift >= 0 {
+        let shift = u32::try_from(shift).ok().filter(|s| *s < 63)?;
+        let shifted = n << shift;
+        (shifted >> shift == n).then_some(shifted)
+    } else {
+        Some(n >> shift.unsigned_abs().min(63))
+    }
+}
+
+/// Folds a bitwise operation over integer arguments from its identity: on machine words
+/// while every argument is a fixnum (the result of AND, OR and XOR of fixnums is one), else
+/// on bignums.
 fn bit_fold(
     vm: &mut Vm,
     a: &[Value],
-    start: BigInt,
-    op: fn(BigInt, BigInt) -> BigInt,
+    (word_start, word_op): (i64, fn(i64, i64) -> i64),
+    (start, op): (BigInt, fn(BigInt, BigInt) -> BigInt),
 ) -> LispResult<Control> {
-    let mut acc = start;
-    for v in a {
-        acc = op(acc, integer(&vm.image, *v)?);
+    let mut word = word_start;
+    for (i, v) in a.iter().enumerate() {
+        let Value::Fixnum(n) = *v else {
+            let mut acc = a[..i].iter().fold(start, |acc, v| match v {
+                Value::Fixnum(n) => op(acc, BigInt::from(*n)),
+                _ => acc,
+            });
+            for v in &a[i..] {
+                acc = op(acc, integer(&vm.image, *v)?);
+            }
+            return value(number::integer_value(&mut vm.image, acc)?);
+        };
+        word = word_op(word, n);
     }
-    value(number::integer_value(&mut vm.image, acc)?)
+    value(Value::Fixnum(word))
 }
 
 /// A float of the precision SBCL gives a result computed from `n`.
