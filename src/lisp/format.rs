@@ -772,7 +772,7 @@ fn push_decimal(out: &mut String, n: i64) {
     if n < 0 {
         out.push('-');
     }
-    out.extend(digits[start..].iter().map(|d| char::from(*d)));
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 fn capitalize_words(text: &str) -> String {

@@ -14,6 +14,13 @@ pub enum CallMode {
     Tail,
 }
 
+/// What [`Vm::push_simple_frame`] did.
+pub(super) enum SimpleCall {
+    Pushed,
+    Builtin(u32),
+    General,
+}
+
 /// What a call did.
 pub(super) enum Invoked {
     /// A new frame was pushed (or the current one replaced); run continues there.
@@ -60,35 +67,58 @@ impl Vm {
         result
     }
 
-    /// The common call, made without the general path's checks: `callee` is a closure whose
-    /// lambda list has exactly `argc` required parameters, the limits are far, and no one is
-    /// stepping. Pushes its frame and returns true, or returns false and changes nothing.
+    /// The common calls, made without the general path's checks. In a normal (not tail)
+    /// call, a closure whose lambda list has exactly `argc` required parameters, with the
+    /// limits far and no one stepping, gets its frame pushed; a builtin is named for the
+    /// caller to call. Anything else is left to the general path, with nothing changed.
     #[inline(always)]
     pub(super) fn push_simple_frame(
         &self,
         thread: &mut LispThread,
         callee: Value,
         argc: usize,
-    ) -> bool {
+        mode: CallMode,
+    ) -> SimpleCall {
         let Value::Object(r) = callee else {
-            return false;
+            return SimpleCall::General;
         };
-        let Some(Object::Closure(closure)) = self.image.heap.object(r) else {
-            return false;
+        let closure = match self.image.heap.object(r) {
+            Some(Object::Closure(closure)) => closure,
+            Some(Object::Builtin(builtin)) => return SimpleCall::Builtin(builtin.index),
+            _ => return SimpleCall::General,
         };
         let shape = &closure.proto.shape;
-        if !shape.is_simple()
+        if mode != CallMode::Normal
+            || !shape.is_simple()
             || shape.required as usize != argc
             || thread.step.is_some()
             || thread.frames.len() >= self.limits.max_frames
             || thread.stack.len() >= self.limits.max_stack
         {
-            return false;
+            return SimpleCall::General;
         }
         let proto = closure.proto.clone();
         let base = thread.stack.len() - argc;
         enter_frame(thread, proto, callee, base, base, AfterReturn::Normal);
-        true
+        SimpleCall::Pushed
+    }
+
+    /// Calls builtin number `index` (the function `callee`) with the `argc` values on top of
+    /// the stack, as [`Vm::invoke_function`] would.
+    pub(super) fn invoke_builtin(
+        &mut self,
+        thread: &mut LispThread,
+        index: u32,
+        callee: Value,
+        argc: usize,
+        return_to: usize,
+        mode: CallMode,
+    ) -> LispResult<Invoked> {
+        let result = self.call_builtin(thread, index, callee, argc, return_to, mode);
+        if result.is_err() {
+            thread.stack.truncate(return_to);
+        }
+        result
     }
 
     fn invoke_inner(

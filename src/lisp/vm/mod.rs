@@ -439,12 +439,14 @@ impl Vm {
                             CallMode::Normal
                         };
                         save_pc(thread, pc);
-                        if mode == CallMode::Normal
-                            && self.push_simple_frame(thread, function, argc)
-                        {
-                            continue 'frames;
-                        }
-                        match self.invoke_function(thread, function, argc, return_to, mode)? {
+                        let invoked = match self.push_simple_frame(thread, function, argc, mode) {
+                            call::SimpleCall::Pushed => continue 'frames,
+                            call::SimpleCall::Builtin(index) => {
+                                self.invoke_builtin(thread, index, function, argc, return_to, mode)
+                            }
+                            _ => self.invoke_function(thread, function, argc, return_to, mode),
+                        };
+                        match invoked? {
                             call::Invoked::Frame => continue 'frames,
                             call::Invoked::Value => {
                                 if mode == CallMode::Tail {
