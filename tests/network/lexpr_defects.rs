@@ -1,6 +1,6 @@
 //! Why `wire::reader` exists: `lexpr`'s parser, even with `Options::elisp()`, cannot read what
-//! Emacs sends, and it recurses on nesting, up to a fixed 128 levels. Each assertion pins one defect; if a future lexpr
-//! fixes them, this test fails and the choice can be revisited.
+//! Emacs sends, and it recurses on nesting, up to a fixed 128 levels. Each assertion pins one
+//! defect; if a future lexpr fixes them, this test fails and the choice can be revisited.
 
 use lexpr::parse::Options;
 use swankd::wire::reader::{ReaderLimits, read_datum};
