@@ -133,6 +133,7 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
         slime_version: config.slime_version.clone(),
         unacknowledged_output_limit: config.limits.max_unacknowledged_output,
         idle_spin: config.limits.idle_spin,
+        idle_collection_bytes: config.limits.idle_collection_bytes,
         allow_quit: config.allow_quit,
         orphan_errors: config.orphan_errors,
         system: crate::lisp::system::SystemConfig {

@@ -28,6 +28,9 @@ pub struct RuntimeConfig {
     /// it sleeps (zero: sleep at once). A request that arrives meanwhile starts without a
     /// thread wake-up.
     pub idle_spin: std::time::Duration,
+    /// Bytes allocated since the last collection after which the interpreter, with nothing
+    /// to run, collects before it sleeps (zero: never early).
+    pub idle_collection_bytes: usize,
     /// Whether `swank:quit-lisp` may stop the daemon.
     pub allow_quit: bool,
     /// What a program thread's error does while no Emacs is connected.

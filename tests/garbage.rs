@@ -1,7 +1,8 @@
 //! The collector keeps up with a program that allocates without end: a loop building
 //! cyclic structures (circular lists, hash tables pointing back at themselves, closures
 //! over both) runs for a minute (`SWANKD_GARBAGE_SECONDS`), and swankd's resident size,
-//! sampled every second once the heap has settled, stays within 10 MB.
+//! sampled every second once the heap has settled, stays within 10 MB. And a program that
+//! sleeps between bursts of garbage has it collected while it sleeps.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -74,5 +75,66 @@ fn resident_size_stays_flat_while_a_program_allocates_cycles() {
     assert!(
         high - low <= ALLOWED_GROWTH_KB,
         "resident size grew from {low} kB to {high} kB over {seconds} s: {samples:?}"
+    );
+}
+
+/// A program that allocates 40 MB in 200 bursts with a sleep after each, then prints the
+/// first line of ROOM: the heap's bytes in use.
+const BURSTS: &str = r#"
+(dotimes (tick 200) (make-list 5000) (sleep 0.002))
+(let ((report (with-output-to-string (*standard-output*) (room))))
+  (write-line (subseq report 0 (position #\Newline report))))
+"#;
+
+/// The bytes in use ROOM reports at the end of `BURSTS`, run with `options`.
+fn heap_in_use_after_bursts(options: &[&str]) -> usize {
+    let dir = std::env::temp_dir().join(format!(
+        "swankd-bursts-{}-{}",
+        std::process::id(),
+        options.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let program = dir.join("bursts.lisp");
+    std::fs::write(&program, BURSTS).unwrap_or_else(|e| panic!("{e}"));
+    let output = Command::new(env!("CARGO_BIN_EXE_swankd"))
+        .args([
+            "--no-tcp",
+            "--log-level",
+            "error",
+            "--eval",
+            "(swank:quit-lisp)",
+        ])
+        .args(options)
+        .arg(&program)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run swankd: {e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find(|line| line.starts_with("Heap usage is "))
+        .unwrap_or_else(|| panic!("no ROOM report in {stdout:?}"));
+    line["Heap usage is ".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+#[test]
+fn garbage_made_between_sleeps_is_collected_while_the_program_sleeps() {
+    let collected = heap_in_use_after_bursts(&[]);
+    assert!(
+        collected < 16 << 20,
+        "{collected} bytes in use after 40 MB of garbage made in bursts"
+    );
+    // Without idle collections, nothing is collected before the heap reaches 64 MiB.
+    let kept = heap_in_use_after_bursts(&["--idle-collection-kib", "0"]);
+    assert!(
+        kept > 32 << 20,
+        "{kept} bytes in use without idle collections"
     );
 }

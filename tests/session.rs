@@ -43,6 +43,7 @@ fn start_with(slime_version: &str, network: Option<tokio::runtime::Handle>) -> C
         slime_version: slime_version.into(),
         unacknowledged_output_limit: 64,
         idle_spin: std::time::Duration::from_micros(100),
+        idle_collection_bytes: 4 << 20,
         allow_quit: false,
         orphan_errors: swankd::config::OrphanErrors::Park,
         system: Default::default(),

@@ -121,6 +121,8 @@ pub struct Heap {
     symbols: Arena<Symbol>,
     objects: Arena<Object>,
     bytes: usize,
+    /// `bytes` right after the last collection: what was live then.
+    live_after_collection: usize,
     limit: usize,
     next_collection: usize,
     min_collection_interval: usize,
@@ -205,6 +207,7 @@ impl Heap {
             symbols: Arena::new(),
             objects: Arena::new(),
             bytes: 0,
+            live_after_collection: 0,
             limit,
             next_collection: 0,
             min_collection_interval: 64 << 20,
@@ -234,6 +237,11 @@ impl Heap {
 
     pub fn bytes(&self) -> usize {
         self.bytes
+    }
+
+    /// Bytes allocated since the last collection (garbage among them until one runs).
+    pub fn allocated_since_collection(&self) -> usize {
+        self.bytes.saturating_sub(self.live_after_collection)
     }
 
     fn charge(&mut self, size: usize) -> Result<(), HeapExhausted> {
@@ -346,6 +354,7 @@ impl Heap {
         self.symbols.sweep(|s| freed += SYMBOL_SIZE + s.name.len());
         self.objects.sweep(|o| freed += o.approximate_size());
         self.bytes = self.bytes.saturating_sub(freed);
+        self.live_after_collection = self.bytes;
         self.next_collection = self.collection_threshold(self.bytes);
         self.collection_requested = false;
         CollectionStats {

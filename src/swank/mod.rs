@@ -252,6 +252,7 @@ pub fn interpreter_main(
     };
     let mut session = Session::new(vm, Rc::new(std::cell::RefCell::new(host)), exit);
     session.idle_spin = config.idle_spin;
+    session.idle_collection_bytes = config.idle_collection_bytes;
     let files: Vec<String> = config
         .files
         .iter()

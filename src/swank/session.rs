@@ -45,6 +45,8 @@ pub struct Session {
     input: String,
     /// See [`crate::runtime::RuntimeConfig::idle_spin`].
     pub idle_spin: Duration,
+    /// See [`crate::runtime::RuntimeConfig::idle_collection_bytes`].
+    pub idle_collection_bytes: usize,
 }
 
 impl Session {
@@ -57,6 +59,7 @@ impl Session {
             exit: Some(exit),
             input: String::new(),
             idle_spin: Duration::ZERO,
+            idle_collection_bytes: 0,
         }
     }
 
@@ -243,6 +246,7 @@ impl Session {
                 let event = match self.spin_for_event(receiver, wakeup) {
                     Ok(Some(event)) => Ok(event),
                     Ok(None) => {
+                        self.collect_while_idle();
                         let timeout = match wakeup {
                             Some(when) => when.saturating_duration_since(Instant::now()),
                             None => Duration::from_secs(1),
@@ -324,6 +328,16 @@ impl Session {
             let _ = exit.send(code);
         }
         if self.vm.image.heap.wants_collection() {
+            self.collect_garbage();
+        }
+    }
+
+    /// With nothing to run, collects the garbage of what ran since the last collection once
+    /// it exceeds `idle_collection_bytes`, so that the time goes to a collection while no
+    /// one waits, and the arenas stop growing with a service's per-request garbage.
+    fn collect_while_idle(&mut self) {
+        let threshold = self.idle_collection_bytes;
+        if threshold > 0 && self.vm.image.heap.allocated_since_collection() >= threshold {
             self.collect_garbage();
         }
     }
