@@ -188,7 +188,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             let name = frame_text(vm, thread, &frame);
             let mut text = format!("Bytecode of {name}:\n");
             for (pc, op) in frame.proto.code.iter().enumerate() {
-                let marker = if pc + 1 == frame.pc { "=>" } else { "  " };
+                let marker = if pc + 1 == frame.pc as usize {
+                    "=>"
+                } else {
+                    "  "
+                };
                 text.push_str(&format!("{marker} {pc:4}: {op:?}\n"));
             }
             value(vm.image.string(text)?)
@@ -306,7 +310,7 @@ fn frame_locals(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispResult
     let mut pairs = Vec::new();
     for (slot, name) in frame.proto.local_names.iter().enumerate() {
         let Some((sym, boxed)) = name else { continue };
-        let Some(mut local) = thread.stack.get(frame.base + slot).copied() else {
+        let Some(mut local) = thread.stack.get(frame.base as usize + slot).copied() else {
             continue;
         };
         if *boxed && let Some(Object::Cell(inner)) = vm.image.object(local) {
@@ -497,7 +501,7 @@ fn frame_text(vm: &Vm, thread: &LispThread, frame: &Frame) -> String {
 }
 
 fn argument(vm: &Vm, thread: &LispThread, frame: &Frame, slot: usize) -> Option<Value> {
-    let local = thread.stack.get(frame.base + slot).copied()?;
+    let local = thread.stack.get(frame.base as usize + slot).copied()?;
     let boxed = matches!(frame.proto.local_names.get(slot), Some(Some((_, true))));
     match vm.image.object(local) {
         Some(Object::Cell(inner)) if boxed => Some(*inner),

@@ -191,7 +191,7 @@ impl Vm {
         let Some(frame) = thread.frames.pop() else {
             return (return_to, AfterReturn::Normal);
         };
-        let target = frame.return_to;
+        let target = frame.return_to as usize;
         let args_start = thread.stack.len() - argc;
         thread.stack.copy_within(args_start.., target);
         thread.stack.truncate(target + argc);
@@ -381,10 +381,10 @@ fn enter_frame(
         proto,
         function: callee,
         pc: 0,
-        base,
-        return_to,
+        base: super::stack_index(base),
+        return_to: super::stack_index(return_to),
         after,
-        bindings: thread.bindings.len(),
+        bindings: super::stack_index(thread.bindings.len()),
         break_on_return: false,
     });
 }

@@ -150,7 +150,7 @@ impl Vm {
         thread.stack.push(value);
         thread.mv = mv;
         if let Some(frame) = thread.frames.last_mut() {
-            frame.pc = target;
+            frame.pc = super::stack_index(target);
         }
         Ok(())
     }
@@ -177,8 +177,8 @@ impl Vm {
         let entry = DynamicEntry {
             kind: EntryKind::Restart { function, args },
             frames: frame,
-            stack: target.return_to,
-            bindings: target.bindings,
+            stack: target.return_to as usize,
+            bindings: target.bindings as usize,
         };
         let position = thread
             .dynamic

@@ -151,7 +151,8 @@ impl Vm {
         match self.invoke(thread, args.len(), return_to, CallMode::Normal) {
             Ok(call::Invoked::Frame) => {
                 if let Some(frame) = thread.frames.last_mut() {
-                    frame.after = AfterReturn::KeepBelow(saved.map(|values| values.to_vec()));
+                    frame.after =
+                        AfterReturn::KeepBelow(saved.map(|values| Box::new(values.to_vec())));
                 }
                 Ok(())
             }
@@ -191,10 +192,10 @@ impl Vm {
                     proto,
                     function: Value::Nil,
                     pc: 0,
-                    base: thread.stack.len(),
-                    return_to: thread.stack.len(),
+                    base: stack_index(thread.stack.len()),
+                    return_to: stack_index(thread.stack.len()),
                     after: AfterReturn::Normal,
-                    bindings: thread.bindings.len(),
+                    bindings: stack_index(thread.bindings.len()),
                     break_on_return: false,
                 });
                 Ok(())
@@ -261,8 +262,8 @@ impl Vm {
             };
             let proto = frame.proto.clone();
             let function = frame.function;
-            let base = frame.base;
-            let mut pc = frame.pc;
+            let base = frame.base as usize;
+            let mut pc = frame.pc as usize;
             // Fuel approximates instructions run without a check at every instruction: a
             // frame entry costs one, a backward jump the length of the code it repeats, and a
             // frame leaving (by return or tail call) the length of the code before its pc.
@@ -474,7 +475,7 @@ impl Vm {
                             && !frame.break_on_return
                             && matches!(frame.after, AfterReturn::Normal)
                         {
-                            let return_to = frame.return_to;
+                            let return_to = frame.return_to as usize;
                             let value = pop(thread);
                             thread.frames.pop();
                             thread.stack.truncate(return_to);
@@ -560,8 +561,9 @@ impl Vm {
                         match self.invoke(thread, 0, return_to, CallMode::Normal)? {
                             call::Invoked::Frame => {
                                 if let Some(frame) = thread.frames.last_mut() {
-                                    frame.after =
-                                        AfterReturn::KeepBelow(saved.map(|values| values.to_vec()));
+                                    frame.after = AfterReturn::KeepBelow(
+                                        saved.map(|values| Box::new(values.to_vec())),
+                                    );
                                 }
                                 continue 'frames;
                             }
@@ -702,7 +704,7 @@ impl Vm {
         let Some(frame) = thread.frames.pop() else {
             return Ok(Some(Outcome::Finished(vec![value])));
         };
-        thread.stack.truncate(frame.return_to);
+        thread.stack.truncate(frame.return_to as usize);
         if frame.break_on_return && thread.frames.len() > stop_depth {
             let outcome = self.finish_return(thread, frame, value, stop_depth);
             if matches!(outcome, Ok(None)) {
@@ -728,7 +730,7 @@ impl Vm {
                 return Ok(None);
             }
             AfterReturn::KeepBelow(saved) => {
-                thread.mv = saved.map(MultipleValues::from_vec);
+                thread.mv = saved.map(|values| MultipleValues::from_vec(*values));
                 return Ok(None);
             }
         }
@@ -989,8 +991,14 @@ fn compare_fixnums(compare: Compare, a: i64, b: i64) -> bool {
 
 fn save_pc(thread: &mut LispThread, pc: usize) {
     if let Some(frame) = thread.frames.last_mut() {
-        frame.pc = pc;
+        frame.pc = stack_index(pc);
     }
+}
+
+/// A stack index, binding depth or pc as a frame keeps it. None comes near `u32::MAX`: the
+/// stack and the frames are bounded far below it (`Limits`), and so is the code.
+pub(crate) fn stack_index(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
 }
 
 #[inline(always)]
