@@ -21,6 +21,9 @@ pub struct HeapExhausted {
 const CONS_SIZE: usize = 40;
 const SYMBOL_SIZE: usize = 128;
 
+/// Below this many slots an arena keeps its capacity when it empties.
+const MIN_ARENA_SLOTS: usize = 4096;
+
 /// A growable slot array with a free list and mark bits.
 #[derive(Debug)]
 struct Arena<T> {
@@ -68,15 +71,36 @@ impl<T> Arena<T> {
         }
     }
 
-    /// Frees every unmarked slot, clears marks, and returns the freed items.
+    /// Frees every unmarked slot, clears marks, and passes the freed items to `on_free`.
+    /// Then gives back the free slots at the end, and the memory they took once the arena
+    /// is less than half full. The free list is rebuilt with the lowest slot last, where
+    /// allocation takes from: live data gathers at the start, so a burst's slots at the end
+    /// can be given back once it is garbage.
     fn sweep(&mut self, mut on_free: impl FnMut(T)) {
-        for (index, slot) in self.slots.iter_mut().enumerate() {
+        self.free.clear();
+        for (index, slot) in self.slots.iter_mut().enumerate().rev() {
             if self.marks[index] {
                 self.marks[index] = false;
-            } else if let Some(item) = slot.take() {
-                on_free(item);
-                self.free.push(index as u32);
+                continue;
             }
+            if let Some(item) = slot.take() {
+                on_free(item);
+            }
+            self.free.push(index as u32);
+        }
+        let live_end = self
+            .slots
+            .iter()
+            .rposition(Option::is_some)
+            .map_or(0, |last| last + 1);
+        let trailing = self.slots.len() - live_end;
+        self.slots.truncate(live_end);
+        self.marks.truncate(live_end);
+        self.free.drain(..trailing.min(self.free.len()));
+        if self.slots.capacity() > 2 * live_end + MIN_ARENA_SLOTS {
+            self.slots.shrink_to(live_end + live_end / 2);
+            self.marks.shrink_to(live_end + live_end / 2);
+            self.free.shrink_to(self.free.len() * 2);
         }
     }
 
@@ -393,6 +417,33 @@ mod tests {
         let heap = Heap::new(2 << 30);
         assert_eq!(heap.collection_threshold(100 << 20), 200 << 20);
         assert_eq!(heap.collection_threshold(1 << 20), 64 << 20);
+    }
+
+    /// After a burst of garbage the arena gives its slots back, and live data allocated
+    /// after a collection goes to the lowest free slots, so a later burst's end can be given
+    /// back too.
+    #[test]
+    fn an_arena_gives_back_the_slots_a_burst_of_garbage_took() {
+        let mut heap = Heap::new(1 << 30);
+        let mut kept = Vec::new();
+        for i in 0..100_000 {
+            let cons = heap
+                .cons(Value::Fixnum(i), Value::Nil)
+                .unwrap_or(Value::Nil);
+            if i % 50_000 == 0 {
+                kept.push(cons);
+            }
+        }
+        heap.collect(|marker| marker.values(&kept));
+        let usage = heap.usage().conses;
+        // The second kept cons was allocated half-way: the arena ends just after it.
+        assert_eq!(usage.slots, 50_001);
+        assert_eq!(usage.free, 49_999);
+        let fresh = heap.cons(Value::Nil, Value::Nil).unwrap_or(Value::Nil);
+        assert!(matches!(fresh, Value::Cons(ConsRef(1))), "{fresh:?}");
+        kept.truncate(1);
+        heap.collect(|marker| marker.values(&kept));
+        assert_eq!(heap.usage().conses, ArenaUsage { slots: 1, free: 0 });
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod connection_state;
 mod debugger;
 mod definitions;
 mod host;
+mod idle_tidying;
 mod listeners;
 mod output;
 mod package_name;
@@ -252,7 +253,7 @@ pub fn interpreter_main(
     };
     let mut session = Session::new(vm, Rc::new(std::cell::RefCell::new(host)), exit);
     session.idle_spin = config.idle_spin;
-    session.idle_collection_bytes = config.idle_collection_bytes;
+    session.idle_tidying = idle_tidying::IdleTidying::new(config.idle_collection_bytes);
     let files: Vec<String> = config
         .files
         .iter()

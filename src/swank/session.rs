@@ -45,8 +45,8 @@ pub struct Session {
     input: String,
     /// See [`crate::runtime::RuntimeConfig::idle_spin`].
     pub idle_spin: Duration,
-    /// See [`crate::runtime::RuntimeConfig::idle_collection_bytes`].
-    pub idle_collection_bytes: usize,
+    /// Collecting and releasing memory while there is nothing to run.
+    pub idle_tidying: super::idle_tidying::IdleTidying,
 }
 
 impl Session {
@@ -59,7 +59,7 @@ impl Session {
             exit: Some(exit),
             input: String::new(),
             idle_spin: Duration::ZERO,
-            idle_collection_bytes: 0,
+            idle_tidying: super::idle_tidying::IdleTidying::new(0),
         }
     }
 
@@ -239,6 +239,7 @@ impl Session {
             let next = self.sched().next_runnable();
             if let Some(id) = next {
                 if !self.hold_for_output(id) {
+                    self.idle_tidying.note_activity();
                     self.run_slice(id);
                 }
             } else {
@@ -246,7 +247,7 @@ impl Session {
                 let event = match self.spin_for_event(receiver, wakeup) {
                     Ok(Some(event)) => Ok(event),
                     Ok(None) => {
-                        self.collect_while_idle();
+                        self.tidy_while_idle();
                         let timeout = match wakeup {
                             Some(when) => when.saturating_duration_since(Instant::now()),
                             None => Duration::from_secs(1),
@@ -332,13 +333,16 @@ impl Session {
         }
     }
 
-    /// With nothing to run, collects the garbage of what ran since the last collection once
-    /// it exceeds `idle_collection_bytes`, so that the time goes to a collection while no
-    /// one waits, and the arenas stop growing with a service's per-request garbage.
-    fn collect_while_idle(&mut self) {
-        let threshold = self.idle_collection_bytes;
-        if threshold > 0 && self.vm.image.heap.allocated_since_collection() >= threshold {
+    /// With nothing to run: collects the garbage of what ran once there is enough of it, and
+    /// gives freed memory back (see [`super::idle_tidying`]).
+    fn tidy_while_idle(&mut self) {
+        let allocated = self.vm.image.heap.allocated_since_collection();
+        let tidy = self.idle_tidying.due(allocated, Instant::now());
+        if tidy.collect {
             self.collect_garbage();
+        }
+        if tidy.release {
+            super::idle_tidying::release_free_memory();
         }
     }
 
@@ -370,6 +374,7 @@ impl Session {
     }
 
     fn handle_event(&mut self, event: ToInterpreter) {
+        self.idle_tidying.note_activity();
         match event {
             ToInterpreter::Connected {
                 connection,
