@@ -342,10 +342,10 @@ of HASH-TABLE as it was on entry, then NIL."
 (defun constantly (value)
   (lambda (&rest args) (declare (ignore args)) value))
 
-(defun read-from-string (string &optional (eof-error-p t) eof-value &key (start 0) end)
-  (declare (ignore end))
+(defun read-from-string (string &optional (eof-error-p t) eof-value
+                         &key (start 0) end preserve-whitespace)
   (multiple-value-bind (form position read-eval-p)
-      (swankd::%read-from-string string eof-error-p eof-value start)
+      (swankd::%read-from-string string eof-error-p eof-value start end preserve-whitespace)
     (values (if read-eval-p (swankd::%resolve-read-evals form) form) position)))
 
 (defun swankd::%resolve-read-evals (form)
@@ -1923,8 +1923,13 @@ copier. Options: :CONC-NAME, :CONSTRUCTOR, :PREDICATE, :COPIER, :INCLUDE."
 (defun read (&optional stream (eof-error-p t) eof-value recursive-p)
   "Reads one form from STREAM (default *STANDARD-INPUT*), taking lines until they hold a
 complete form; what follows the form is left in STREAM for the next read (except on a
-socket stream, where the rest of its last line is dropped)."
-  (declare (ignore recursive-p))
+socket stream, where the rest of its last line is dropped), but for one whitespace
+character right after it, unless RECURSIVE-P."
+  (swankd::%read-stream stream eof-error-p eof-value recursive-p))
+
+(defun swankd::%read-stream (stream eof-error-p eof-value preserve-whitespace)
+  "READ from STREAM; PRESERVE-WHITESPACE leaves a whitespace character that follows the
+form in STREAM."
   ;; From an echo stream, lines are taken from its input and %FINISH-READ echoes what the
   ;; form used.
   (let ((text nil)
@@ -1944,7 +1949,9 @@ socket stream, where the rest of its last line is dropped)."
         ;; A form the lines so far cut short (END-OF-FILE) waits for the next line.
         (let* ((end 0)
                (form (handler-case (multiple-value-bind (form position)
-                                       (read-from-string text nil :incomplete)
+                                       (read-from-string
+                                        text nil :incomplete
+                                        :preserve-whitespace preserve-whitespace)
                                      (setq end position)
                                      form)
                        (end-of-file () :incomplete))))
@@ -2698,5 +2705,6 @@ swankd's streams, which send what is written, there is nothing to give up."
   nil)
 
 (defun read-preserving-whitespace (&optional stream (eof-error-p t) eof-value recursive-p)
-  "READ; swankd's reader gives back what follows a form in any case."
-  (read stream eof-error-p eof-value recursive-p))
+  "READ, leaving in STREAM a whitespace character that follows the form."
+  (declare (ignore recursive-p))
+  (swankd::%read-stream stream eof-error-p eof-value t))

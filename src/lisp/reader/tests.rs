@@ -438,11 +438,15 @@ fn positions_and_successive_reads() {
     }
     assert_eq!(forms, ["(A)", "B", "\"c\"", "(QUOTE D)"]);
     assert_eq!(read_end("1 2"), 2);
-    assert_eq!(read_end("(a) b"), 3);
+    assert_eq!(read_end("(a) b"), 4);
+    assert_eq!(read_end("(a)b"), 3);
+    assert_eq!(read_end("\"s\"  b"), 4);
     assert_eq!(read_end("abc)"), 3);
     assert_eq!(read_end("'a b"), 3);
     assert_eq!(read_one("xλy z", 0, &o).unwrap().unwrap().1, 5);
     assert_eq!(read_one("a b", 2, &o).unwrap().unwrap().1, 3);
+    assert_eq!(read_one_preserving("(a) b", 0, &o).unwrap().unwrap().1, 3);
+    assert_eq!(read_one_preserving("ab c", 0, &o).unwrap().unwrap().1, 2);
     assert_eq!(read_one("a", 5, &o).unwrap(), None);
     assert!(read_one("λ", 1, &o).is_err());
 }
