@@ -292,6 +292,26 @@ STRING (which must have a fill pointer), appends it to STRING and returns BODY's
   `(let ((,var (make-string-input-stream ,string ,(or start 0) ,end)))
      ,@body))
 
+(defun swankd::%format-with-function (destination function arguments)
+  "FORMAT whose control is FUNCTION: FUNCTION is applied to the stream DESTINATION names
+and ARGUMENTS."
+  (cond ((null destination)
+         (with-output-to-string (stream) (apply function stream arguments)))
+        ((stringp destination)
+         (with-output-to-string (stream destination) (apply function stream arguments))
+         nil)
+        (t
+         (apply function (if (eq destination t) *standard-output* destination) arguments)
+         nil)))
+
+(defmacro formatter (control-string)
+  (unless (stringp control-string)
+    (error 'type-error :datum control-string :expected-type 'string))
+  (let ((stream (gensym "STREAM"))
+        (arguments (gensym "ARGUMENTS")))
+    `(function (lambda (,stream &rest ,arguments)
+       (swankd::%formatter-apply ,stream ,control-string ,arguments)))))
+
 (defmacro in-package (name)
   `(setq *package* (swankd::%find-package-or-lose ',name)))
 
