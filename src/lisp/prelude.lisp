@@ -737,10 +737,8 @@ innermost first."
       (let ((found (swankd::%plist-find initargs (cadr slot))))
         (cond (found (swankd::%set-condition-slot condition (car slot) (cadr found)))
               ((caddr slot) (swankd::%set-condition-slot condition (car slot) (funcall (caddr slot)))))))
-    ;; The report is computed now; labelling shared structure keeps a circular datum
-    ;; from printing forever.
-    (let ((*print-circle* t))
-      (swankd::%set-condition-message condition (swankd::%compute-report condition)))
+    (swankd::%set-condition-slot condition 'swankd::%lazy-report t)
+    (swankd::%initial-report condition)
     condition))
 
 (defmacro define-condition (name parents slot-specs &rest options)
@@ -813,7 +811,8 @@ innermost first."
 (defun swankd::%coerce-to-condition (datum arguments default-type)
   (cond ((swankd::%conditionp datum) datum)
         ((symbolp datum) (apply #'make-condition datum arguments))
-        ((stringp datum) (make-condition default-type :format-control datum :format-arguments arguments))
+        ((or (stringp datum) (functionp datum))
+         (make-condition default-type :format-control datum :format-arguments arguments))
         (t (error 'simple-type-error
                   :datum datum :expected-type '(or string symbol condition)
                   :format-control "~S cannot designate a condition."
@@ -910,6 +909,32 @@ set by swank), or NIL. Used for threads that serve Emacs; it returns only by a r
 (defmacro ignore-errors (&body body)
   `(handler-case (progn ,@body)
      (error (condition) (values nil condition))))
+
+;;; A condition MAKE-CONDITION makes is reported as in SBCL: whenever it is printed without
+;;; escapes, its report is computed then (SWANKD::%PRINT-OBJECT-TO-STRING), from its slots
+;;; as they are then, signalling what stops it (ERROR with too few arguments for its
+;;; control string fails only when printed). Its report is also computed when it is made
+;;; and kept as its message, for the debugger and the logs; if that fails, the message says
+;;; so.
+
+(defun swankd::%initial-report (condition)
+  "Computes CONDITION's report and keeps it as its message, or a note that it failed;
+labelling shared structure keeps a circular datum from printing forever."
+  (handler-case (let ((*print-circle* t))
+                  (swankd::%set-condition-message condition (swankd::%compute-report condition)))
+    (error (failure)
+      (swankd::%set-condition-message
+       condition
+       (format nil "#<error printing a ~S: ~A>" (swankd::%condition-type condition) failure)))))
+
+(defun swankd::%report-now (condition)
+  "Computes CONDITION's report and keeps it as its message."
+  (swankd::%set-condition-message condition (swankd::%compute-report condition)))
+
+(defun swankd::%lazy-report-p (object)
+  "Whether OBJECT is a condition MAKE-CONDITION made, whose report printing computes."
+  (and (swankd::%conditionp object)
+       (swankd::%condition-slot object 'swankd::%lazy-report nil)))
 
 ;;; Restarts. While the boot runs they are lists (:restart NAME FUNCTION REPORT INTERACTIVE
 ;;; TEST); clos.lisp redefines the functions below that build and read them, after which
