@@ -8,7 +8,7 @@
 //! - [`token`]: reading a token (with `\` and `|` escapes) and turning it into a symbol;
 //! - [`number`]: numeric token syntax (integers, ratios, floats);
 //! - [`dispatch`]: the `#` dispatching macro characters;
-//! - [`chars`]: character names for `#\`;
+//! - [`chars`]: character names for `#\` (and [`unicode_names`], Unicode's beyond Latin-1);
 //! - [`features`]: feature expressions for `#+` and `#-`.
 //!
 //! The reader never recurses per nesting level, so deep input fails with
@@ -22,6 +22,7 @@ mod machine;
 mod number;
 mod source;
 mod token;
+mod unicode_names;
 
 #[cfg(test)]
 mod tests;
