@@ -1107,7 +1107,10 @@ tables of INITIALIZE-INSTANCE and SHARED-INITIALIZE they were computed from.")
 (defun %print-object-to-string (object escape)
   "What PRINT-OBJECT writes for OBJECT (the printer's hook, see print_object.rs), or NIL
 for a structure or condition whose only applicable method is the default one (the
-printer then prints it itself)."
+printer then prints it itself). Without escapes, a condition MAKE-CONDITION made has its
+report computed first."
+  (when (and (not escape) (swankd::%lazy-report-p object))
+    (swankd::%report-now object))
   (unless (and (not (%instancep object))
                (let ((method (car (%applicable-methods (%gf-methods (%generic-function-designator 'print-object))
                                                        (list object nil)))))

@@ -1,5 +1,6 @@
 //! `FORMAT` directives.
 
+mod call;
 mod control;
 mod error;
 mod fields;
@@ -32,6 +33,8 @@ struct Directive {
     colon: bool,
     at: bool,
     kind: char,
+    /// `~/name/`: the function's name, as written.
+    function: Option<Box<str>>,
 }
 
 impl Directive {
@@ -60,6 +63,7 @@ impl Directive {
                 | 'E'
                 | 'G'
                 | '$'
+                | '/'
         )
     }
 }
@@ -88,13 +92,14 @@ struct Formatter<'a> {
 }
 
 /// Formats `control` with `args`; `column` is where the destination's output continues.
+/// Returns the output and how many of `args` it used.
 pub fn format(
     vm: &mut Vm,
     thread: &mut LispThread,
     control: &Control,
     args: &[Value],
     column: usize,
-) -> LispResult<String> {
+) -> LispResult<(String, usize)> {
     let mut formatter = Formatter::new(vm, thread, column, None);
     formatter.out.reserve(control.chars.len() + 16);
     formatter.run_all(control, args, Formatter::finish)
@@ -108,7 +113,7 @@ pub fn format_in_block(
     control: &Control,
     args: &[Value],
     column: usize,
-) -> LispResult<Document> {
+) -> LispResult<(Document, usize)> {
     Formatter::new(vm, thread, column, Some(Document::nested())).run_all(
         control,
         args,
@@ -140,14 +145,14 @@ impl<'a> Formatter<'a> {
         control: &Control,
         args: &[Value],
         finish: impl FnOnce(Self) -> T,
-    ) -> LispResult<T> {
+    ) -> LispResult<(T, usize)> {
         let mut arg_index = 0;
         let ran = match &control.plan {
             Some(plan) => self.run_plan(plan, args, &mut arg_index),
             None => self.run(&control.chars, args, &mut arg_index).map(drop),
         };
         match ran {
-            Ok(()) => Ok(finish(self)),
+            Ok(()) => Ok((finish(self), arg_index.min(args.len()))),
             Err(failure) => Err(failure.into_lisp(self.vm)),
         }
     }
@@ -319,6 +324,10 @@ impl Formatter<'_> {
                 }
                 '?' => {
                     let control = self.next_arg(args, index)?;
+                    if self.is_function(control) {
+                        self.call_control(control, directive.at, args, index)?;
+                        continue;
+                    }
                     let control: Vec<char> =
                         super::builtins::expect_string(&self.vm.image, control)?
                             .chars()
@@ -478,6 +487,7 @@ impl Formatter<'_> {
                 let text = self.float_directive(arg, directive)?;
                 self.out.push_str(&text);
             }
+            '/' => self.call_named(directive, args, index)?,
             _ => {}
         }
         Ok(())
@@ -634,6 +644,7 @@ impl Formatter<'_> {
 
 fn parse_directive(chars: &[char], mut i: usize) -> FormatResult<(Directive, usize)> {
     let mut directive = Directive::default();
+    let mut after_comma = false;
     loop {
         let param = match chars.get(i) {
             Some('\'') => {
@@ -670,9 +681,11 @@ fn parse_directive(chars: &[char], mut i: usize) -> FormatResult<(Directive, usi
         if chars.get(i) == Some(&',') {
             directive.params.push(param);
             i += 1;
+            after_comma = true;
             continue;
         }
-        if had_param {
+        // A comma always has a parameter after it, if only an omitted one.
+        if had_param || after_comma {
             directive.params.push(param);
         }
         break;
@@ -689,6 +702,16 @@ fn parse_directive(chars: &[char], mut i: usize) -> FormatResult<(Directive, usi
         .get(i)
         .copied()
         .ok_or_else(|| format_error("string ended inside a directive"))?;
+    if directive.kind == '/' {
+        let name_start = i + 1;
+        let name_end = chars[name_start..]
+            .iter()
+            .position(|c| *c == '/')
+            .map(|length| name_start + length)
+            .ok_or_else(|| format_error("No matching closing slash"))?;
+        directive.function = Some(chars[name_start..name_end].iter().collect());
+        return Ok((directive, name_end + 1));
+    }
     Ok((directive, i + 1))
 }
 

@@ -148,6 +148,7 @@ well_known_symbols! {
     slot_value_slow = swankd "%SLOT-VALUE-SLOW",
     set_slot_value_slow = swankd "%SET-SLOT-VALUE-SLOW",
     print_object_for_structures = swankd "*PRINT-OBJECT-FOR-STRUCTURES*",
+    lazy_report = swankd "%LAZY-REPORT",
     named_lambda = swankd "NAMED-LAMBDA",
     loop_forever = swankd "%LOOP",
     upcase = keyword "UPCASE",

@@ -292,6 +292,26 @@ STRING (which must have a fill pointer), appends it to STRING and returns BODY's
   `(let ((,var (make-string-input-stream ,string ,(or start 0) ,end)))
      ,@body))
 
+(defun swankd::%format-with-function (destination function arguments)
+  "FORMAT whose control is FUNCTION: FUNCTION is applied to the stream DESTINATION names
+and ARGUMENTS."
+  (cond ((null destination)
+         (with-output-to-string (stream) (apply function stream arguments)))
+        ((stringp destination)
+         (with-output-to-string (stream destination) (apply function stream arguments))
+         nil)
+        (t
+         (apply function (if (eq destination t) *standard-output* destination) arguments)
+         nil)))
+
+(defmacro formatter (control-string)
+  (unless (stringp control-string)
+    (error 'type-error :datum control-string :expected-type 'string))
+  (let ((stream (gensym "STREAM"))
+        (arguments (gensym "ARGUMENTS")))
+    `(function (lambda (,stream &rest ,arguments)
+       (swankd::%formatter-apply ,stream ,control-string ,arguments)))))
+
 (defmacro in-package (name)
   `(setq *package* (swankd::%find-package-or-lose ',name)))
 
@@ -342,10 +362,10 @@ of HASH-TABLE as it was on entry, then NIL."
 (defun constantly (value)
   (lambda (&rest args) (declare (ignore args)) value))
 
-(defun read-from-string (string &optional (eof-error-p t) eof-value &key (start 0) end)
-  (declare (ignore end))
+(defun read-from-string (string &optional (eof-error-p t) eof-value
+                         &key (start 0) end preserve-whitespace)
   (multiple-value-bind (form position read-eval-p)
-      (swankd::%read-from-string string eof-error-p eof-value start)
+      (swankd::%read-from-string string eof-error-p eof-value start end preserve-whitespace)
     (values (if read-eval-p (swankd::%resolve-read-evals form) form) position)))
 
 (defun swankd::%resolve-read-evals (form)
@@ -717,10 +737,8 @@ innermost first."
       (let ((found (swankd::%plist-find initargs (cadr slot))))
         (cond (found (swankd::%set-condition-slot condition (car slot) (cadr found)))
               ((caddr slot) (swankd::%set-condition-slot condition (car slot) (funcall (caddr slot)))))))
-    ;; The report is computed now; labelling shared structure keeps a circular datum
-    ;; from printing forever.
-    (let ((*print-circle* t))
-      (swankd::%set-condition-message condition (swankd::%compute-report condition)))
+    (swankd::%set-condition-slot condition 'swankd::%lazy-report t)
+    (swankd::%initial-report condition)
     condition))
 
 (defmacro define-condition (name parents slot-specs &rest options)
@@ -793,7 +811,8 @@ innermost first."
 (defun swankd::%coerce-to-condition (datum arguments default-type)
   (cond ((swankd::%conditionp datum) datum)
         ((symbolp datum) (apply #'make-condition datum arguments))
-        ((stringp datum) (make-condition default-type :format-control datum :format-arguments arguments))
+        ((or (stringp datum) (functionp datum))
+         (make-condition default-type :format-control datum :format-arguments arguments))
         (t (error 'simple-type-error
                   :datum datum :expected-type '(or string symbol condition)
                   :format-control "~S cannot designate a condition."
@@ -890,6 +909,32 @@ set by swank), or NIL. Used for threads that serve Emacs; it returns only by a r
 (defmacro ignore-errors (&body body)
   `(handler-case (progn ,@body)
      (error (condition) (values nil condition))))
+
+;;; A condition MAKE-CONDITION makes is reported as in SBCL: whenever it is printed without
+;;; escapes, its report is computed then (SWANKD::%PRINT-OBJECT-TO-STRING), from its slots
+;;; as they are then, signalling what stops it (ERROR with too few arguments for its
+;;; control string fails only when printed). Its report is also computed when it is made
+;;; and kept as its message, for the debugger and the logs; if that fails, the message says
+;;; so.
+
+(defun swankd::%initial-report (condition)
+  "Computes CONDITION's report and keeps it as its message, or a note that it failed;
+labelling shared structure keeps a circular datum from printing forever."
+  (handler-case (let ((*print-circle* t))
+                  (swankd::%set-condition-message condition (swankd::%compute-report condition)))
+    (error (failure)
+      (swankd::%set-condition-message
+       condition
+       (format nil "#<error printing a ~S: ~A>" (swankd::%condition-type condition) failure)))))
+
+(defun swankd::%report-now (condition)
+  "Computes CONDITION's report and keeps it as its message."
+  (swankd::%set-condition-message condition (swankd::%compute-report condition)))
+
+(defun swankd::%lazy-report-p (object)
+  "Whether OBJECT is a condition MAKE-CONDITION made, whose report printing computes."
+  (and (swankd::%conditionp object)
+       (swankd::%condition-slot object 'swankd::%lazy-report nil)))
 
 ;;; Restarts. While the boot runs they are lists (:restart NAME FUNCTION REPORT INTERACTIVE
 ;;; TEST); clos.lisp redefines the functions below that build and read them, after which
@@ -1923,8 +1968,13 @@ copier. Options: :CONC-NAME, :CONSTRUCTOR, :PREDICATE, :COPIER, :INCLUDE."
 (defun read (&optional stream (eof-error-p t) eof-value recursive-p)
   "Reads one form from STREAM (default *STANDARD-INPUT*), taking lines until they hold a
 complete form; what follows the form is left in STREAM for the next read (except on a
-socket stream, where the rest of its last line is dropped)."
-  (declare (ignore recursive-p))
+socket stream, where the rest of its last line is dropped), but for one whitespace
+character right after it, unless RECURSIVE-P."
+  (swankd::%read-stream stream eof-error-p eof-value recursive-p))
+
+(defun swankd::%read-stream (stream eof-error-p eof-value preserve-whitespace)
+  "READ from STREAM; PRESERVE-WHITESPACE leaves a whitespace character that follows the
+form in STREAM."
   ;; From an echo stream, lines are taken from its input and %FINISH-READ echoes what the
   ;; form used.
   (let ((text nil)
@@ -1944,7 +1994,9 @@ socket stream, where the rest of its last line is dropped)."
         ;; A form the lines so far cut short (END-OF-FILE) waits for the next line.
         (let* ((end 0)
                (form (handler-case (multiple-value-bind (form position)
-                                       (read-from-string text nil :incomplete)
+                                       (read-from-string
+                                        text nil :incomplete
+                                        :preserve-whitespace preserve-whitespace)
                                      (setq end position)
                                      form)
                        (end-of-file () :incomplete))))
@@ -2698,5 +2750,6 @@ swankd's streams, which send what is written, there is nothing to give up."
   nil)
 
 (defun read-preserving-whitespace (&optional stream (eof-error-p t) eof-value recursive-p)
-  "READ; swankd's reader gives back what follows a form in any case."
-  (read stream eof-error-p eof-value recursive-p))
+  "READ, leaving in STREAM a whitespace character that follows the form."
+  (declare (ignore recursive-p))
+  (swankd::%read-stream stream eof-error-p eof-value t))

@@ -106,8 +106,10 @@ impl Vm {
     }
 
     /// The instances reachable from `roots` through conses, vectors and structures, the
-    /// generic functions (closures whose code is named `dispatcher`), and with `structures`
-    /// the structures and conditions too (once a PRINT-OBJECT method exists for one).
+    /// generic functions (closures whose code is named `dispatcher`), the conditions
+    /// MAKE-CONDITION made (printing computes their report), and with
+    /// `structures` the structures and conditions too (once a PRINT-OBJECT method exists
+    /// for one).
     /// Values printing cannot reach an instance from: immediates and strings.
     fn holds_no_instances(&self, value: Value) -> bool {
         match value {
@@ -152,7 +154,14 @@ impl Vm {
                             }
                             pending.extend(s.slots.iter().rev());
                         }
-                        Some(Object::Condition(_)) if structures => found.push(r),
+                        Some(Object::Condition(c))
+                            if structures
+                                || c.slots.iter().any(|(name, value)| {
+                                    *name == self.image.sym.lazy_report && value.truthy()
+                                }) =>
+                        {
+                            found.push(r)
+                        }
                         _ => {}
                     }
                 }

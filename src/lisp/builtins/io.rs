@@ -76,6 +76,13 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     table.define(image, cl, "FORMAT", (2, None), format)?;
     table.define(
         image,
+        image.pkg.swankd,
+        "%FORMATTER-APPLY",
+        (3, Some(3)),
+        formatter_apply,
+    )?;
+    table.define(
+        image,
         cl,
         "MAKE-STRING-OUTPUT-STREAM",
         (0, None),
@@ -166,9 +173,55 @@ fn write_string(
 }
 
 fn format(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Control> {
-    let control = prepared_control(vm, args[1])?;
-    let preparation = vm.prepare_printing(thread, &args[2..], &[true, false])?;
-    let result = format_prepared(vm, thread, args, &control);
+    if is_function(&vm.image, args[1]) {
+        // A function as the control: applied to the destination's stream and the
+        // arguments, in Lisp, where it can write to the stream itself.
+        let swankd = vm.image.pkg.swankd;
+        let helper = vm.image.intern("%FORMAT-WITH-FUNCTION", swankd)?;
+        let arguments = vm.image.list(&args[2..])?;
+        return Ok(Control::Call(
+            Value::Symbol(helper),
+            vec![args[0], args[1], arguments],
+        ));
+    }
+    let (result, _) = format_with_string(vm, thread, args[0], args[1], &args[2..])?;
+    value(result)
+}
+
+/// `(SWANKD::%FORMATTER-APPLY STREAM CONTROL-STRING ARGUMENTS)`, what a function made by
+/// FORMATTER does: formats to STREAM and returns the tail of ARGUMENTS left unused.
+fn formatter_apply(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Control> {
+    let arguments = vm
+        .image
+        .list_to_vec(args[2])
+        .ok_or_else(|| LispError::type_error(args[2], "LIST"))?;
+    let (_, used) = format_with_string(vm, thread, args[0], args[1], &arguments)?;
+    let mut unused = args[2];
+    for _ in 0..used {
+        unused = vm.image.cdr(unused).unwrap_or(Value::Nil);
+    }
+    value(unused)
+}
+
+fn is_function(image: &Image, value: Value) -> bool {
+    matches!(
+        image.object(value),
+        Some(Object::Closure(_) | Object::Builtin(_))
+    )
+}
+
+/// FORMAT to `destination` with the control string `control`: FORMAT's value, and how many
+/// of `arguments` the control string used.
+fn format_with_string(
+    vm: &mut Vm,
+    thread: &mut LispThread,
+    destination: Value,
+    control: Value,
+    arguments: &[Value],
+) -> LispResult<(Value, usize)> {
+    let control = prepared_control(vm, control)?;
+    let preparation = vm.prepare_printing(thread, arguments, &[true, false])?;
+    let result = format_prepared(vm, thread, destination, arguments, &control);
     vm.finish_printing(preparation);
     result
 }
@@ -187,32 +240,32 @@ fn prepared_control(vm: &mut Vm, control: Value) -> LispResult<Rc<FormatControl>
 fn format_prepared(
     vm: &mut Vm,
     thread: &mut LispThread,
-    args: &[Value],
+    destination: Value,
+    arguments: &[Value],
     control: &FormatControl,
-) -> LispResult<Control> {
-    let destination = args[0];
+) -> LispResult<(Value, usize)> {
     if destination.is_nil() {
-        let text = super::super::format::format(vm, thread, control, &args[2..], 0)?;
-        return value(vm.image.string(text)?);
+        let (text, used) = super::super::format::format(vm, thread, control, arguments, 0)?;
+        return Ok((vm.image.string(text)?, used));
     }
     if is_string(&vm.image, destination) {
-        let text = super::super::format::format(vm, thread, control, &args[2..], 0)?;
+        let (text, used) = super::super::format::format(vm, thread, control, arguments, 0)?;
         append_to_string(vm, destination, &text)?;
-        return value(Value::Nil);
+        return Ok((Value::Nil, used));
     }
     let stream = vm.output_stream(thread, destination)?;
     let column = vm.stream_column(stream);
     if let Value::Object(r) = stream
         && vm.pretty_streams.contains_key(&r)
     {
-        let printed =
-            super::super::format::format_in_block(vm, thread, control, &args[2..], column)?;
+        let (printed, used) =
+            super::super::format::format_in_block(vm, thread, control, arguments, column)?;
         vm.append_to_pretty_stream(r, printed)?;
-        return value(Value::Nil);
+        return Ok((Value::Nil, used));
     }
-    let text = super::super::format::format(vm, thread, control, &args[2..], column)?;
+    let (text, used) = super::super::format::format(vm, thread, control, arguments, column)?;
     vm.write_text(stream, &text)?;
-    value(Value::Nil)
+    Ok((Value::Nil, used))
 }
 
 /// Appends `text` to `string`, which must have a fill pointer (FORMAT and

@@ -16,9 +16,10 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
         image,
         swankd,
         "%READ-FROM-STRING",
-        (4, Some(4)),
+        (6, Some(6)),
         |vm, thread, a| {
             let start = expect_index(a[3])?;
+            let preserve_whitespace = !a[5].is_nil();
             let options = super::super::system::thread_read_options(vm, thread);
             let package = match vm
                 .image
@@ -29,8 +30,13 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             };
             // Reads from the string in place: LOAD reads every form of a file this way.
             let (read, end_chars) = {
-                let (text, byte_start) = text_from(&vm.image, a[0], start)?;
-                let read = reader::read_one(&text, byte_start, &options);
+                let (text, byte_start, byte_end) = bounded_text(&vm.image, a[0], start, a[4])?;
+                let text = &text[..byte_end];
+                let read = if preserve_whitespace {
+                    reader::read_one_preserving(text, byte_start, &options)
+                } else {
+                    reader::read_one(text, byte_start, &options)
+                };
                 let end = match &read {
                     Ok(Some((_, end))) => *end,
                     _ => text.len(),
@@ -69,7 +75,7 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     )?;
     table.define(image, swankd, "%FORM-START", (2, Some(2)), |vm, _, a| {
         let start = expect_index(a[1])?;
-        let (text, from) = text_from(&vm.image, a[0], start)?;
+        let (text, from, _) = bounded_text(&vm.image, a[0], start, Value::Nil)?;
         let found = form_start(&text, from, start);
         value(Value::Fixnum(found as i64))
     })?;
@@ -87,19 +93,44 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     Ok(())
 }
 
-/// A string's text, borrowed when it is a simple string, and the byte offset in it of
-/// character index `index` (its length past the end). A simple string finds the offset
+/// The text of `string`, and the byte offsets in it of character indices `start` and `end`
+/// (NIL: the string's end), checked against its length. A simple string finds the offsets
 /// without walking the text: LOAD reads a file's forms one after another this way.
-fn text_from(image: &Image, string: Value, index: usize) -> LispResult<(Cow<'_, str>, usize)> {
+fn bounded_text(
+    image: &Image,
+    string: Value,
+    start: usize,
+    end: Value,
+) -> LispResult<(Cow<'_, str>, usize, usize)> {
+    let end = if end.is_nil() {
+        None
+    } else {
+        Some(expect_index(end)?)
+    };
     if let Some(Object::String(s)) = image.object(string) {
-        return Ok((Cow::Borrowed(s.as_str()), s.byte_offset(index)));
+        let length = s.char_count();
+        let end = end.unwrap_or(length);
+        if start > end || end > length {
+            return Err(LispError::bounding_indices(start, end, length));
+        }
+        return Ok((
+            Cow::Borrowed(s.as_str()),
+            s.byte_offset(start),
+            s.byte_offset(end),
+        ));
     }
     let text = expect_string(image, string)?;
-    let at = text
+    let offsets: Vec<usize> = text
         .char_indices()
-        .nth(index)
-        .map_or(text.len(), |(byte, _)| byte);
-    Ok((Cow::Owned(text), at))
+        .map(|(byte, _)| byte)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let length = offsets.len() - 1;
+    let end = end.unwrap_or(length);
+    if start > end || end > length {
+        return Err(LispError::bounding_indices(start, end, length));
+    }
+    Ok((Cow::Owned(text), offsets[start], offsets[end]))
 }
 
 /// The character index of the next form in `text` at or after character index `start`,

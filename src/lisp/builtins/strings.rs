@@ -51,10 +51,10 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
     })?;
     table.define(image, cl, "CHAR-NAME", (1, Some(1)), |vm, _, a| {
         match a[0] {
-            Value::Char(c) => match crate::lisp::reader::chars::lisp_char_name(c) {
-                Some(name) => value(vm.image.string(name)?),
-                None => value(Value::Nil),
-            },
+            Value::Char(c) => {
+                let name = crate::lisp::reader::chars::lisp_char_name(c);
+                value(vm.image.string(name.into_owned())?)
+            }
             other => Err(LispError::type_error(other, "CHARACTER")),
         }
     })?;

@@ -154,7 +154,7 @@ pub fn named_character(c: char) -> String {
         return c.to_string();
     }
     match char_name(c) {
-        Some(name) => super::capitalize_words(name),
+        Some(name) => super::capitalize_words(&name),
         None => c.to_string(),
     }
 }

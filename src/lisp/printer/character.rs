@@ -1,8 +1,7 @@
-//! Characters in `#\` syntax as SBCL prints them: graphic characters as themselves (Space
-//! too: `#\ `), the control characters by their SBCL names (`#\Nul`, `#\Rubout`,
-//! `#\Next-Line`...). SBCL prints non-ASCII characters by their Unicode names when its
-//! output cannot encode them; swankd always prints them as themselves, which both readers
-//! accept.
+//! Characters in `#\` syntax as SBCL prints them: ASCII's graphic characters as themselves
+//! (Space too: `#\ `), the control characters by their SBCL names (`#\Nul`, `#\Rubout`,
+//! `#\Next-Line`...), and everything from Latin-1's no-break space up by its Unicode name
+//! (`#\GREEK_SMALL_LETTER_LAMDA`) or code (`#\U4E2D`).
 
 use super::super::reader::chars::char_name;
 

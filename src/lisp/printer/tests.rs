@@ -124,7 +124,9 @@ fn characters_like_sbcl() {
         ('\x07', "#\\Bel"),
         ('\u{85}', "#\\Next-Line"),
         ('\u{80}', "#\\C80"),
-        ('λ', "#\\λ"),
+        ('λ', "#\\GREEK_SMALL_LETTER_LAMDA"),
+        ('中', "#\\U4E2D"),
+        ('\u{1f5cf}', "#\\UNICODE_PAGE"),
     ] {
         assert_eq!(format_char_readably(c), printed);
     }

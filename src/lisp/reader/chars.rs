@@ -1,7 +1,10 @@
 //! Character names, as SBCL spells them: the names `#\` accepts and the names the printer
 //! uses for characters that are not printed as themselves.
 
+use std::borrow::Cow;
+
 use super::graphic_names::GRAPHIC_NAMES;
+use super::unicode_names;
 
 /// SBCL's names for the control characters, Space and the C1 controls (`CHAR-NAME`).
 const NAMES: &[(u32, &str)] = &[
@@ -76,7 +79,6 @@ const NAMES: &[(u32, &str)] = &[
 /// Other names `#\` accepts (SBCL's and the semi-standard ones).
 const ALIASES: &[(u32, &str)] = &[
     (0, "Null"),
-    (7, "Bell"),
     (8, "Bs"),
     (9, "Ht"),
     (10, "Linefeed"),
@@ -95,23 +97,42 @@ const ALIASES: &[(u32, &str)] = &[
 ];
 
 /// The name the printer uses for `c`, or `None` when `c` prints as itself: SBCL names the
-/// control characters, Space, and everything from Latin-1's no-break space up (swankd knows
-/// the names up to U+00FF).
-pub(crate) fn char_name(c: char) -> Option<&'static str> {
+/// control characters, Space, and everything from Latin-1's no-break space up.
+pub(crate) fn char_name(c: char) -> Option<Cow<'static, str>> {
     let code = u32::from(c);
-    find_name(NAMES, code).or_else(|| {
-        (code >= 160)
-            .then(|| find_name(GRAPHIC_NAMES, code))
-            .flatten()
-    })
+    match find_name(NAMES, code) {
+        Some(name) => Some(Cow::Borrowed(name)),
+        None if code < 160 => None,
+        None => Some(graphic_name(c)),
+    }
 }
 
-/// `CHAR-NAME`: the printer's names, and Unicode's for ASCII's graphic characters; `None`
-/// beyond U+00FF.
-pub(crate) fn lisp_char_name(c: char) -> Option<&'static str> {
-    let code = u32::from(c);
-    find_name(NAMES, code).or_else(|| find_name(GRAPHIC_NAMES, code))
+/// `CHAR-NAME`: the printer's names, and Unicode's for ASCII's graphic characters.
+pub(crate) fn lisp_char_name(c: char) -> Cow<'static, str> {
+    match find_name(NAMES, u32::from(c)) {
+        Some(name) => Cow::Borrowed(name),
+        None => graphic_name(c),
+    }
 }
+
+/// The name of a graphic character: Unicode's (prefixed by `UNICODE_` where it is one of
+/// the control characters' names, as U+1F5CF's `PAGE` is), else `U` and its code.
+fn graphic_name(c: char) -> Cow<'static, str> {
+    let code = u32::from(c);
+    if let Some(name) = find_name(GRAPHIC_NAMES, code) {
+        return Cow::Borrowed(name);
+    }
+    match unicode_names::name(c) {
+        Some(name) if NAMES.iter().any(|(_, n)| n.eq_ignore_ascii_case(&name)) => {
+            Cow::Owned(format!("{UNICODE_PREFIX}{name}"))
+        }
+        Some(name) => Cow::Owned(name),
+        None => Cow::Owned(format!("U{code:X}")),
+    }
+}
+
+/// What [`graphic_name`] puts before a Unicode name that is a control character's too.
+const UNICODE_PREFIX: &str = "UNICODE_";
 
 fn find_name(table: &[(u32, &'static str)], code: u32) -> Option<&'static str> {
     table
@@ -120,17 +141,21 @@ fn find_name(table: &[(u32, &'static str)], code: u32) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
-/// The character named `name` (case-insensitive), including `U+XXXX` and `UXXXX` forms.
+/// The character named `name` (case-insensitive): by one of SBCL's names or aliases, as
+/// `U+XXXX` or `UXXXX`, or by its Unicode name spelled as [`char_name`] spells it.
 pub(crate) fn name_char(name: &str) -> Option<char> {
-    let found = NAMES
+    NAMES
         .iter()
         .chain(ALIASES)
         .chain(GRAPHIC_NAMES)
         .find(|(_, known)| known.eq_ignore_ascii_case(name))
-        .and_then(|(code, _)| char::from_u32(*code));
-    if found.is_some() {
-        return found;
-    }
+        .and_then(|(code, _)| char::from_u32(*code))
+        .or_else(|| code_named(name))
+        .or_else(|| unicode_named(name))
+}
+
+/// The character `U+XXXX` or `UXXXX` names.
+fn code_named(name: &str) -> Option<char> {
     let hex = name
         .strip_prefix(['U', 'u'])
         .map(|rest| rest.strip_prefix('+').unwrap_or(rest))?;
@@ -138,4 +163,16 @@ pub(crate) fn name_char(name: &str) -> Option<char> {
         return None;
     }
     u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+}
+
+/// The character whose printed name is `name`: Unicode's lookup is looser than SBCL's
+/// (it ignores spaces, underscores and hyphens), so what it finds must print that way.
+fn unicode_named(name: &str) -> Option<char> {
+    let bare = match name.get(..UNICODE_PREFIX.len()) {
+        Some(prefix) if prefix.eq_ignore_ascii_case(UNICODE_PREFIX) => {
+            &name[UNICODE_PREFIX.len()..]
+        }
+        _ => name,
+    };
+    unicode_names::named(bare).filter(|c| lisp_char_name(*c).eq_ignore_ascii_case(name))
 }

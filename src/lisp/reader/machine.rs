@@ -4,7 +4,7 @@
 //! reaches the top level.
 
 use super::dispatch::{self, Dispatched, WrapKind};
-use super::source::{Cursor, is_whitespace};
+use super::source::Cursor;
 use super::token;
 use super::{Datum, ReadError, ReadOptions, features};
 
@@ -91,7 +91,8 @@ struct Machine<'a, 'o> {
     backquote: usize,
 }
 
-/// Reads one datum from `text` at byte offset `start`; see [`super::read_one`].
+/// Reads one datum from `text` at byte offset `start`, returning it and the offset just
+/// after it; see [`super::read_one`].
 pub(super) fn read(
     text: &str,
     start: usize,
@@ -127,7 +128,6 @@ impl Machine<'_, '_> {
                     Some(frame) => Err(ReadError::incomplete(frame.start(), frame.eof_message())),
                 };
             };
-            let mut from_token = false;
             let produced = match c {
                 '(' => {
                     self.cur.bump();
@@ -197,17 +197,11 @@ impl Machine<'_, '_> {
                         Dispatched::Nothing => None,
                     }
                 }
-                _ => {
-                    from_token = true;
-                    self.token(start)?
-                }
+                _ => self.token(start)?,
             };
             if let Some(datum) = produced
                 && let Some(done) = self.deliver(datum)?
             {
-                if from_token && self.cur.peek().is_some_and(is_whitespace) {
-                    self.cur.bump();
-                }
                 return Ok(Some((done, self.cur.pos)));
             }
         }

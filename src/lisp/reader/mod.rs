@@ -8,7 +8,7 @@
 //! - [`token`]: reading a token (with `\` and `|` escapes) and turning it into a symbol;
 //! - [`number`]: numeric token syntax (integers, ratios, floats);
 //! - [`dispatch`]: the `#` dispatching macro characters;
-//! - [`chars`]: character names for `#\`;
+//! - [`chars`]: character names for `#\` (and [`unicode_names`], Unicode's beyond Latin-1);
 //! - [`features`]: feature expressions for `#+` and `#-`.
 //!
 //! The reader never recurses per nesting level, so deep input fails with
@@ -22,6 +22,7 @@ mod machine;
 mod number;
 mod source;
 mod token;
+mod unicode_names;
 
 #[cfg(test)]
 mod tests;
@@ -255,11 +256,28 @@ impl ReadError {
     }
 }
 
-/// Reads one form from `text` starting at byte `byte_start`.
+/// Reads one form from `text` starting at byte `byte_start`, as `READ` does.
 ///
-/// Returns the datum and the byte offset just after it (after one whitespace character
-/// following a token, as `READ` does), or `None` when only whitespace and comments remain.
+/// Returns the datum and the byte offset after it and after one whitespace character
+/// following it (whatever the datum: a token, a list, a string...), or `None` when only
+/// whitespace and comments remain.
 pub fn read_one(
+    text: &str,
+    byte_start: usize,
+    options: &ReadOptions,
+) -> Result<Option<(Datum, usize)>, ReadError> {
+    let read = machine::read(text, byte_start, options)?;
+    Ok(read.map(
+        |(datum, end)| match text.get(end..).and_then(|rest| rest.chars().next()) {
+            Some(c) if source::is_whitespace(c) => (datum, end + c.len_utf8()),
+            _ => (datum, end),
+        },
+    ))
+}
+
+/// Reads one form as [`read_one`] does, but the offset returned is just after the datum,
+/// as `READ-PRESERVING-WHITESPACE` leaves it.
+pub fn read_one_preserving(
     text: &str,
     byte_start: usize,
     options: &ReadOptions,

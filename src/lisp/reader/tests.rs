@@ -252,7 +252,10 @@ fn strings_and_characters() {
         ("#\\Null", 0),
         ("#\\Escape", 27),
         ("#\\Esc", 27),
-        ("#\\Bell", 7),
+        ("#\\Bell", 0x1f514),
+        ("#\\greek_small_letter_lamda", 0x3bb),
+        ("#\\Unicode_Page", 0x1f5cf),
+        ("#\\U4E2D", 0x4e2d),
         ("#\\Bel", 7),
         ("#\\U+41", 65),
         ("#\\u41", 65),
@@ -438,11 +441,15 @@ fn positions_and_successive_reads() {
     }
     assert_eq!(forms, ["(A)", "B", "\"c\"", "(QUOTE D)"]);
     assert_eq!(read_end("1 2"), 2);
-    assert_eq!(read_end("(a) b"), 3);
+    assert_eq!(read_end("(a) b"), 4);
+    assert_eq!(read_end("(a)b"), 3);
+    assert_eq!(read_end("\"s\"  b"), 4);
     assert_eq!(read_end("abc)"), 3);
     assert_eq!(read_end("'a b"), 3);
     assert_eq!(read_one("xλy z", 0, &o).unwrap().unwrap().1, 5);
     assert_eq!(read_one("a b", 2, &o).unwrap().unwrap().1, 3);
+    assert_eq!(read_one_preserving("(a) b", 0, &o).unwrap().unwrap().1, 3);
+    assert_eq!(read_one_preserving("ab c", 0, &o).unwrap().unwrap().1, 2);
     assert_eq!(read_one("a", 5, &o).unwrap(), None);
     assert!(read_one("λ", 1, &o).is_err());
 }
