@@ -179,7 +179,7 @@ fn format(vm: &mut Vm, thread: &mut LispThread, args: &[Value]) -> LispResult<Co
         let swankd = vm.image.pkg.swankd;
         let helper = vm.image.intern("%FORMAT-WITH-FUNCTION", swankd)?;
         let arguments = vm.image.list(&args[2..])?;
-        return Ok(Control::Call(
+        return Ok(Control::call(
             Value::Symbol(helper),
             vec![args[0], args[1], arguments],
         ));
