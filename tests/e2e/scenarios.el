@@ -53,7 +53,8 @@
     (message "  ok  REPL package COMMON-LISP-USER")))
 
 (swankd-e2e-defscenario repl
-  "REPL: results, output, multiple values, defvar, strings, FORMAT and WRITE."
+  "REPL: results, output, multiple values, defvar, strings, FORMAT, WRITE, character
+ names, condition reports and hash tables."
   (let ((connection (swankd-e2e-connect)))
     (swankd-e2e-check-repl connection "(+ 1 2)" "3\n")
     (swankd-e2e-check-repl connection "(princ \"hi\")" "hi\n\"hi\"\n")
@@ -66,7 +67,16 @@
                            "(format nil \"~10<~a~;~a~>|~,0f|~e\" 'ab 'cd 2.5 12345.678)"
                            "\"AB      CD|3.|1.23456776e+4\"\n")
     (swankd-e2e-check-repl connection "(write-to-string 255 :base 16 :radix t)"
-                           "\"#xFF\"\n")))
+                           "\"#xFF\"\n")
+    (swankd-e2e-check-repl connection
+                           "(list (prin1-to-string #\\λ) (logxor 5 3) (ash -5 -1))"
+                           "(\"#\\\\GREEK_SMALL_LETTER_LAMDA\" 6 -3)\n")
+    (swankd-e2e-check-repl connection
+                           "(handler-case (error (copy-seq \"bad ~F\")) (simple-error (c) (list (simple-condition-format-control c) (handler-case (princ-to-string c) (error () :report-fails)))))"
+                           "(\"bad ~F\" :REPORT-FAILS)\n")
+    (swankd-e2e-check-repl connection
+                           "(let ((h (make-hash-table))) (dotimes (i 1000) (setf (gethash (ash i 20) h) i)) (list (gethash (ash 999 20) h) (hash-table-count h)))"
+                           "(999 1000)\n")))
 
 (swankd-e2e-defscenario eval-last-expression
   "C-x C-e and C-c : on (+ 1 2) show the value in the echo area."
