@@ -53,8 +53,8 @@
     (message "  ok  REPL package COMMON-LISP-USER")))
 
 (swankd-e2e-defscenario repl
-  "REPL: results, output, multiple values, defvar, strings, FORMAT, WRITE, character
- names, condition reports and hash tables."
+  "REPL: results, output, values, defvar, strings, FORMAT, WRITE.
+Also character names, condition reports and hash tables."
   (let ((connection (swankd-e2e-connect)))
     (swankd-e2e-check-repl connection "(+ 1 2)" "3\n")
     (swankd-e2e-check-repl connection "(princ \"hi\")" "hi\n\"hi\"\n")
