@@ -1857,6 +1857,7 @@ many as both have; returns NEW-SEQUENCE."
 (defconstant pi 3.141592653589793d0)
 (defconstant most-positive-fixnum 4611686018427387903)
 (defconstant most-negative-fixnum -4611686018427387904)
+(defconstant char-code-limit 1114112)
 
 (swankd::%define-condition-type 'swankd::simple-parse-error '(simple-condition parse-error) nil
                                 (lambda (c s)

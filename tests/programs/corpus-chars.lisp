@@ -92,3 +92,4 @@
              for c = (code-char code)
              always (and (eql c (read-from-string (prin1-to-string c))) (eql c (name-char (char-name c))))))
 (check (let ((*print-escape* t)) (write-to-string (list (code-char #x3bb) "λ" 'λ))))
+(check (list char-code-limit (constantp (quote char-code-limit)) (< (char-code #\z) char-code-limit)))
