@@ -115,3 +115,6 @@
 (check (handler-case (error 'simple-error :format-control "~a" :format-arguments '(1 2)) (error (c) (princ-to-string c))))
 (check (handler-case (error (formatter "x~a") 1) (error (c) (princ-to-string c))))
 (check (handler-case (error (formatter "x~a~a") 1) (error (c) (handler-case (princ-to-string c) (error () :report-failed)))))
+(define-condition corpus-settable (error) ((a :initarg :a :accessor corpus-a :reader corpus-other-a) (b :initarg :b :reader corpus-b :writer corpus-set-b)) (:report (lambda (c s) (format s "a=~a b=~a" (corpus-a c) (corpus-b c)))))
+(check (let ((c (make-condition 'corpus-settable :a 1 :b 2))) (list (setf (corpus-a c) 10) (corpus-set-b 20 c) (corpus-a c) (corpus-other-a c) (corpus-b c) (princ-to-string c))))
+(check (let ((c (make-condition 'corpus-settable :a 1 :b 2))) (incf (corpus-a c) 5) (corpus-a c)))
