@@ -235,8 +235,22 @@ impl Formatter<'_> {
                 }
                 '{' => {
                     let end = find_close(chars, i, '{', '}')?;
-                    let body = &chars[i..end.0];
+                    let written_body = &chars[i..end.0];
                     i = end.1;
+                    // An empty body takes the control string from the arguments.
+                    let argument_body: Vec<char> = if written_body.is_empty() {
+                        let control = self.next_arg(args, index)?;
+                        super::builtins::expect_string(&self.vm.image, control)?
+                            .chars()
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let body = if written_body.is_empty() {
+                        &argument_body[..]
+                    } else {
+                        written_body
+                    };
                     let limit = match directive.params.first() {
                         Some(Some(Param::Number(n))) => usize::try_from(*n).unwrap_or(0),
                         _ => usize::MAX,

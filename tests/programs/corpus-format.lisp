@@ -302,3 +302,6 @@
 (check (format nil "~@? ~a" (formatter "<~a>") 1 2))
 (check (format nil "~@?|~a" (lambda (s &rest args) (princ (car args) s) (cddr args)) 1 2 3))
 (check (format nil "~a~?" 0 (lambda (s a) (fresh-line s) (princ a s)) '(1)))
+(check (list (format nil "~{~}" "<~a>" (list 1 2)) (format nil "~@{~}" "~a;" 1 2) (format nil "~:{~}" "~a" (list (list 1) (list 2)))))
+(check (format nil "~1{~}|~a" "~a" (list 1 2) 3))
+(check (handler-case (format nil "~{~}" 42 (list 1)) (error (c) (typep c 'type-error))))
