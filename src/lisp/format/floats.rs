@@ -58,6 +58,25 @@ fn padded_digits(
     out
 }
 
+/// Takes the digits' length from the `space` a field has left, and a column for the "0"
+/// before the point if there is room for it (or a trailing "0" must go anyway); returns
+/// whether the leading "0" is written.
+fn fit_leading_point(space: &mut Option<i64>, text: &str, leading: bool, trailing: bool) -> bool {
+    let Some(space) = space.as_mut() else {
+        return leading;
+    };
+    *space -= length(text);
+    if !leading {
+        return false;
+    }
+    if *space > 0 || trailing {
+        *space -= 1;
+        true
+    } else {
+        false
+    }
+}
+
 fn length(text: &str) -> i64 {
     i64::try_from(text.chars().count()).unwrap_or(i64::MAX)
 }
@@ -83,17 +102,9 @@ pub fn fixed(number: Flonum, p: &FloatParams) -> (String, bool) {
         *space -= 1;
     }
     let laid = flonum_to_string(number.abs(), space, p.digits, p.scale.unwrap_or(0), 0);
-    let mut leading = laid.leading_point;
     let mut trailing = laid.trailing_point && p.digits != Some(0);
+    let leading = fit_leading_point(&mut space, &laid.text, laid.leading_point, trailing);
     if let Some(space) = space.as_mut() {
-        *space -= length(&laid.text);
-        if leading {
-            if *space > 0 || trailing {
-                *space -= 1;
-            } else {
-                leading = false;
-            }
-        }
         if trailing {
             if *space > 0 {
                 *space -= 1;
@@ -147,17 +158,9 @@ pub fn exponential(number: Flonum, p: &FloatParams) -> String {
     let fdigits = p.digits.map(|d| if k > 0 { d - k + 1 } else { d });
     let fmin = if k < 0 { 1 } else { fdigits.unwrap_or(0) };
     let laid = flonum_to_string(scaled, space, fdigits, k, fmin);
-    let mut leading = laid.leading_point;
     let mut trailing = laid.trailing_point && p.digits != Some(0);
+    let leading = fit_leading_point(&mut space, &laid.text, laid.leading_point, trailing);
     if let Some(space) = space.as_mut() {
-        *space -= length(&laid.text);
-        if leading {
-            if *space > 0 || trailing {
-                *space -= 1;
-            } else {
-                leading = false;
-            }
-        }
         if trailing && *space <= 0 {
             trailing = false;
         }
