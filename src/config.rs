@@ -15,6 +15,7 @@ const DEFAULT_PORT: u16 = 4005;
 const DEFAULT_LOG_FILTER: &str = "info";
 const DEFAULT_FRAME_TIMEOUT_SECS: u64 = 60;
 const DEFAULT_HEAP_LIMIT_MIB: usize = 2048;
+const DEFAULT_COLLECTION_INTERVAL_KIB: usize = crate::lisp::heap::DEFAULT_COLLECTION_INTERVAL >> 10;
 const DEFAULT_MAX_CALL_DEPTH: usize = 100_000;
 
 /// A Swank server with an embedded Lisp, for SLIME's `M-x slime-connect`.
@@ -145,6 +146,12 @@ pub struct Cli {
     #[arg(long, value_name = "KIB", default_value_t = 4096)]
     pub idle_collection_kib: usize,
 
+    /// KiB of allocation after which a collection may run at the next switch between
+    /// threads: more when the heap is larger (it may double while it grows), never less, so
+    /// a small heap's garbage stays about this small under any load.
+    #[arg(long, value_name = "KIB", default_value_t = DEFAULT_COLLECTION_INTERVAL_KIB)]
+    pub collection_interval_kib: usize,
+
     /// Seconds a frame may take from its first byte to its last before its connection is
     /// closed (a client that announces a length and stalls). Waiting between frames is
     /// not limited.
@@ -234,6 +241,7 @@ pub struct Limits {
     pub frame_timeout: std::time::Duration,
     pub idle_spin: std::time::Duration,
     pub idle_collection_bytes: usize,
+    pub collection_interval_bytes: usize,
     pub heap_limit_bytes: usize,
     pub max_call_depth: usize,
 }
@@ -469,6 +477,7 @@ fn limits(cli: &Cli) -> Result<Limits, ConfigError> {
         frame_timeout: std::time::Duration::from_secs(cli.frame_timeout),
         idle_spin: std::time::Duration::from_micros(cli.idle_spin_micros),
         idle_collection_bytes: cli.idle_collection_kib.saturating_mul(1 << 10),
+        collection_interval_bytes: cli.collection_interval_kib.saturating_mul(1 << 10),
         heap_limit_bytes: cli.heap_limit_mib.saturating_mul(1 << 20),
         max_call_depth: cli.max_call_depth,
     })
@@ -526,6 +535,7 @@ mod tests {
                 frame_timeout: std::time::Duration::from_secs(60),
                 idle_spin: std::time::Duration::from_micros(100),
                 idle_collection_bytes: 4 << 20,
+                collection_interval_bytes: 1 << 20,
                 heap_limit_bytes: 2 << 30,
                 max_call_depth: 100_000,
             }

@@ -138,6 +138,7 @@ async fn serve(config: Config) -> Result<(RuntimeHandle, Result<i32, DaemonError
         orphan_errors: config.orphan_errors,
         system: crate::lisp::system::SystemConfig {
             heap_limit: config.limits.heap_limit_bytes,
+            collection_interval: config.limits.collection_interval_bytes,
             limits: crate::lisp::vm::Limits {
                 max_frames: config.limits.max_call_depth,
                 ..Default::default()

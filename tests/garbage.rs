@@ -86,16 +86,26 @@ const BURSTS: &str = r#"
   (write-line (subseq report 0 (position #\Newline report))))
 "#;
 
+/// The same 40 MB of garbage made without a pause: only allocation can make it collect.
+const BUSY: &str = r#"
+(dotimes (tick 200) (make-list 5000))
+(let ((report (with-output-to-string (*standard-output*) (room))))
+  (write-line (subseq report 0 (position #\Newline report))))
+"#;
+
 /// The bytes in use ROOM reports at the end of `BURSTS`, run with `options`.
 fn heap_in_use_after_bursts(options: &[&str]) -> usize {
-    let dir = std::env::temp_dir().join(format!(
-        "swankd-bursts-{}-{}",
-        std::process::id(),
-        options.len()
-    ));
+    heap_in_use_after(BURSTS, options)
+}
+
+/// The bytes in use ROOM reports at the end of `program`, run with `options`.
+fn heap_in_use_after(program_text: &str, options: &[&str]) -> usize {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("swankd-bursts-{}-{run}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let program = dir.join("bursts.lisp");
-    std::fs::write(&program, BURSTS).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&program, program_text).unwrap_or_else(|e| panic!("{e}"));
     let output = Command::new(env!("CARGO_BIN_EXE_swankd"))
         .args([
             "--no-tcp",
@@ -131,10 +141,37 @@ fn garbage_made_between_sleeps_is_collected_while_the_program_sleeps() {
         collected < 16 << 20,
         "{collected} bytes in use after 40 MB of garbage made in bursts"
     );
-    // Without idle collections, nothing is collected before the heap reaches 64 MiB.
-    let kept = heap_in_use_after_bursts(&["--idle-collection-kib", "0"]);
+    // Without idle collections, nothing is collected before 64 MiB of allocation here.
+    let kept = heap_in_use_after_bursts(&[
+        "--idle-collection-kib",
+        "0",
+        "--collection-interval-kib",
+        "65536",
+    ]);
     assert!(
         kept > 32 << 20,
         "{kept} bytes in use without idle collections"
+    );
+}
+
+#[test]
+fn a_small_heap_collects_its_garbage_after_the_collection_interval() {
+    let collected = heap_in_use_after(BUSY, &["--idle-collection-kib", "0"]);
+    assert!(
+        collected < 8 << 20,
+        "{collected} bytes in use after 40 MB of garbage made without a pause"
+    );
+    let kept = heap_in_use_after(
+        BUSY,
+        &[
+            "--idle-collection-kib",
+            "0",
+            "--collection-interval-kib",
+            "65536",
+        ],
+    );
+    assert!(
+        kept > 32 << 20,
+        "{kept} bytes in use with a 64 MiB interval"
     );
 }

@@ -47,6 +47,7 @@ impl Sandbox {
     pub fn boot() -> Sandbox {
         let config = SystemConfig {
             heap_limit: HEAP_BYTES,
+            collection_interval: swankd::lisp::heap::DEFAULT_COLLECTION_INTERVAL,
             limits: Limits {
                 max_frames: 2_000,
                 max_stack: 200_000,

@@ -21,6 +21,10 @@ pub struct HeapExhausted {
 const CONS_SIZE: usize = 40;
 const SYMBOL_SIZE: usize = 128;
 
+/// The least allocation between two collections unless configured: collections come
+/// often enough that garbage never takes much memory (`--collection-interval-kib`).
+pub const DEFAULT_COLLECTION_INTERVAL: usize = 1 << 20;
+
 /// Below this many slots an arena keeps its capacity when it empties.
 const MIN_ARENA_SLOTS: usize = 4096;
 
@@ -104,6 +108,11 @@ impl<T> Arena<T> {
         }
     }
 
+    /// The bytes of slots a sweep walks.
+    fn swept_bytes(&self) -> usize {
+        self.slots.len() * std::mem::size_of::<Option<T>>()
+    }
+
     fn usage(&self) -> ArenaUsage {
         ArenaUsage {
             slots: self.slots.len(),
@@ -149,7 +158,7 @@ pub struct Heap {
     live_after_collection: usize,
     limit: usize,
     next_collection: usize,
-    min_collection_interval: usize,
+    collection_interval: usize,
     /// An allocation failed, or the scheduler asked, since the last collection: collect at
     /// the next safe point.
     collection_requested: bool,
@@ -234,20 +243,30 @@ impl Heap {
             live_after_collection: 0,
             limit,
             next_collection: 0,
-            min_collection_interval: 64 << 20,
+            collection_interval: DEFAULT_COLLECTION_INTERVAL,
             collection_requested: false,
             dead_symbol: Symbol::new(Rc::from("DEAD-SYMBOL"), None),
         };
-        heap.next_collection = heap.collection_threshold(0);
+        heap.next_collection = heap.collection_threshold(0, 0);
         heap
     }
 
-    /// When to collect next, with `live` bytes surviving: once the heap has doubled (but at
-    /// least `min_collection_interval` later), and never at or beyond the limit. Near the
-    /// limit, after half of the remaining room is used, so garbage is always reclaimed before
-    /// allocation fails and a heap full of live data is not collected after every slice.
-    fn collection_threshold(&self, live: usize) -> usize {
-        let relaxed = live.saturating_mul(2).max(self.min_collection_interval);
+    /// Sets the least allocation between two collections (see [`Self::collection_threshold`]).
+    pub fn set_collection_interval(&mut self, bytes: usize) {
+        self.collection_interval = bytes;
+        self.next_collection = self.collection_threshold(self.live_after_collection, 0);
+    }
+
+    /// When to collect next, with `live` bytes surviving and arenas of `swept` bytes: after
+    /// as much allocation as the collection cost (marking `live`, sweeping `swept`), but at
+    /// least `collection_interval`; so the heap doubles while it grows, a small heap's garbage
+    /// stays small, and collecting costs a bounded share of allocating. Never at or beyond
+    /// the limit: near it, after half of the remaining room is used, so garbage is always
+    /// reclaimed before allocation fails and a heap full of live data is not collected after
+    /// every slice.
+    fn collection_threshold(&self, live: usize, swept: usize) -> usize {
+        let interval = self.collection_interval.max(live).max(swept);
+        let relaxed = live.saturating_add(interval);
         if relaxed <= self.limit / 4 * 3 {
             relaxed
         } else {
@@ -379,7 +398,9 @@ impl Heap {
         self.objects.sweep(|o| freed += o.approximate_size());
         self.bytes = self.bytes.saturating_sub(freed);
         self.live_after_collection = self.bytes;
-        self.next_collection = self.collection_threshold(self.bytes);
+        let swept =
+            self.conses.swept_bytes() + self.symbols.swept_bytes() + self.objects.swept_bytes();
+        self.next_collection = self.collection_threshold(self.bytes, swept);
         self.collection_requested = false;
         CollectionStats {
             freed_bytes: before.saturating_sub(self.bytes),
@@ -408,15 +429,37 @@ mod tests {
         for limit in [1 << 20, 64 << 20, 2 << 30] {
             let heap = Heap::new(limit);
             for live in [0, limit / 2, limit / 4 * 3, limit - 100] {
-                let threshold = heap.collection_threshold(live);
+                let threshold = heap.collection_threshold(live, live);
                 assert!(threshold < limit, "limit {limit}, live {live}: {threshold}");
                 assert!(threshold > live, "limit {limit}, live {live}: {threshold}");
             }
         }
-        // Far from the limit, the heap may double (and grows by at least the interval).
+        // Far from the limit, the heap may double, and grows by at least the interval.
         let heap = Heap::new(2 << 30);
-        assert_eq!(heap.collection_threshold(100 << 20), 200 << 20);
-        assert_eq!(heap.collection_threshold(1 << 20), 64 << 20);
+        assert_eq!(heap.collection_threshold(100 << 20, 0), 200 << 20);
+        assert_eq!(
+            heap.collection_threshold(1 << 10, 0),
+            (1 << 10) + DEFAULT_COLLECTION_INTERVAL
+        );
+        // Large arenas (mostly free slots) wait for as much allocation as sweeping them.
+        assert_eq!(heap.collection_threshold(1 << 20, 80 << 20), 81 << 20);
+    }
+
+    /// A small heap's garbage is collected after the interval, not once the heap reaches some
+    /// fixed size: a service that allocates a little per request stays small under load.
+    #[test]
+    fn a_small_heap_collects_after_the_interval() {
+        let mut heap = Heap::new(2 << 30);
+        heap.set_collection_interval(256 << 10);
+        let mut allocated = 0;
+        while !heap.wants_collection() {
+            assert!(heap.cons(Value::Nil, Value::Nil).is_ok());
+            allocated += CONS_SIZE;
+        }
+        assert!(allocated <= (256 << 10) + CONS_SIZE, "{allocated}");
+        heap.collect(|_| {});
+        assert!(!heap.wants_collection());
+        assert_eq!(heap.usage().conses.slots, 0);
     }
 
     /// After a burst of garbage the arena gives its slots back, and live data allocated

@@ -22,6 +22,8 @@ const CLOS: &str = include_str!("clos.lisp");
 #[derive(Debug, Clone)]
 pub struct SystemConfig {
     pub heap_limit: usize,
+    /// The least allocation between two collections (see `Heap::set_collection_interval`).
+    pub collection_interval: usize,
     pub limits: Limits,
 }
 
@@ -29,6 +31,7 @@ impl Default for SystemConfig {
     fn default() -> Self {
         SystemConfig {
             heap_limit: 2 << 30,
+            collection_interval: super::heap::DEFAULT_COLLECTION_INTERVAL,
             limits: Limits::default(),
         }
     }
@@ -37,6 +40,9 @@ impl Default for SystemConfig {
 /// Creates an image with every builtin and the prelude loaded.
 pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     let mut image = Image::new(config.heap_limit)?;
+    image
+        .heap
+        .set_collection_interval(config.collection_interval);
     let mut table = BuiltinTable::default();
     builtins::install(&mut table, &mut image)?;
     let mut vm = Vm::new(image, table, config.limits.clone());
