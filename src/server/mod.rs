@@ -8,7 +8,10 @@
 
 pub mod connection;
 mod control;
+mod halves;
 pub mod http_guard;
+mod inbound;
+mod incoming;
 mod listener;
 mod secret;
 pub mod tcp;
