@@ -15,20 +15,23 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use tokio::io::AsyncRead;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
 use tracing::Instrument;
 
 use super::ServerSettings;
-use super::halves::ClientSocket;
 use super::http_guard::{HttpGuard, HttpRequestRefused};
-use super::inbound::{ForwardingRules, Inbound};
-use super::incoming::{Incoming, admit, classify, refuse};
 use super::secret::{AuthError, Origin, authenticate};
 use super::writer::ConnectionWriter;
-use crate::events::{ConnectionId, InterpreterSender, Outbox, ToInterpreter};
+use crate::events::{ConnectionId, EmacsMessage, InterpreterSender, Outbox, ToInterpreter};
 use crate::wire::frame::{FrameError, FrameReader};
-use crate::wire::message::DecodeError;
+use crate::wire::message::{self, DecodeError};
+use crate::wire::reader::read_datum;
+use crate::wire::value::dispose;
+
+/// How much of an unreadable packet is quoted back in `:reader-error` (at most; see
+/// [`quoted_packet`]).
+const QUOTED_PACKET_BYTES: usize = 4096;
 
 static NEXT_CONNECTION_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -71,7 +74,7 @@ impl Drop for OpenConnection<'_> {
 
 /// Why a connection ended.
 #[derive(Debug, thiserror::Error)]
-pub(super) enum ConnectionEnd {
+enum ConnectionEnd {
     #[error("the client closed the connection")]
     PeerClosed,
     #[error("invalid framing: {0}")]
@@ -91,21 +94,22 @@ pub(super) enum ConnectionEnd {
 /// Serves one accepted stream until it ends. `peer` describes the client for logs and for the
 /// interpreter; `origin` says whether it must send a secret even without a secret file; `slot` is the connection's share of the server's connection cap, released
 /// when this returns.
-pub(crate) async fn serve<S: ClientSocket>(
+pub(crate) async fn serve<S>(
     stream: S,
     peer: String,
     origin: Origin,
     shared: Arc<ConnectionShared>,
     slot: OwnedSemaphorePermit,
-) {
+) where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
     let id = next_connection_id();
-    let descriptor = stream.as_raw_fd();
     let span = tracing::info_span!("connection", id);
     async move {
         let _open = OpenConnection::new(&shared.open_connections, slot);
         tracing::info!(%peer, "accepted");
         let mut shutdown = shared.shutdown.clone();
-        let (read_half, write_half) = stream.into_halves();
+        let (read_half, write_half) = tokio::io::split(stream);
         let settings = &shared.settings;
         let mut frames = FrameReader::new(HttpGuard::new(read_half), settings.max_frame_bytes)
             .with_frame_timeout(settings.frame_timeout);
@@ -138,22 +142,10 @@ pub(crate) async fn serve<S: ClientSocket>(
             settings.max_frame_bytes,
         ));
         let outbox = queue.with_direct_write(writer.clone());
-        let (read_half, decoder) = frames.into_parts();
-        let rules = ForwardingRules {
-            connection: id,
-            interpreter: shared.interpreter.clone(),
-            pending: pending.clone(),
-            max_pending_requests: settings.max_pending_requests,
-            reader_limits: settings.reader_limits,
-            max_frame_bytes: settings.max_frame_bytes,
-            frame_timeout: settings.frame_timeout,
-        };
-        let inbound = Arc::new(Inbound::new(read_half, descriptor, decoder, rules));
         let connected = ToInterpreter::Connected {
             connection: id,
             peer: peer.clone(),
             outbox: outbox.clone(),
-            inbound: Some(inbound.clone()),
         };
         if shared.interpreter.send(connected).is_err() {
             tracing::error!("the interpreter is gone; closing");
@@ -161,7 +153,7 @@ pub(crate) async fn serve<S: ClientSocket>(
         }
 
         let end = tokio::select! {
-            end = read_messages(&inbound, &shared, &outbox, &pending) => end,
+            end = read_messages(id, &mut frames, &shared, &outbox, &pending) => end,
             written = writer.run(outbox_receiver) => match written {
                 Ok(()) => ConnectionEnd::InterpreterGone,
                 Err(error) => ConnectionEnd::Write(error),
@@ -178,7 +170,6 @@ pub(crate) async fn serve<S: ClientSocket>(
             }
             _ => tracing::warn!(reason = %end, "connection closed"),
         }
-        inbound.close();
         writer.close().await;
         let _ = shared
             .interpreter
@@ -199,47 +190,92 @@ fn log_http_refusal(peer: &str, error: &FrameError) {
     }
 }
 
-/// Takes payloads and forwards messages until the connection must end.
-pub(super) async fn read_messages<R: AsyncRead + Unpin + Send>(
-    inbound: &Inbound<R>,
+/// Reads frames and forwards messages until the connection must end.
+async fn read_messages<R: AsyncRead + Unpin>(
+    connection: ConnectionId,
+    frames: &mut FrameReader<R>,
     shared: &ConnectionShared,
     outbox: &Outbox,
     pending: &AtomicUsize,
 ) -> ConnectionEnd {
     let settings = &shared.settings;
     loop {
-        let payload = match inbound.next_payload().await {
+        let payload = match frames.read_frame().await {
             Ok(Some(payload)) => payload,
             Ok(None) => return ConnectionEnd::PeerClosed,
             Err(error) => return ConnectionEnd::Framing(error),
         };
-        let message = match classify(&payload, &settings.reader_limits, settings.max_frame_bytes) {
-            Incoming::Message(message) => message,
-            Incoming::Unreadable(reply) => {
+        let text = String::from_utf8_lossy(&payload);
+        let datum = match read_datum(&text, &settings.reader_limits) {
+            Ok(datum) => datum,
+            Err(error) => {
+                tracing::warn!(%error, "unreadable message; answering with :reader-error");
+                let quoted = quoted_packet(&text, settings.max_frame_bytes);
+                let reply = message::reader_error(quoted, &error.to_string());
                 if outbox.send_waiting(reply).await.is_err() {
                     return ConnectionEnd::InterpreterGone;
                 }
                 continue;
             }
-            Incoming::Ignored(error) => {
+        };
+        let message = match message::decode(datum) {
+            Ok(message) => message,
+            Err(error) if !error.closes_connection() => {
                 tracing::warn!(%error, "ignoring message");
                 continue;
             }
-            Incoming::Fatal(error) => return ConnectionEnd::Protocol(error),
+            Err(error) => return ConnectionEnd::Protocol(error),
         };
-        if !admit(&message, pending, settings.max_pending_requests) {
-            let reply = refuse(message, pending, settings.max_pending_requests);
-            if outbox.send_waiting(reply).await.is_err() {
-                return ConnectionEnd::InterpreterGone;
+        if let EmacsMessage::Rex { id, .. } = &message {
+            // Every request counts until a `:return` for it is written, including the abort
+            // below, so the count stays exact.
+            let already_pending = pending.fetch_add(1, Ordering::AcqRel);
+            if already_pending >= settings.max_pending_requests {
+                tracing::warn!(
+                    request = id,
+                    limit = settings.max_pending_requests,
+                    "too many pending requests; aborting this one"
+                );
+                let reason = format!(
+                    "too many pending requests on this connection (limit {})",
+                    settings.max_pending_requests
+                );
+                let reply = message::abort_reply(&reason, *id);
+                discard_message(message);
+                if outbox.send_waiting(reply).await.is_err() {
+                    return ConnectionEnd::InterpreterGone;
+                }
+                continue;
             }
-            continue;
         }
         let forwarded = ToInterpreter::Message {
-            connection: inbound.connection(),
+            connection,
             message,
         };
         if shared.interpreter.send(forwarded).is_err() {
             return ConnectionEnd::InterpreterGone;
         }
     }
+}
+
+fn discard_message(message: EmacsMessage) {
+    match message {
+        EmacsMessage::Rex { form, .. } => dispose(form),
+        EmacsMessage::Return { value, .. } => dispose(value),
+        _ => {}
+    }
+}
+
+/// The start of `packet`, cut at a character boundary, short enough that the `:reader-error`
+/// quoting it fits a frame even when every byte needs an escape.
+fn quoted_packet(packet: &str, max_frame_bytes: usize) -> &str {
+    let limit = QUOTED_PACKET_BYTES.min(max_frame_bytes / 4);
+    if packet.len() <= limit {
+        return packet;
+    }
+    let mut end = limit;
+    while !packet.is_char_boundary(end) {
+        end -= 1;
+    }
+    packet.get(..end).unwrap_or_default()
 }

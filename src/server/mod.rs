@@ -8,10 +8,7 @@
 
 pub mod connection;
 mod control;
-mod halves;
 pub mod http_guard;
-mod inbound;
-mod incoming;
 mod listener;
 mod secret;
 pub mod tcp;

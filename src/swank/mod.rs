@@ -8,7 +8,6 @@ mod completion;
 mod connection_state;
 mod debugger;
 mod definitions;
-mod direct_reading;
 mod host;
 mod idle_tidying;
 mod listeners;

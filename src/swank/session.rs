@@ -47,8 +47,6 @@ pub struct Session {
     pub idle_spin: Duration,
     /// Collecting and releasing memory while there is nothing to run.
     pub idle_tidying: super::idle_tidying::IdleTidying,
-    /// The sockets read while spinning.
-    direct_readers: super::direct_reading::DirectReaders,
 }
 
 impl Session {
@@ -62,7 +60,6 @@ impl Session {
             input: String::new(),
             idle_spin: Duration::ZERO,
             idle_tidying: super::idle_tidying::IdleTidying::new(0),
-            direct_readers: Default::default(),
         }
     }
 
@@ -288,7 +285,6 @@ impl Session {
             until = until.min(wakeup);
         }
         loop {
-            self.direct_readers.pump();
             match receiver.try_recv() {
                 Ok(event) => return Ok(Some(event)),
                 Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
@@ -384,22 +380,12 @@ impl Session {
                 connection,
                 peer,
                 outbox,
-                inbound,
-            } => {
-                self.direct_readers.connected(connection, inbound);
-                self.connect(connection, peer, outbox)
-            }
+            } => self.connect(connection, peer, outbox),
             ToInterpreter::Message {
                 connection,
                 message,
-            } => {
-                self.direct_readers.heard_from(connection);
-                self.message(connection, message)
-            }
-            ToInterpreter::Disconnected { connection } => {
-                self.direct_readers.disconnected(connection);
-                self.disconnect(connection)
-            }
+            } => self.message(connection, message),
+            ToInterpreter::Disconnected { connection } => self.disconnect(connection),
             ToInterpreter::Input { text } => self.input(&text),
             ToInterpreter::SocketReady { socket } => self.socket_ready(socket),
             ToInterpreter::Shutdown => {}

@@ -170,11 +170,6 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         self
     }
 
-    /// The byte source and the decoder with what was read but not yet handed out.
-    pub fn into_parts(self) -> (R, FrameDecoder) {
-        (self.source, self.decoder)
-    }
-
     /// The next payload; `Ok(None)` when the peer closed cleanly between frames. Cancel-safe:
     /// bytes already read stay buffered for the next call.
     pub async fn read_frame(&mut self) -> Result<Option<Vec<u8>>, FrameError> {

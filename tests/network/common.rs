@@ -100,7 +100,6 @@ impl FakeInterpreter {
                         connection,
                         peer,
                         outbox,
-                        ..
                     } => {
                         outboxes.insert(connection, outbox);
                         let _ = observer.send(Observed::Connected { connection, peer });
