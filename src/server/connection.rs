@@ -15,11 +15,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::AsyncRead;
 use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
 use tracing::Instrument;
 
 use super::ServerSettings;
+use super::halves::ClientSocket;
 use super::http_guard::{HttpGuard, HttpRequestRefused};
 use super::secret::{AuthError, Origin, authenticate};
 use super::writer::ConnectionWriter;
@@ -94,22 +95,20 @@ enum ConnectionEnd {
 /// Serves one accepted stream until it ends. `peer` describes the client for logs and for the
 /// interpreter; `origin` says whether it must send a secret even without a secret file; `slot` is the connection's share of the server's connection cap, released
 /// when this returns.
-pub(crate) async fn serve<S>(
+pub(crate) async fn serve<S: ClientSocket>(
     stream: S,
     peer: String,
     origin: Origin,
     shared: Arc<ConnectionShared>,
     slot: OwnedSemaphorePermit,
-) where
-    S: AsyncRead + AsyncWrite + Send + 'static,
-{
+) {
     let id = next_connection_id();
     let span = tracing::info_span!("connection", id);
     async move {
         let _open = OpenConnection::new(&shared.open_connections, slot);
         tracing::info!(%peer, "accepted");
         let mut shutdown = shared.shutdown.clone();
-        let (read_half, write_half) = tokio::io::split(stream);
+        let (read_half, write_half) = stream.into_halves();
         let settings = &shared.settings;
         let mut frames = FrameReader::new(HttpGuard::new(read_half), settings.max_frame_bytes)
             .with_frame_timeout(settings.frame_timeout);

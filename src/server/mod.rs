@@ -8,6 +8,7 @@
 
 pub mod connection;
 mod control;
+mod halves;
 pub mod http_guard;
 mod listener;
 mod secret;
