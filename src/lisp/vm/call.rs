@@ -4,8 +4,9 @@
 use super::super::builtins::{Control, Request};
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::object::Object;
+use super::super::symbol::FunctionKind;
 use super::super::thread::{AfterReturn, Frame, LispThread};
-use super::super::value::Value;
+use super::super::value::{SymRef, Value};
 use super::{Park, Vm};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +102,47 @@ impl Vm {
         let base = thread.stack.len() - argc;
         enter_frame(thread, proto, callee, base, base, AfterReturn::Normal);
         SimpleCall::Pushed
+    }
+
+    /// [`Vm::push_simple_frame`] for a normal call of the global function named `sym`,
+    /// read in place from the symbol's function cell (copying the cell's `Value` out first
+    /// made the compiler move it through the stack three times). Saves `pc` as the
+    /// caller's return point when it pushes a frame; false when the call needs more.
+    #[inline(always)]
+    pub(super) fn push_global_frame(
+        &self,
+        thread: &mut LispThread,
+        sym: SymRef,
+        argc: usize,
+        pc: usize,
+    ) -> bool {
+        let symbol = self.image.heap.symbol(sym);
+        let Value::Object(r) = &symbol.function else {
+            return false;
+        };
+        if symbol.function_kind == FunctionKind::Macro {
+            return false;
+        }
+        let Some(Object::Closure(closure)) = self.image.heap.object(*r) else {
+            return false;
+        };
+        let shape = &closure.proto.shape;
+        if !shape.is_simple()
+            || shape.required as usize != argc
+            || thread.step.is_some()
+            || thread.frames.len() >= self.limits.max_frames
+            || thread.stack.len() >= self.limits.max_stack
+        {
+            return false;
+        }
+        super::save_pc(thread, pc);
+        let base = thread.stack.len() - argc;
+        let proto = closure.proto.clone();
+        // The cell's value, not `Value::Object(*r)` rebuilt: built as tag and index, it
+        // would be read back whole into the frame before those two stores were done.
+        let function = symbol.function;
+        enter_frame(thread, proto, function, base, base, AfterReturn::Normal);
+        true
     }
 
     /// Calls builtin number `index` (the function `callee`) with the `argc` values on top of
@@ -374,17 +416,19 @@ fn enter_frame(
     return_to: usize,
     after: AfterReturn,
 ) {
-    thread
-        .stack
-        .resize(base + proto.local_count as usize, Value::Nil);
-    thread.frames.push(Frame {
+    let top = base + proto.local_count as usize;
+    if top != thread.stack.len() {
+        thread.stack.resize(top, Value::Nil);
+    }
+    let bindings = super::stack_index(thread.bindings.len());
+    thread.push_frame(|| Frame {
         proto,
         function: callee,
         pc: 0,
         base: super::stack_index(base),
         return_to: super::stack_index(return_to),
         after,
-        bindings: super::stack_index(thread.bindings.len()),
+        bindings,
         break_on_return: false,
     });
 }
