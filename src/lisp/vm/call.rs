@@ -15,7 +15,7 @@ pub enum CallMode {
     Tail,
 }
 
-/// What [`Vm::push_simple_frame`] did.
+/// What [`Vm::push_global_frame`] did.
 pub(super) enum SimpleCall {
     Pushed,
     Builtin(u32),
@@ -68,22 +68,30 @@ impl Vm {
         result
     }
 
-    /// The common calls, made without the general path's checks. In a normal (not tail)
-    /// call, a closure whose lambda list has exactly `argc` required parameters, with the
-    /// limits far and no one stepping, gets its frame pushed; a builtin is named for the
-    /// caller to call. Anything else is left to the general path, with nothing changed.
+    /// The common calls of the global function named `sym`, made without the general
+    /// path's checks and reading the symbol's function cell in place (copying its `Value`
+    /// out first made the compiler move it through the stack three times). In a normal (not
+    /// tail) call, a closure whose lambda list has exactly `argc` required parameters, with
+    /// the limits far and no one stepping, gets its frame pushed, after `pc` is saved as the
+    /// caller's return point; a builtin is named for the caller to call. Anything else is
+    /// left to the general path, with nothing changed.
     #[inline(always)]
-    pub(super) fn push_simple_frame(
+    pub(super) fn push_global_frame(
         &self,
         thread: &mut LispThread,
-        callee: Value,
+        sym: SymRef,
         argc: usize,
+        pc: usize,
         mode: CallMode,
     ) -> SimpleCall {
-        let Value::Object(r) = callee else {
+        let symbol = self.image.heap.symbol(sym);
+        let Value::Object(r) = &symbol.function else {
             return SimpleCall::General;
         };
-        let closure = match self.image.heap.object(r) {
+        if symbol.function_kind == FunctionKind::Macro {
+            return SimpleCall::General;
+        }
+        let closure = match self.image.heap.object(*r) {
             Some(Object::Closure(closure)) => closure,
             Some(Object::Builtin(builtin)) => return SimpleCall::Builtin(builtin.index),
             _ => return SimpleCall::General,
@@ -98,43 +106,6 @@ impl Vm {
         {
             return SimpleCall::General;
         }
-        let proto = closure.proto.clone();
-        let base = thread.stack.len() - argc;
-        enter_frame(thread, proto, callee, base, base, AfterReturn::Normal);
-        SimpleCall::Pushed
-    }
-
-    /// [`Vm::push_simple_frame`] for a normal call of the global function named `sym`,
-    /// read in place from the symbol's function cell (copying the cell's `Value` out first
-    /// made the compiler move it through the stack three times). Saves `pc` as the
-    /// caller's return point when it pushes a frame; false when the call needs more.
-    #[inline(always)]
-    pub(super) fn push_global_frame(
-        &self,
-        thread: &mut LispThread,
-        sym: SymRef,
-        argc: usize,
-        pc: usize,
-    ) -> bool {
-        let symbol = self.image.heap.symbol(sym);
-        let Value::Object(r) = &symbol.function else {
-            return false;
-        };
-        if symbol.function_kind == FunctionKind::Macro {
-            return false;
-        }
-        let Some(Object::Closure(closure)) = self.image.heap.object(*r) else {
-            return false;
-        };
-        let shape = &closure.proto.shape;
-        if !shape.is_simple()
-            || shape.required as usize != argc
-            || thread.step.is_some()
-            || thread.frames.len() >= self.limits.max_frames
-            || thread.stack.len() >= self.limits.max_stack
-        {
-            return false;
-        }
         super::save_pc(thread, pc);
         let base = thread.stack.len() - argc;
         let proto = closure.proto.clone();
@@ -142,7 +113,7 @@ impl Vm {
         // would be read back whole into the frame before those two stores were done.
         let function = symbol.function;
         enter_frame(thread, proto, function, base, base, AfterReturn::Normal);
-        true
+        SimpleCall::Pushed
     }
 
     /// Calls builtin number `index` (the function `callee`) with the `argc` values on top of

@@ -429,21 +429,6 @@ impl Vm {
                     Op::CallGlobal(i, argc) | Op::TailCallGlobal(i, argc) => {
                         let sym = symbol_constant(proto, i);
                         let argc = argc as usize;
-                        if matches!(op, Op::CallGlobal(..))
-                            && self.push_global_frame(thread, sym, argc, pc)
-                        {
-                            continue 'frames;
-                        }
-                        let function = match self.global_function(sym) {
-                            Ok(function) => function,
-                            Err(mut error) => {
-                                let keep = thread.stack.len() - argc;
-                                error.arguments = Some(thread.stack[keep..].to_vec());
-                                thread.stack.truncate(keep);
-                                save_pc(thread, pc);
-                                return Err(error);
-                            }
-                        };
                         let return_to = thread.stack.len() - argc;
                         let mode = if matches!(op, Op::TailCallGlobal(..)) {
                             *fuel = fuel.saturating_sub(pc as u64);
@@ -451,13 +436,27 @@ impl Vm {
                         } else {
                             CallMode::Normal
                         };
-                        save_pc(thread, pc);
-                        let invoked = match self.push_simple_frame(thread, function, argc, mode) {
+                        let invoked = match self.push_global_frame(thread, sym, argc, pc, mode) {
                             call::SimpleCall::Pushed => continue 'frames,
                             call::SimpleCall::Builtin(index) => {
+                                save_pc(thread, pc);
+                                let function = self.image.heap.symbol(sym).function;
                                 self.invoke_builtin(thread, index, function, argc, return_to, mode)
                             }
-                            _ => self.invoke_function(thread, function, argc, return_to, mode),
+                            call::SimpleCall::General => {
+                                let function = match self.global_function(sym) {
+                                    Ok(function) => function,
+                                    Err(mut error) => {
+                                        let keep = thread.stack.len() - argc;
+                                        error.arguments = Some(thread.stack[keep..].to_vec());
+                                        thread.stack.truncate(keep);
+                                        save_pc(thread, pc);
+                                        return Err(error);
+                                    }
+                                };
+                                save_pc(thread, pc);
+                                self.invoke_function(thread, function, argc, return_to, mode)
+                            }
                         };
                         match invoked? {
                             call::Invoked::Frame => continue 'frames,
