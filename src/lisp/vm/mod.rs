@@ -970,8 +970,24 @@ impl Vm {
         }
         // A bug in a builtin must not take the daemon down: the panic ends as a Lisp error in
         // the calling thread only, which its handlers and debugger see like any other.
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(self, thread, args))) {
-            Ok(result) => result,
+        //
+        // A fixnum result comes out of the closure as a bare `i64`, in a register: the whole
+        // result, which the builtin wrote to memory as tag and payload, would be copied out
+        // at once and wait for both stores.
+        let mut other = None;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let result = run(self, thread, args);
+            if let Ok(Control::Value(Value::Fixnum(n))) = &result {
+                return Some(*n);
+            }
+            other = Some(result);
+            None
+        }));
+        match outcome {
+            Ok(Some(n)) => Ok(Control::Value(Value::Fixnum(n))),
+            Ok(None) => {
+                other.unwrap_or_else(|| Err(LispError::simple("internal error: no result")))
+            }
             Err(payload) => {
                 let detail = payload
                     .downcast_ref::<&str>()
