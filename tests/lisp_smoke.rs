@@ -130,6 +130,13 @@ fn smoke() {
                 "(defun deep (n) (1+ (deep n))) (deep 1)",
                 "ERROR: Control stack exhausted",
             ),
+            (
+                "(defun deeper (n) (1+ (deeper n))) \
+                 (defun bounded (n) (if (= n 0) 0 (1+ (bounded (- n 1))))) \
+                 (list (handler-case (deeper 1) (storage-condition () :recovered)) \
+                       (bounded 50000))",
+                "(:RECOVERED 50000)",
+            ),
         ];
         let mut failures = Vec::new();
         for (input, expected) in cases {

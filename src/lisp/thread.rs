@@ -130,6 +130,25 @@ impl LispThread {
         self.bindings.iter().rposition(|(s, _)| *s == sym)
     }
 
+    /// Pushes a call's frame. The frame is written straight into the frame vector:
+    /// `Vec::push` is not inlined into the VM loop, so its argument was built in a
+    /// temporary and copied, and the copy's loads stalled on the stores that had just
+    /// written it (store forwarding), a sixth of a call's time.
+    /// `make` builds the frame once there is room for it, so that it is built in its slot.
+    #[inline(always)]
+    pub fn push_frame(&mut self, make: impl FnOnce() -> Frame) {
+        if self.frames.len() == self.frames.capacity() {
+            grow_frames(&mut self.frames);
+        }
+        let len = self.frames.len();
+        if let Some(slot) = self.frames.spare_capacity_mut().first_mut() {
+            slot.write(make());
+            // SAFETY: the slot at `len` (the first spare one) has just been initialized,
+            // so the first `len + 1` elements are.
+            unsafe { self.frames.set_len(len + 1) };
+        }
+    }
+
     /// True when the thread has nothing left to run.
     pub fn is_idle(&self) -> bool {
         self.frames.is_empty()
@@ -179,9 +198,65 @@ impl LispThread {
     }
 }
 
+/// Makes room for more frames (out of line: a call rarely needs it).
+#[cold]
+#[inline(never)]
+fn grow_frames(frames: &mut Vec<Frame>) {
+    frames.reserve(frames.len().max(16));
+}
+
 #[cfg(test)]
 mod tests {
-    /// Every call pushes a frame by copying it: positions are 32-bit and the rare saved
+    use super::{AfterReturn, Frame, LispThread, Proto};
+    use crate::lisp::value::Value;
+
+    fn frame(pc: u32) -> Frame {
+        Frame {
+            proto: std::rc::Rc::new(Proto {
+                name: Value::Nil,
+                code: Vec::new(),
+                constants: Vec::new(),
+                children: Vec::new(),
+                captures: Vec::new(),
+                shape: Default::default(),
+                local_count: 0,
+                local_names: Vec::new(),
+                macros: Vec::new(),
+            }),
+            function: Value::Fixnum(i64::from(pc)),
+            pc,
+            base: pc,
+            return_to: pc,
+            after: AfterReturn::KeepBelow(Some(Box::new(vec![Value::Fixnum(7)]))),
+            bindings: pc,
+            break_on_return: pc % 2 == 0,
+        }
+    }
+
+    /// Frames pushed in place, through the vector's growth, are the frames pushed, and
+    /// are dropped (with what they own) like any others.
+    #[test]
+    fn pushed_frames_are_kept_in_order() {
+        let mut thread = LispThread::new(1, "test");
+        for pc in 0..1000 {
+            thread.push_frame(|| frame(pc));
+        }
+        assert_eq!(thread.frames.len(), 1000);
+        for (pc, frame) in thread.frames.iter().enumerate() {
+            assert_eq!(frame.pc as usize, pc);
+            assert!(matches!(frame.function, Value::Fixnum(n) if n as usize == pc));
+            assert!(matches!(&frame.after, AfterReturn::KeepBelow(Some(v)) if v.len() == 1));
+        }
+        let proto = thread.frames[10].proto.clone();
+        assert_eq!(std::rc::Rc::strong_count(&proto), 2);
+        thread.frames.truncate(5);
+        assert_eq!(std::rc::Rc::strong_count(&proto), 1);
+        thread.push_frame(|| frame(99));
+        assert_eq!(thread.frames.len(), 6);
+        assert_eq!(thread.frames[5].pc, 99);
+    }
+
+    /// Every call writes a frame: positions are 32-bit and the rare saved
     /// values are boxed, so that it is a cache line, not the 88 bytes it was.
     #[test]
     fn a_frame_is_one_cache_line() {

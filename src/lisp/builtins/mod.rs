@@ -55,8 +55,10 @@ use super::value::{SymRef, Value};
 use super::vm::{Park, Vm};
 
 /// What a builtin asks the VM to do next: almost always to take a value. Anything else is
-/// boxed, so that a builtin's `LispResult<Control>` is two words and comes back in
-/// registers rather than through memory (see `tests::a_builtins_result_is_two_words`).
+/// boxed, so that a builtin's `LispResult<Control>` is two words
+/// (`tests::a_builtins_result_is_two_words`). It still comes back through memory: to the
+/// Rust ABI it is not a pair of scalars, so the builtin stores its tag and payload and
+/// the VM reads them back.
 #[derive(Debug)]
 pub enum Control {
     Value(Value),
@@ -193,8 +195,8 @@ pub fn value(value: Value) -> LispResult<Control> {
 mod tests {
     use super::{Control, LispResult};
 
-    /// Two words come back from a call in registers; a larger result is written to memory by
-    /// the builtin and read back by the VM at once, which stalls every builtin call.
+    /// A builtin's result is written to memory by the builtin and read back by the VM at
+    /// once; the fewer words, the less there is to write and read.
     #[test]
     fn a_builtins_result_is_two_words() {
         assert_eq!(std::mem::size_of::<LispResult<Control>>(), 16);

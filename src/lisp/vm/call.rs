@@ -4,8 +4,9 @@
 use super::super::builtins::{Control, Request};
 use super::super::error::{ErrorKind, LispError, LispResult};
 use super::super::object::Object;
+use super::super::symbol::FunctionKind;
 use super::super::thread::{AfterReturn, Frame, LispThread};
-use super::super::value::Value;
+use super::super::value::{SymRef, Value};
 use super::{Park, Vm};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +15,7 @@ pub enum CallMode {
     Tail,
 }
 
-/// What [`Vm::push_simple_frame`] did.
+/// What [`Vm::push_global_frame`] did.
 pub(super) enum SimpleCall {
     Pushed,
     Builtin(u32),
@@ -67,22 +68,30 @@ impl Vm {
         result
     }
 
-    /// The common calls, made without the general path's checks. In a normal (not tail)
-    /// call, a closure whose lambda list has exactly `argc` required parameters, with the
-    /// limits far and no one stepping, gets its frame pushed; a builtin is named for the
-    /// caller to call. Anything else is left to the general path, with nothing changed.
+    /// The common calls of the global function named `sym`, made without the general
+    /// path's checks and reading the symbol's function cell in place (copying its `Value`
+    /// out first made the compiler move it through the stack three times). In a normal (not
+    /// tail) call, a closure whose lambda list has exactly `argc` required parameters, with
+    /// the limits far and no one stepping, gets its frame pushed, after `pc` is saved as the
+    /// caller's return point; a builtin is named for the caller to call. Anything else is
+    /// left to the general path, with nothing changed.
     #[inline(always)]
-    pub(super) fn push_simple_frame(
+    pub(super) fn push_global_frame(
         &self,
         thread: &mut LispThread,
-        callee: Value,
+        sym: SymRef,
         argc: usize,
+        pc: usize,
         mode: CallMode,
     ) -> SimpleCall {
-        let Value::Object(r) = callee else {
+        let symbol = self.image.heap.symbol(sym);
+        let Value::Object(r) = &symbol.function else {
             return SimpleCall::General;
         };
-        let closure = match self.image.heap.object(r) {
+        if symbol.function_kind == FunctionKind::Macro {
+            return SimpleCall::General;
+        }
+        let closure = match self.image.heap.object(*r) {
             Some(Object::Closure(closure)) => closure,
             Some(Object::Builtin(builtin)) => return SimpleCall::Builtin(builtin.index),
             _ => return SimpleCall::General,
@@ -97,9 +106,13 @@ impl Vm {
         {
             return SimpleCall::General;
         }
-        let proto = closure.proto.clone();
+        super::save_pc(thread, pc);
         let base = thread.stack.len() - argc;
-        enter_frame(thread, proto, callee, base, base, AfterReturn::Normal);
+        let proto = closure.proto.clone();
+        // The cell's value, not `Value::Object(*r)` rebuilt: built as tag and index, it
+        // would be read back whole into the frame before those two stores were done.
+        let function = symbol.function;
+        enter_frame(thread, proto, function, base, base, AfterReturn::Normal);
         SimpleCall::Pushed
     }
 
@@ -374,17 +387,19 @@ fn enter_frame(
     return_to: usize,
     after: AfterReturn,
 ) {
-    thread
-        .stack
-        .resize(base + proto.local_count as usize, Value::Nil);
-    thread.frames.push(Frame {
+    let top = base + proto.local_count as usize;
+    if top != thread.stack.len() {
+        thread.stack.resize(top, Value::Nil);
+    }
+    let bindings = super::stack_index(thread.bindings.len());
+    thread.push_frame(|| Frame {
         proto,
         function: callee,
         pc: 0,
         base: super::stack_index(base),
         return_to: super::stack_index(return_to),
         after,
-        bindings: super::stack_index(thread.bindings.len()),
+        bindings,
         break_on_return: false,
     });
 }
