@@ -60,6 +60,8 @@ pub enum ToInterpreter {
         connection: ConnectionId,
         peer: String,
         outbox: Outbox,
+        /// Reads the connection's socket from the interpreter's thread, if it can be.
+        inbound: Option<std::sync::Arc<dyn DirectRead>>,
     },
     /// A decoded message from a connected client.
     Message {
@@ -119,6 +121,16 @@ pub trait DirectWrite: Send + Sync {
     /// then counts as unwritten) and returns `Ok`; gives the message back, untouched, when
     /// the writer is busy or the socket takes none of it.
     fn try_write(&self, message: lexpr::Value) -> Result<(), lexpr::Value>;
+}
+
+/// Reading a connection's socket from the interpreter's thread while it waits for work, which
+/// spares waking the tokio worker that would read the next request.
+pub trait DirectRead: Send + Sync + std::fmt::Debug {
+    /// Reads what has arrived, without waiting, and sends the complete messages that need
+    /// no answer from the network side to the interpreter's channel as
+    /// [`ToInterpreter::Message`], in order. Everything else is left to the connection's
+    /// task. Returns at once if the task is reading. Whether it forwarded anything.
+    fn pump(&self) -> bool;
 }
 
 impl Outbox {

@@ -71,6 +71,7 @@ fn connect(
             connection,
             peer: "test".into(),
             outbox: Outbox::new(sender),
+            inbound: None,
         })
         .unwrap_or_else(|e| panic!("{e}"));
     replies

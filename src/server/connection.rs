@@ -22,17 +22,13 @@ use tracing::Instrument;
 use super::ServerSettings;
 use super::halves::ClientSocket;
 use super::http_guard::{HttpGuard, HttpRequestRefused};
+use super::inbound::{ForwardingRules, Inbound};
+use super::incoming::{Incoming, admit, classify, refuse};
 use super::secret::{AuthError, Origin, authenticate};
 use super::writer::ConnectionWriter;
-use crate::events::{ConnectionId, EmacsMessage, InterpreterSender, Outbox, ToInterpreter};
+use crate::events::{ConnectionId, InterpreterSender, Outbox, ToInterpreter};
 use crate::wire::frame::{FrameError, FrameReader};
-use crate::wire::message::{self, DecodeError};
-use crate::wire::reader::read_datum;
-use crate::wire::value::dispose;
-
-/// How much of an unreadable packet is quoted back in `:reader-error` (at most; see
-/// [`quoted_packet`]).
-const QUOTED_PACKET_BYTES: usize = 4096;
+use crate::wire::message::DecodeError;
 
 static NEXT_CONNECTION_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -75,7 +71,7 @@ impl Drop for OpenConnection<'_> {
 
 /// Why a connection ended.
 #[derive(Debug, thiserror::Error)]
-enum ConnectionEnd {
+pub(super) enum ConnectionEnd {
     #[error("the client closed the connection")]
     PeerClosed,
     #[error("invalid framing: {0}")]
@@ -103,6 +99,7 @@ pub(crate) async fn serve<S: ClientSocket>(
     slot: OwnedSemaphorePermit,
 ) {
     let id = next_connection_id();
+    let descriptor = stream.as_raw_fd();
     let span = tracing::info_span!("connection", id);
     async move {
         let _open = OpenConnection::new(&shared.open_connections, slot);
@@ -141,10 +138,22 @@ pub(crate) async fn serve<S: ClientSocket>(
             settings.max_frame_bytes,
         ));
         let outbox = queue.with_direct_write(writer.clone());
+        let (read_half, decoder, chunk) = frames.into_parts();
+        let rules = ForwardingRules {
+            connection: id,
+            interpreter: shared.interpreter.clone(),
+            pending: pending.clone(),
+            max_pending_requests: settings.max_pending_requests,
+            reader_limits: settings.reader_limits,
+            max_frame_bytes: settings.max_frame_bytes,
+            frame_timeout: settings.frame_timeout,
+        };
+        let inbound = Arc::new(Inbound::new(read_half, descriptor, decoder, chunk, rules));
         let connected = ToInterpreter::Connected {
             connection: id,
             peer: peer.clone(),
             outbox: outbox.clone(),
+            inbound: Some(inbound.clone()),
         };
         if shared.interpreter.send(connected).is_err() {
             tracing::error!("the interpreter is gone; closing");
@@ -152,7 +161,7 @@ pub(crate) async fn serve<S: ClientSocket>(
         }
 
         let end = tokio::select! {
-            end = read_messages(id, &mut frames, &shared, &outbox, &pending) => end,
+            end = read_messages(&inbound, &shared, &outbox, &pending) => end,
             written = writer.run(outbox_receiver) => match written {
                 Ok(()) => ConnectionEnd::InterpreterGone,
                 Err(error) => ConnectionEnd::Write(error),
@@ -169,6 +178,7 @@ pub(crate) async fn serve<S: ClientSocket>(
             }
             _ => tracing::warn!(reason = %end, "connection closed"),
         }
+        inbound.close();
         writer.close().await;
         let _ = shared
             .interpreter
@@ -189,92 +199,47 @@ fn log_http_refusal(peer: &str, error: &FrameError) {
     }
 }
 
-/// Reads frames and forwards messages until the connection must end.
-async fn read_messages<R: AsyncRead + Unpin>(
-    connection: ConnectionId,
-    frames: &mut FrameReader<R>,
+/// Takes payloads and forwards messages until the connection must end.
+pub(super) async fn read_messages<R: AsyncRead + Unpin + Send>(
+    inbound: &Inbound<R>,
     shared: &ConnectionShared,
     outbox: &Outbox,
     pending: &AtomicUsize,
 ) -> ConnectionEnd {
     let settings = &shared.settings;
     loop {
-        let payload = match frames.read_frame().await {
+        let payload = match inbound.next_payload().await {
             Ok(Some(payload)) => payload,
             Ok(None) => return ConnectionEnd::PeerClosed,
             Err(error) => return ConnectionEnd::Framing(error),
         };
-        let text = String::from_utf8_lossy(&payload);
-        let datum = match read_datum(&text, &settings.reader_limits) {
-            Ok(datum) => datum,
-            Err(error) => {
-                tracing::warn!(%error, "unreadable message; answering with :reader-error");
-                let quoted = quoted_packet(&text, settings.max_frame_bytes);
-                let reply = message::reader_error(quoted, &error.to_string());
+        let message = match classify(&payload, &settings.reader_limits, settings.max_frame_bytes) {
+            Incoming::Message(message) => message,
+            Incoming::Unreadable(reply) => {
                 if outbox.send_waiting(reply).await.is_err() {
                     return ConnectionEnd::InterpreterGone;
                 }
                 continue;
             }
-        };
-        let message = match message::decode(datum) {
-            Ok(message) => message,
-            Err(error) if !error.closes_connection() => {
+            Incoming::Ignored(error) => {
                 tracing::warn!(%error, "ignoring message");
                 continue;
             }
-            Err(error) => return ConnectionEnd::Protocol(error),
+            Incoming::Fatal(error) => return ConnectionEnd::Protocol(error),
         };
-        if let EmacsMessage::Rex { id, .. } = &message {
-            // Every request counts until a `:return` for it is written, including the abort
-            // below, so the count stays exact.
-            let already_pending = pending.fetch_add(1, Ordering::AcqRel);
-            if already_pending >= settings.max_pending_requests {
-                tracing::warn!(
-                    request = id,
-                    limit = settings.max_pending_requests,
-                    "too many pending requests; aborting this one"
-                );
-                let reason = format!(
-                    "too many pending requests on this connection (limit {})",
-                    settings.max_pending_requests
-                );
-                let reply = message::abort_reply(&reason, *id);
-                discard_message(message);
-                if outbox.send_waiting(reply).await.is_err() {
-                    return ConnectionEnd::InterpreterGone;
-                }
-                continue;
+        if !admit(&message, pending, settings.max_pending_requests) {
+            let reply = refuse(message, pending, settings.max_pending_requests);
+            if outbox.send_waiting(reply).await.is_err() {
+                return ConnectionEnd::InterpreterGone;
             }
+            continue;
         }
         let forwarded = ToInterpreter::Message {
-            connection,
+            connection: inbound.connection(),
             message,
         };
         if shared.interpreter.send(forwarded).is_err() {
             return ConnectionEnd::InterpreterGone;
         }
     }
-}
-
-fn discard_message(message: EmacsMessage) {
-    match message {
-        EmacsMessage::Rex { form, .. } => dispose(form),
-        EmacsMessage::Return { value, .. } => dispose(value),
-        _ => {}
-    }
-}
-
-/// The start of `packet`, cut at a character boundary, short enough that the `:reader-error`
-/// quoting it fits a frame even when every byte needs an escape.
-fn quoted_packet(packet: &str, max_frame_bytes: usize) -> &str {
-    let limit = QUOTED_PACKET_BYTES.min(max_frame_bytes / 4);
-    if packet.len() <= limit {
-        return packet;
-    }
-    let mut end = limit;
-    while !packet.is_char_boundary(end) {
-        end -= 1;
-    }
-    packet.get(..end).unwrap_or_default()
 }

@@ -10,6 +10,8 @@ pub mod connection;
 mod control;
 mod halves;
 pub mod http_guard;
+mod inbound;
+mod incoming;
 mod listener;
 mod secret;
 pub mod tcp;

@@ -8,6 +8,7 @@ mod completion;
 mod connection_state;
 mod debugger;
 mod definitions;
+mod direct_reading;
 mod host;
 mod idle_tidying;
 mod listeners;

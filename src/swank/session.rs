@@ -47,6 +47,8 @@ pub struct Session {
     pub idle_spin: Duration,
     /// Collecting and releasing memory while there is nothing to run.
     pub idle_tidying: super::idle_tidying::IdleTidying,
+    /// The sockets read while spinning.
+    direct_readers: super::direct_reading::DirectReaders,
 }
 
 impl Session {
@@ -60,6 +62,7 @@ impl Session {
             input: String::new(),
             idle_spin: Duration::ZERO,
             idle_tidying: super::idle_tidying::IdleTidying::new(0),
+            direct_readers: Default::default(),
         }
     }
 
@@ -290,6 +293,9 @@ impl Session {
                 Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
                 Err(TryRecvError::Empty) => {}
             }
+            if self.direct_readers.pump() {
+                continue;
+            }
             if Instant::now() >= until {
                 return Ok(None);
             }
@@ -380,12 +386,22 @@ impl Session {
                 connection,
                 peer,
                 outbox,
-            } => self.connect(connection, peer, outbox),
+                inbound,
+            } => {
+                self.direct_readers.connected(connection, inbound);
+                self.connect(connection, peer, outbox)
+            }
             ToInterpreter::Message {
                 connection,
                 message,
-            } => self.message(connection, message),
-            ToInterpreter::Disconnected { connection } => self.disconnect(connection),
+            } => {
+                self.direct_readers.heard_from(connection);
+                self.message(connection, message)
+            }
+            ToInterpreter::Disconnected { connection } => {
+                self.direct_readers.disconnected(connection);
+                self.disconnect(connection)
+            }
             ToInterpreter::Input { text } => self.input(&text),
             ToInterpreter::SocketReady { socket } => self.socket_ready(socket),
             ToInterpreter::Shutdown => {}

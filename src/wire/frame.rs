@@ -170,6 +170,12 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         self
     }
 
+    /// The byte source, the decoder with what was read but not yet handed out, and the
+    /// buffer reads go through.
+    pub fn into_parts(self) -> (R, FrameDecoder, Box<[u8]>) {
+        (self.source, self.decoder, self.chunk)
+    }
+
     /// The next payload; `Ok(None)` when the peer closed cleanly between frames. Cancel-safe:
     /// bytes already read stay buffered for the next call.
     pub async fn read_frame(&mut self) -> Result<Option<Vec<u8>>, FrameError> {

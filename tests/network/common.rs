@@ -100,6 +100,7 @@ impl FakeInterpreter {
                         connection,
                         peer,
                         outbox,
+                        ..
                     } => {
                         outboxes.insert(connection, outbox);
                         let _ = observer.send(Observed::Connected { connection, peer });
