@@ -138,7 +138,7 @@ pub(crate) async fn serve<S: ClientSocket>(
             settings.max_frame_bytes,
         ));
         let outbox = queue.with_direct_write(writer.clone());
-        let (read_half, decoder, chunk) = frames.into_parts();
+        let (read_half, decoder) = frames.into_parts();
         let rules = ForwardingRules {
             connection: id,
             interpreter: shared.interpreter.clone(),
@@ -148,7 +148,7 @@ pub(crate) async fn serve<S: ClientSocket>(
             max_frame_bytes: settings.max_frame_bytes,
             frame_timeout: settings.frame_timeout,
         };
-        let inbound = Arc::new(Inbound::new(read_half, descriptor, decoder, chunk, rules));
+        let inbound = Arc::new(Inbound::new(read_half, descriptor, decoder, rules));
         let connected = ToInterpreter::Connected {
             connection: id,
             peer: peer.clone(),

@@ -16,19 +16,19 @@
 
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
-use std::pin::Pin;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, ReadBuf};
+use tokio::io::AsyncRead;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::incoming::{Incoming, admit, classify, discard_message};
 use crate::events::{ConnectionId, DirectRead, InterpreterSender, ToInterpreter};
-use crate::wire::frame::{EmptyFrames, FrameDecoder, FrameError};
+use crate::wire::frame::{EmptyFrames, FrameDecoder, FrameError, fill};
+use crate::wire::read_buffer::with_read_buffer;
 use crate::wire::reader::ReaderLimits;
 
 /// What the interpreter needs to decide about a payload and forward it.
@@ -65,7 +65,6 @@ struct InboundState<R> {
     /// The descriptor of the socket `source` reads; open while `source` is `Some`.
     descriptor: RawFd,
     decoder: FrameDecoder,
-    chunk: Box<[u8]>,
     /// When the first byte of the frame now buffered arrived.
     frame_started: Option<Instant>,
     /// The connection task has decoded a frame: the HTTP guard has judged the first bytes.
@@ -85,13 +84,12 @@ enum Available {
 }
 
 impl<R: AsyncRead + Unpin + Send> Inbound<R> {
-    /// Takes over a connection's read half `source` (reading the socket `descriptor`), the
-    /// decoder holding what was read so far, and the buffer reads go through.
+    /// Takes over a connection's read half `source` (reading the socket `descriptor`) and the
+    /// decoder holding what was read so far.
     pub fn new(
         source: R,
         descriptor: RawFd,
         decoder: FrameDecoder,
-        chunk: Box<[u8]>,
         rules: ForwardingRules,
     ) -> Self {
         let frame_started = (decoder.buffered() > 0).then(Instant::now);
@@ -100,7 +98,6 @@ impl<R: AsyncRead + Unpin + Send> Inbound<R> {
                 source: Some(source),
                 descriptor,
                 decoder,
-                chunk,
                 frame_started,
                 guard_passed: false,
                 task_busy: false,
@@ -191,9 +188,8 @@ impl<R> InboundState<R> {
         Ok(Some(payload))
     }
 
-    fn received(&mut self, count: usize) {
-        self.decoder
-            .push(self.chunk.get(..count).unwrap_or_default());
+    /// Bytes arrived: the first of a frame starts its clock.
+    fn received(&mut self) {
         if self.frame_started.is_none() {
             self.frame_started = Some(Instant::now());
         }
@@ -210,21 +206,28 @@ impl<R> InboundState<R> {
         if self.source.is_none() {
             return Available::Nothing;
         }
-        // SAFETY: `descriptor` is the socket `source` reads, and `source` keeps it open: it is
-        // `Some` here and cannot be dropped while this thread holds the state's lock. `chunk`
-        // is valid for writes of its whole length.
-        let count = unsafe {
-            libc::recv(
-                self.descriptor,
-                self.chunk.as_mut_ptr().cast(),
-                self.chunk.len(),
-                libc::MSG_DONTWAIT,
-            )
-        };
+        let (descriptor, decoder) = (self.descriptor, &mut self.decoder);
+        let count = with_read_buffer(|chunk| {
+            // SAFETY: `descriptor` is the socket `source` reads, and `source` keeps it open:
+            // it is `Some` here and cannot be dropped while this thread holds the state's
+            // lock. `chunk` is valid for writes of its whole length.
+            let count = unsafe {
+                libc::recv(
+                    descriptor,
+                    chunk.as_mut_ptr().cast(),
+                    chunk.len(),
+                    libc::MSG_DONTWAIT,
+                )
+            };
+            if let Ok(count) = usize::try_from(count) {
+                decoder.push(chunk.get(..count).unwrap_or_default());
+            }
+            count
+        });
         match usize::try_from(count) {
             Ok(0) => Available::EndOrFailure,
-            Ok(count) => {
-                self.received(count);
+            Ok(_) => {
+                self.received();
                 Available::Bytes
             }
             Err(_) => match std::io::Error::last_os_error().kind() {
@@ -243,11 +246,9 @@ impl<R: AsyncRead + Unpin> InboundState<R> {
         let Some(source) = self.source.as_mut() else {
             return Poll::Ready(Ok(0));
         };
-        let mut buffer = ReadBuf::new(&mut self.chunk);
-        ready!(Pin::new(source).poll_read(context, &mut buffer))?;
-        let count = buffer.filled().len();
+        let count = ready!(fill(source, &mut self.decoder, context))?;
         if count > 0 {
-            self.received(count);
+            self.received();
         }
         Poll::Ready(Ok(count))
     }
@@ -373,8 +374,7 @@ mod tests {
             frame_timeout: settings.frame_timeout,
         };
         let decoder = FrameDecoder::new(settings.max_frame_bytes);
-        let chunk = vec![0; 16 * 1024].into_boxed_slice();
-        let inbound = Arc::new(Inbound::new(read_half, descriptor, decoder, chunk, rules));
+        let inbound = Arc::new(Inbound::new(read_half, descriptor, decoder, rules));
         let shared = Arc::new(ConnectionShared {
             settings,
             interpreter: sender,

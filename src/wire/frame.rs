@@ -9,16 +9,17 @@
 
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt};
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use tokio::io::{AsyncRead, ReadBuf};
 use tokio::time::Instant;
 
 use super::MAX_FRAME_BYTES;
+use super::read_buffer::with_read_buffer;
 
 /// Length of the hexadecimal header in bytes.
 pub const HEADER_BYTES: usize = 6;
-
-/// How many bytes a [`FrameReader`] asks the socket for at a time.
-const READ_CHUNK_BYTES: usize = 16 * 1024;
 
 /// A decoder keeps at most this much spare capacity once its buffer is empty again, so one big
 /// frame does not pin megabytes for the rest of a connection's life.
@@ -143,7 +144,6 @@ fn hex_digit(byte: u8) -> Option<usize> {
 pub struct FrameReader<R> {
     source: R,
     decoder: FrameDecoder,
-    chunk: Box<[u8]>,
     /// How long a frame may take from its first byte to its last; `None` waits for ever.
     frame_timeout: Option<Duration>,
     /// When the first byte of the frame now buffered arrived.
@@ -156,7 +156,6 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         FrameReader {
             source,
             decoder: FrameDecoder::new(limit),
-            chunk: vec![0; READ_CHUNK_BYTES].into_boxed_slice(),
             frame_timeout: None,
             frame_started: None,
         }
@@ -170,10 +169,9 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         self
     }
 
-    /// The byte source, the decoder with what was read but not yet handed out, and the
-    /// buffer reads go through.
-    pub fn into_parts(self) -> (R, FrameDecoder, Box<[u8]>) {
-        (self.source, self.decoder, self.chunk)
+    /// The byte source and the decoder with what was read but not yet handed out.
+    pub fn into_parts(self) -> (R, FrameDecoder) {
+        (self.source, self.decoder)
     }
 
     /// The next payload; `Ok(None)` when the peer closed cleanly between frames. Cancel-safe:
@@ -193,9 +191,10 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 self.frame_started = (self.decoder.buffered() > 0).then(Instant::now);
                 return Ok(Some(payload));
             }
+            let (source, decoder) = (&mut self.source, &mut self.decoder);
+            let read = std::future::poll_fn(|context| fill(source, decoder, context));
             let count = match (self.frame_timeout, self.frame_started) {
                 (Some(timeout), Some(started)) => {
-                    let read = self.source.read(&mut self.chunk);
                     match tokio::time::timeout_at(started + timeout, read).await {
                         Ok(count) => count?,
                         Err(_) => {
@@ -206,7 +205,7 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                         }
                     }
                 }
-                _ => self.source.read(&mut self.chunk).await?,
+                _ => read.await?,
             };
             if count == 0 {
                 return match self.decoder.buffered() {
@@ -214,13 +213,26 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                     buffered => Err(FrameError::Truncated { buffered }),
                 };
             }
-            self.decoder
-                .push(self.chunk.get(..count).unwrap_or_default());
             if self.frame_started.is_none() {
                 self.frame_started = Some(Instant::now());
             }
         }
     }
+}
+
+/// Reads what `source` has into `decoder` (through this thread's read buffer); the count
+/// read, 0 at the end of input.
+pub fn fill<R: AsyncRead + Unpin>(
+    source: &mut R,
+    decoder: &mut FrameDecoder,
+    context: &mut Context<'_>,
+) -> Poll<std::io::Result<usize>> {
+    with_read_buffer(|chunk| {
+        let mut buffer = ReadBuf::new(chunk);
+        ready!(Pin::new(source).poll_read(context, &mut buffer))?;
+        decoder.push(buffer.filled());
+        Poll::Ready(Ok(buffer.filled().len()))
+    })
 }
 
 /// One frame carrying `payload`: uppercase hex length, then the bytes, no trailing newline.

@@ -10,6 +10,7 @@
 pub mod frame;
 pub mod message;
 pub mod printer;
+pub mod read_buffer;
 pub mod reader;
 pub mod value;
 
