@@ -76,11 +76,15 @@ impl<T> Arena<T> {
     }
 
     /// Frees every unmarked slot, clears marks, and passes the freed items to `on_free`.
-    /// Then gives back the free slots at the end, and the memory they took once the arena
-    /// is less than half full. The free list is rebuilt with the lowest slot last, where
-    /// allocation takes from: live data gathers at the start, so a burst's slots at the end
-    /// can be given back once it is garbage.
+    /// Then gives back the free slots at the end, and the memory they took once less than
+    /// half of it was needed in the cycle that just ended (the slots it reached): a program
+    /// allocating at a steady pace keeps the room it uses again in the next cycle instead of
+    /// faulting its pages in afresh, while a burst's room goes at the first collection after
+    /// it. The free list is rebuilt with the lowest slot last, where allocation takes from:
+    /// live data gathers at the start, so a burst's slots at the end can be given back once
+    /// it is garbage.
     fn sweep(&mut self, mut on_free: impl FnMut(T)) {
+        let needed = self.slots.len();
         self.free.clear();
         for (index, slot) in self.slots.iter_mut().enumerate().rev() {
             if self.marks[index] {
@@ -101,9 +105,10 @@ impl<T> Arena<T> {
         self.slots.truncate(live_end);
         self.marks.truncate(live_end);
         self.free.drain(..trailing.min(self.free.len()));
-        if self.slots.capacity() > 2 * live_end + MIN_ARENA_SLOTS {
-            self.slots.shrink_to(live_end + live_end / 2);
-            self.marks.shrink_to(live_end + live_end / 2);
+        if self.slots.capacity() > 2 * needed + MIN_ARENA_SLOTS {
+            let keep = needed.max(live_end + live_end / 2);
+            self.slots.shrink_to(keep);
+            self.marks.shrink_to(keep);
             self.free.shrink_to(self.free.len() * 2);
         }
     }
