@@ -64,6 +64,22 @@ impl<T> Arena<T> {
         self.slots.get_mut(index as usize).and_then(Option::as_mut)
     }
 
+    /// The item at `target` to change, beside the one at `other` to read; `None` when
+    /// either slot is empty or they are the same.
+    fn pair_mut(&mut self, target: u32, other: u32) -> Option<(&mut T, &T)> {
+        let (target, other) = (target as usize, other as usize);
+        if target.max(other) >= self.slots.len() || target == other {
+            return None;
+        }
+        if target < other {
+            let (low, high) = self.slots.split_at_mut(other);
+            Some((low.get_mut(target)?.as_mut()?, high.first()?.as_ref()?))
+        } else {
+            let (low, high) = self.slots.split_at_mut(target);
+            Some((high.first_mut()?.as_mut()?, low.get(other)?.as_ref()?))
+        }
+    }
+
     /// Marks a slot; returns true if it was not marked before.
     fn mark(&mut self, index: u32) -> bool {
         match self.marks.get_mut(index as usize) {
@@ -385,6 +401,16 @@ impl Heap {
 
     pub fn object_mut(&mut self, r: ObjRef) -> Option<&mut Object> {
         self.objects.get_mut(r.0)
+    }
+
+    /// The object `target` to change, beside another one, `other`, to read (`None` if they
+    /// are the same object).
+    pub fn object_beside(
+        &mut self,
+        target: ObjRef,
+        other: ObjRef,
+    ) -> Option<(&mut Object, &Object)> {
+        self.objects.pair_mut(target.0, other.0)
     }
 
     /// Runs a full collection. `roots` marks everything the caller keeps alive.
