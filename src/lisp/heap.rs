@@ -64,6 +64,22 @@ impl<T> Arena<T> {
         self.slots.get_mut(index as usize).and_then(Option::as_mut)
     }
 
+    /// The item at `target` to change, beside the one at `other` to read; `None` when
+    /// either slot is empty or they are the same.
+    fn pair_mut(&mut self, target: u32, other: u32) -> Option<(&mut T, &T)> {
+        let (target, other) = (target as usize, other as usize);
+        if target.max(other) >= self.slots.len() || target == other {
+            return None;
+        }
+        if target < other {
+            let (low, high) = self.slots.split_at_mut(other);
+            Some((low.get_mut(target)?.as_mut()?, high.first()?.as_ref()?))
+        } else {
+            let (low, high) = self.slots.split_at_mut(target);
+            Some((high.first_mut()?.as_mut()?, low.get(other)?.as_ref()?))
+        }
+    }
+
     /// Marks a slot; returns true if it was not marked before.
     fn mark(&mut self, index: u32) -> bool {
         match self.marks.get_mut(index as usize) {
@@ -76,11 +92,15 @@ impl<T> Arena<T> {
     }
 
     /// Frees every unmarked slot, clears marks, and passes the freed items to `on_free`.
-    /// Then gives back the free slots at the end, and the memory they took once the arena
-    /// is less than half full. The free list is rebuilt with the lowest slot last, where
-    /// allocation takes from: live data gathers at the start, so a burst's slots at the end
-    /// can be given back once it is garbage.
+    /// Then gives back the free slots at the end, and the memory they took once less than
+    /// half of it was needed in the cycle that just ended (the slots it reached): a program
+    /// allocating at a steady pace keeps the room it uses again in the next cycle instead of
+    /// faulting its pages in afresh, while a burst's room goes at the first collection after
+    /// it. The free list is rebuilt with the lowest slot last, where allocation takes from:
+    /// live data gathers at the start, so a burst's slots at the end can be given back once
+    /// it is garbage.
     fn sweep(&mut self, mut on_free: impl FnMut(T)) {
+        let needed = self.slots.len();
         self.free.clear();
         for (index, slot) in self.slots.iter_mut().enumerate().rev() {
             if self.marks[index] {
@@ -101,9 +121,10 @@ impl<T> Arena<T> {
         self.slots.truncate(live_end);
         self.marks.truncate(live_end);
         self.free.drain(..trailing.min(self.free.len()));
-        if self.slots.capacity() > 2 * live_end + MIN_ARENA_SLOTS {
-            self.slots.shrink_to(live_end + live_end / 2);
-            self.marks.shrink_to(live_end + live_end / 2);
+        if self.slots.capacity() > 2 * needed + MIN_ARENA_SLOTS {
+            let keep = needed.max(live_end + live_end / 2);
+            self.slots.shrink_to(keep);
+            self.marks.shrink_to(keep);
             self.free.shrink_to(self.free.len() * 2);
         }
     }
@@ -380,6 +401,16 @@ impl Heap {
 
     pub fn object_mut(&mut self, r: ObjRef) -> Option<&mut Object> {
         self.objects.get_mut(r.0)
+    }
+
+    /// The object `target` to change, beside another one, `other`, to read (`None` if they
+    /// are the same object).
+    pub fn object_beside(
+        &mut self,
+        target: ObjRef,
+        other: ObjRef,
+    ) -> Option<(&mut Object, &Object)> {
+        self.objects.pair_mut(target.0, other.0)
     }
 
     /// Runs a full collection. `roots` marks everything the caller keeps alive.

@@ -78,6 +78,22 @@ impl LispString {
         }
     }
 
+    /// Appends `part` in place when this string, unchanged since it was made, stays short
+    /// enough to hold its text inline (see [`Text::append_inline`]); returns whether it did.
+    pub fn append_inline(&mut self, part: &LispString) -> bool {
+        if self.indexing.get().is_some() {
+            return false;
+        }
+        let Some(text) = self.text.get_mut() else {
+            return false;
+        };
+        if !text.append_inline(part.text().as_bytes()) {
+            return false;
+        }
+        self.length += part.length;
+        true
+    }
+
     /// The text (rendered from the characters if they changed since it was last read).
     pub fn text(&self) -> &Text {
         self.text.get_or_init(|| {

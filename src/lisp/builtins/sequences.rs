@@ -1,6 +1,7 @@
 //! Generic sequence functions over lists, vectors and strings.
 
 use super::super::error::{ErrorKind, LispError, LispResult};
+use super::super::heap::HeapExhausted;
 use super::super::image::Image;
 use super::super::lisp_string::Text;
 use super::super::object::{LispVector, Object};
@@ -172,6 +173,9 @@ fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Contr
         None => std::rc::Rc::from(""),
     };
     let to_string = matches!(&*kind, "STRING" | "SIMPLE-STRING" | "BASE-STRING");
+    if to_string && let Some(joined) = joined_inline(&mut vm.image, &a[1..])? {
+        return value(joined);
+    }
     if to_string && let Some(text) = joined_strings(&vm.image, &a[1..]) {
         return value(vm.image.string(text)?);
     }
@@ -190,6 +194,40 @@ fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Contr
             "CONCATENATE to result type {kind}"
         ))),
     }
+}
+
+/// A new string of `parts` joined, when every one is a simple string and the result is
+/// short enough to be held inline: made empty, then each part's bytes written into it in
+/// place.
+fn joined_inline(image: &mut Image, parts: &[Value]) -> Result<Option<Value>, HeapExhausted> {
+    let mut bytes = 0;
+    for part in parts {
+        match image.object(*part) {
+            Some(Object::String(s)) => bytes += s.text().len(),
+            _ => return Ok(None),
+        }
+    }
+    if bytes > Text::INLINE {
+        return Ok(None);
+    }
+    let joined = image.string("")?;
+    let Value::Object(target) = joined else {
+        return Ok(None);
+    };
+    for part in parts {
+        let Value::Object(part) = *part else {
+            return Ok(None);
+        };
+        let appended = match image.heap.object_beside(target, part) {
+            Some((Object::String(s), Object::String(part))) => s.append_inline(part),
+            _ => false,
+        };
+        if !appended {
+            return Ok(None);
+        }
+    }
+    image.heap.grew(bytes)?;
+    Ok(Some(joined))
 }
 
 /// The text of `parts` joined, when every one is a simple string (the common case, without

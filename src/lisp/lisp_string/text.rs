@@ -12,6 +12,9 @@ pub enum Text {
 }
 
 impl Text {
+    /// The longest text, in bytes, held inline.
+    pub const INLINE: usize = SHORT;
+
     /// `parts` one after another.
     pub fn joined(parts: &[&Text]) -> Text {
         let length: usize = parts.iter().map(|part| part.len()).sum();
@@ -38,6 +41,23 @@ impl Text {
             length: u8::try_from(length.min(SHORT)).unwrap_or(0),
             bytes,
         }
+    }
+
+    /// Appends `part` (whole UTF-8) in place if the text is inline and stays so; returns
+    /// whether it did. Joining short strings this way writes their bytes once, where they
+    /// stay: a short text built aside and then moved is read back at once as wider words
+    /// than it was written in, and each such read waits for the writes (store forwarding).
+    pub fn append_inline(&mut self, part: &[u8]) -> bool {
+        let Text::Short { length, bytes } = self else {
+            return false;
+        };
+        let at = usize::from(*length);
+        let Some(slot) = bytes.get_mut(at..at + part.len()) else {
+            return false;
+        };
+        slot.copy_from_slice(part);
+        *length = u8::try_from(at + part.len()).unwrap_or(*length);
+        true
     }
 
     /// The UTF-8 bytes, which is all that joining, comparing or measuring them needs (a short
@@ -128,6 +148,17 @@ mod tests {
         assert!(matches!(long, Text::Long(_)));
         assert_eq!(long.len(), SHORT * 2);
         assert_eq!(Text::from("").as_str(), "");
+    }
+
+    #[test]
+    fn appending_inline_stops_at_the_inline_size() {
+        let mut text = Text::from("item-");
+        assert!(text.append_inline(b"12"));
+        assert!(text.append_inline("-λ".as_bytes()));
+        assert_eq!(text.as_str(), "item-12-λ");
+        assert!(!text.append_inline(&[b'x'; SHORT]));
+        assert_eq!(text.as_str(), "item-12-λ");
+        assert!(!Text::from("x".repeat(SHORT + 1)).append_inline(b"y"));
     }
 
     #[test]
