@@ -17,7 +17,7 @@
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
 use std::sync::atomic::AtomicUsize;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -129,9 +129,12 @@ impl<R: AsyncRead + Unpin + Send> Inbound<R> {
                 state.frame_started
             };
             let wanted = self.task_wanted.notified();
+            // The interpreter holds the lock only for a moment of reading: the task polls
+            // again rather than sleep on the lock and make the interpreter wake it.
             let read = std::future::poll_fn(|context| match self.state.try_lock() {
                 Ok(mut state) => state.poll_fill(context),
-                Err(_) => {
+                Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner().poll_fill(context),
+                Err(TryLockError::WouldBlock) => {
                     context.waker().wake_by_ref();
                     Poll::Pending
                 }
