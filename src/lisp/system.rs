@@ -236,7 +236,7 @@ fn read_options_with(vm: &Vm, global: impl Fn(SymRef) -> Value) -> ReadOptions {
         options.features = features
             .into_iter()
             .filter_map(|feature| image.as_symbol(feature))
-            .map(|sym| image.symbol_name(sym).to_string())
+            .map(|sym| image.symbol_name(sym))
             .collect();
     }
     options

@@ -33,10 +33,10 @@ fn keyword_name(token: &SymbolToken) -> Option<&str> {
     }
 }
 
-fn step<'a>(expr: &'a Datum, features: &[String]) -> Result<Step<'a>, String> {
+fn step<'a>(expr: &'a Datum, features: &[std::rc::Rc<str>]) -> Result<Step<'a>, String> {
     match expr {
         Datum::Symbol(token) => Ok(Step::Value(
-            keyword_name(token).is_some_and(|name| features.iter().any(|f| f == name)),
+            keyword_name(token).is_some_and(|name| features.iter().any(|f| **f == *name)),
         )),
         Datum::List { items, tail: None } => {
             let op = match items.first() {
@@ -71,7 +71,7 @@ fn invalid(expr: &Datum) -> String {
 }
 
 /// Evaluates a feature expression against `features`.
-pub(super) fn evaluate(expr: &Datum, features: &[String]) -> Result<bool, String> {
+pub(super) fn evaluate(expr: &Datum, features: &[std::rc::Rc<str>]) -> Result<bool, String> {
     let mut stack: Vec<Pending> = Vec::new();
     let mut next = Some(expr);
     loop {

@@ -186,7 +186,7 @@ pub struct ReadOptions {
     /// Whether `#.` is allowed (`*READ-EVAL*`).
     pub read_eval: bool,
     /// Upper-case names of the keywords in `*FEATURES*`, for `#+` and `#-`.
-    pub features: Vec<String>,
+    pub features: Vec<std::rc::Rc<str>>,
     /// The radix of integer and ratio tokens (`*READ-BASE*`, 2 to 36).
     pub read_base: u32,
     /// How many lists, vectors and prefixes (`'`, `` ` ``, `#+`...) may be open at once.
@@ -202,7 +202,10 @@ impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             read_eval: false,
-            features: DEFAULT_FEATURES.iter().map(|f| f.to_string()).collect(),
+            features: DEFAULT_FEATURES
+                .iter()
+                .map(|f| std::rc::Rc::from(*f))
+                .collect(),
             read_base: 10,
             max_depth: DEFAULT_MAX_DEPTH,
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
