@@ -20,8 +20,8 @@ const MAX_DATA: usize = 64;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data).into_owned();
-    let options = ReadOptions::default();
     with_sandbox(move |sandbox| {
+        let options = ReadOptions::default();
         sandbox.collect_if_wanted();
         let image = &mut sandbox.vm.image;
         let package = image.pkg.cl_user;
