@@ -30,7 +30,7 @@ pub(crate) struct ConnectionWriter<W> {
     leftover_ready: Notify,
     /// Messages queued or being written (see [`crate::events::Outbox::unwritten`]).
     unwritten: Arc<AtomicUsize>,
-    /// Requests awaiting their `:return`; a written `:return` ends one.
+    /// Requests awaiting their `:return`; a `:return` ends one as it is written.
     pending: Arc<AtomicUsize>,
     max_frame_bytes: usize,
 }
@@ -85,11 +85,13 @@ impl<W: AsyncWrite + Unpin + Send> ConnectionWriter<W> {
             }
             if let Some(message) = message {
                 let (bytes, completes_request) = self.encode(message);
-                writer.write_all(&bytes).await?;
-                self.unwritten.fetch_sub(1, Ordering::AcqRel);
+                // A request stops counting before its reply can reach the client, which may
+                // send the next one as soon as it has the reply.
                 if completes_request {
                     self.request_completed();
                 }
+                writer.write_all(&bytes).await?;
+                self.unwritten.fetch_sub(1, Ordering::AcqRel);
             }
         }
     }
@@ -141,6 +143,9 @@ impl<W: AsyncWrite + Unpin + Send> DirectWrite for ConnectionWriter<W> {
             return Err(message);
         }
         let (bytes, completes_request) = self.encode(message);
+        if completes_request {
+            self.request_completed();
+        }
         // Nothing wakes this thread: a socket that is not ready says so at once, and the
         // writer task, which is woken by the runtime, takes over the rest.
         let mut context = Context::from_waker(std::task::Waker::noop());
@@ -158,9 +163,6 @@ impl<W: AsyncWrite + Unpin + Send> DirectWrite for ConnectionWriter<W> {
             leftover.extend_from_slice(&bytes[written..]);
             self.unwritten.fetch_add(1, Ordering::AcqRel);
             self.leftover_ready.notify_one();
-        }
-        if completes_request {
-            self.request_completed();
         }
         Ok(())
     }
@@ -217,6 +219,68 @@ mod tests {
         assert_eq!(outbox.send(message::abort_reply("third", 3)), Ok(()));
         assert_eq!(outbox.unwritten().load(Ordering::Acquire), 0);
         drop(outbox);
+        task.abort();
+    }
+
+    /// A writing half that notes how many requests were pending as each write came.
+    struct Witness {
+        pending: Arc<AtomicUsize>,
+        seen: Arc<std::sync::Mutex<Vec<usize>>>,
+    }
+
+    impl AsyncWrite for Witness {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            bytes: &[u8],
+        ) -> Poll<std::io::Result<usize>> {
+            let pending = self.pending.load(Ordering::Acquire);
+            self.seen.lock().unwrap().push(pending);
+            Poll::Ready(Ok(bytes.len()))
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// A client may send its next request the moment it has a reply, so the request must
+    /// stop counting against the pending limit before its reply is written, whether the
+    /// interpreter writes it or the writer task does.
+    #[tokio::test]
+    async fn a_request_stops_counting_before_its_reply_is_written() {
+        let pending = Arc::new(AtomicUsize::new(2));
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let witness = Witness {
+            pending: pending.clone(),
+            seen: seen.clone(),
+        };
+        let (sender, receiver) = mpsc::channel(16);
+        let queue = Outbox::new(sender);
+        let writer = Arc::new(ConnectionWriter::new(
+            witness,
+            queue.unwritten().clone(),
+            pending.clone(),
+            1 << 20,
+        ));
+        let outbox = queue.with_direct_write(writer.clone());
+        assert_eq!(outbox.send(message::abort_reply("direct", 1)), Ok(()));
+        let task = tokio::spawn({
+            let writer = writer.clone();
+            async move { writer.run(receiver).await }
+        });
+        assert_eq!(
+            outbox.send_waiting(message::abort_reply("queued", 2)).await,
+            Ok(())
+        );
+        while seen.lock().unwrap().len() < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(*seen.lock().unwrap(), vec![1, 0]);
         task.abort();
     }
 }
