@@ -102,25 +102,26 @@ impl<T> Arena<T> {
     fn sweep(&mut self, mut on_free: impl FnMut(T)) {
         let needed = self.slots.len();
         self.free.clear();
+        // Walked from the end, so the first marked slot met ends the live ones: the free
+        // slots after it are cut off rather than listed.
+        let mut live_end = 0;
         for (index, slot) in self.slots.iter_mut().enumerate().rev() {
             if self.marks[index] {
                 self.marks[index] = false;
+                if live_end == 0 && slot.is_some() {
+                    live_end = index + 1;
+                }
                 continue;
             }
             if let Some(item) = slot.take() {
                 on_free(item);
             }
-            self.free.push(index as u32);
+            if live_end != 0 {
+                self.free.push(index as u32);
+            }
         }
-        let live_end = self
-            .slots
-            .iter()
-            .rposition(Option::is_some)
-            .map_or(0, |last| last + 1);
-        let trailing = self.slots.len() - live_end;
         self.slots.truncate(live_end);
         self.marks.truncate(live_end);
-        self.free.drain(..trailing.min(self.free.len()));
         if self.slots.capacity() > 2 * needed + MIN_ARENA_SLOTS {
             let keep = needed.max(live_end + live_end / 2);
             self.slots.shrink_to(keep);
