@@ -134,6 +134,15 @@ fn heap_in_use_after(program_text: &str, options: &[&str]) -> usize {
         .unwrap_or_else(|e| panic!("{e}: {line}"))
 }
 
+/// Options under which nothing is collected before 64 MiB of allocation: no idle
+/// collections, and a 64 MiB collection interval.
+const ONLY_AFTER_64_MIB: [&str; 4] = [
+    "--idle-collection-kib",
+    "0",
+    "--collection-interval-kib",
+    "65536",
+];
+
 #[test]
 fn garbage_made_between_sleeps_is_collected_while_the_program_sleeps() {
     let collected = heap_in_use_after_bursts(&[]);
@@ -142,12 +151,7 @@ fn garbage_made_between_sleeps_is_collected_while_the_program_sleeps() {
         "{collected} bytes in use after 40 MB of garbage made in bursts"
     );
     // Without idle collections, nothing is collected before 64 MiB of allocation here.
-    let kept = heap_in_use_after_bursts(&[
-        "--idle-collection-kib",
-        "0",
-        "--collection-interval-kib",
-        "65536",
-    ]);
+    let kept = heap_in_use_after_bursts(&ONLY_AFTER_64_MIB);
     assert!(
         kept > 32 << 20,
         "{kept} bytes in use without idle collections"
@@ -161,15 +165,7 @@ fn a_small_heap_collects_its_garbage_after_the_collection_interval() {
         collected < 8 << 20,
         "{collected} bytes in use after 40 MB of garbage made without a pause"
     );
-    let kept = heap_in_use_after(
-        BUSY,
-        &[
-            "--idle-collection-kib",
-            "0",
-            "--collection-interval-kib",
-            "65536",
-        ],
-    );
+    let kept = heap_in_use_after(BUSY, &ONLY_AFTER_64_MIB);
     assert!(
         kept > 32 << 20,
         "{kept} bytes in use with a 64 MiB interval"

@@ -174,21 +174,37 @@ mod tests {
     use crate::events::Outbox;
     use tokio::io::AsyncReadExt;
 
-    /// A direct write bigger than the socket's buffer leaves its end to the writer task,
-    /// which writes it before a message queued later; both `:return`s end their requests.
-    #[tokio::test]
-    async fn what_a_direct_write_leaves_goes_before_later_messages() {
-        let (mut client, server) = tokio::io::duplex(64);
+    type Parts<W> = (
+        Arc<ConnectionWriter<W>>,
+        Outbox,
+        mpsc::Receiver<lexpr::Value>,
+    );
+
+    /// A connection's writing side over `half`, as `serve` sets it up: the writer, the
+    /// outbox that writes through it directly, and the queue its task drains.
+    fn writer_over<W: AsyncWrite + Unpin + Send + 'static>(
+        half: W,
+        pending: &Arc<AtomicUsize>,
+    ) -> Parts<W> {
         let (sender, receiver) = mpsc::channel(16);
         let queue = Outbox::new(sender);
-        let pending = Arc::new(AtomicUsize::new(2));
         let writer = Arc::new(ConnectionWriter::new(
-            server,
+            half,
             queue.unwritten().clone(),
             pending.clone(),
             1 << 20,
         ));
         let outbox = queue.with_direct_write(writer.clone());
+        (writer, outbox, receiver)
+    }
+
+    /// A direct write bigger than the socket's buffer leaves its end to the writer task,
+    /// which writes it before a message queued later; both `:return`s end their requests.
+    #[tokio::test]
+    async fn what_a_direct_write_leaves_goes_before_later_messages() {
+        let (mut client, server) = tokio::io::duplex(64);
+        let pending = Arc::new(AtomicUsize::new(2));
+        let (writer, outbox, receiver) = writer_over(server, &pending);
         let long_text = "x".repeat(1000);
         let first = message::abort_reply(&long_text, 1);
         let second = message::abort_reply("short", 2);
@@ -259,15 +275,7 @@ mod tests {
             pending: pending.clone(),
             seen: seen.clone(),
         };
-        let (sender, receiver) = mpsc::channel(16);
-        let queue = Outbox::new(sender);
-        let writer = Arc::new(ConnectionWriter::new(
-            witness,
-            queue.unwritten().clone(),
-            pending.clone(),
-            1 << 20,
-        ));
-        let outbox = queue.with_direct_write(writer.clone());
+        let (writer, outbox, receiver) = writer_over(witness, &pending);
         assert_eq!(outbox.send(message::abort_reply("direct", 1)), Ok(()));
         let task = tokio::spawn({
             let writer = writer.clone();
