@@ -164,10 +164,10 @@ fn load_clos(vm: &mut Vm, thread: &mut LispThread) -> LispResult<()> {
 const BOOT_COLLECTION_INTERVAL: usize = 192 << 10;
 
 /// Reads and evaluates the forms of a source loaded at boot one by one, collecting garbage
-/// between forms every [`BOOT_COLLECTION_INTERVAL`] bytes. Most of what booting allocates
-/// (the source's forms, macro expansions) is garbage at once; collected only later, it would
-/// leave the heap's arenas several times larger than what stays alive, resident for the
-/// daemon's life.
+/// between forms once [`BOOT_COLLECTION_INTERVAL`] bytes were allocated since the last
+/// collection, whichever source made them. Most of what booting allocates (the source's
+/// forms, macro expansions) is garbage at once; collected only later, it would leave the
+/// heap's arenas several times larger than what stays alive, resident for the daemon's life.
 pub fn load_boot_source(
     vm: &mut Vm,
     thread: &mut LispThread,
@@ -176,7 +176,6 @@ pub fn load_boot_source(
 ) -> LispResult<()> {
     let options = read_options(vm);
     let mut position = 0;
-    let mut collect_after = vm.image.heap.bytes() + BOOT_COLLECTION_INTERVAL;
     loop {
         let form = match reader::read_one(text, position, &options) {
             Ok(Some((datum, end))) => {
@@ -187,9 +186,8 @@ pub fn load_boot_source(
             Err(error) => return Err(LispError::new(ErrorKind::ReaderError, error.to_string())),
         };
         eval_to_completion(vm, thread, form)?;
-        if vm.image.heap.bytes() >= collect_after {
+        if vm.image.heap.allocated_since_collection() >= BOOT_COLLECTION_INTERVAL {
             collect_between_boot_forms(vm, thread);
-            collect_after = vm.image.heap.bytes() + BOOT_COLLECTION_INTERVAL;
         }
     }
 }
