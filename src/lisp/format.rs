@@ -92,17 +92,35 @@ struct Formatter<'a> {
 }
 
 /// Formats `control` with `args`; `column` is where the destination's output continues.
-/// Returns the output and how many of `args` it used.
-pub fn format(
+/// Hands the output to `deliver`, and returns what that made and how many of `args` were
+/// used. The output is written in a buffer the VM keeps from call to call: most FORMAT calls
+/// make a short text, and allocating and freeing a buffer each time cost more than making it.
+pub fn format<T>(
     vm: &mut Vm,
     thread: &mut LispThread,
     control: &Control,
     args: &[Value],
     column: usize,
-) -> LispResult<(String, usize)> {
+    deliver: impl FnOnce(&mut Vm, &str) -> LispResult<T>,
+) -> LispResult<(T, usize)> {
+    let buffer = std::mem::take(&mut vm.format_output);
     let mut formatter = Formatter::new(vm, thread, column, None);
+    formatter.out = buffer;
     formatter.out.reserve(control.chars.len() + 16);
-    formatter.run_all(control, args, Formatter::finish)
+    let (output, used) = formatter.run_all(control, args, Formatter::finish)?;
+    let delivered = deliver(vm, &output);
+    keep_output_buffer(vm, output);
+    Ok((delivered?, used))
+}
+
+/// The longest output buffer kept for the next FORMAT (a long text's memory goes back).
+const KEPT_OUTPUT_BUFFER: usize = 4096;
+
+fn keep_output_buffer(vm: &mut Vm, mut buffer: String) {
+    if buffer.capacity() <= KEPT_OUTPUT_BUFFER {
+        buffer.clear();
+        vm.format_output = buffer;
+    }
 }
 
 /// `format`, for a destination with a logical block open on it: the output as a document
