@@ -817,17 +817,22 @@ fn push_decimal(out: &mut String, n: i64) {
     let mut start = digits.len();
     let mut rest = n.unsigned_abs();
     for slot in digits.iter_mut().rev() {
-        *slot = b'0' + (rest % 10) as u8;
+        *slot = (rest % 10) as u8;
         start -= 1;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
+    let digits = digits.get(start..).unwrap_or_default();
+    out.reserve(digits.len() + 1);
     if n < 0 {
         out.push('-');
     }
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    for digit in digits {
+        // `% 10` again shows the compiler an ASCII character, which is pushed as one byte.
+        out.push(char::from(b'0' + digit % 10));
+    }
 }
 
 fn capitalize_words(text: &str) -> String {
@@ -847,4 +852,18 @@ fn capitalize_words(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_decimal;
+
+    #[test]
+    fn decimals_of_every_width_and_sign() {
+        for n in [0, 7, -7, 10, 99_999, -100_000, i64::MAX, i64::MIN] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
 }
