@@ -92,17 +92,35 @@ struct Formatter<'a> {
 }
 
 /// Formats `control` with `args`; `column` is where the destination's output continues.
-/// Returns the output and how many of `args` it used.
-pub fn format(
+/// Hands the output to `deliver`, and returns what that made and how many of `args` were
+/// used. The output is written in a buffer the VM keeps from call to call: most FORMAT calls
+/// make a short text, and allocating and freeing a buffer each time cost more than making it.
+pub fn format<T>(
     vm: &mut Vm,
     thread: &mut LispThread,
     control: &Control,
     args: &[Value],
     column: usize,
-) -> LispResult<(String, usize)> {
+    deliver: impl FnOnce(&mut Vm, &str) -> LispResult<T>,
+) -> LispResult<(T, usize)> {
+    let buffer = std::mem::take(&mut vm.format_output);
     let mut formatter = Formatter::new(vm, thread, column, None);
+    formatter.out = buffer;
     formatter.out.reserve(control.chars.len() + 16);
-    formatter.run_all(control, args, Formatter::finish)
+    let (output, used) = formatter.run_all(control, args, Formatter::finish)?;
+    let delivered = deliver(vm, &output);
+    keep_output_buffer(vm, output);
+    Ok((delivered?, used))
+}
+
+/// The longest output buffer kept for the next FORMAT (a long text's memory goes back).
+const KEPT_OUTPUT_BUFFER: usize = 4096;
+
+fn keep_output_buffer(vm: &mut Vm, mut buffer: String) {
+    if buffer.capacity() <= KEPT_OUTPUT_BUFFER {
+        buffer.clear();
+        vm.format_output = buffer;
+    }
 }
 
 /// `format`, for a destination with a logical block open on it: the output as a document
@@ -799,17 +817,22 @@ fn push_decimal(out: &mut String, n: i64) {
     let mut start = digits.len();
     let mut rest = n.unsigned_abs();
     for slot in digits.iter_mut().rev() {
-        *slot = b'0' + (rest % 10) as u8;
+        *slot = (rest % 10) as u8;
         start -= 1;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
+    let digits = digits.get(start..).unwrap_or_default();
+    out.reserve(digits.len() + 1);
     if n < 0 {
         out.push('-');
     }
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    for digit in digits {
+        // `% 10` again shows the compiler an ASCII character, which is pushed as one byte.
+        out.push(char::from(b'0' + digit % 10));
+    }
 }
 
 fn capitalize_words(text: &str) -> String {
@@ -829,4 +852,18 @@ fn capitalize_words(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_decimal;
+
+    #[test]
+    fn decimals_of_every_width_and_sign() {
+        for n in [0, 7, -7, 10, 99_999, -100_000, i64::MAX, i64::MIN] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
 }

@@ -91,7 +91,8 @@ impl<T> Arena<T> {
         }
     }
 
-    /// Frees every unmarked slot, clears marks, and passes the freed items to `on_free`.
+    /// Frees every unmarked slot, clears marks, and shows each item to `on_free` before it
+    /// is freed.
     /// Then gives back the free slots at the end, and the memory they took once less than
     /// half of it was needed in the cycle that just ended (the slots it reached): a program
     /// allocating at a steady pace keeps the room it uses again in the next cycle instead of
@@ -99,22 +100,25 @@ impl<T> Arena<T> {
     /// it. The free list is rebuilt with the lowest slot last, where allocation takes from:
     /// live data gathers at the start, so a burst's slots at the end can be given back once
     /// it is garbage.
-    fn sweep(&mut self, mut on_free: impl FnMut(T)) {
+    fn sweep(&mut self, mut on_free: impl FnMut(&T)) {
         let needed = self.slots.len();
         self.free.clear();
         // Walked from the end, so the first marked slot met ends the live ones: the free
         // slots after it are cut off rather than listed.
         let mut live_end = 0;
-        for (index, slot) in self.slots.iter_mut().enumerate().rev() {
-            if self.marks[index] {
-                self.marks[index] = false;
+        let slots = self.slots.iter_mut().zip(self.marks.iter_mut());
+        for (index, (slot, mark)) in slots.enumerate().rev() {
+            if *mark {
+                *mark = false;
                 if live_end == 0 && slot.is_some() {
                     live_end = index + 1;
                 }
                 continue;
             }
-            if let Some(item) = slot.take() {
+            // Dropped where it lies: moving an item out first would copy it whole.
+            if let Some(item) = slot.as_ref() {
                 on_free(item);
+                *slot = None;
             }
             if live_end != 0 {
                 self.free.push(index as u32);

@@ -208,6 +208,9 @@ impl LispString {
     /// The bytes this string holds, for the heap's accounting.
     pub fn size(&self) -> usize {
         let text = self.text.get().map_or(0, Text::len);
+        if self.indexing.get().is_none() {
+            return text;
+        }
         let wide = self.wide().map_or(0, |wide| wide.len() * 4);
         let offsets = self
             .indexing

@@ -245,12 +245,13 @@ fn format_prepared(
     control: &FormatControl,
 ) -> LispResult<(Value, usize)> {
     if destination.is_nil() {
-        let (text, used) = super::super::format::format(vm, thread, control, arguments, 0)?;
-        return Ok((vm.image.string(text)?, used));
+        return super::super::format::format(vm, thread, control, arguments, 0, |vm, text| {
+            Ok(vm.image.string(text)?)
+        });
     }
     if is_string(&vm.image, destination) {
-        let (text, used) = super::super::format::format(vm, thread, control, arguments, 0)?;
-        append_to_string(vm, destination, &text)?;
+        let deliver = |vm: &mut Vm, text: &str| append_to_string(vm, destination, text);
+        let ((), used) = super::super::format::format(vm, thread, control, arguments, 0, deliver)?;
         return Ok((Value::Nil, used));
     }
     let stream = vm.output_stream(thread, destination)?;
@@ -263,8 +264,8 @@ fn format_prepared(
         vm.append_to_pretty_stream(r, printed)?;
         return Ok((Value::Nil, used));
     }
-    let (text, used) = super::super::format::format(vm, thread, control, arguments, column)?;
-    vm.write_text(stream, &text)?;
+    let deliver = |vm: &mut Vm, text: &str| vm.write_text(stream, text);
+    let ((), used) = super::super::format::format(vm, thread, control, arguments, column, deliver)?;
     Ok((Value::Nil, used))
 }
 

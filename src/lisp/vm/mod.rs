@@ -99,6 +99,8 @@ pub struct Vm {
     argument_buffer: Vec<Value>,
     /// FORMAT's control strings, decoded.
     pub format_controls: super::format::ControlCache,
+    /// FORMAT's output buffer, kept between calls (see [`super::format::format`]).
+    pub format_output: String,
     /// Streams with a `PPRINT-LOGICAL-BLOCK` open on them.
     pub pretty_streams:
         std::collections::HashMap<super::value::ObjRef, super::pretty_stream::PrettyStream>,
@@ -118,6 +120,7 @@ impl Vm {
             macro_generation: 0,
             argument_buffer: Vec::new(),
             format_controls: Default::default(),
+            format_output: String::new(),
             pretty_streams: Default::default(),
         }
     }
