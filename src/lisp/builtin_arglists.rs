@@ -100,7 +100,7 @@ pub fn install(image: &mut Image) {
                 .and_then(|i| i.arglist.as_ref())
                 .is_none()
         {
-            symbol.info_mut().arglist = Some(arglist.to_string());
+            symbol.info_mut().arglist = Some(Box::from(arglist));
         }
     }
 }

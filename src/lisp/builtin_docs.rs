@@ -132,7 +132,7 @@ pub fn install(image: &mut Image) {
             _ => &mut info.function_doc,
         };
         if slot.is_none() {
-            *slot = Some(entry.doc);
+            *slot = Some(entry.doc.into_boxed_str());
         }
     }
 }

@@ -19,15 +19,17 @@ pub enum SourceLocation {
     },
 }
 
-/// Documentation and metadata of a symbol's definitions.
+/// Documentation and metadata of a symbol's definitions. Most symbols of a running image
+/// have one and keep it for its life, so it is kept small: texts without spare capacity,
+/// and the rarer source locations boxed.
 #[derive(Debug, Clone, Default)]
 pub struct SymbolInfo {
-    pub function_doc: Option<String>,
-    pub variable_doc: Option<String>,
+    pub function_doc: Option<Box<str>>,
+    pub variable_doc: Option<Box<str>>,
     /// The lambda list as written, printed (e.g. `(A &OPTIONAL (B 2))`).
-    pub arglist: Option<String>,
-    pub function_source: Option<SourceLocation>,
-    pub variable_source: Option<SourceLocation>,
+    pub arglist: Option<Box<str>>,
+    pub function_source: Option<Box<SourceLocation>>,
+    pub variable_source: Option<Box<SourceLocation>>,
 }
 
 /// What the function cell holds.

@@ -112,7 +112,8 @@ fn entry(image: &mut Image, designator: String, sym: SymRef) -> LispResult<Value
     if symbol.special || !matches!(symbol.value, Value::Unbound) {
         kinds.push((
             "VARIABLE",
-            info.as_ref().and_then(|i| i.variable_doc.clone()),
+            info.as_ref()
+                .and_then(|i| i.variable_doc.as_deref().map(str::to_string)),
         ));
     }
     if !matches!(symbol.function, Value::Unbound) {
@@ -121,9 +122,15 @@ fn entry(image: &mut Image, designator: String, sym: SymRef) -> LispResult<Value
         } else {
             "FUNCTION"
         };
-        kinds.push((kind, info.as_ref().and_then(|i| i.function_doc.clone())));
+        kinds.push((
+            kind,
+            info.as_ref()
+                .and_then(|i| i.function_doc.as_deref().map(str::to_string)),
+        ));
     } else if is_special_operator(image, sym) {
-        let doc = info.as_ref().and_then(|i| i.function_doc.clone());
+        let doc = info
+            .as_ref()
+            .and_then(|i| i.function_doc.as_deref().map(str::to_string));
         kinds.push(("SPECIAL-OPERATOR", doc));
     }
     if names_a_class(image, sym) {

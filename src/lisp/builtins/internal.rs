@@ -86,7 +86,11 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
                 if !symbol.is_macro() {
                     continue;
                 }
-                let Some(arglist) = symbol.info.as_ref().and_then(|i| i.arglist.clone()) else {
+                let Some(arglist) = symbol
+                    .info
+                    .as_ref()
+                    .and_then(|i| i.arglist.as_deref().map(str::to_string))
+                else {
                     continue;
                 };
                 let arglist = vm.image.string(arglist)?;
@@ -223,9 +227,9 @@ fn define_function(
     let source = source_location(vm, thread);
     if let Some(symbol) = vm.image.heap.symbol_mut(sym) {
         let info = symbol.info_mut();
-        info.function_source = source;
-        info.function_doc = doc;
-        info.arglist = Some(arglist);
+        info.function_source = source.map(Box::new);
+        info.function_doc = doc.map(String::into_boxed_str);
+        info.arglist = Some(arglist.into_boxed_str());
     }
     value(a[0])
 }
@@ -243,10 +247,10 @@ fn declare_variable(vm: &mut Vm, thread: &mut LispThread, a: &[Value]) -> LispRe
     if let Some(symbol) = vm.image.heap.symbol_mut(sym) {
         symbol.special = true;
         if source.is_some() {
-            symbol.info_mut().variable_source = source;
+            symbol.info_mut().variable_source = source.map(Box::new);
         }
         if doc.is_some() {
-            symbol.info_mut().variable_doc = doc;
+            symbol.info_mut().variable_doc = doc.map(String::into_boxed_str);
         }
     }
     let set_value = match kind.as_str() {

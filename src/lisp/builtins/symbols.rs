@@ -74,9 +74,9 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             .is_some_and(|kind| &*vm.image.symbol_name(kind) == "VARIABLE");
         let doc = info.and_then(|i| {
             if variable {
-                i.variable_doc.clone()
+                i.variable_doc.as_deref().map(str::to_string)
             } else {
-                i.function_doc.clone()
+                i.function_doc.as_deref().map(str::to_string)
             }
         });
         match doc {
