@@ -649,6 +649,7 @@ impl Formatter<'_> {
     ) -> FormatResult<String> {
         let digits = match arg {
             Value::Fixnum(n) if base == 10 => Some(n.to_string()),
+            Value::Fixnum(n) => Some(printer::format_fixnum(n, base, false)),
             _ => match Number::from_value(&self.vm.image, arg) {
                 Some(Number::Integer(n)) => Some(printer::format_integer(&n, base, false)),
                 _ => None,

@@ -205,8 +205,7 @@ impl Printer<'_> {
                 self.out.push_str(&n.to_string());
             }
             Value::Fixnum(n) => {
-                let text =
-                    printer::format_integer(&n.into(), self.options.base, self.options.radix);
+                let text = printer::format_fixnum(n, self.options.base, self.options.radix);
                 self.out.push_str(&text);
             }
             Value::Char(c) => {

@@ -15,4 +15,4 @@ mod tests;
 
 pub use character::format_char_readably;
 pub use float::{format_double, format_single};
-pub use rational::{format_integer, format_ratio};
+pub use rational::{format_fixnum, format_integer, format_ratio};
