@@ -104,10 +104,12 @@ pub fn format<T>(
     deliver: impl FnOnce(&mut Vm, &str) -> LispResult<T>,
 ) -> LispResult<(T, usize)> {
     let buffer = std::mem::take(&mut vm.format_output);
-    let mut formatter = Formatter::new(vm, thread, column, None);
-    formatter.out = buffer;
-    formatter.out.reserve(control.chars.len() + 16);
-    let (output, used) = formatter.run_all(control, args, Formatter::finish)?;
+    let (output, used) = {
+        let mut formatter = Formatter::new(vm, thread, column, None);
+        formatter.out = buffer;
+        formatter.out.reserve(control.chars.len() + 16);
+        formatter.run_all(control, args, Formatter::finish)?
+    };
     let delivered = deliver(vm, &output);
     keep_output_buffer(vm, output);
     Ok((delivered?, used))
@@ -157,12 +159,14 @@ impl<'a> Formatter<'a> {
         }
     }
 
-    /// Runs the whole of `control` with `args`, then `finish`es the output.
+    /// Runs the whole of `control` with `args`, then `finish`es the output. The formatter
+    /// is borrowed, not moved: it is large (the pretty-printing state), and moving it in and
+    /// out was a copy of it each time.
     fn run_all<T>(
-        mut self,
+        &mut self,
         control: &Control,
         args: &[Value],
-        finish: impl FnOnce(Self) -> T,
+        finish: impl FnOnce(&mut Self) -> T,
     ) -> LispResult<(T, usize)> {
         let mut arg_index = 0;
         let ran = match &control.plan {
