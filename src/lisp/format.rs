@@ -104,10 +104,12 @@ pub fn format<T>(
     deliver: impl FnOnce(&mut Vm, &str) -> LispResult<T>,
 ) -> LispResult<(T, usize)> {
     let buffer = std::mem::take(&mut vm.format_output);
-    let mut formatter = Formatter::new(vm, thread, column, None);
-    formatter.out = buffer;
-    formatter.out.reserve(control.chars.len() + 16);
-    let (output, used) = formatter.run_all(control, args, Formatter::finish)?;
+    let (output, used) = {
+        let mut formatter = Formatter::new(vm, thread, column, None);
+        formatter.out = buffer;
+        formatter.out.reserve(control.chars.len() + 16);
+        formatter.run_all(control, args, Formatter::finish)?
+    };
     let delivered = deliver(vm, &output);
     keep_output_buffer(vm, output);
     Ok((delivered?, used))
@@ -157,12 +159,14 @@ impl<'a> Formatter<'a> {
         }
     }
 
-    /// Runs the whole of `control` with `args`, then `finish`es the output.
+    /// Runs the whole of `control` with `args`, then `finish`es the output. The formatter
+    /// is borrowed, not moved: it is large (the pretty-printing state), and moving it in and
+    /// out was a copy of it each time.
     fn run_all<T>(
-        mut self,
+        &mut self,
         control: &Control,
         args: &[Value],
-        finish: impl FnOnce(Self) -> T,
+        finish: impl FnOnce(&mut Self) -> T,
     ) -> LispResult<(T, usize)> {
         let mut arg_index = 0;
         let ran = match &control.plan {
@@ -812,28 +816,30 @@ fn split_clauses(chars: &[char], start: usize) -> FormatResult<(Clauses, usize)>
     Err(format_error("no matching ~]"))
 }
 
-/// Appends `n` in decimal (what `write!` does, without its formatting machinery).
+/// Appends `n` in decimal (what `write!` does, without its formatting machinery): the
+/// digits are written as ASCII into a small array, then appended to `out` at once.
 fn push_decimal(out: &mut String, n: i64) {
-    let mut digits = [0u8; 20];
+    let mut digits = [b'0'; 20];
     let mut start = digits.len();
     let mut rest = n.unsigned_abs();
     for slot in digits.iter_mut().rev() {
-        *slot = (rest % 10) as u8;
+        *slot = b'0' + (rest % 10) as u8;
         start -= 1;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
-    let digits = digits.get(start..).unwrap_or_default();
-    out.reserve(digits.len() + 1);
     if n < 0 {
         out.push('-');
     }
-    for digit in digits {
-        // `% 10` again shows the compiler an ASCII character, which is pushed as one byte.
-        out.push(char::from(b'0' + digit % 10));
-    }
+    let digits = digits.get(start..).unwrap_or_default();
+    // SAFETY: every byte of `digits` is an ASCII digit (the array starts filled with '0' and
+    // the loop writes only `b'0' + d` with `d < 10`), and ASCII is valid UTF-8. Checking it
+    // (`str::from_utf8`) cost as much as finding the digits. `tests::decimals_of_every_width_and_sign`
+    // covers the extremes.
+    let text = unsafe { std::str::from_utf8_unchecked(digits) };
+    out.push_str(text);
 }
 
 fn capitalize_words(text: &str) -> String {

@@ -37,6 +37,25 @@ pub struct PrintPreparation {
 }
 
 impl Vm {
+    /// [`Self::prepare_printing`], inlined where no root is on the heap (numbers, characters,
+    /// symbols: the common FORMAT arguments), which needs nothing prepared.
+    #[inline]
+    pub fn prepare_printing_unless_immediate(
+        &mut self,
+        thread: &mut LispThread,
+        roots: &[Value],
+        escapes: &[bool],
+    ) -> LispResult<PrintPreparation> {
+        if roots
+            .iter()
+            .all(|root| !matches!(root, Value::Cons(_) | Value::Object(_)))
+        {
+            let outermost = self.image.printed_instances.is_empty();
+            return Ok(PrintPreparation { outermost });
+        }
+        self.prepare_printing(thread, roots, escapes)
+    }
+
     /// Computes the `PRINT-OBJECT` text of every instance inside `roots`, for each
     /// `*PRINT-ESCAPE*` setting in `escapes`.
     pub fn prepare_printing(

@@ -220,7 +220,7 @@ fn format_with_string(
     arguments: &[Value],
 ) -> LispResult<(Value, usize)> {
     let control = prepared_control(vm, control)?;
-    let preparation = vm.prepare_printing(thread, arguments, &[true, false])?;
+    let preparation = vm.prepare_printing_unless_immediate(thread, arguments, &[true, false])?;
     let result = format_prepared(vm, thread, destination, arguments, &control);
     vm.finish_printing(preparation);
     result

@@ -168,17 +168,23 @@ fn subseq(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
 }
 
 fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
-    let kind = match vm.image.as_symbol(a[0]) {
-        Some(sym) => vm.image.symbol_name(sym),
-        None => std::rc::Rc::from(""),
-    };
-    let to_string = matches!(&*kind, "STRING" | "SIMPLE-STRING" | "BASE-STRING");
+    // The type's name is read in place first: the common string result needs no copy of it.
+    let to_string = vm.image.as_symbol(a[0]).is_some_and(|sym| {
+        matches!(
+            &*vm.image.heap.symbol(sym).name,
+            "STRING" | "SIMPLE-STRING" | "BASE-STRING"
+        )
+    });
     if to_string && let Some(joined) = joined_inline(&mut vm.image, &a[1..])? {
         return value(joined);
     }
     if to_string && let Some(text) = joined_strings(&vm.image, &a[1..]) {
         return value(vm.image.string(text)?);
     }
+    let kind = match vm.image.as_symbol(a[0]) {
+        Some(sym) => vm.image.symbol_name(sym),
+        None => std::rc::Rc::from(""),
+    };
     let mut items = Vec::new();
     for seq in &a[1..] {
         items.extend(sequence_items(&vm.image, *seq)?);

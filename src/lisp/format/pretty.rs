@@ -316,7 +316,7 @@ impl Formatter<'_> {
     }
 
     /// The output as a document, to join a logical block open on the destination.
-    pub(super) fn finish_nested(mut self) -> Document {
+    pub(super) fn finish_nested(&mut self) -> Document {
         let mut document = self.document.take().unwrap_or_else(Document::nested);
         document.text(&self.out);
         document.end_all_blocks();
@@ -324,9 +324,9 @@ impl Formatter<'_> {
     }
 
     /// The output, broken into lines if pretty-printing directives were used.
-    pub(super) fn finish(mut self) -> String {
+    pub(super) fn finish(&mut self) -> String {
         let Some(mut document) = self.document.take() else {
-            return self.out;
+            return std::mem::take(&mut self.out);
         };
         document.text(&self.out);
         document.end_all_blocks();
