@@ -228,6 +228,62 @@ fn boot_leaves_its_arenas_near_what_stays_alive() {
     });
 }
 
+/// EVAL and requests call `(F ARG...)` without compiling it only when F names a global
+/// function and every ARG is self-evaluating or quoted; the results are the compiled ones.
+#[test]
+fn simple_calls_skip_the_compiler_and_mean_the_same() {
+    on_interpreter_stack(|| {
+        let mut vm =
+            swankd::swank::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
+        let package = vm.image.pkg.cl_user;
+        let simple = |vm: &mut swankd::lisp::vm::Vm, text: &str| {
+            let forms = system::read_all(vm, text, package).unwrap_or_else(|e| panic!("{e:?}"));
+            swankd::lisp::compiler::simple_call(&vm.image, forms[0]).is_some()
+        };
+        for text in [
+            "(list 'a :b \"c\" 1.5 #\\d nil t #(1 2) 3/4)",
+            "(swank:interactive-eval \"(+ 1 2)\")",
+            "(car '(1 2))",
+        ] {
+            assert!(simple(&mut vm, text), "{text} is simple");
+        }
+        for text in [
+            "(when t 1)",
+            "(if t 1 2)",
+            "(no-such-function 1)",
+            "(list x)",
+            "(list (car '(1)))",
+            "(list . 1)",
+            "(list (quote a b))",
+            "((lambda (x) x) 1)",
+        ] {
+            assert!(!simple(&mut vm, text), "{text} is not simple");
+        }
+        let cases = [
+            (
+                "(eval '(list 'a :b \"c\" 1.5 #\\d nil t))",
+                "(A :B \"c\" 1.5 #\\d NIL T)",
+            ),
+            ("(eval '(list . 1))", "ERROR"),
+            ("(eval '(list (quote a b)))", "ERROR"),
+            (
+                "(eval '(car 1))",
+                "ERROR: The value\n  1\nis not of type\n  LIST",
+            ),
+            ("(defun twice (x) (* 2 x)) (eval '(twice 4))", "8"),
+            ("(defun twice (x) (* 3 x)) (eval '(twice 4))", "12"),
+            (
+                "(defmacro twice (x) `(list ,x ,x)) (eval '(twice 4))",
+                "(4 4)",
+            ),
+        ];
+        for (text, expected) in cases {
+            let result = eval(&mut vm, text);
+            assert!(result.starts_with(expected), "{text} gave {result}");
+        }
+    });
+}
+
 fn deliberately_panicking_builtin(
     _: &mut swankd::lisp::vm::Vm,
     _: &mut swankd::lisp::thread::LispThread,

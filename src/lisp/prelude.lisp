@@ -1116,12 +1116,12 @@ STORE-VALUE; a call of an undefined function offers CONTINUE (call it again), US
       (muffle-warning () nil))
     nil))
 
-(defun swankd::%call-with-abort-restart (function)
-  "Runs FUNCTION with the ABORT restart of a request: invoking it ends the request. The
-reply then names the error that first reached the debugger, as swank's does."
+(defun swankd::%call-with-abort-restart (function &rest arguments)
+  "Applies FUNCTION to ARGUMENTS with the ABORT restart of a request: invoking it ends the
+request. The reply then names the error that first reached the debugger, as swank's does."
   (let ((condition nil))
     (restart-case (handler-bind ((error (lambda (c) (unless condition (setq condition c)))))
-                    (funcall function))
+                    (apply function arguments))
       (abort () :report "Return to SLIME's top level."
         (swankd::%abort-request
          (and condition

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use lexpr::Value as Wire;
 
 use crate::events::{ConnectionId, EmacsMessage, Outbox, ThreadSelector, ToInterpreter};
+use crate::lisp::compiler::simple_call;
 use crate::lisp::error::LispError;
 use crate::lisp::object::Object;
 use crate::lisp::package::PackageId;
@@ -669,11 +670,14 @@ impl Session {
                 .alloc(Object::Stream(Stream::TwoWay { input, output }))?;
             self.vm.bind_special(thread, s.terminal_io, terminal);
         }
-        let function = crate::lisp::builtins::compile_to_function(&mut self.vm, thread, form)?;
         let swankd = self.vm.image.pkg.swankd;
-        let wrapper = self.vm.image.intern("%CALL-WITH-ABORT-RESTART", swankd)?;
-        self.vm
-            .start_call(thread, Value::Symbol(wrapper), &[function])
+        let wrapper = Value::Symbol(self.vm.image.intern("%CALL-WITH-ABORT-RESTART", swankd)?);
+        if let Some((operator, mut arguments)) = simple_call(&self.vm.image, form) {
+            arguments.insert(0, Value::Symbol(operator));
+            return self.vm.start_call(thread, wrapper, &arguments);
+        }
+        let function = crate::lisp::builtins::compile_to_function(&mut self.vm, thread, form)?;
+        self.vm.start_call(thread, wrapper, &[function])
     }
 
     fn run_slice(&mut self, id: ThreadId) {

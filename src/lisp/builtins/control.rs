@@ -53,6 +53,13 @@ pub fn install(table: &mut BuiltinTable, image: &mut Image) -> LispResult<()> {
             let in_order = vm.image.intern("%EVAL-IN-ORDER", swankd)?;
             return Ok(Control::call(Value::Symbol(in_order), vec![forms]));
         }
+        // While compiler notes are gathered, every form goes through the compiler that
+        // makes them.
+        if !vm.compile_notes.contains_key(&thread.id)
+            && let Some((operator, arguments)) = compiler::simple_call(&vm.image, a[0])
+        {
+            return Ok(Control::call(Value::Symbol(operator), arguments));
+        }
         let function = compile_to_function(vm, thread, a[0])?;
         Ok(Control::call(function, Vec::new()))
     })?;

@@ -12,11 +12,13 @@ mod forms;
 mod ir;
 mod lambda_list;
 mod local_macros;
+mod simple_call;
 mod tagbody;
 
 use std::rc::Rc;
 
 pub use analyze::{CompileHost, CompileNote};
+pub use simple_call::simple_call;
 
 use super::bytecode::Proto;
 use super::error::LispResult;
