@@ -12,11 +12,12 @@
 //! A docstring written with a definition wins: `install` only fills empty ones, and a
 //! later `defun` replaces (or clears) it as for any function.
 
+use super::boot_text::{BootText, boot_text};
 use super::builtin_arglists::is_special_operator_name;
 use super::image::Image;
 use super::value::Value;
 
-const DOCS: &str = include_str!("builtin_docs.txt");
+const DOCS: BootText = boot_text!("src/lisp/builtin_docs.txt");
 
 /// What an entry documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +50,10 @@ pub struct Entry {
 
 /// The entries of `builtin_docs.txt`, and a message for each line that fits no entry.
 pub fn entries() -> (Vec<Entry>, Vec<String>) {
-    parse(DOCS)
+    match DOCS.text() {
+        Ok(text) => parse(&text),
+        Err(damaged) => (Vec::new(), vec![damaged.to_string()]),
+    }
 }
 
 fn parse(text: &str) -> (Vec<Entry>, Vec<String>) {

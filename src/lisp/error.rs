@@ -135,6 +135,12 @@ impl LispError {
     }
 }
 
+impl From<super::boot_text::DamagedBootText> for LispError {
+    fn from(error: super::boot_text::DamagedBootText) -> Self {
+        LispError::simple(format!("boot: {error}"))
+    }
+}
+
 impl From<HeapExhausted> for LispError {
     fn from(error: HeapExhausted) -> Self {
         LispError::new(

@@ -19,6 +19,7 @@
 //! - `transaction`: units of global change that install together or not at all.
 //! - `system`: boots an image and evaluates text (what the scheduler and tests call).
 
+pub mod boot_text;
 pub mod builtin_arglists;
 pub mod builtin_docs;
 pub mod builtins;

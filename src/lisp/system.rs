@@ -3,6 +3,7 @@
 //! Synchronous evaluation is for boot and tests; live code runs in green threads under the
 //! scheduler.
 
+use super::boot_text::{BootText, boot_text};
 use super::builtins::{self, BuiltinTable};
 use super::convert::datum_to_value;
 use super::error::{ErrorKind, LispError, LispResult};
@@ -15,8 +16,8 @@ use super::thread::LispThread;
 use super::value::{SymRef, Value};
 use super::vm::{Limits, Outcome, Vm};
 
-const PRELUDE: &str = include_str!("prelude.lisp");
-const CLOS: &str = include_str!("clos.lisp");
+const PRELUDE: BootText = boot_text!("src/lisp/prelude.lisp");
+const CLOS: BootText = boot_text!("src/lisp/clos.lisp");
 
 /// Sizes and limits of a new image.
 #[derive(Debug, Clone)]
@@ -146,7 +147,7 @@ fn load_prelude(vm: &mut Vm) -> LispResult<()> {
     let mut thread = LispThread::new(0, "boot");
     let package = vm.image.package_object(cl)?;
     vm.bind_special(&mut thread, vm.image.sym.package_var, package);
-    load_boot_source(vm, &mut thread, PRELUDE, cl)?;
+    load_boot_source(vm, &mut thread, &PRELUDE.text()?, cl)?;
     vm.reset_thread(&mut thread);
     load_clos(vm, &mut thread)
 }
@@ -155,7 +156,7 @@ fn load_prelude(vm: &mut Vm) -> LispResult<()> {
 /// standard names it defines are exported already).
 fn load_clos(vm: &mut Vm, thread: &mut LispThread) -> LispResult<()> {
     let swankd = vm.image.pkg.swankd;
-    load_boot_source(vm, thread, CLOS, swankd)?;
+    load_boot_source(vm, thread, &CLOS.text()?, swankd)?;
     vm.reset_thread(thread);
     Ok(())
 }

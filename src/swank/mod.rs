@@ -27,6 +27,7 @@ use std::rc::Rc;
 use std::sync::mpsc::Receiver;
 
 use crate::events::ToInterpreter;
+use crate::lisp::boot_text::{BootText, boot_text};
 use crate::lisp::error::{LispError, LispResult};
 use crate::lisp::system::{self, SystemConfig};
 use crate::lisp::thread::LispThread;
@@ -37,20 +38,32 @@ pub use session::Session;
 
 /// Lisp sources compiled at boot, each read in its package, and whether every symbol of
 /// that package becomes external afterwards.
-const LISP_SOURCES: &[(&str, &str, bool)] = &[
-    ("SWANK", include_str!("prelude.lisp"), true),
-    ("BORDEAUX-THREADS", include_str!("threads.lisp"), true),
-    ("USOCKET", include_str!("usocket.lisp"), false),
-    ("SWANKD-WEBSOCKET", include_str!("websocket.lisp"), false),
-    ("SWANK", include_str!("debugger.lisp"), true),
-    ("SWANK", include_str!("inspector.lisp"), true),
-    ("SWANK", include_str!("trace.lisp"), true),
-    ("SWANK", include_str!("indentation.lisp"), true),
-    ("SWANKD", include_str!("modules.lisp"), false),
-    ("SWANK-MACROSTEP", include_str!("macrostep.lisp"), false),
+const LISP_SOURCES: &[(&str, BootText, bool)] = &[
+    ("SWANK", boot_text!("src/swank/prelude.lisp"), true),
+    (
+        "BORDEAUX-THREADS",
+        boot_text!("src/swank/threads.lisp"),
+        true,
+    ),
+    ("USOCKET", boot_text!("src/swank/usocket.lisp"), false),
+    (
+        "SWANKD-WEBSOCKET",
+        boot_text!("src/swank/websocket.lisp"),
+        false,
+    ),
+    ("SWANK", boot_text!("src/swank/debugger.lisp"), true),
+    ("SWANK", boot_text!("src/swank/inspector.lisp"), true),
+    ("SWANK", boot_text!("src/swank/trace.lisp"), true),
+    ("SWANK", boot_text!("src/swank/indentation.lisp"), true),
+    ("SWANKD", boot_text!("src/swank/modules.lisp"), false),
+    (
+        "SWANK-MACROSTEP",
+        boot_text!("src/swank/macrostep.lisp"),
+        false,
+    ),
     (
         "SWANK-TRACE-DIALOG",
-        include_str!("trace_dialog.lisp"),
+        boot_text!("src/swank/trace_dialog.lisp"),
         false,
     ),
 ];
@@ -167,7 +180,7 @@ pub fn boot(config: &SystemConfig) -> LispResult<Vm> {
     completion::install(&mut table, &mut vm.image)?;
     vm.builtins = table;
     for (package, text, export) in LISP_SOURCES {
-        load_source(&mut vm, package, text)?;
+        load_source(&mut vm, package, &text.text()?)?;
         if *export {
             export_all(&mut vm, package);
         }
