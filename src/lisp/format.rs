@@ -2,6 +2,7 @@
 
 mod call;
 mod control;
+mod direct;
 mod error;
 mod fields;
 mod floats;
@@ -95,6 +96,8 @@ struct Formatter<'a> {
 /// Hands the output to `deliver`, and returns what that made and how many of `args` were
 /// used. The output is written in a buffer the VM keeps from call to call: most FORMAT calls
 /// make a short text, and allocating and freeing a buffer each time cost more than making it.
+/// A control string simple enough runs [directly](direct), without a formatter, when its
+/// arguments allow.
 pub fn format<T>(
     vm: &mut Vm,
     thread: &mut LispThread,
@@ -103,7 +106,15 @@ pub fn format<T>(
     column: usize,
     deliver: impl FnOnce(&mut Vm, &str) -> LispResult<T>,
 ) -> LispResult<(T, usize)> {
-    let buffer = std::mem::take(&mut vm.format_output);
+    let mut buffer = std::mem::take(&mut vm.format_output);
+    if let Some(steps) = &control.direct {
+        if let Some(used) = direct::run_direct(vm, thread, steps, args, &mut buffer) {
+            let delivered = deliver(vm, &buffer);
+            keep_output_buffer(vm, buffer);
+            return Ok((delivered?, used));
+        }
+        buffer.clear();
+    }
     let (output, used) = {
         let mut formatter = Formatter::new(vm, thread, column, None);
         formatter.out = buffer;

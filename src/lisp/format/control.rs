@@ -1,6 +1,7 @@
 //! FORMAT's control strings, prepared once: decoded to characters and, when every directive
 //! [stands alone](super::Directive::stands_alone), parsed into a plan of text and directives
-//! that runs without parsing again. Programs format with the same few strings over and over.
+//! that runs without parsing again, and when the plan is simple enough, into the steps of a
+//! [direct run](super::direct). Programs format with the same few strings over and over.
 //!
 //! The cache finds a control string by its object first (no hashing of the text), then by
 //! its text. Lisp strings can be changed, and a collected string's place reused: an entry
@@ -11,6 +12,7 @@ use std::rc::Rc;
 
 use super::super::lisp_string::Text;
 use super::super::value::ObjRef;
+use super::direct::{Step, direct_steps};
 use super::{Directive, parse_directive};
 
 /// A control string ready to run.
@@ -19,6 +21,8 @@ pub struct Control {
     pub chars: Rc<[char]>,
     /// The control string parsed, if every directive in it stands alone.
     pub(super) plan: Option<Box<[Piece]>>,
+    /// The plan as a [direct run](super::direct), if it is simple enough for one.
+    pub(super) direct: Option<Box<[Step]>>,
 }
 
 /// A run of text, or a directive, of a plan.
@@ -88,7 +92,12 @@ impl ControlCache {
 fn prepare(text: &str) -> Control {
     let chars: Rc<[char]> = text.chars().collect();
     let plan = plan(&chars);
-    Control { chars, plan }
+    let direct = plan.as_deref().and_then(direct_steps);
+    Control {
+        chars,
+        plan,
+        direct,
+    }
 }
 
 /// The pieces of `chars`; `None` if a directive does not stand alone or does not parse
