@@ -52,15 +52,24 @@ const LONGEST_CACHED_CONTROL: usize = 1024;
 
 impl ControlCache {
     /// The control string `text`, held by the string `object` if it is a simple string.
+    /// Inlined into FORMAT: most calls find their string by its object, and the check
+    /// for that is short beside the call to the rest.
+    #[inline]
     pub fn prepared(&mut self, object: Option<ObjRef>, text: &Text) -> Rc<Control> {
-        let slot = object.map(|object| object.0 as usize % OBJECT_SLOTS);
-        if let (Some(object), Some(slot)) = (object, slot)
-            && let Some(Some((held_by, held, control))) = self.by_object.get(slot)
+        if let Some(object) = object
+            && let Some(Some((held_by, held, control))) = self.by_object.get(slot_of(object))
             && *held_by == object
             && held.as_bytes() == text.as_bytes()
         {
             return control.clone();
         }
+        self.prepare_and_keep(object, text)
+    }
+
+    /// `prepared` for a string not found by its object: found by its text, or prepared now.
+    #[inline(never)]
+    fn prepare_and_keep(&mut self, object: Option<ObjRef>, text: &Text) -> Rc<Control> {
+        let slot = object.map(slot_of);
         let text = text.as_str();
         if text.len() > LONGEST_CACHED_CONTROL {
             return Rc::new(prepare(text));
@@ -87,6 +96,11 @@ impl ControlCache {
         }
         control
     }
+}
+
+/// The slot in `by_object` of a string object.
+fn slot_of(object: ObjRef) -> usize {
+    object.0 as usize % OBJECT_SLOTS
 }
 
 fn prepare(text: &str) -> Control {
