@@ -88,28 +88,37 @@ pub(super) fn run_direct(
         used += 1;
         match (step, arg) {
             (Step::Decimal, Value::Fixnum(n)) => push_decimal(out, n),
-            (Step::Aesthetic, Value::Fixnum(n)) if prints_fixnums_plainly(vm, thread) => {
-                push_decimal(out, n);
-            }
-            (Step::Aesthetic, Value::Char(c)) if c != '\n' || !pretty(vm, thread) => out.push(c),
-            (Step::Aesthetic, Value::Object(r)) => {
-                let Some(Object::String(string)) = vm.image.heap.object(r) else {
-                    return None;
-                };
-                let printed = &vm.image.printed_instances;
-                if !printed.is_empty() && printed.contains_key(&(r, false)) {
-                    return None;
-                }
-                let text = string.as_str();
-                if text.contains('\n') && pretty(vm, thread) {
-                    return None;
-                }
-                out.push_str(text);
-            }
+            (Step::Aesthetic, _) => push_aesthetic(vm, thread, arg, out)?,
             _ => return None,
         }
     }
     Some(used)
+}
+
+/// `~A` of `arg`, if printing it needs no printer; `None` if it does. Kept out of line:
+/// what it reads of the VM would otherwise be loaded before every run, `~D` alone or not.
+#[inline(never)]
+fn push_aesthetic(vm: &Vm, thread: &LispThread, arg: Value, out: &mut String) -> Option<()> {
+    match arg {
+        Value::Fixnum(n) if prints_fixnums_plainly(vm, thread) => push_decimal(out, n),
+        Value::Char(c) if c != '\n' || !pretty(vm, thread) => out.push(c),
+        Value::Object(r) => {
+            let Some(Object::String(string)) = vm.image.heap.object(r) else {
+                return None;
+            };
+            let printed = &vm.image.printed_instances;
+            if !printed.is_empty() && printed.contains_key(&(r, false)) {
+                return None;
+            }
+            let text = string.as_str();
+            if text.contains('\n') && pretty(vm, thread) {
+                return None;
+            }
+            out.push_str(text);
+        }
+        _ => return None,
+    }
+    Some(())
 }
 
 /// Whether PRINC prints a fixnum in plain decimal: `*PRINT-BASE*` ten (or not a radix, which
