@@ -2,6 +2,7 @@
 
 mod call;
 mod control;
+mod direct;
 mod error;
 mod fields;
 mod floats;
@@ -95,6 +96,8 @@ struct Formatter<'a> {
 /// Hands the output to `deliver`, and returns what that made and how many of `args` were
 /// used. The output is written in a buffer the VM keeps from call to call: most FORMAT calls
 /// make a short text, and allocating and freeing a buffer each time cost more than making it.
+/// A control string simple enough runs [directly](direct), without a formatter, when its
+/// arguments allow.
 pub fn format<T>(
     vm: &mut Vm,
     thread: &mut LispThread,
@@ -103,7 +106,15 @@ pub fn format<T>(
     column: usize,
     deliver: impl FnOnce(&mut Vm, &str) -> LispResult<T>,
 ) -> LispResult<(T, usize)> {
-    let buffer = std::mem::take(&mut vm.format_output);
+    let mut buffer = std::mem::take(&mut vm.format_output);
+    if let Some(steps) = &control.direct {
+        if let Some(used) = direct::run_direct(vm, thread, steps, args, &mut buffer) {
+            let delivered = deliver(vm, &buffer);
+            keep_output_buffer(vm, buffer);
+            return Ok((delivered?, used));
+        }
+        buffer.clear();
+    }
     let (output, used) = {
         let mut formatter = Formatter::new(vm, thread, column, None);
         formatter.out = buffer;
@@ -817,17 +828,25 @@ fn split_clauses(chars: &[char], start: usize) -> FormatResult<(Clauses, usize)>
 }
 
 /// Appends `n` in decimal (what `write!` does, without its formatting machinery): the
-/// digits are written as ASCII into a small array, then appended to `out` at once.
+/// digits are written as ASCII into a small array, two at a time from a table of the pairs
+/// `00` to `99` (half the divisions), then appended to `out` at once.
 fn push_decimal(out: &mut String, n: i64) {
     let mut digits = [b'0'; 20];
     let mut start = digits.len();
     let mut rest = n.unsigned_abs();
-    for slot in digits.iter_mut().rev() {
-        *slot = b'0' + (rest % 10) as u8;
-        start -= 1;
-        rest /= 10;
-        if rest == 0 {
-            break;
+    // A u64 has at most 20 digits, so `start` never goes below zero.
+    while rest >= 100 {
+        start = start.saturating_sub(2);
+        write_pair(&mut digits, start, rest % 100);
+        rest /= 100;
+    }
+    if rest >= 10 {
+        start = start.saturating_sub(2);
+        write_pair(&mut digits, start, rest);
+    } else {
+        start = start.saturating_sub(1);
+        if let Some(slot) = digits.get_mut(start) {
+            *slot = b'0' + rest as u8;
         }
     }
     if n < 0 {
@@ -835,12 +854,33 @@ fn push_decimal(out: &mut String, n: i64) {
     }
     let digits = digits.get(start..).unwrap_or_default();
     // SAFETY: every byte of `digits` is an ASCII digit (the array starts filled with '0' and
-    // the loop writes only `b'0' + d` with `d < 10`), and ASCII is valid UTF-8. Checking it
-    // (`str::from_utf8`) cost as much as finding the digits. `tests::decimals_of_every_width_and_sign`
-    // covers the extremes.
+    // is written only with bytes of `DIGIT_PAIRS`, all ASCII digits, and `b'0' + d` with
+    // `d < 10`), and ASCII is valid UTF-8. Checking it (`str::from_utf8`) cost as much as
+    // finding the digits. `tests::decimals_of_every_width_and_sign` covers the extremes.
     let text = unsafe { std::str::from_utf8_unchecked(digits) };
     out.push_str(text);
 }
+
+/// Writes the two digits of `pair` (under a hundred) at `at` in `digits`.
+fn write_pair(digits: &mut [u8; 20], at: usize, pair: u64) {
+    let pair = usize::try_from(pair).unwrap_or_default() * 2;
+    if let (Some(slots), Some(pair)) = (digits.get_mut(at..at + 2), DIGIT_PAIRS.get(pair..pair + 2))
+    {
+        slots.copy_from_slice(pair);
+    }
+}
+
+/// `00`, `01`, ... `99`: the decimal digits of every number under a hundred, in pairs.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut pairs = [0; 200];
+    let mut i = 0;
+    while i < 100 {
+        pairs[2 * i] = b'0' + (i / 10) as u8;
+        pairs[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    pairs
+};
 
 fn capitalize_words(text: &str) -> String {
     let mut out = String::new();
@@ -867,7 +907,12 @@ mod tests {
 
     #[test]
     fn decimals_of_every_width_and_sign() {
-        for n in [0, 7, -7, 10, 99_999, -100_000, i64::MAX, i64::MIN] {
+        let mut numbers = vec![0, 7, -7, 10, 99_999, -100_000, i64::MAX, i64::MIN];
+        numbers.extend((-1_100..1_100).chain((0..19).flat_map(|k| {
+            let power = 10_i64.pow(k);
+            [power - 1, power, power + 1, -power, 1 - power]
+        })));
+        for n in numbers {
             let mut out = String::from("x");
             push_decimal(&mut out, n);
             assert_eq!(out, format!("x{n}"));

@@ -1,6 +1,7 @@
 //! FORMAT's control strings, prepared once: decoded to characters and, when every directive
 //! [stands alone](super::Directive::stands_alone), parsed into a plan of text and directives
-//! that runs without parsing again. Programs format with the same few strings over and over.
+//! that runs without parsing again, and when the plan is simple enough, into the steps of a
+//! [direct run](super::direct). Programs format with the same few strings over and over.
 //!
 //! The cache finds a control string by its object first (no hashing of the text), then by
 //! its text. Lisp strings can be changed, and a collected string's place reused: an entry
@@ -11,6 +12,7 @@ use std::rc::Rc;
 
 use super::super::lisp_string::Text;
 use super::super::value::ObjRef;
+use super::direct::{Step, direct_steps};
 use super::{Directive, parse_directive};
 
 /// A control string ready to run.
@@ -19,6 +21,8 @@ pub struct Control {
     pub chars: Rc<[char]>,
     /// The control string parsed, if every directive in it stands alone.
     pub(super) plan: Option<Box<[Piece]>>,
+    /// The plan as a [direct run](super::direct), if it is simple enough for one.
+    pub(super) direct: Option<Box<[Step]>>,
 }
 
 /// A run of text, or a directive, of a plan.
@@ -48,15 +52,24 @@ const LONGEST_CACHED_CONTROL: usize = 1024;
 
 impl ControlCache {
     /// The control string `text`, held by the string `object` if it is a simple string.
+    /// Inlined into FORMAT: most calls find their string by its object, and the check
+    /// for that is short beside the call to the rest.
+    #[inline]
     pub fn prepared(&mut self, object: Option<ObjRef>, text: &Text) -> Rc<Control> {
-        let slot = object.map(|object| object.0 as usize % OBJECT_SLOTS);
-        if let (Some(object), Some(slot)) = (object, slot)
-            && let Some(Some((held_by, held, control))) = self.by_object.get(slot)
+        if let Some(object) = object
+            && let Some(Some((held_by, held, control))) = self.by_object.get(slot_of(object))
             && *held_by == object
             && held.as_bytes() == text.as_bytes()
         {
             return control.clone();
         }
+        self.prepare_and_keep(object, text)
+    }
+
+    /// `prepared` for a string not found by its object: found by its text, or prepared now.
+    #[inline(never)]
+    fn prepare_and_keep(&mut self, object: Option<ObjRef>, text: &Text) -> Rc<Control> {
+        let slot = object.map(slot_of);
         let text = text.as_str();
         if text.len() > LONGEST_CACHED_CONTROL {
             return Rc::new(prepare(text));
@@ -85,10 +98,20 @@ impl ControlCache {
     }
 }
 
+/// The slot in `by_object` of a string object.
+fn slot_of(object: ObjRef) -> usize {
+    object.0 as usize % OBJECT_SLOTS
+}
+
 fn prepare(text: &str) -> Control {
     let chars: Rc<[char]> = text.chars().collect();
     let plan = plan(&chars);
-    Control { chars, plan }
+    let direct = plan.as_deref().and_then(direct_steps);
+    Control {
+        chars,
+        plan,
+        direct,
+    }
 }
 
 /// The pieces of `chars`; `None` if a directive does not stand alone or does not parse
