@@ -96,6 +96,7 @@ well_known_symbols! {
     cdr = cl "CDR",
     cons = cl "CONS",
     eq = cl "EQ",
+    length = cl "LENGTH",
     null = cl "NULL",
     star = cl "*",
     star2 = cl "**",

@@ -70,12 +70,16 @@ pub fn same_kind(image: &mut Image, like: Value, items: Vec<Value>) -> LispResul
 }
 
 fn length(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
-    let n = match vm.image.object(a[0]) {
+    value(Value::Fixnum(sequence_length(&vm.image, a[0])? as i64))
+}
+
+/// `(LENGTH SEQUENCE)`: the builtin's, and the VM's for a call it runs in line.
+pub fn sequence_length(image: &Image, sequence: Value) -> LispResult<usize> {
+    Ok(match image.object(sequence) {
         Some(Object::String(s)) => s.char_count(),
         Some(Object::Vector(v)) => v.active().len(),
-        _ => sequence_items(&vm.image, a[0])?.len(),
-    };
-    value(Value::Fixnum(n as i64))
+        _ => sequence_items(image, sequence)?.len(),
+    })
 }
 
 fn reverse(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
