@@ -172,12 +172,17 @@ fn subseq(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
 }
 
 fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
-    // The type's name is read in place first: the common string result needs no copy of it.
+    // The standard string types are known by identity; any other symbol's name is read in
+    // place: the common string result needs no copy of it.
+    let known = &vm.image.sym;
     let to_string = vm.image.as_symbol(a[0]).is_some_and(|sym| {
-        matches!(
-            &*vm.image.heap.symbol(sym).name,
-            "STRING" | "SIMPLE-STRING" | "BASE-STRING"
-        )
+        sym == known.string
+            || sym == known.simple_string
+            || sym == known.base_string
+            || matches!(
+                &*vm.image.heap.symbol(sym).name,
+                "STRING" | "SIMPLE-STRING" | "BASE-STRING"
+            )
     });
     if to_string && let Some(joined) = joined_inline(&mut vm.image, &a[1..])? {
         return value(joined);
