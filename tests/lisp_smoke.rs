@@ -462,6 +462,12 @@ fn length_in_line_means_the_builtins_length() {
             ),
             ("(len '(1 . 2))", "ERROR"),
             ("(len (let ((l (list 1 2))) (setf (cddr l) l) l))", "ERROR"),
+            ("(len (let ((l (list 1))) (setf (cdr l) l) l))", "ERROR"),
+            (
+                "(len '(1 2 3 . 4))",
+                "ERROR: The value\n  (1 2 3 . 4)\nis not of type\n  LIST",
+            ),
+            ("(len (make-list 1001))", "1001"),
             ("(flet ((length (x) (list x))) (length 7))", "(7)"),
             (
                 "(length 5)",
