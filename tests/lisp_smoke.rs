@@ -430,3 +430,54 @@ fn room_reports_the_heaps_growth() {
         assert!(eval(&mut vm, "(room 7)").starts_with("ERROR"));
     });
 }
+
+/// `LENGTH` compiled in line answers as the builtin does, for every kind of sequence and for
+/// what is not one, and a local function named `LENGTH` still wins.
+#[test]
+fn length_in_line_means_the_builtins_length() {
+    on_interpreter_stack(|| {
+        let mut vm =
+            swankd::swank::boot(&SystemConfig::default()).unwrap_or_else(|e| panic!("{e:?}"));
+        eval(&mut vm, "(defun len (x) (length x))");
+        let listing = eval(
+            &mut vm,
+            "(with-output-to-string (*standard-output*) (disassemble 'len))",
+        );
+        assert!(listing.contains("Length"), "no Length in {listing}");
+        let cases = [
+            ("(len \"abc\")", "3"),
+            ("(len \"λμ\")", "2"),
+            ("(len \"\")", "0"),
+            ("(len nil)", "0"),
+            ("(len '(1 2 3))", "3"),
+            ("(len #(1 2))", "2"),
+            (
+                "(len (make-array 5 :fill-pointer 2 :element-type 'character))",
+                "2",
+            ),
+            ("(len (make-array 4 :fill-pointer 1))", "1"),
+            (
+                "(len 5)",
+                "ERROR: The value\n  5\nis not of type\n  SEQUENCE",
+            ),
+            ("(len '(1 . 2))", "ERROR"),
+            ("(len (let ((l (list 1 2))) (setf (cddr l) l) l))", "ERROR"),
+            ("(len (let ((l (list 1))) (setf (cdr l) l) l))", "ERROR"),
+            (
+                "(len '(1 2 3 . 4))",
+                "ERROR: The value\n  (1 2 3 . 4)\nis not of type\n  LIST",
+            ),
+            ("(len (make-list 1001))", "1001"),
+            ("(flet ((length (x) (list x))) (length 7))", "(7)"),
+            (
+                "(length 5)",
+                "ERROR: The value\n  5\nis not of type\n  SEQUENCE",
+            ),
+            ("(funcall #'length \"ab\")", "2"),
+        ];
+        for (text, expected) in cases {
+            let result = eval(&mut vm, text);
+            assert!(result.starts_with(expected), "{text} gave {result}");
+        }
+    });
+}

@@ -88,6 +88,8 @@ pub enum Op {
     Cons,
     Eq,
     Not,
+    /// `(LENGTH SEQUENCE)` on the popped value.
+    Length,
     /// Pop two values and compare them; jump when the comparison's truth equals the flag.
     CompareJump(Compare, bool, u32),
     /// [`Op::CompareJump`] on two local slots, without using the stack.

@@ -45,6 +45,7 @@ pub use args::*;
 pub use control::compile_to_function;
 pub use multidim::array_from_contents;
 pub use random::fresh_seed as fresh_random_seed;
+pub use sequences::sequence_length;
 
 use super::error::LispResult;
 use super::image::Image;

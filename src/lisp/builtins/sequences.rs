@@ -70,12 +70,47 @@ pub fn same_kind(image: &mut Image, like: Value, items: Vec<Value>) -> LispResul
 }
 
 fn length(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
-    let n = match vm.image.object(a[0]) {
-        Some(Object::String(s)) => s.char_count(),
-        Some(Object::Vector(v)) => v.active().len(),
-        _ => sequence_items(&vm.image, a[0])?.len(),
-    };
-    value(Value::Fixnum(n as i64))
+    value(Value::Fixnum(sequence_length(&vm.image, a[0])? as i64))
+}
+
+/// `(LENGTH SEQUENCE)`: the builtin's, and the VM's for a call it runs in line.
+pub fn sequence_length(image: &Image, sequence: Value) -> LispResult<usize> {
+    if sequence.is_list() {
+        return proper_list_length(image, sequence)
+            .ok_or_else(|| LispError::type_error(sequence, "LIST"));
+    }
+    match image.object(sequence) {
+        Some(Object::String(s)) => Ok(s.char_count()),
+        Some(Object::Vector(v)) => Ok(v.active().len()),
+        _ => Err(LispError::type_error(sequence, "SEQUENCE")),
+    }
+}
+
+/// The length of a proper list, or `None` for a dotted or circular one: counted in place,
+/// where [`Image::list_to_vec`] would copy the elements only to count them.
+fn proper_list_length(image: &Image, list: Value) -> Option<usize> {
+    let mut length = 0;
+    let mut rest = list;
+    // Moves at half speed: meeting it means a cycle.
+    let mut slow = list;
+    loop {
+        match rest {
+            Value::Nil => return Some(length),
+            Value::Cons(r) => {
+                rest = image.heap.car_cdr(r).1;
+                length += 1;
+                if length % 2 == 0
+                    && let Value::Cons(s) = slow
+                {
+                    slow = image.heap.car_cdr(s).1;
+                }
+                if matches!((rest, slow), (Value::Cons(fast), Value::Cons(slow)) if fast == slow) {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
 }
 
 fn reverse(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
@@ -168,12 +203,17 @@ fn subseq(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
 }
 
 fn concatenate(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
-    // The type's name is read in place first: the common string result needs no copy of it.
+    // The standard string types are known by identity; any other symbol's name is read in
+    // place: the common string result needs no copy of it.
+    let known = &vm.image.sym;
     let to_string = vm.image.as_symbol(a[0]).is_some_and(|sym| {
-        matches!(
-            &*vm.image.heap.symbol(sym).name,
-            "STRING" | "SIMPLE-STRING" | "BASE-STRING"
-        )
+        sym == known.string
+            || sym == known.simple_string
+            || sym == known.base_string
+            || matches!(
+                &*vm.image.heap.symbol(sym).name,
+                "STRING" | "SIMPLE-STRING" | "BASE-STRING"
+            )
     });
     if to_string && let Some(joined) = joined_inline(&mut vm.image, &a[1..])? {
         return value(joined);

@@ -462,6 +462,7 @@ impl<'h> Analyzer<'h> {
             1 if sym == s.car => Primitive::Car,
             1 if sym == s.cdr => Primitive::Cdr,
             1 if sym == s.not_ || sym == s.null => Primitive::Not,
+            1 if sym == s.length => Primitive::Length,
             2 if sym == s.plus => Primitive::Add,
             2 if sym == s.minus => Primitive::Sub,
             2 if sym == s.star => Primitive::Mul,

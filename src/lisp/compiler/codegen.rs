@@ -543,5 +543,6 @@ fn primitive_op(primitive: Primitive) -> Op {
         Primitive::Cons => Op::Cons,
         Primitive::Eq => Op::Eq,
         Primitive::Not => Op::Not,
+        Primitive::Length => Op::Length,
     }
 }

@@ -55,6 +55,7 @@ pub enum Primitive {
     Cons,
     Eq,
     Not,
+    Length,
 }
 
 #[derive(Debug, Clone)]

@@ -709,6 +709,14 @@ impl Vm {
                         let value = pop(thread);
                         thread.stack.push(self.image.boolean(value.is_nil()));
                     }
+                    Op::Length => {
+                        let sequence = pop(thread);
+                        let length = match self.image.object(sequence) {
+                            Some(Object::String(s)) => s.char_count(),
+                            _ => super::builtins::sequence_length(&self.image, sequence)?,
+                        };
+                        thread.stack.push(Value::Fixnum(length as i64));
+                    }
                 }
             }
         }
