@@ -379,17 +379,26 @@ impl Image {
     /// The elements of a proper list, or `None` for a dotted or circular list.
     pub fn list_to_vec(&self, list: Value) -> Option<Vec<Value>> {
         let mut items = Vec::new();
+        self.walk_proper_list(list, |item| items.push(item))?;
+        Some(items)
+    }
+
+    /// Shows each element of a proper list to `visit` and returns how many there were, or
+    /// `None` once the list proves dotted or circular (some elements may have been shown).
+    pub fn walk_proper_list(&self, list: Value, mut visit: impl FnMut(Value)) -> Option<usize> {
+        let mut length = 0usize;
         let mut rest = list;
         // Moves at half speed: meeting it means a cycle, found before memory runs out.
         let mut slow = list;
         loop {
             match rest {
-                Value::Nil => return Some(items),
+                Value::Nil => return Some(length),
                 Value::Cons(r) => {
                     let (car, cdr) = self.heap.car_cdr(r);
-                    items.push(car);
+                    visit(car);
+                    length += 1;
                     rest = cdr;
-                    if items.len() % 2 == 0
+                    if length % 2 == 0
                         && let Value::Cons(s) = slow
                     {
                         slow = self.heap.car_cdr(s).1;

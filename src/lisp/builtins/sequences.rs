@@ -76,40 +76,15 @@ fn length(vm: &mut Vm, _: &mut LispThread, a: &[Value]) -> LispResult<Control> {
 /// `(LENGTH SEQUENCE)`: the builtin's, and the VM's for a call it runs in line.
 pub fn sequence_length(image: &Image, sequence: Value) -> LispResult<usize> {
     if sequence.is_list() {
-        return proper_list_length(image, sequence)
+        // Counted in place: copying the elements only to count them cost a vector each time.
+        return image
+            .walk_proper_list(sequence, |_| {})
             .ok_or_else(|| LispError::type_error(sequence, "LIST"));
     }
     match image.object(sequence) {
         Some(Object::String(s)) => Ok(s.char_count()),
         Some(Object::Vector(v)) => Ok(v.active().len()),
         _ => Err(LispError::type_error(sequence, "SEQUENCE")),
-    }
-}
-
-/// The length of a proper list, or `None` for a dotted or circular one: counted in place,
-/// where [`Image::list_to_vec`] would copy the elements only to count them.
-fn proper_list_length(image: &Image, list: Value) -> Option<usize> {
-    let mut length = 0;
-    let mut rest = list;
-    // Moves at half speed: meeting it means a cycle.
-    let mut slow = list;
-    loop {
-        match rest {
-            Value::Nil => return Some(length),
-            Value::Cons(r) => {
-                rest = image.heap.car_cdr(r).1;
-                length += 1;
-                if length % 2 == 0
-                    && let Value::Cons(s) = slow
-                {
-                    slow = image.heap.car_cdr(s).1;
-                }
-                if matches!((rest, slow), (Value::Cons(fast), Value::Cons(slow)) if fast == slow) {
-                    return None;
-                }
-            }
-            _ => return None,
-        }
     }
 }
 
